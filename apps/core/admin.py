@@ -1,0 +1,180 @@
+"""``SchoolScopedAdmin``: the one admin base that keeps a school's staff inside their school.
+
+A school's staff (``is_staff`` users with an admin membership) see and change only
+their school's rows, choose related objects only among them, and never pick the school:
+it is set from their membership. A platform operator (superuser) sees every school,
+with a school filter.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from apps.core.models import Event, Job
+
+
+def admin_school(request: HttpRequest):
+    """The school a staff user administers (None for superusers and for everyone else)."""
+    if not hasattr(request, "_lyceum_admin_school"):
+        school = None
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff and not user.is_superuser:
+            from apps.schools.selectors import staff_school_for
+
+            school = staff_school_for(user)
+        request._lyceum_admin_school = school
+    return request._lyceum_admin_school
+
+
+def is_school_staff(request: HttpRequest) -> bool:
+    return admin_school(request) is not None
+
+
+class SchoolScopedAdmin(admin.ModelAdmin):
+    """Base for every admin of a school-owned model."""
+
+    school_field = "school"
+    list_per_page = 50
+
+    # --- permissions: operators everywhere, school staff on their school's rows --------
+    def _allowed(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or is_school_staff(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    # --- rows ------------------------------------------------------------------------
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        school = admin_school(request)
+        if school is None:
+            return queryset.none()
+        return queryset.filter(**{self.school_field: school})
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser and self.school_field == "school":
+            filters.insert(0, "school")
+        return filters
+
+    def get_list_display(self, request: HttpRequest):
+        columns = list(super().get_list_display(request))
+        if request.user.is_superuser and self.school_field == "school" and "school" not in columns:
+            columns.append("school")
+        return columns
+
+    def get_exclude(self, request: HttpRequest, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.school_field == "school":
+            exclude.append("school")
+        return exclude
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and request.user.is_superuser and self.school_field == "school":
+            fields.append("school")  # moving a row between schools is never allowed
+        return fields
+
+    # --- related choices stay inside the school -----------------------------------------
+    def _limit(self, request: HttpRequest, queryset):
+        school = admin_school(request)
+        if school is None or queryset is None:
+            return queryset
+        model = queryset.model
+        if model._meta.label == "schools.School":
+            return queryset.filter(pk=school.pk)
+        if model._meta.label == "schools.User":
+            return queryset.filter(memberships__school=school).distinct()
+        if any(f.name == "school" for f in model._meta.get_fields()):
+            return queryset.filter(school=school)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete widgets of other admins search here; keep them inside the school.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return self._limit(request, queryset), may_have_duplicates
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        school = admin_school(request)
+        if school is not None and not change:
+            setattr(obj, self.school_field, school)
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by the system: viewable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
+    list_display = ["id", "kind", "status", "progress", "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["id", "kind"]
+    readonly_fields = [
+        "id",
+        "kind",
+        "status",
+        "progress_done",
+        "progress_total",
+        "params",
+        "result",
+        "error",
+        "created_by",
+        "created_by_key",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    list_select_related = ["school"]
+
+    @admin.display(description="Progress")
+    def progress(self, job: Job) -> str:
+        if not job.progress_total:
+            return f"{job.progress_done}"
+        percent = 100 * job.progress_done // job.progress_total
+        return f"{job.progress_done}/{job.progress_total} ({percent}%)"
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
+    list_display = ["id", "type", "created_at", "dispatched_at"]
+    list_filter = ["type"]
+    search_fields = ["id", "type"]
+    readonly_fields = ["id", "type", "payload", "created_at", "dispatched_at", "dispatch_attempts"]
+    list_select_related = ["school"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,13 @@
+import django_filters
+
+from apps.core.models import Event
+
+
+class EventFilter(django_filters.FilterSet):
+    type = django_filters.CharFilter(field_name="type")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Event
+        fields = ["type", "created_after", "created_before"]

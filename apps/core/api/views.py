@@ -1,0 +1,56 @@
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from apps.core.api.base import ApiView, ReadOnlySchoolScopedViewSet
+from apps.core.api.filters import EventFilter
+from apps.core.api.serializers import EventSerializer, JobSerializer, PingSerializer
+from apps.core.errors import handler404
+from apps.core.models import Event, Job
+
+
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """Unknown paths under /api/v1/ answer with the error envelope, also in DEBUG."""
+    return handler404(request)
+
+
+class PingView(ApiView):
+    """Liveness and database check; no credential needed."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=PingSerializer, auth=[], operation_id="ping")
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return Response({"status": "ok"})
+
+
+class JobViewSet(ReadOnlySchoolScopedViewSet):
+    """Slow operations started through the API, with their progress and result."""
+
+    queryset = Job.objects.all()
+    serializer_class = JobSerializer
+    owner_field = "created_by"
+    ordering = ["-id"]
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("-id")
+
+
+class EventLogViewSet(ReadOnlySchoolScopedViewSet):
+    """The school's event log, newest first."""
+
+    queryset = Event.objects.all()
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    scopes = ("read:webhooks", "write:webhooks")
+    allow_user_tokens = False
+    max_page_size = 1000
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("-created_at", "-id")

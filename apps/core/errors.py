@@ -1,0 +1,211 @@
+"""Exceptions services raise, and the one handler that turns every error into the envelope.
+
+Every error response is ``{"detail", "code", "errors", "request_id"}`` where ``errors``
+maps a field name (dotted for nested fields) to a list of messages.
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from apps.core.codes import CoreErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(exceptions.APIException):
+    """A domain error with an HTTP status and a machine-readable code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request could not be processed."
+    default_code = CoreErrorCode.INVALID
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(detail or self.default_detail, code or self.default_code)
+        self.code = str(code or self.default_code)
+        self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class InvalidInput(ApiError):
+    """400: the input breaks a rule; ``field`` names the offending field."""
+
+
+class NotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = "Not found."
+    default_code = CoreErrorCode.NOT_FOUND
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = CoreErrorCode.CONFLICT
+
+
+class Unprocessable(ApiError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = CoreErrorCode.INVALID
+
+
+class RequestTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the 1 MiB limit."
+    default_code = CoreErrorCode.REQUEST_TOO_LARGE
+
+
+_CODES_BY_EXCEPTION: list[tuple[type[Exception], str]] = [
+    (exceptions.ParseError, CoreErrorCode.PARSE_ERROR),
+    (exceptions.NotAuthenticated, CoreErrorCode.NOT_AUTHENTICATED),
+    (exceptions.AuthenticationFailed, CoreErrorCode.AUTHENTICATION_FAILED),
+    (exceptions.PermissionDenied, CoreErrorCode.PERMISSION_DENIED),
+    (exceptions.NotFound, CoreErrorCode.NOT_FOUND),
+    (exceptions.MethodNotAllowed, CoreErrorCode.METHOD_NOT_ALLOWED),
+    (exceptions.NotAcceptable, CoreErrorCode.NOT_ACCEPTABLE),
+    (exceptions.UnsupportedMediaType, CoreErrorCode.UNSUPPORTED_MEDIA_TYPE),
+    (exceptions.Throttled, CoreErrorCode.THROTTLED),
+]
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten DRF's nested error detail into ``{"user.email": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flatten_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            flat[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                name = f"{prefix}.{index}" if prefix else str(index)
+                for field, messages in flatten_errors(item, name).items():
+                    flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or "non_field_errors"] = [str(detail)]
+    return flat
+
+
+def _first_code(detail: Any) -> str | None:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            code = _first_code(value)
+            if code:
+                return code
+    elif isinstance(detail, list):
+        for value in detail:
+            code = _first_code(value)
+            if code:
+                return code
+    elif isinstance(detail, exceptions.ErrorDetail):
+        return detail.code
+    return None
+
+
+def request_id_of(request: Any) -> str | None:
+    """The id the request-id middleware gave this request."""
+    raw = getattr(request, "_request", request)
+    return getattr(raw, "request_id", None)
+
+
+def envelope(
+    *, detail: str, code: str, errors: dict | None = None, request_id: str | None = None
+) -> dict:
+    """The error body every 4xx/5xx response carries."""
+    return {"detail": detail, "code": code, "errors": errors or {}, "request_id": request_id}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's exception handler: every error becomes the envelope with the right status."""
+    request = context.get("request")
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail)
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None) is not None:
+        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        field, messages = next(iter(errors.items())) if errors else ("", ["Invalid input."])
+        detail = messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
+        code = _first_code(exc.detail) or CoreErrorCode.INVALID
+        if code in {"invalid", "required", "null", "blank"} or not code:
+            code = CoreErrorCode.INVALID
+        body = envelope(detail=detail, code=code, errors=errors, request_id=request_id_of(request))
+    else:
+        code = getattr(exc, "code", None)
+        if not isinstance(exc, ApiError):
+            code = next(
+                (c for klass, c in _CODES_BY_EXCEPTION if isinstance(exc, klass)),
+                _first_code(exc.detail) or CoreErrorCode.INVALID,
+            )
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        errors = {}
+        field = getattr(exc, "field", None)
+        if field:
+            errors = {field: [detail]}
+        body = envelope(
+            detail=str(detail), code=str(code), errors=errors, request_id=request_id_of(request)
+        )
+
+    from rest_framework.views import set_rollback  # imported late: DRF's views import us
+
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def json_error(request: HttpRequest, *, status_code: int, detail: str, code: str) -> JsonResponse:
+    """An envelope response for errors raised outside DRF views."""
+    return JsonResponse(
+        envelope(detail=detail, code=code, request_id=request_id_of(request)), status=status_code
+    )
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return json_error(request, status_code=404, detail="Not found.", code=CoreErrorCode.NOT_FOUND)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return json_error(request, status_code=400, detail="Bad request.", code=CoreErrorCode.INVALID)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return json_error(
+        request, status_code=403, detail="Permission denied.", code=CoreErrorCode.PERMISSION_DENIED
+    )
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return json_error(
+        request,
+        status_code=500,
+        detail="Internal server error; quote the request_id when reporting it.",
+        code=CoreErrorCode.SERVER_ERROR,
+    )

@@ -1,0 +1,85 @@
+"""The events outbox.
+
+Services call ``emit(school, "enrollment.created", payload)`` inside their transaction.
+The event row commits with the change it describes; after commit a Celery task hands it
+to every subscriber (the webhooks app subscribes in its AppConfig). A periodic sweep
+re-kicks events that were never dispatched, so a broker outage delays events but never
+loses them. Subscribers must be idempotent: an event can be handed over more than once.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.models import Event
+
+logger = logging.getLogger(__name__)
+
+Subscriber = Callable[[Event], None]
+_subscribers: dict[str, Subscriber] = {}
+
+# Events not dispatched within this time are picked up again by the sweep.
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+def subscribe(name: str, handler: Subscriber) -> None:
+    """Register ``handler`` to receive every committed event (one handler per name)."""
+    _subscribers[name] = handler
+
+
+def subscribers() -> dict[str, Subscriber]:
+    """The registered subscribers, by name."""
+    return dict(_subscribers)
+
+
+def emit(school, type: str, payload: dict) -> Event:
+    """Record an event in the caller's transaction and dispatch it once that commits."""
+    event = Event.objects.create(school=school, type=type, payload=payload)
+    transaction.on_commit(lambda: kick(event.id))
+    return event
+
+
+def kick(event_id: str) -> None:
+    """Queue dispatch of one event; a broker error is logged and left to the sweep."""
+    from apps.core.tasks import dispatch_event_task
+
+    try:
+        dispatch_event_task.delay(event_id)
+    except Exception:  # the broker is down: the sweep will retry this event
+        logger.warning("could not queue event %s; the sweep will retry it", event_id, exc_info=True)
+
+
+def dispatch_event(event_id: str) -> bool:
+    """Hand one event to every subscriber and mark it dispatched; False if already done."""
+    event = Event.objects.select_related("school").filter(id=event_id).first()
+    if event is None or event.dispatched_at is not None:
+        return False
+    Event.objects.filter(id=event_id).update(dispatch_attempts=F("dispatch_attempts") + 1)
+    for name, handler in subscribers().items():
+        try:
+            handler(event)
+        except Exception:
+            logger.exception("event subscriber %s failed on %s", name, event_id)
+            raise
+    Event.objects.filter(id=event_id, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def sweep_events() -> int:
+    """Re-queue events older than the grace period that were never dispatched."""
+    cutoff = timezone.now() - SWEEP_GRACE
+    ids = list(
+        Event.objects.filter(dispatched_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+    for event_id in ids:
+        kick(event_id)
+    return len(ids)

@@ -1,0 +1,35 @@
+"""Filters every list shares."""
+
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+
+
+class UpdatedSinceFilter(BaseFilterBackend):
+    """``?updated_since=<ISO time>``: rows changed at or after it, oldest change first."""
+
+    param = "updated_since"
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get(self.param)
+        if raw is None or getattr(view, "action", None) != "list":
+            return queryset
+        if not hasattr(queryset.model, "updated_at"):
+            return queryset
+        moment = parse_datetime(raw.strip().replace(" ", "+"))
+        if moment is None:
+            raise ValidationError({self.param: [f"{raw!r} is not an ISO 8601 date-time."]})
+        if moment.tzinfo is None:
+            raise ValidationError({self.param: ["Give a time zone, e.g. 2026-01-31T12:00:00Z."]})
+        return queryset.filter(updated_at__gte=moment).order_by("updated_at", "pk")
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Only rows changed at or after this ISO 8601 time, oldest first.",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]

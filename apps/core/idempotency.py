@@ -1,0 +1,125 @@
+"""``Idempotency-Key`` on POST: same key and body within 24 h replays the first response.
+
+A different body under the same key is 422; a duplicate that arrives while the first is
+still running is 409. Records are per school and per credential, so two integrators
+cannot collide. The first request's record is inserted (and committed) before the view
+runs; the unique constraint makes concurrent duplicates wait on it and then see it.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from apps.core.codes import CoreErrorCode
+from apps.core.credentials import Credential
+from apps.core.errors import Conflict, InvalidInput, Unprocessable
+from apps.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+# Response headers worth replaying.
+REPLAYED_HEADERS = ("Location", "Content-Type")
+
+
+class Replay(Exception):
+    """Raised by ``begin`` to short-circuit the view with the stored response."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("idempotent replay")
+        self.response = response
+
+
+@dataclass
+class Claim:
+    record_id: int
+
+
+def _request_hash(request) -> str:
+    raw = getattr(request, "_request", request)
+    digest = hashlib.sha256()
+    digest.update(raw.method.encode())
+    digest.update(b"\0")
+    digest.update(raw.get_full_path().encode("utf-8", "replace"))
+    digest.update(b"\0")
+    digest.update(raw.body)
+    return digest.hexdigest()
+
+
+def begin(request) -> Claim | None:
+    """Claim the request's idempotency key; raise ``Replay``, 409 or 422 when it is taken."""
+    if request.method != "POST":
+        return None
+    key = request.headers.get(HEADER)
+    credential = request.auth
+    if key is None or not isinstance(credential, Credential):
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", field=HEADER)
+    request_hash = _request_hash(request)
+    lookup = {"school": credential.school, "credential": credential.identity, "key": key}
+    IdempotencyRecord.objects.filter(**lookup, created_at__lt=timezone.now() - TTL).delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(**lookup, request_hash=request_hash)
+        return Claim(record_id=record.pk)
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.filter(**lookup).first()
+    if record is None:  # the first request failed and released the key meanwhile
+        raise Conflict(
+            "A request with this Idempotency-Key just finished with an error; retry.",
+            code=CoreErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        )
+    if record.request_hash != request_hash:
+        raise Unprocessable(
+            "This Idempotency-Key was used with a different request body.",
+            code=CoreErrorCode.IDEMPOTENCY_KEY_REUSED,
+            field=HEADER,
+        )
+    if record.state != IdempotencyRecord.State.DONE:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed.",
+            code=CoreErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        )
+    response = HttpResponse(
+        bytes(record.response_body or b""),
+        status=record.response_status,
+        content_type=record.response_headers.get("Content-Type", "application/json"),
+    )
+    for name, value in record.response_headers.items():
+        if name != "Content-Type":
+            response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    raise Replay(response)
+
+
+def finish(claim: Claim, response: HttpResponse) -> None:
+    """Store the response for replay, or release the key if the server failed."""
+    if response.status_code >= 500 or response.status_code in (409, 429):
+        release(claim)
+        return
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    IdempotencyRecord.objects.filter(pk=claim.record_id).update(
+        state=IdempotencyRecord.State.DONE,
+        response_status=response.status_code,
+        response_body=response.content,
+        response_headers={h: response[h] for h in REPLAYED_HEADERS if h in response},
+    )
+
+
+def release(claim: Claim) -> None:
+    """Forget the key so the client can retry after a failure."""
+    IdempotencyRecord.objects.filter(pk=claim.record_id).delete()
+
+
+def prune_records() -> int:
+    """Delete records older than the replay window."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - TTL).delete()
+    return deleted

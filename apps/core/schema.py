@@ -1,0 +1,70 @@
+"""OpenAPI post-processing: document the error envelope on every operation."""
+
+ERROR_COMPONENT = "ErrorEnvelope"
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail", "code", "errors", "request_id"],
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, naming the field."},
+        "code": {"type": "string", "description": "A stable snake_case code to switch on."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Messages per field; nested fields are dotted (user.email).",
+        },
+        "request_id": {"type": "string", "nullable": True},
+    },
+}
+
+_DESCRIPTIONS = {
+    "400": "Bad input (the error envelope names the field).",
+    "401": "Missing, invalid or revoked credential.",
+    "403": "The credential lacks the scope or the right.",
+    "404": "Not found (another school's ids are not found either).",
+    "405": "Method not allowed.",
+    "409": "Conflict with the current state, or a duplicate Idempotency-Key in flight.",
+    "413": "Request body over 1 MiB.",
+    "415": "Unsupported media type (send application/json).",
+    "422": "Idempotency-Key reused with a different body.",
+    "429": "Rate limit exceeded; see Retry-After.",
+}
+_ALL = ("400", "401", "403", "404", "405", "429")
+_WITH_BODY = ("409", "413", "415", "422")
+
+
+def add_error_responses(result: dict, generator, request, public) -> dict:
+    """Give every operation the envelope for the error statuses it can answer."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR_COMPONENT] = _ERROR_SCHEMA
+    ref = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            statuses = list(_ALL)
+            if method in {"post", "put", "patch"}:
+                statuses += _WITH_BODY
+            responses = operation.setdefault("responses", {})
+            for code in statuses:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": _DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+            operation.setdefault("parameters", [])
+            if method == "post" and not any(
+                p.get("name") == "Idempotency-Key" for p in operation["parameters"]
+            ):
+                operation["parameters"].append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "description": "Replays the first response for 24 h when sent again.",
+                        "schema": {"type": "string", "maxLength": 255},
+                    }
+                )
+    return result

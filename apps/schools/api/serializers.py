@@ -1,0 +1,156 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from apps.core.credentials import Credential
+from apps.schools.models import Member, School
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as the caller's school sees them (Skilljar's user plus school facts)."""
+
+    id = serializers.CharField(source="user_id", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    anonymized = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "status",
+            "external_id",
+            "company",
+            "department",
+            "country",
+            "tags",
+            "metadata",
+            "anonymized",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_anonymized(self, member: Member) -> bool:
+        return member.anonymized_at is not None
+
+
+def _validate_metadata(value: dict) -> dict:
+    if len(value) > Member.MAX_METADATA_KEYS:
+        raise serializers.ValidationError(
+            f"metadata may hold at most {Member.MAX_METADATA_KEYS} keys, got {len(value)}."
+        )
+    for key in value:
+        if len(key) > 100:
+            raise serializers.ValidationError("metadata keys may be at most 100 characters.")
+    return value
+
+
+class _UserFieldsSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    password = serializers.CharField(
+        write_only=True, required=False, min_length=8, max_length=128, trim_whitespace=False
+    )
+    role = serializers.ChoiceField(choices=Member.Role.choices, required=False)
+    external_id = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    company = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    department = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    country = serializers.RegexField(
+        r"^[A-Z]{2}$",
+        allow_blank=True,
+        required=False,
+        error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code such as US or DE."},
+    )
+    metadata = serializers.DictField(required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=100
+    )
+
+    def validate_metadata(self, value: dict) -> dict:
+        return _validate_metadata(value)
+
+    def validate_password(self, value: str) -> str:
+        try:
+            validate_password(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from None
+        return value
+
+
+class UserCreateSerializer(_UserFieldsSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class UserUpdateSerializer(_UserFieldsSerializer):
+    email = serializers.EmailField(max_length=254, required=False)
+
+
+class UserTagsSerializer(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=100)
+    action = serializers.ChoiceField(
+        choices=["replace", "attach", "detach"],
+        default="replace",
+        help_text="replace the tags (default), attach these tags, or detach these tags.",
+    )
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    school = serializers.SlugField(
+        max_length=100,
+        required=False,
+        help_text="The school's slug; needed only when the user belongs to several schools.",
+    )
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=4096)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+    token_type = serializers.CharField(default="Bearer")
+
+
+class SchoolSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = School
+        fields = ["id", "name", "slug"]
+
+
+class ApiKeySummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    test = serializers.BooleanField(source="is_test")
+    created_at = serializers.DateTimeField()
+
+
+class MeSerializer(serializers.Serializer):
+    """Who the credential is: an API key (school + scopes) or a user (profile + school)."""
+
+    type = serializers.ChoiceField(choices=["api_key", "user"])
+    school = SchoolSummarySerializer()
+    scopes = serializers.ListField(child=serializers.CharField())
+    api_key = ApiKeySummarySerializer(allow_null=True)
+    user = UserSerializer(allow_null=True)
+
+    @staticmethod
+    def describe(credential: Credential) -> dict:
+        return {
+            "type": credential.kind,
+            "school": credential.school,
+            "scopes": sorted(credential.scopes),
+            "api_key": credential.api_key,
+            "user": credential.member,
+        }

@@ -1,0 +1,200 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from apps.core.api.base import ApiView, SchoolScopedViewSet
+from apps.core.errors import Conflict
+from apps.core.throttling import AuthRateThrottle
+from apps.schools import selectors, services, tokens
+from apps.schools.api.filters import UserFilter
+from apps.schools.api.serializers import (
+    MeSerializer,
+    TokenObtainSerializer,
+    TokenPairSerializer,
+    TokenRefreshSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    UserTagsSerializer,
+    UserUpdateSerializer,
+)
+from apps.schools.codes import SchoolErrorCode
+from apps.schools.models import Member
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the school's users"),
+    retrieve=extend_schema(summary="Get a user"),
+    create=extend_schema(
+        summary="Create a user (an existing e-mail joins the school)",
+        request=UserCreateSerializer,
+        responses={201: UserSerializer, 200: UserSerializer},
+    ),
+    update=extend_schema(summary="Update a user (partial)", request=UserUpdateSerializer),
+    partial_update=extend_schema(summary="Update a user", request=UserUpdateSerializer),
+)
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    SchoolScopedViewSet,
+):
+    """The school's users. A user token sees only its own user."""
+
+    queryset = Member.objects.all()
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    scopes = ("read:users", "write:users")
+    owner_field = "user"
+    lookup_field = "user_id"
+    lookup_url_kwarg = "id"
+    page_size = 1000
+    max_page_size = 1000
+
+    def scope_queryset(self, queryset):
+        return selectors.member_list(queryset=queryset).order_by("id")
+
+    def _respond(self, member: Member, status_code: int = status.HTTP_200_OK) -> Response:
+        member = selectors.member_get(school=self.school, user_id=member.user_id)
+        return Response(UserSerializer(member).data, status=status_code)
+
+    def create(self, request):
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member, created = services.user_create(school=self.school, **serializer.validated_data)
+        return self._respond(member, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def update(self, request, id=None, partial=True):
+        member = self.get_object()
+        serializer = UserUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_update(member=member, **serializer.validated_data)
+        return self._respond(member)
+
+    def partial_update(self, request, id=None):
+        return self.update(request, id=id)
+
+    @extend_schema(
+        summary="Anonymize a user (irreversible)",
+        request=None,
+        responses={
+            200: UserSerializer,
+            409: OpenApiResponse(
+                description="The user belongs to other schools: only this school's facts "
+                "about them were anonymized; their identity was kept."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def anonymize(self, request, id=None):
+        member, erased = services.user_anonymize(member=self.get_object())
+        if not erased:
+            raise Conflict(
+                "The user belongs to other schools: this school's data about them was "
+                "anonymized, but their e-mail and name were kept.",
+                code=SchoolErrorCode.USER_IN_OTHER_SCHOOLS,
+            )
+        return self._respond(member)
+
+    @extend_schema(summary="Suspend a user", request=None, responses=UserSerializer)
+    @action(detail=True, methods=["put"])
+    def suspend(self, request, id=None):
+        return self._respond(services.member_suspend(member=self.get_object()))
+
+    @extend_schema(summary="Unsuspend a user", request=None, responses=UserSerializer)
+    @action(detail=True, methods=["put"])
+    def unsuspend(self, request, id=None):
+        return self._respond(services.member_unsuspend(member=self.get_object()))
+
+    @extend_schema(
+        summary="Set a user's tags", request=UserTagsSerializer, responses=UserSerializer
+    )
+    @action(detail=True, methods=["put"])
+    def tags(self, request, id=None):
+        member = self.get_object()
+        serializer = UserTagsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        names = serializer.validated_data["tags"]
+        current = [tag.name for tag in member.tags.all()]
+        match serializer.validated_data["action"]:
+            case "attach":
+                names = current + names
+            case "detach":
+                names = [name for name in current if name not in set(names)]
+        return self._respond(services.member_set_tags(member=member, tags=names))
+
+
+class MeView(ApiView):
+    """Who the credential is."""
+
+    @extend_schema(responses=MeSerializer, operation_id="me_retrieve")
+    def get(self, request):
+        return Response(MeSerializer(MeSerializer.describe(request.auth)).data)
+
+
+class TokenObtainView(ApiView):
+    """Exchange e-mail and password for a user's access and refresh tokens."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+    def throttle_account(self, request) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        return email.strip().lower() if isinstance(email, str) else None
+
+    @extend_schema(
+        request=TokenObtainSerializer,
+        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Wrong login")},
+        auth=[],
+        operation_id="auth_token_create",
+    )
+    def post(self, request):
+        serializer = TokenObtainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = tokens.member_for_login(
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+            school=serializer.validated_data.get("school"),
+        )
+        pair = tokens.tokens_issue(member=member)
+        return Response(TokenPairSerializer(pair).data)
+
+
+class TokenRefreshView(ApiView):
+    """Rotate a refresh token: a new pair is issued and the old refresh token dies."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+    def throttle_account(self, request) -> str | None:
+        raw = request.data.get("refresh_token") if isinstance(request.data, dict) else None
+        return tokens.token_subject(raw) if isinstance(raw, str) else None
+
+    @extend_schema(
+        request=TokenRefreshSerializer,
+        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad token")},
+        auth=[],
+        operation_id="auth_token_refresh_create",
+    )
+    def post(self, request):
+        serializer = TokenRefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = tokens.tokens_refresh(refresh_token=serializer.validated_data["refresh_token"])
+        return Response(TokenPairSerializer(pair).data)
+
+
+class TokenRevokeView(ApiView):
+    """Revoke every access and refresh token of the calling user."""
+
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_token_revoke_create")
+    def post(self, request):
+        if not request.auth.is_user:
+            raise PermissionDenied(
+                "Only a user token can revoke its user's tokens; revoke API keys in the admin."
+            )
+        services.user_tokens_revoke(user=request.auth.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

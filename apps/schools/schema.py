@@ -1,0 +1,30 @@
+"""Teach drf-spectacular how Lyceum's credentials appear in the OpenAPI schema."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.schools.authentication.ApiKeyAuthentication"
+    name = ["bearerAuth", "basicAuth"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A school API key (sk_live_... or sk_test_...) or a user JWT.",
+            },
+            {
+                "type": "http",
+                "scheme": "basic",
+                "description": "Skilljar style: the API key as username, empty password.",
+            },
+        ]
+
+
+class UserTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.schools.authentication.UserTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

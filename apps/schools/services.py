@@ -1,0 +1,320 @@
+"""Writes of the schools app: schools, API keys, users (members), tags and tokens."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
+from apps.core.errors import Conflict, InvalidInput
+from apps.core.events import emit
+from apps.schools.codes import SchoolErrorCode
+from apps.schools.models import ApiKey, Member, School, Tag, User
+
+IDENTITY_FIELDS = ("email", "first_name", "last_name")
+MEMBER_FIELDS = ("role", "external_id", "company", "department", "country", "metadata")
+
+
+def user_payload(member: Member) -> dict[str, Any]:
+    """The user as its school sees it, for events (the API's user shape)."""
+    user = member.user
+    return {
+        "id": user.id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": member.role,
+        "status": member.status,
+        "external_id": member.external_id,
+        "company": member.company,
+        "department": member.department,
+        "country": member.country,
+        "metadata": member.metadata,
+        "tags": sorted(tag.name for tag in member.tags.all()),
+        "created_at": member.created_at.isoformat(),
+        "updated_at": member.updated_at.isoformat(),
+    }
+
+
+# --- schools -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def school_create(*, name: str, slug: str) -> tuple[School, bool]:
+    """Create a school, or return the one with this slug (renaming it to ``name``)."""
+    school, created = School.objects.get_or_create(slug=slug, defaults={"name": name})
+    if not created and school.name != name:
+        school.name = name
+        school.save(update_fields=["name", "updated_at"])
+    return school, created
+
+
+# --- API keys -----------------------------------------------------------------------------
+
+
+def validate_scopes(scopes: Iterable[str]) -> list[str]:
+    """Return the scopes de-duplicated in canonical order; unknown names are 400."""
+    wanted = list(dict.fromkeys(scopes))
+    unknown = [s for s in wanted if s != WILDCARD_SCOPE and s not in ALL_SCOPES]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown scope(s): {', '.join(unknown)}.",
+            code=SchoolErrorCode.UNKNOWN_SCOPE,
+            field="scopes",
+        )
+    if WILDCARD_SCOPE in wanted:
+        return [WILDCARD_SCOPE]
+    return [s for s in ALL_SCOPES if s in wanted]
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    school: School,
+    name: str,
+    scopes: Iterable[str] = (WILDCARD_SCOPE,),
+    test: bool = False,
+    created_by: User | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never shown again."""
+    secret = ApiKey.generate_secret(test=test)
+    key = ApiKey.objects.create(
+        school=school,
+        name=name,
+        prefix=secret[:12],
+        key_hash=ApiKey.hash_secret(secret),
+        is_test=test,
+        scopes=validate_scopes(scopes),
+        created_by=created_by,
+    )
+    return key, secret
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key at once; requests with it get 401 from now on."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key
+
+
+# --- users and members ---------------------------------------------------------------------
+
+
+def _validate_member_fields(fields: dict[str, Any]) -> None:
+    metadata = fields.get("metadata")
+    if metadata is not None and len(metadata) > Member.MAX_METADATA_KEYS:
+        raise InvalidInput(
+            f"metadata may hold at most {Member.MAX_METADATA_KEYS} keys.",
+            code=SchoolErrorCode.TOO_MANY_METADATA_KEYS,
+            field="metadata",
+        )
+
+
+def _tags_for(school: School, names: Iterable[str]) -> list[Tag]:
+    names = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    existing = {t.name: t for t in Tag.objects.filter(school=school, name__in=names)}
+    missing = [Tag(school=school, name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(school=school, name__in=names)}
+    return [existing[n] for n in names]
+
+
+def _check_external_id(school: School, external_id: str, member: Member | None) -> None:
+    if not external_id:
+        return
+    clash = Member.objects.filter(school=school, external_id=external_id)
+    if member is not None:
+        clash = clash.exclude(pk=member.pk)
+    if clash.exists():
+        raise Conflict(
+            "Another user of this school has this external_id.",
+            code=SchoolErrorCode.EXTERNAL_ID_TAKEN,
+            field="external_id",
+        )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    school: School,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    tags: Iterable[str] | None = None,
+    **member_fields: Any,
+) -> tuple[Member, bool]:
+    """Add a person to the school; an existing e-mail joins the school as it is.
+
+    Returns ``(member, created)`` where ``created`` is True when the school gained a
+    member. An existing user's identity (name, password) is never changed here.
+    """
+    _validate_member_fields(member_fields)
+    email = User.objects.normalize_email(email).strip()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save()
+    elif user.anonymized_at is not None:
+        raise Conflict("This user was anonymized.", code=SchoolErrorCode.USER_ANONYMIZED)
+    member = Member.objects.filter(school=school, user=user).first()
+    if member is not None:
+        return member, False
+    _check_external_id(school, member_fields.get("external_id", ""), None)
+    member = Member.objects.create(school=school, user=user, **member_fields)
+    if tags:
+        member.tags.set(_tags_for(school, tags))
+    emit(school, "user.created", user_payload(member))
+    return member, True
+
+
+def _user_shared(user: User) -> bool:
+    return Member.objects.filter(user=user).count() > 1
+
+
+@transaction.atomic
+def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: Any) -> Member:
+    """Change a user's identity or school facts; shared identities are 409."""
+    user = member.user
+    password = fields.pop("password", None)
+    identity = {k: v for k, v in fields.items() if k in IDENTITY_FIELDS}
+    identity = {k: v for k, v in identity.items() if getattr(user, k) != v}
+    school_facts = {k: v for k, v in fields.items() if k in MEMBER_FIELDS}
+    _validate_member_fields(school_facts)
+    if (identity or password) and _user_shared(user):
+        raise Conflict(
+            "This user belongs to other schools too; their e-mail, name and password "
+            "can only be changed by the user.",
+            code=SchoolErrorCode.IDENTITY_SHARED,
+        )
+    if "email" in identity:
+        identity["email"] = User.objects.normalize_email(identity["email"]).strip()
+        if User.objects.filter(email__iexact=identity["email"]).exclude(pk=user.pk).exists():
+            raise Conflict(
+                "Another user has this e-mail address.",
+                code=SchoolErrorCode.EMAIL_TAKEN,
+                field="email",
+            )
+    if "external_id" in school_facts:
+        _check_external_id(member.school, school_facts["external_id"], member)
+    if identity or password:
+        for name, value in identity.items():
+            setattr(user, name, value)
+        if password:
+            user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise Conflict(
+                "Another user has this e-mail address.",
+                code=SchoolErrorCode.EMAIL_TAKEN,
+                field="email",
+            ) from None
+    for name, value in school_facts.items():
+        setattr(member, name, value)
+    if tags is not None:
+        member.tags.set(_tags_for(member.school, tags))
+    member.save()
+    emit(member.school, "user.updated", user_payload(member))
+    return member
+
+
+@transaction.atomic
+def member_set_tags(*, member: Member, tags: Iterable[str]) -> Member:
+    """Replace a member's tags (tags are created in the school as needed)."""
+    member.tags.set(_tags_for(member.school, tags))
+    member.save(update_fields=["updated_at"])
+    emit(member.school, "user.updated", user_payload(member))
+    return member
+
+
+@transaction.atomic
+def member_suspend(*, member: Member) -> Member:
+    """Suspend a member: no new tokens, and existing user tokens stop working."""
+    if member.status != Member.Status.SUSPENDED:
+        member.status = Member.Status.SUSPENDED
+        member.suspended_at = timezone.now()
+        member.save(update_fields=["status", "suspended_at", "updated_at"])
+        emit(member.school, "user.suspended", user_payload(member))
+    return member
+
+
+@transaction.atomic
+def member_unsuspend(*, member: Member) -> Member:
+    """Let a suspended member sign in again."""
+    if member.status != Member.Status.ACTIVE:
+        member.status = Member.Status.ACTIVE
+        member.suspended_at = None
+        member.save(update_fields=["status", "suspended_at", "updated_at"])
+        emit(member.school, "user.updated", user_payload(member))
+    return member
+
+
+def _strip_member(member: Member) -> None:
+    member.external_id = ""
+    member.company = ""
+    member.department = ""
+    member.country = ""
+    member.metadata = {}
+    member.anonymized_at = timezone.now()
+    member.tags.clear()
+    member.save()
+
+
+@transaction.atomic
+def user_anonymize(*, member: Member) -> tuple[Member, bool]:
+    """Irreversibly strip identity, keeping learning records.
+
+    Returns ``(member, identity_erased)``. A user who belongs to other schools keeps
+    their identity (it is not this school's to erase): only this school's facts about
+    them are stripped and ``identity_erased`` is False.
+    """
+    member = Member.objects.select_for_update().select_related("user", "school").get(pk=member.pk)
+    user = User.objects.select_for_update().get(pk=member.user_id)
+    if _user_shared(user):
+        _strip_member(member)
+        emit(member.school, "user.anonymized", {"id": user.id, "scope": "membership"})
+        return member, False
+    user.email = f"anonymized-{user.id}@anonymized.invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.anonymized_at = timezone.now()
+    user.token_generation = F("token_generation") + 1
+    user.save()
+    user.refresh_from_db()
+    member.user = user
+    _strip_member(member)
+    emit(member.school, "user.anonymized", {"id": user.id, "scope": "user"})
+    return member, True
+
+
+# --- user tokens ---------------------------------------------------------------------------
+
+
+def user_tokens_revoke(*, user: User) -> User:
+    """Revoke every token of the user: refresh tokens are blacklisted, access tokens
+    stop working because their generation is now stale."""
+    from rest_framework_simplejwt.token_blacklist.models import (
+        BlacklistedToken,
+        OutstandingToken,
+    )
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+        outstanding = OutstandingToken.objects.filter(
+            user=user, expires_at__gt=timezone.now()
+        ).exclude(blacklistedtoken__isnull=False)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+        )
+    user.refresh_from_db(fields=["token_generation"])
+    return user
