@@ -5,14 +5,14 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "apps.schools.authentication.ApiKeyAuthentication"
-    name = ["bearerAuth", "basicAuth"]
+    name = ["apiKey", "apiKeyBasic"]
 
     def get_security_definition(self, auto_schema):
         return [
             {
                 "type": "http",
                 "scheme": "bearer",
-                "description": "A school API key (sk_live_... or sk_test_...) or a user JWT.",
+                "description": "A school API key: sk_live_... or sk_test_...",
             },
             {
                 "type": "http",
@@ -24,7 +24,12 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
 class UserTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "apps.schools.authentication.UserTokenAuthentication"
-    name = "bearerAuth"
+    name = "userToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A user's access token from POST /api/v1/auth/token.",
+        }
