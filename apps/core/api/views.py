@@ -17,10 +17,12 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
 
 
 class PingView(ApiView):
-    """Liveness and database check; no credential needed."""
+    """Liveness and database check; no credential needed, never rate limited (load
+    balancers poll it)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []
 
     @extend_schema(responses=PingSerializer, auth=[], operation_id="ping")
     def get(self, request):
