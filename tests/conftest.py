@@ -1,11 +1,49 @@
 """Shared fixtures: two schools, API clients with keys of each, and user-token clients."""
 
+import os
+import shutil
+from importlib.util import find_spec
+
 import pytest
 from rest_framework.test import APIClient
 
 from apps.schools.models import Member
 from apps.schools.services import api_key_create, school_create, user_create
 from apps.schools.tokens import tokens_issue
+
+CHROMIUM = os.environ.get("LYCEUM_CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing_services() -> dict[str, str]:
+    """Map each service marker whose service is absent here to the reason it is skipped."""
+    from django.conf import settings
+
+    missing = {}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing["postgres"] = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+    if not settings.REDIS_URL:
+        missing["redis"] = "needs Redis (set REDIS_URL=redis://...)"
+    if not shutil.which(CHROMIUM):
+        missing["browser"] = f"needs Chromium at {CHROMIUM}"
+    elif find_spec("playwright") is None:
+        missing["browser"] = "needs the playwright package"
+    return missing
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked postgres/redis/browser when that service is absent, saying why.
+
+    With LYCEUM_REQUIRE_SERVICES=1 (set by .ci/run) a missing service is an error instead.
+    """
+    missing = _missing_services()
+    needed = {m for item in items for m in missing if item.get_closest_marker(m)}
+    if needed and os.environ.get("LYCEUM_REQUIRE_SERVICES") == "1":
+        reasons = "; ".join(f"{m}: {missing[m]}" for m in sorted(needed))
+        raise pytest.UsageError(f"LYCEUM_REQUIRE_SERVICES=1 but services are missing: {reasons}")
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)
