@@ -1,0 +1,145 @@
+"""The request bodies of every API operation, and the fields in them that name other rows.
+
+drf-spectacular already knows, for each path and method, which serializer reads the body
+(including ``@extend_schema(request=...)`` overrides); the tenancy tests ask it, so an
+endpoint added anywhere is checked for cross-school references without editing a test.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import models
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.settings import spectacular_settings
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
+
+from tests import factories
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+@dataclass(frozen=True)
+class BodyField:
+    """A writable field of an operation's request body, possibly naming another row."""
+
+    method: str
+    path: str
+    view_class: type
+    name: str  # dotted for nested fields
+    many: bool
+    model: type[models.Model] | None  # the referenced model; None if not a reference
+    field: serializers.Field
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.name}"
+
+    @property
+    def operation(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def looks_like_id(self) -> bool:
+        leaf = self.name.rsplit(".", 1)[-1]
+        return leaf.endswith(("_id", "_ids")) or leaf in {"id", "ids"}
+
+
+def _fields(
+    serializer: serializers.BaseSerializer, prefix: str = ""
+) -> Iterator[tuple[str, serializers.Field]]:
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = serializer.child
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        dotted = f"{prefix}{name}"
+        if isinstance(field, serializers.BaseSerializer):
+            yield from _fields(field, f"{dotted}.")
+        else:
+            yield dotted, field
+
+
+def _reference(field: serializers.Field) -> tuple[type[models.Model] | None, bool]:
+    if isinstance(field, ManyRelatedField):
+        queryset = field.child_relation.queryset
+        return (queryset.model if queryset is not None else None), True
+    if isinstance(field, RelatedField):
+        queryset = field.queryset
+        return (queryset.model if queryset is not None else None), False
+    if isinstance(field, serializers.ListField) and isinstance(field.child, RelatedField):
+        queryset = field.child.queryset
+        return (queryset.model if queryset is not None else None), True
+    return None, isinstance(field, serializers.ListField)
+
+
+def _request_serializer(view, method: str, path: str):
+    view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
+    schema = view.schema
+    schema.method = method
+    schema.path = path
+    serializer = schema.get_request_serializer()
+    if isinstance(serializer, dict):  # per media type: take the JSON one
+        serializer = serializer.get("application/json", next(iter(serializer.values()), None))
+    serializer = getattr(serializer, "request", serializer)  # OpenApiRequest
+    serializer = force_instance(serializer)
+    return serializer if isinstance(serializer, serializers.BaseSerializer) else None
+
+
+@cache
+def body_fields() -> tuple[BodyField, ...]:
+    """Every writable field of every request body under /api/v1/."""
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    found = []
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        if method not in BODY_METHODS or not path.startswith("/api/v1/"):
+            continue
+        serializer = _request_serializer(view, method, path)
+        if serializer is None:
+            continue
+        for name, field in _fields(serializer):
+            model, many = _reference(field)
+            leaf = name.rsplit(".", 1)[-1]
+            if model is None and leaf in factories.ID_FIELD_MODELS:
+                model = factories.ID_FIELD_MODELS[leaf]
+            found.append(
+                BodyField(
+                    method=method,
+                    path=path,
+                    view_class=type(view),
+                    name=name,
+                    many=many,
+                    model=model,
+                    field=field,
+                )
+            )
+    return tuple(found)
+
+
+def reference_fields() -> list[BodyField]:
+    """Body fields that name a row of a model (related fields and mapped ``*_id`` fields)."""
+    return [f for f in body_fields() if f.model is not None]
+
+
+def unmapped_id_fields() -> list[BodyField]:
+    """Fields named like ids that are neither related fields nor declared in the registry."""
+    return [
+        f
+        for f in body_fields()
+        if f.model is None
+        and f.looks_like_id
+        and f.name.rsplit(".", 1)[-1] not in factories.ID_FIELD_MODELS
+    ]
+
+
+def nest(name: str, value: object) -> dict:
+    """``nest("a.b", 1)`` -> ``{"a": {"b": 1}}``."""
+    body: dict = {}
+    cursor = body
+    parts = name.split(".")
+    for part in parts[:-1]:
+        cursor = cursor.setdefault(part, {})
+    cursor[parts[-1]] = value
+    return body

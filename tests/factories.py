@@ -1,0 +1,188 @@
+"""factory_boy factories, and the registry the generic tenancy tests build school-owned rows from.
+
+Every model an API viewset serves needs a way to create one of its rows inside a given
+school: ``tests/test_tenancy.py`` and ``tests/core/test_list_query_counts.py`` walk every
+registered route and call ``create_owned(Model, school=...)``. A factory here whose
+``_meta.model`` is the model is found automatically (keep one factory per model, or name
+the one to use in ``TENANT_FACTORIES``). Rows that a factory alone cannot make (parents
+in the same school, extra setup) get an entry in ``TENANT_FACTORIES``:
+
+    TENANT_FACTORIES[Section] = lambda school: SectionFactory(course__school=school, school=school)
+
+A route whose model has no way to be created makes the tenancy test fail, so no new
+endpoint silently escapes the cross-school checks.
+
+Request bodies are checked too: every related field (``PrimaryKeyRelatedField`` and kin)
+of every request serializer gets another school's id and must answer 400 "does not
+exist". A body field named like an id (``course_id``, ``user_ids``) that is not a related
+field must be declared in ``ID_FIELD_MODELS`` (the model it names, or None when it is not
+a reference, like ``external_id``). When an endpoint needs more than the reference to get
+as far as resolving it, give a valid body for school A in ``BODY_BASES``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import factory
+from django.db import models
+from factory.django import DjangoModelFactory
+
+from apps.core.models import Event, Job
+from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
+from apps.schools.services import api_key_create
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"School {n}")
+    slug = factory.Sequence(lambda n: f"school-{n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class MemberFactory(DjangoModelFactory):
+    """A user of a school; ``tags=[...]`` names tags to attach (made in the same school)."""
+
+    class Meta:
+        model = Member
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Member.Role.LEARNER
+    company = "Acme"
+    country = "US"
+
+    @factory.post_generation
+    def tags(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        names = ["cohort-1"] if extracted is None else extracted
+        if create and names:
+            self.tags.set(
+                [Tag.objects.get_or_create(school=self.school, name=name)[0] for name in names]
+            )
+
+
+class DomainFactory(DjangoModelFactory):
+    class Meta:
+        model = Domain
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"learn{n}.example.test")
+    catalog_title = "Catalog"
+
+
+class ApiKeyFactory(DjangoModelFactory):
+    """An API key made through the service; the secret is on ``key.secret``."""
+
+    class Meta:
+        model = ApiKey
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"key {n}")
+    scopes = factory.LazyFunction(lambda: ["*"])
+
+    @classmethod
+    def _create(cls, model_class: type[ApiKey], *args: Any, **kwargs: Any) -> ApiKey:
+        key, secret = api_key_create(
+            school=kwargs["school"],
+            name=kwargs["name"],
+            scopes=kwargs["scopes"],
+            test=kwargs.get("is_test", False),
+        )
+        key.secret = secret
+        return key
+
+
+class JobFactory(DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    school = factory.SubFactory(SchoolFactory)
+    kind = "test.work"
+    progress_total = 10
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    school = factory.SubFactory(SchoolFactory)
+    type = "user.created"
+    payload = factory.LazyFunction(lambda: {"id": "usr_test"})
+
+
+# --- the tenant-row registry -----------------------------------------------------------------
+
+# Model -> callable(school) returning a saved row of that model owned by the school. Add an
+# entry when the auto-discovered factory (``factory_for``) cannot make a row on its own.
+TENANT_FACTORIES: dict[type[models.Model], Callable[[School], models.Model]] = {}
+
+
+def _all_factories() -> list[type[DjangoModelFactory]]:
+    found: list[type[DjangoModelFactory]] = []
+    pending = list(DjangoModelFactory.__subclasses__())
+    while pending:
+        klass = pending.pop()
+        pending.extend(klass.__subclasses__())
+        if getattr(klass._meta, "model", None) is not None and not klass._meta.abstract:
+            found.append(klass)
+    return found
+
+
+def factory_for(model: type[models.Model]) -> Callable[[School], models.Model] | None:
+    """How to create a ``model`` row in a school, or None when nothing is registered."""
+    if model in TENANT_FACTORIES:
+        return TENANT_FACTORIES[model]
+    candidates = [klass for klass in _all_factories() if klass._meta.model is model]
+    if len(candidates) != 1:
+        return None
+    klass = candidates[0]
+    return lambda school: klass(school=school)
+
+
+def create_owned(model: type[models.Model], *, school: School) -> models.Model:
+    """A saved ``model`` row owned by ``school``; KeyError when no factory is registered."""
+    make = factory_for(model)
+    if make is None:
+        raise KeyError(
+            f"No way to create a {model._meta.label} row: add a factory for it to "
+            "tests/factories.py (or an entry in TENANT_FACTORIES)."
+        )
+    return make(school)
+
+
+# Body fields named like ids that are not DRF related fields: the model whose row they name
+# (another school's row must be refused), or None when the value is not a Lyceum id.
+ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
+    "external_id": None,  # the integrator's own id for a user
+}
+
+# "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
+# tenancy test overlays another school's id on it, so validation reaches the reference.
+BODY_BASES: dict[str, Callable[[School], dict]] = {}
+
+# Path parameter name -> callable(row) giving its value, for nested routes whose parent
+# parameter cannot be read off the row as ``row.<name>`` or ``row.<a>.<b>`` (``domain_name``
+# is found as ``row.domain.name`` without an entry).
+PATH_KWARGS: dict[str, Callable[[models.Model], str]] = {}
