@@ -1,6 +1,7 @@
 from django.urls import re_path
 
 from apps.core.api.routers import OptionalSlashRouter
+from apps.schools.api.domains import DomainUserViewSet, DomainViewSet
 from apps.schools.api.views import (
     MeView,
     TokenObtainView,
@@ -8,6 +9,13 @@ from apps.schools.api.views import (
     TokenRevokeView,
     UserViewSet,
 )
+
+DOMAIN = r"domains/(?P<domain_name>[^/]+)"
+
+# Registered before ``router`` so fixed paths such as users/segments win over users/{id}.
+schools_router = OptionalSlashRouter()
+schools_router.register("domains", DomainViewSet, basename="domain")
+schools_router.register(rf"{DOMAIN}/users", DomainUserViewSet, basename="domain-user")
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, basename="user")
@@ -17,5 +25,6 @@ urlpatterns = [
     re_path(r"^auth/token/?$", TokenObtainView.as_view(), name="auth-token"),
     re_path(r"^auth/token/refresh/?$", TokenRefreshView.as_view(), name="auth-token-refresh"),
     re_path(r"^auth/token/revoke/?$", TokenRevokeView.as_view(), name="auth-token-revoke"),
+    *schools_router.urls,
     *router.urls,
 ]

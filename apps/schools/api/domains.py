@@ -1,0 +1,342 @@
+"""``domains`` and ``domains/{domain_name}/users`` (Skilljar v1 shapes)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from apps.core.api.base import SchoolScopedViewSet
+from apps.schools import domains
+from apps.schools.api.nested import DomainParentMixin, UserSummarySerializer, fake_view
+from apps.schools.login_tokens import login_token_make
+from apps.schools.models import Domain, DomainUser, SignupFieldValue
+
+# --- domains ---------------------------------------------------------------------------------
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    """A domain as ``GET domains`` lists it."""
+
+    class Meta:
+        model = Domain
+        fields = [
+            "id",
+            "name",
+            "catalog_title",
+            "access",
+            "access_code_message_html",
+            "marketing_message",
+        ]
+        read_only_fields = fields
+
+
+class DomainDetailSerializer(DomainSerializer):
+    """A domain as ``GET domains/{domain_name}`` shows it (adds ``private``)."""
+
+    private = serializers.SerializerMethodField()
+
+    class Meta(DomainSerializer.Meta):
+        fields = [
+            "id",
+            "name",
+            "catalog_title",
+            "private",
+            "access",
+            "access_code_message_html",
+            "marketing_message",
+        ]
+        read_only_fields = fields
+
+    def get_private(self, domain: Domain) -> bool:
+        return domain.access == Domain.Access.PRIVATE
+
+
+class DomainUpdateSerializer(serializers.Serializer):
+    catalog_title = serializers.CharField(
+        allow_blank=True, required=False, max_length=100_000, help_text="HTML atop the catalog."
+    )
+    access = serializers.ChoiceField(choices=Domain.Access.choices, required=False)
+    access_code_message_html = serializers.CharField(
+        allow_blank=True, required=False, max_length=100_000
+    )
+    marketing_message = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List domains"),
+    retrieve=extend_schema(summary="Get a domain", responses=DomainDetailSerializer),
+    update=extend_schema(
+        summary="Update a domain (partial)",
+        request=DomainUpdateSerializer,
+        responses=DomainDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Update a domain", request=DomainUpdateSerializer, responses=DomainDetailSerializer
+    ),
+)
+class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """The school's domains, addressed by name. Domains are created by staff in the admin."""
+
+    queryset = Domain.objects.all()
+    serializer_class = DomainSerializer
+    scopes = ("read:users", "write:users")
+    lookup_field = "name"
+    lookup_url_kwarg = "domain_name"
+    page_size = 100
+    max_page_size = 100
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("name")
+
+    def retrieve(self, request, domain_name: str | None = None) -> Response:
+        return Response(DomainDetailSerializer(self.get_object()).data)
+
+    def update(self, request, domain_name: str | None = None) -> Response:
+        domain = self.get_object()
+        serializer = DomainUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domain = domains.domain_update(domain=domain, **serializer.validated_data)
+        return Response(DomainDetailSerializer(domain).data)
+
+    def partial_update(self, request, domain_name: str | None = None) -> Response:
+        return self.update(request, domain_name=domain_name)
+
+
+# --- domain users ----------------------------------------------------------------------------
+
+
+class PoolSummarySerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class AccessCodeSummarySerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    pool = PoolSummarySerializer(read_only=True)
+
+
+class SignupFieldRefSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+
+
+class SignupValueSerializer(serializers.Serializer):
+    """``{"signup_field": {"id", "label"}, "value"}``."""
+
+    signup_field = SignupFieldRefSerializer(source="field", read_only=True)
+    value = serializers.CharField(read_only=True)
+
+
+class DomainUserSerializer(serializers.ModelSerializer):
+    """A person's access to a domain; ``active`` is false once ``expires_at`` has passed."""
+
+    user = UserSummarySerializer(source="member", read_only=True)
+    active = serializers.SerializerMethodField()
+    access_code = AccessCodeSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DomainUser
+        fields = ["user", "active", "marketing_optin", "enrolled_at", "expires_at", "access_code"]
+        read_only_fields = fields
+
+    def get_active(self, domain_user: DomainUser) -> bool:
+        return getattr(domain_user, "active_now", domain_user.is_active)
+
+
+class DomainUserWithSignupSerializer(DomainUserSerializer):
+    """With ``include_signup_field_data=true``: the person's answers on this domain too."""
+
+    signup_fields = SignupValueSerializer(
+        source="member.domain_signup_values", many=True, read_only=True
+    )
+
+    class Meta(DomainUserSerializer.Meta):
+        fields = [*DomainUserSerializer.Meta.fields, "signup_fields"]
+        read_only_fields = fields
+
+
+class DomainUserCreatedSerializer(DomainUserSerializer):
+    """The create response: the domain user plus a one-time ``login_token``."""
+
+    login_token = serializers.CharField(
+        read_only=True, help_text="Signs the person in once (POST auth/login-token), for 24 h."
+    )
+
+    class Meta(DomainUserSerializer.Meta):
+        fields = [*DomainUserSerializer.Meta.fields, "login_token"]
+        read_only_fields = fields
+
+
+class NewUserSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+
+
+class DomainUserCreateSerializer(serializers.Serializer):
+    user = NewUserSerializer()
+    active = serializers.BooleanField(
+        required=False, default=True, help_text="Only active users have access to a private domain."
+    )
+    marketing_optin = serializers.BooleanField(required=False, allow_null=True, default=None)
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When access ends (decides access on private domains).",
+    )
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class NullOnlyField(serializers.Field):
+    """Accepts only ``null``: how Skilljar removes a domain user's access code."""
+
+    def to_internal_value(self, data: object) -> None:
+        domains.access_code_must_be_null(data)
+        return None
+
+    def validate_empty_values(self, data: object):
+        if data is None:
+            return True, None
+        return super().validate_empty_values(data)
+
+
+class DomainUserUpdateSerializer(serializers.Serializer):
+    active = serializers.BooleanField(required=False)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    access_code = NullOnlyField(
+        required=False, allow_null=True, help_text="Only null: removes the access code."
+    )
+
+
+class DomainUserFilter(django_filters.FilterSet):
+    """Skilljar's domain-user filters; the three signup filters apply to one answer together."""
+
+    user__email = django_filters.CharFilter(field_name="member__user__email", lookup_expr="iexact")
+    user__first_name = django_filters.CharFilter(field_name="member__user__first_name")
+    user__last_name = django_filters.CharFilter(field_name="member__user__last_name")
+    active = django_filters.BooleanFilter(field_name="active_now")
+    access_code__code = django_filters.CharFilter(field_name="access_code__code")
+    access_code__id = django_filters.CharFilter(field_name="access_code__id", lookup_expr="iexact")
+    access_code__pool__id = django_filters.CharFilter(
+        field_name="access_code__pool__id", lookup_expr="iexact"
+    )
+    access_code = django_filters.ChoiceFilter(
+        choices=[("null", "null")],
+        method="filter_access_code",
+        help_text='Only "null": users who joined without an access code.',
+    )
+    signup_field_id = django_filters.CharFilter(method="filter_noop")
+    signup_field_label = django_filters.CharFilter(method="filter_noop")
+    signup_field_value = django_filters.CharFilter(method="filter_noop")
+    include_signup_field_data = django_filters.BooleanFilter(
+        method="filter_noop", help_text="true: each user also carries signup_fields."
+    )
+
+    class Meta:
+        model = DomainUser
+        fields: list[str] = []
+
+    def filter_access_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(access_code__isnull=True)
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        conditions = {}
+        if data.get("signup_field_id"):
+            conditions["field_id__iexact"] = data["signup_field_id"]
+        if data.get("signup_field_label"):
+            conditions["field__label"] = data["signup_field_label"]
+        if data.get("signup_field_value"):
+            conditions["value"] = data["signup_field_value"]
+        if conditions:
+            answers = SignupFieldValue.objects.filter(
+                member_id=OuterRef("member_id"),
+                field__domain_id=OuterRef("domain_id"),
+                **conditions,
+            )
+            queryset = queryset.filter(Exists(answers))
+        return queryset
+
+
+def _include_signup_fields(request) -> bool:
+    return request.query_params.get("include_signup_field_data", "").lower() in {"true", "1"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a domain's users",
+        responses=DomainUserWithSignupSerializer(many=True),
+        description="1000 per page. `signup_fields` is present with include_signup_field_data.",
+    ),
+    retrieve=extend_schema(summary="Get a domain user"),
+    create=extend_schema(
+        summary="Add a user to a domain (an existing e-mail returns the existing user)",
+        request=DomainUserCreateSerializer,
+        responses={201: DomainUserCreatedSerializer, 200: DomainUserCreatedSerializer},
+    ),
+    update=extend_schema(
+        summary="Update a domain user (partial)", request=DomainUserUpdateSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Update a domain user", request=DomainUserUpdateSerializer
+    ),
+)
+class DomainUserViewSet(
+    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
+):
+    """People with access to a domain. A user token sees only its own record."""
+
+    queryset = DomainUser.objects.all()
+    serializer_class = DomainUserSerializer
+    filterset_class = DomainUserFilter
+    scopes = ("read:users", "write:users")
+    owner_field = "member__user"
+    lookup_field = "member__user_id"
+    lookup_url_kwarg = "user_id"
+    page_size = 1000
+    max_page_size = 1000
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        include = self.action == "list" and _include_signup_fields(self.request)
+        return domains.domain_user_list(
+            domain=self.domain, queryset=queryset, include_signup_fields=include
+        )
+
+    def get_serializer_class(self):
+        if not fake_view(self) and self.action == "list" and _include_signup_fields(self.request):
+            return DomainUserWithSignupSerializer
+        return DomainUserSerializer
+
+    def create(self, request, domain_name: str | None = None) -> Response:
+        serializer = DomainUserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = data.pop("user")
+        domain_user, created = domains.domain_user_create(domain=self.domain, **person, **data)
+        domain_user = domains.domain_user_get(
+            domain=self.domain, user_id=domain_user.member.user_id
+        )
+        domain_user.login_token = login_token_make(member=domain_user.member)
+        return Response(
+            DomainUserCreatedSerializer(domain_user).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def update(self, request, domain_name: str | None = None, user_id: str | None = None):
+        domain_user = self.get_object()
+        serializer = DomainUserUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domains.domain_user_update(domain_user=domain_user, **serializer.validated_data)
+        domain_user = domains.domain_user_get(domain=self.domain, user_id=user_id)
+        return Response(DomainUserSerializer(domain_user).data)
+
+    def partial_update(self, request, domain_name: str | None = None, user_id: str | None = None):
+        return self.update(request, domain_name=domain_name, user_id=user_id)

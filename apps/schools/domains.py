@@ -1,0 +1,206 @@
+"""Domains and domain users (Skilljar's ``domains`` and ``domains/{name}/users``).
+
+Reads return lazy querysets with their joins loaded; writes own their transaction and emit
+``domain.enrollment.created`` when a person gains access to a domain.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from apps.core.errors import InvalidInput, NotFound
+from apps.core.events import emit
+from apps.schools.codes import SchoolErrorCode
+from apps.schools.models import AccessCode, Domain, DomainUser, Member, School, SignupFieldValue
+from apps.schools.services import user_create
+
+DOMAIN_FIELDS = ("catalog_title", "access", "access_code_message_html", "marketing_message")
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def domain_list(*, school: School) -> QuerySet[Domain]:
+    """The school's domains by name."""
+    return Domain.objects.filter(school=school).order_by("name")
+
+
+def domain_get(*, school: School, name: str) -> Domain:
+    """The school's domain called ``name``; 404 when it has none (whoever owns the name)."""
+    domain = Domain.objects.filter(school=school, name=name).select_related("school").first()
+    if domain is None:
+        raise NotFound("No such domain.", code=SchoolErrorCode.DOMAIN_NOT_FOUND)
+    return domain
+
+
+def with_active_now(queryset: QuerySet[DomainUser]) -> QuerySet[DomainUser]:
+    """Annotate ``active_now``: the flag is set and ``expires_at`` has not passed (in SQL)."""
+    now = timezone.now()
+    return queryset.annotate(
+        active_now=Case(
+            When(Q(active=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now)), then=True),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def domain_user_list(
+    *,
+    domain: Domain,
+    queryset: QuerySet[DomainUser] | None = None,
+    include_signup_fields: bool = False,
+) -> QuerySet[DomainUser]:
+    """The domain's users with user, access code and pool loaded (constant queries)."""
+    queryset = DomainUser.objects.all() if queryset is None else queryset
+    queryset = with_active_now(
+        queryset.filter(domain=domain).select_related("member__user", "access_code__pool")
+    )
+    if include_signup_fields:
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "member__signup_values",
+                queryset=SignupFieldValue.objects.filter(field__domain=domain)
+                .select_related("field")
+                .order_by("field__position", "field_id"),
+                to_attr="domain_signup_values",
+            )
+        )
+    return queryset.order_by("id")
+
+
+def domain_user_get(*, domain: Domain, user_id: str) -> DomainUser:
+    """The domain user of ``user_id``; 404 when the person has no access record here."""
+    domain_user = domain_user_list(domain=domain).filter(member__user_id=user_id).first()
+    if domain_user is None:
+        raise NotFound("No such user on this domain.", code=SchoolErrorCode.NOT_A_DOMAIN_USER)
+    return domain_user
+
+
+def domain_user_payload(domain_user: DomainUser) -> dict[str, Any]:
+    """The domain user as events carry it (the API's shape plus the domain)."""
+    user = domain_user.member.user
+    code = domain_user.access_code
+    return {
+        "id": domain_user.id,
+        "domain": {"id": domain_user.domain_id, "name": domain_user.domain.name},
+        "user": {
+            "id": user.id,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        },
+        "active": domain_user.is_active,
+        "marketing_optin": domain_user.marketing_optin,
+        "enrolled_at": domain_user.enrolled_at.isoformat(),
+        "expires_at": domain_user.expires_at.isoformat() if domain_user.expires_at else None,
+        "access_code": None
+        if code is None
+        else {"id": code.id, "code": code.code, "pool": {"id": code.pool_id}},
+    }
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def domain_update(*, domain: Domain, **fields: Any) -> Domain:
+    """Change a domain's catalog title, access and messages (other fields are ignored)."""
+    changed = [name for name in DOMAIN_FIELDS if name in fields]
+    for name in changed:
+        setattr(domain, name, fields[name])
+    if changed:
+        domain.full_clean(exclude=["school", "name"])
+        domain.save(update_fields=[*changed, "updated_at"])
+    return domain
+
+
+@transaction.atomic
+def domain_user_add(
+    *,
+    domain: Domain,
+    member: Member,
+    active: bool = True,
+    marketing_optin: bool | None = None,
+    expires_at: datetime | None = None,
+    access_code: AccessCode | None = None,
+) -> tuple[DomainUser, bool]:
+    """Give ``member`` access to ``domain``; an existing access record is returned unchanged.
+
+    Returns ``(domain_user, created)``; a creation emits ``domain.enrollment.created``.
+    """
+    existing = DomainUser.objects.filter(domain=domain, member=member).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            domain_user = DomainUser.objects.create(
+                school=domain.school,
+                domain=domain,
+                member=member,
+                active=active,
+                marketing_optin=marketing_optin,
+                expires_at=expires_at,
+                access_code=access_code,
+            )
+    except IntegrityError:  # a concurrent request added the same person a moment ago
+        return DomainUser.objects.get(domain=domain, member=member), False
+    domain_user.domain, domain_user.member = domain, member
+    emit(domain.school, "domain.enrollment.created", domain_user_payload(domain_user))
+    return domain_user, True
+
+
+@transaction.atomic
+def domain_user_create(
+    *,
+    domain: Domain,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    **access: Any,
+) -> tuple[DomainUser, bool]:
+    """Add a person (by e-mail) to the domain, creating the user and membership if new.
+
+    An existing e-mail is never duplicated: its user (and access record, if any) is used
+    as it is. Returns ``(domain_user, created)`` where ``created`` refers to the access.
+    """
+    member, _ = user_create(
+        school=domain.school, email=email, first_name=first_name, last_name=last_name
+    )
+    return domain_user_add(domain=domain, member=member, **access)
+
+
+@transaction.atomic
+def domain_user_update(*, domain_user: DomainUser, **fields: Any) -> DomainUser:
+    """Change ``active`` and ``expires_at``, or drop the code with ``access_code=None``.
+
+    Nothing else about a domain user can change; a non-null ``access_code`` is 400.
+    """
+    if "access_code" in fields:
+        access_code_must_be_null(fields["access_code"])
+    changed = []
+    for name in ("active", "expires_at", "access_code"):
+        if name not in fields:
+            continue
+        current = (
+            domain_user.access_code_id if name == "access_code" else getattr(domain_user, name)
+        )
+        if fields[name] != current:
+            setattr(domain_user, name, fields[name])
+            changed.append(name)
+    if changed:
+        domain_user.save(update_fields=[*changed, "updated_at"])
+        emit(domain_user.school, "domain.enrollment.updated", domain_user_payload(domain_user))
+    return domain_user
+
+
+def access_code_must_be_null(value: object) -> None:
+    """Only ``null`` may be written to a domain user's ``access_code`` (Skilljar's rule)."""
+    if value is not None:
+        raise InvalidInput(
+            "access_code can only be set to null (to remove the code).",
+            code=SchoolErrorCode.ACCESS_CODE_READONLY,
+            field="access_code",
+        )
