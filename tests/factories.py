@@ -7,7 +7,12 @@ registered route and call ``create_owned(Model, school=...)``. A factory here wh
 the one to use in ``TENANT_FACTORIES``). Rows that a factory alone cannot make (parents
 in the same school, extra setup) get an entry in ``TENANT_FACTORIES``:
 
-    TENANT_FACTORIES[Section] = lambda school: SectionFactory(course__school=school, school=school)
+    TENANT_FACTORIES[Section] = lambda school, **kw: SectionFactory(
+        school=school, course=kw.get("course") or CourseFactory(school=school)
+    )
+
+Registry callables take the school and optional overrides (the parent rows of a nested
+route, e.g. ``course=...``, so several rows can share one parent for query counts).
 
 A route whose model has no way to be created makes the tenancy test fail, so no new
 endpoint silently escapes the cross-school checks.
@@ -134,9 +139,10 @@ class EventFactory(DjangoModelFactory):
 
 # --- the tenant-row registry -----------------------------------------------------------------
 
-# Model -> callable(school) returning a saved row of that model owned by the school. Add an
-# entry when the auto-discovered factory (``factory_for``) cannot make a row on its own.
-TENANT_FACTORIES: dict[type[models.Model], Callable[[School], models.Model]] = {}
+# Model -> callable(school, **overrides) returning a saved row of that model owned by the
+# school. Add an entry when the auto-discovered factory (``factory_for``) cannot make a row
+# on its own.
+TENANT_FACTORIES: dict[type[models.Model], Callable[..., models.Model]] = {}
 
 
 def _all_factories() -> list[type[DjangoModelFactory]]:
@@ -150,7 +156,7 @@ def _all_factories() -> list[type[DjangoModelFactory]]:
     return found
 
 
-def factory_for(model: type[models.Model]) -> Callable[[School], models.Model] | None:
+def factory_for(model: type[models.Model]) -> Callable[..., models.Model] | None:
     """How to create a ``model`` row in a school, or None when nothing is registered."""
     if model in TENANT_FACTORIES:
         return TENANT_FACTORIES[model]
@@ -158,10 +164,10 @@ def factory_for(model: type[models.Model]) -> Callable[[School], models.Model] |
     if len(candidates) != 1:
         return None
     klass = candidates[0]
-    return lambda school: klass(school=school)
+    return lambda school, **overrides: klass(school=school, **overrides)
 
 
-def create_owned(model: type[models.Model], *, school: School) -> models.Model:
+def create_owned(model: type[models.Model], *, school: School, **overrides: Any) -> models.Model:
     """A saved ``model`` row owned by ``school``; KeyError when no factory is registered."""
     make = factory_for(model)
     if make is None:
@@ -169,7 +175,7 @@ def create_owned(model: type[models.Model], *, school: School) -> models.Model:
             f"No way to create a {model._meta.label} row: add a factory for it to "
             "tests/factories.py (or an entry in TENANT_FACTORIES)."
         )
-    return make(school)
+    return make(school, **overrides)
 
 
 # Body fields named like ids that are not DRF related fields: the model whose row they name

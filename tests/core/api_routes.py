@@ -47,6 +47,17 @@ class ViewSetRoute:
     def parent_kwargs(self) -> tuple[str, ...]:
         return tuple(k for k in self.kwargs if k != self.lookup_kwarg)
 
+    def parent_overrides(self, obj: models.Model) -> dict[str, object]:
+        """Factory overrides that put a new row under the same parents as ``obj``."""
+        overrides = {}
+        relations = {f.name for f in self.model._meta.get_fields() if f.is_relation}
+        for name in self.parent_kwargs:
+            heads = [name[:i] for i, c in enumerate(name) if c == "_"] + [name]
+            head = next((h for h in reversed(heads) if h in relations), None)
+            if head is not None:
+                overrides[head] = getattr(obj, head)
+        return overrides
+
     def methods(self) -> list[str]:
         return [method for method, _action in self.actions]
 
