@@ -179,6 +179,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds between runs of the in-process scheduler used when REDIS_URL is unset.
 LYCEUM_EMBEDDED_SCHEDULER = env_bool("LYCEUM_EMBEDDED_SCHEDULER", default=False)
+# Mount the benchmark's raw-SQL baseline views under /bench/ (make bench only).
+LYCEUM_BENCH_BASELINE = env_bool("LYCEUM_BENCH_BASELINE", default=False)
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -17,3 +18,7 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api_urls", namespace="api")),
 ]
+
+# The benchmark's baseline views (bench/baseline.py); never mounted in production.
+if settings.LYCEUM_BENCH_BASELINE:
+    urlpatterns.append(path("bench/", include("bench.urls")))

@@ -1,0 +1,1 @@
+"""Lyceum's benchmark harness: ``make bench`` (full) and ``make bench-smoke`` (CI)."""

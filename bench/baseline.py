@@ -1,0 +1,136 @@
+"""The framework floor each scenario is compared with: plain Django views, one raw SQL
+query, orjson. Mounted under ``/bench/`` only when ``LYCEUM_BENCH_BASELINE=1``.
+"""
+
+import hashlib
+
+import orjson
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from apps.schools.models import ApiKey, Member, School, Tag, User
+
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+
+
+def _json(data: object, status: int = 200) -> HttpResponse:
+    """Serialize ``data`` with orjson into a JSON response."""
+    return HttpResponse(
+        orjson.dumps(data, option=JSON_OPTIONS), status=status, content_type="application/json"
+    )
+
+
+def _int_param(request: HttpRequest, name: str, default: int, ceiling: int) -> int:
+    """A positive integer query parameter, clamped to ``ceiling``."""
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        value = default
+    return max(1, min(value, ceiling))
+
+
+def _users_sql() -> str:
+    """The users page (count, members + users + sorted tag names) as ONE statement."""
+    member, user, tag = Member._meta.db_table, User._meta.db_table, Tag._meta.db_table
+    school = School._meta.db_table
+    through = Member.tags.through._meta.db_table
+    return f"""
+        WITH s AS (SELECT id FROM {school} WHERE slug = %s)
+        SELECT
+            (SELECT count(*) FROM {member} WHERE school_id = (SELECT id FROM s)),
+            u.id, u.email, u.first_name, u.last_name, m.role, m.status, m.external_id,
+            m.company, m.department, m.country,
+            COALESCE((SELECT array_agg(t.name ORDER BY t.name) FROM {through} mt
+                      JOIN {tag} t ON t.id = mt.tag_id WHERE mt.member_id = m.id),
+                     ARRAY[]::varchar[]),
+            m.metadata, m.anonymized_at IS NOT NULL, m.created_at, m.updated_at
+        FROM {member} m JOIN {user} u ON u.id = m.user_id
+        WHERE m.school_id = (SELECT id FROM s)
+        ORDER BY m.id
+        LIMIT %s OFFSET %s
+    """
+
+
+USER_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "status",
+    "external_id",
+    "company",
+    "department",
+    "country",
+    "tags",
+    "metadata",
+    "anonymized",
+    "created_at",
+    "updated_at",
+)
+
+
+def users(request: HttpRequest) -> HttpResponse:
+    """``/bench/users?school=SLUG&page=N&page_size=M``: the users list page, raw (PostgreSQL)."""
+    page = _int_param(request, "page", 1, 10**6)
+    size = _int_param(request, "page_size", 1000, 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(_users_sql(), [request.GET.get("school", ""), size, (page - 1) * size])
+        rows = cursor.fetchall()
+    count = rows[0][0] if rows else 0
+    results = []
+    for row in rows:
+        results.append(dict(zip(USER_FIELDS, row[1:], strict=True)))
+    base = request.build_absolute_uri(request.path)
+    more = page * size < count
+    return _json(
+        {
+            "count": count,
+            "next": f"{base}?page={page + 1}&page_size={size}" if more else None,
+            "previous": f"{base}?page={page - 1}&page_size={size}" if page > 1 else None,
+            "results": results,
+        }
+    )
+
+
+def me(request: HttpRequest) -> HttpResponse:
+    """``/bench/me``: the API key's school, scopes and summary, looked up in one query."""
+    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT k.id, k.name, k.prefix, k.is_test, k.created_at, k.scopes,
+                   s.id, s.name, s.slug
+            FROM {ApiKey._meta.db_table} k JOIN {School._meta.db_table} s ON s.id = k.school_id
+            WHERE k.key_hash = %s AND k.revoked_at IS NULL AND s.is_active
+            """,
+            [key_hash],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return _json({"detail": "The API key is invalid or revoked."}, status=401)
+    key_id, name, prefix, is_test, created_at, scopes, school_id, school_name, slug = row
+    return _json(
+        {
+            "type": "api_key",
+            "school": {"id": school_id, "name": school_name, "slug": slug},
+            "scopes": sorted(scopes),
+            "api_key": {
+                "id": key_id,
+                "name": name,
+                "prefix": prefix,
+                "test": is_test,
+                "created_at": created_at,
+            },
+            "user": None,
+        }
+    )
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """``/bench/ping``: ``SELECT 1`` and ``{"status": "ok"}``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return _json({"status": "ok"})

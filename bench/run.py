@@ -1,0 +1,590 @@
+"""Lyceum's benchmark: ``make bench`` (full) and ``make bench-smoke`` (tiny, for CI).
+
+Starts PostgreSQL and Redis with .ci/services.sh (unless DATABASE_URL and REDIS_URL are
+set), migrates, loads the demo school with ``seed_demo --users N``, serves the app with
+gunicorn (2 × cores workers, DEBUG off), drives every scenario of bench/scenarios.py and its
+raw-SQL baseline with wrk at 16 connections from this process, and prints one table with
+the median of the repeats. Every process it starts is stopped on every exit path.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.scenarios import SCENARIOS, Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SERVICES = ROOT / ".ci" / "services.sh"
+DEMO_KEY_FILE = ROOT / ".demo-credentials"
+LEARNER = {"email": "learner@demo.lyceum.local", "password": "lyceum-learner"}
+LIST_RATIO_TARGET = 0.5
+P99_TARGET_MS = 100.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big and how long a run is."""
+
+    users: int
+    duration: int
+    warmup: int
+    repeats: int
+    connections: int
+    output: Path
+
+
+FULL = Profile(
+    users=100_000,
+    duration=10,
+    warmup=2,
+    repeats=3,
+    connections=16,
+    output=ROOT / "bench" / "results" / "latest.md",
+)
+SMOKE = Profile(
+    users=200,
+    duration=1,
+    warmup=0,
+    repeats=1,
+    connections=16,
+    output=ROOT / "bench" / ".work" / "smoke.md",
+)
+
+
+@dataclass
+class Measurement:
+    """One endpoint's figures: requests/s, latency percentiles and SQL queries/request."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    queries: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class BenchError(Exception):
+    """The run cannot go on; the message says why."""
+
+
+def say(message: str) -> None:
+    """Progress on stderr, so stdout carries only the table."""
+    sys.stderr.write(f"bench: {message}\n")
+    sys.stderr.flush()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_debian_package(command: str, package: str) -> None:
+    """Install ``package`` with apt-get when ``command`` is missing and we are root."""
+    if shutil.which(command):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise BenchError(f"{command} is missing: install the Debian package {package}")
+    say(f"installing {package}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(install, env=env, check=True, capture_output=True)
+
+
+@dataclass
+class Context:
+    """What a scenario runner can use: the server, credentials and the wrk driver."""
+
+    profile: Profile
+    env: dict[str, str]
+    base_url: str = ""
+    api_key: str = ""
+    user_token: str = ""
+    workdir: Path = ROOT / "bench" / ".work"
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        """Run ``manage.py`` with the benchmark's environment; return its stdout."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def headers(self, auth: str) -> dict[str, str]:
+        """The request headers for an auth kind: api_key, user or none."""
+        token = {"api_key": self.api_key, "user": self.user_token, "none": ""}[auth]
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, path: str, auth: str, body: object = None) -> tuple[int, bytes]:
+        """One request to the server; returns status and body (redirects are not followed)."""
+        host, port = self.base_url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        headers = self.headers(auth)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            connection.request(method, path, body=payload, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def wrk(
+        self,
+        path: str,
+        *,
+        auth: str = "api_key",
+        method: str = "GET",
+        body: object = None,
+        duration: int | None = None,
+    ) -> Measurement:
+        """Drive ``path`` with wrk for ``duration`` seconds at the profile's connections."""
+        script = self.workdir / f"wrk-{secrets.token_hex(4)}.lua"
+        lines = [f"wrk.method = {json.dumps(method)}"]
+        for name, value in self.headers(auth).items():
+            lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
+        if body is not None:
+            lines.append('wrk.headers["Content-Type"] = "application/json"')
+            lines.append(f"wrk.body = {json.dumps(json.dumps(body))}")
+        script.write_text("\n".join(lines) + "\n")
+        seconds = self.profile.duration if duration is None else duration
+        command = [
+            "wrk",
+            "--threads",
+            "1",
+            "--connections",
+            str(self.profile.connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            "--script",
+            str(script),
+            self.base_url + path,
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
+        finally:
+            script.unlink(missing_ok=True)
+        if done.returncode != 0:
+            raise BenchError(f"wrk failed on {path}: {done.stderr or done.stdout}")
+        return parse_wrk(done.stdout)
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _latency(output: str, percentile: str) -> float:
+    match = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    if match is None:
+        raise BenchError(f"no {percentile}% latency in wrk output:\n{output}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Measurement:
+    """Requests/s, p50 and p99 (ms) and any errors from ``wrk --latency`` output."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    if rps is None:
+        raise BenchError(f"no Requests/sec in wrk output:\n{output}")
+    errors = []
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if bad:
+        errors.append(f"{bad.group(1)} non-2xx responses")
+    sockets = re.search(r"Socket errors: (.*)", output)
+    if sockets:
+        errors.append(f"socket errors: {sockets.group(1).strip()}")
+    return Measurement(
+        rps=float(rps.group(1)),
+        p50_ms=_latency(output, "50"),
+        p99_ms=_latency(output, "99"),
+        errors=errors,
+    )
+
+
+def median_of(runs: list[Measurement]) -> Measurement:
+    """The median of each figure over the repeats."""
+    return Measurement(
+        rps=statistics.median(m.rps for m in runs),
+        p50_ms=statistics.median(m.p50_ms for m in runs),
+        p99_ms=statistics.median(m.p99_ms for m in runs),
+        queries=runs[0].queries,
+        errors=[error for m in runs for error in m.errors],
+    )
+
+
+@contextlib.contextmanager
+def services(workdir: Path) -> Iterator[dict[str, str]]:
+    """DATABASE_URL/REDIS_URL from the environment, or throwaway servers started for the run."""
+    wanted = []
+    urls = {}
+    for name, service in (("DATABASE_URL", "postgres"), ("REDIS_URL", "redis")):
+        if os.environ.get(name):
+            urls[name] = os.environ[name]
+        else:
+            wanted.append(service)
+    if not urls.get("DATABASE_URL", "postgres").startswith(("postgres", "postgresql")):
+        raise BenchError("DATABASE_URL must point at PostgreSQL (the baseline is PostgreSQL SQL)")
+    if not wanted:
+        yield urls
+        return
+    if "redis" in wanted:
+        ensure_debian_package("redis-server", "redis-server")
+    state = Path(tempfile.mkdtemp(prefix="lyceum-bench-"))
+    state.chmod(0o755)
+    try:
+        say(f"starting {' and '.join(wanted)}")
+        subprocess.run(["bash", str(SERVICES), "start", str(state), *wanted], check=True)
+        for service, name in (("postgres", "DATABASE_URL"), ("redis", "REDIS_URL")):
+            if service in wanted:
+                urls[name] = (state / name.lower()).read_text().strip()
+        yield urls
+    finally:
+        say(f"stopping {' and '.join(wanted)}")
+        subprocess.run(["bash", str(SERVICES), "stop", str(state)], check=False)
+
+
+@contextlib.contextmanager
+def gunicorn(ctx: Context, workers: int) -> Iterator[None]:
+    """Serve the app with gunicorn on a free loopback port until the block ends."""
+    port = free_port()
+    ctx.base_url = f"http://127.0.0.1:{port}"
+    log = (ctx.workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ctx.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited: {(ctx.workdir / 'gunicorn.log').read_text()}")
+            with contextlib.suppress(OSError):
+                if ctx.request("GET", "/api/v1/ping", "none")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise BenchError("gunicorn did not answer /api/v1/ping within 60 s")
+            time.sleep(0.2)
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@contextlib.contextmanager
+def kept_demo_credentials() -> Iterator[None]:
+    """seed_demo saves its key in .demo-credentials; keep the developer's own file."""
+    saved = DEMO_KEY_FILE.read_bytes() if DEMO_KEY_FILE.exists() else None
+    try:
+        yield
+    finally:
+        if saved is None:
+            DEMO_KEY_FILE.unlink(missing_ok=True)
+        else:
+            DEMO_KEY_FILE.write_bytes(saved)
+
+
+def load_data(ctx: Context, scenarios: list[Scenario]) -> None:
+    """Migrate, seed the demo school with the profile's users, and mint the credentials."""
+    say("migrating")
+    ctx.manage("migrate", "--noinput")
+    say(f"loading {ctx.profile.users} users (seed_demo)")
+    started = time.monotonic()
+    with kept_demo_credentials():
+        ctx.manage("seed_demo", "--users", str(ctx.profile.users), timeout=400)
+    say(f"loaded in {time.monotonic() - started:.0f} s")
+    done: set[tuple[str, ...]] = set()
+    for scenario in scenarios:
+        for command in scenario.prepare:
+            command = tuple(arg.replace("{users}", str(ctx.profile.users)) for arg in command)
+            if command not in done:
+                say(f"prepare: manage.py {' '.join(command)}")
+                ctx.manage(*command, timeout=400)
+                done.add(command)
+    out = ctx.manage("create_api_key", "--school", "demo", "--scopes", "*")
+    ctx.api_key = out.strip().splitlines()[-1].strip()
+
+
+def count_queries(ctx: Context, scenarios: list[Scenario]) -> dict[str, int]:
+    """SQL queries per request of every HTTP scenario and baseline (bench/queries.py)."""
+    specs = []
+    for scenario in scenarios:
+        if scenario.runner is None:
+            specs.append(
+                {
+                    "name": scenario.name,
+                    "method": scenario.method,
+                    "path": scenario.path,
+                    "body": scenario.body,
+                    "headers": ctx.headers(scenario.auth),
+                }
+            )
+        if scenario.baseline:
+            specs.append(
+                {
+                    "name": scenario.baseline,
+                    "method": "GET",
+                    "path": scenario.baseline,
+                    "body": None,
+                    "headers": ctx.headers("api_key"),
+                }
+            )
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.queries"],
+        cwd=ROOT,
+        env=ctx.env,
+        input=json.dumps(specs),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"counting queries failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def preflight(ctx: Context, scenarios: list[Scenario]) -> None:
+    """Every HTTP scenario and baseline answers 2xx once before it is timed."""
+    for scenario in scenarios:
+        targets = [] if scenario.runner else [(scenario.path, scenario.auth, scenario.method)]
+        if scenario.baseline:
+            targets.append((scenario.baseline, "api_key", "GET"))
+        for path, auth, method in targets:
+            status, body = ctx.request(method, path, auth, scenario.body)
+            if not 200 <= status < 300:
+                raise BenchError(f"{method} {path} answered {status}: {body[:300]!r}")
+
+
+def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
+    """Repeat every scenario and baseline; return the median figures keyed by name/path."""
+    runs: dict[str, list[Measurement]] = {}
+    if ctx.profile.warmup:
+        say("warming up")
+        for scenario in scenarios:
+            if scenario.runner is None:
+                ctx.wrk(
+                    scenario.path,
+                    auth=scenario.auth,
+                    method=scenario.method,
+                    body=scenario.body,
+                    duration=ctx.profile.warmup,
+                )
+    for repeat in range(1, ctx.profile.repeats + 1):
+        measured_baselines: set[str] = set()
+        for scenario in scenarios:
+            say(f"run {repeat}/{ctx.profile.repeats}: {scenario.name}")
+            if scenario.runner is not None:
+                result = scenario.runner(ctx)
+            else:
+                result = ctx.wrk(
+                    scenario.path, auth=scenario.auth, method=scenario.method, body=scenario.body
+                )
+            runs.setdefault(scenario.name, []).append(result)
+            if scenario.baseline and scenario.baseline not in measured_baselines:
+                say(f"run {repeat}/{ctx.profile.repeats}: baseline {scenario.baseline}")
+                runs.setdefault(scenario.baseline, []).append(ctx.wrk(scenario.baseline))
+                measured_baselines.add(scenario.baseline)
+    return {name: median_of(results) for name, results in runs.items()}
+
+
+def render(
+    ctx: Context,
+    scenarios: list[Scenario],
+    results: dict[str, Measurement],
+    workers: int,
+    elapsed: float,
+) -> str:
+    """The results as Markdown: a header, the table, and the targets."""
+    profile = ctx.profile
+    rows = [
+        "| endpoint | req/s | p50 ms | p99 ms | SQL/req | × baseline |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    notes = []
+
+    def row(label: str, m: Measurement, ratio: str) -> str:
+        queries = "—" if m.queries is None else str(m.queries)
+        return f"| {label} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {queries} | {ratio} |"
+
+    for scenario in scenarios:
+        result = results[scenario.name]
+        base = results.get(scenario.baseline) if scenario.baseline else None
+        ratio = result.rps / base.rps if base and base.rps else None
+        rows.append(row(scenario.name, result, "—" if ratio is None else f"{ratio:.2f}×"))
+        if base:
+            rows.append(row(f"↳ baseline `{scenario.baseline}`", base, "1.00×"))
+        if scenario.is_list:
+            missed = []
+            if ratio is not None and ratio < LIST_RATIO_TARGET:
+                missed.append(f"{ratio:.2f}× < {LIST_RATIO_TARGET}× baseline")
+            if result.p99_ms >= P99_TARGET_MS:
+                missed.append(f"p99 {result.p99_ms:.0f} ms ≥ {P99_TARGET_MS:.0f} ms")
+            verdict = "missed: " + ", ".join(missed) if missed else "met"
+            notes.append(f"- target for `{scenario.name}`: {verdict}")
+        for label, m in ((scenario.name, result), (scenario.baseline, base)):
+            if m and m.errors:
+                notes.append(f"- errors on `{label}`: {'; '.join(sorted(set(m.errors)))}")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    header = [
+        f"Lyceum benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit or '?'}`, "
+        f"{os.cpu_count()} cores ({platform.machine()}), PostgreSQL + Redis on loopback.",
+        f"gunicorn {workers} sync workers, DEBUG off; wrk 1 thread, {profile.connections} "
+        f"connections, {profile.duration} s per run, median of {profile.repeats} "
+        f"run(s); {profile.users:,} users in school `demo`; whole run {elapsed:.0f} s.",
+        "SQL/req is counted in-process on a warm request. Baseline = plain Django view, one raw "
+        "SQL query, orjson (bench/baseline.py).",
+        "",
+    ]
+    targets = [
+        "",
+        f"Targets (lists at 100 rows/page): ≥ {LIST_RATIO_TARGET}× baseline req/s, "
+        f"p99 < {P99_TARGET_MS:.0f} ms.",
+        *notes,
+    ]
+    return "\n".join(header + rows + targets) + "\n"
+
+
+def bench_env(urls: dict[str, str]) -> dict[str, str]:
+    """The environment of the served app: production settings, loopback only, baseline on."""
+    return {
+        **os.environ,
+        **urls,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LYCEUM_BENCH_BASELINE": "1",
+        # Throttling stays on (its cache round trip is part of the cost), never trips.
+        "API_RATE_LIMIT_PER_MINUTE": str(10**9),
+        "API_ANON_RATE_LIMIT_PER_MINUTE": str(10**9),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _time_limit(_signum: int, _frame: object) -> None:
+    raise BenchError("the run took longer than its time limit")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when every figure was measured, 1 otherwise."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny run for CI (a few seconds)")
+    parser.add_argument("--users", type=int, help="users to load (default 100000, smoke 200)")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run")
+    parser.add_argument("--repeats", type=int, help="runs per endpoint (median is printed)")
+    parser.add_argument("--only", help="run only scenarios whose name contains this text")
+    parser.add_argument("--output", type=Path, help="Markdown file for the table")
+    parser.add_argument("--time-limit", type=int, default=600, help="seconds for the whole run")
+    args = parser.parse_args(argv)
+
+    base = SMOKE if args.smoke else FULL
+    profile = Profile(
+        users=args.users if args.users is not None else base.users,
+        duration=args.duration or base.duration,
+        warmup=base.warmup,
+        repeats=args.repeats or base.repeats,
+        connections=base.connections,
+        output=args.output or base.output,
+    )
+    scenarios = [s for s in SCENARIOS if not args.only or args.only in s.name]
+    if not scenarios:
+        say(f"no scenario matches {args.only!r}")
+        return 1
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
+    signal.signal(signal.SIGALRM, _time_limit)
+    signal.alarm(args.time_limit)
+    started = time.monotonic()
+    workdir = ROOT / "bench" / ".work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    workers = 2 * (os.cpu_count() or 1)
+    try:
+        ensure_debian_package("wrk", "wrk")
+        with services(workdir) as urls:
+            ctx = Context(profile=profile, env=bench_env(urls), workdir=workdir)
+            load_data(ctx, scenarios)
+            say("counting SQL queries per request")
+            queries = count_queries(ctx, scenarios)
+            say(f"serving with gunicorn, {workers} workers")
+            with gunicorn(ctx, workers):
+                if any(s.auth == "user" for s in scenarios):
+                    status, body = ctx.request("POST", "/api/v1/auth/token", "none", LEARNER)
+                    if status != 200:
+                        raise BenchError(f"could not get a user token: {status} {body[:200]!r}")
+                    ctx.user_token = json.loads(body)["access_token"]
+                preflight(ctx, scenarios)
+                results = measure(ctx, scenarios)
+        for name, result in results.items():
+            if result.queries is None:
+                result.queries = queries.get(name)
+        table = render(ctx, scenarios, results, workers, time.monotonic() - started)
+    except BenchError as error:
+        say(f"FAILED: {error}")
+        return 1
+    finally:
+        signal.alarm(0)
+    profile.output.parent.mkdir(parents=True, exist_ok=True)
+    profile.output.write_text(table)
+    sys.stdout.write("\n" + table)
+    say(f"written to {profile.output.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""What ``make bench`` measures: ONE list, in table order. Add a scenario by appending here.
+
+Each HTTP scenario is driven by wrk against gunicorn and compared with its ``baseline``
+(a path under ``/bench/``, see bench/baseline.py) measured in the same run. A scenario
+that is not a plain HTTP request (e.g. webhook delivery throughput) sets ``runner``: a
+callable taking the run's ``bench.run.Context`` and returning a ``bench.run.Measurement``.
+``prepare`` lists extra ``manage.py`` commands (argument lists; ``{users}`` is replaced
+with the run's user count) that load the data it needs; each distinct command runs once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One row of the results table."""
+
+    name: str
+    path: str = ""
+    baseline: str | None = None
+    auth: Literal["api_key", "user", "none"] = "api_key"
+    method: str = "GET"
+    body: dict[str, Any] | None = None
+    # Lists at 100 rows/page are held to the targets (≥ 0.5× baseline, p99 < 100 ms).
+    is_list: bool = False
+    prepare: tuple[tuple[str, ...], ...] = ()
+    runner: Callable[[Any], Any] | None = field(default=None, compare=False)
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        name="GET /api/v1/users?page_size=100",
+        path="/api/v1/users?page_size=100",
+        baseline="/bench/users?school=demo&page_size=100",
+        is_list=True,
+    ),
+    Scenario(name="GET /api/v1/me", path="/api/v1/me", baseline="/bench/me"),
+    Scenario(name="GET /api/v1/ping", path="/api/v1/ping", baseline="/bench/ping", auth="none"),
+]

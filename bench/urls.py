@@ -1,0 +1,11 @@
+"""Baseline routes, included by config/urls.py only when LYCEUM_BENCH_BASELINE=1."""
+
+from django.urls import path
+
+from bench import baseline
+
+urlpatterns = [
+    path("users", baseline.users, name="bench-users"),
+    path("me", baseline.me, name="bench-me"),
+    path("ping", baseline.ping, name="bench-ping"),
+]
