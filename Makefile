@@ -41,6 +41,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Benchmark: PostgreSQL + Redis (started unless DATABASE_URL/REDIS_URL are set), 100,000
+## users, gunicorn, wrk; prints one table and writes bench/results/latest.md (BENCH_ARGS: --help).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## The same harness, tiny (small data, one short run): keeps it working; CI runs it.
+bench-smoke: install
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
