@@ -16,7 +16,10 @@ class UpdatedSinceFilter(BaseFilterBackend):
             return queryset
         if not hasattr(queryset.model, "updated_at"):
             return queryset
-        moment = parse_datetime(raw.strip().replace(" ", "+"))
+        try:
+            moment = parse_datetime(raw.strip().replace(" ", "+"))
+        except ValueError:  # well formed but impossible, e.g. February 30th
+            moment = None
         if moment is None:
             raise ValidationError({self.param: [f"{raw!r} is not an ISO 8601 date-time."]})
         if moment.tzinfo is None:
