@@ -1,0 +1,63 @@
+"""The JSON parser: strict JSON, UTF-8 only, bounded size and depth, errors that say why."""
+
+from io import BytesIO
+
+import pytest
+from rest_framework.exceptions import ParseError
+
+from apps.core.errors import RequestTooLarge
+from apps.core.parsers import JSONParser
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(raw: bytes):
+    return JSONParser().parse(BytesIO(raw))
+
+
+def test_parser_reads_a_json_object():
+    assert parse(b'{"a": [1, "x"]}') == {"a": [1, "x"]}
+
+
+def test_parser_treats_an_empty_body_as_an_empty_object():
+    assert parse(b"  ") == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000, b'{"a":' * 50_000, b"[" * 65 + b"]" * 65, b'{"a":' * 65 + b"1" + b"}" * 65],
+    ids=["list-beyond-recursion", "object-beyond-recursion", "list-65", "object-65"],
+)
+def test_parser_refuses_deep_nesting_as_a_parse_error(raw):
+    with pytest.raises(ParseError, match="nested more than 64 deep"):
+        parse(raw)
+
+
+def test_parser_accepts_nesting_up_to_the_limit():
+    assert parse(b"[" * 64 + b"]" * 64) is not None
+
+
+def test_deeply_nested_body_is_400_over_http(api_client):
+    # when
+    response = api_client.generic(
+        "POST", "/api/v1/users", b"[" * 100_000, content_type="application/json"
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_parser_refuses_nan():
+    with pytest.raises(ParseError, match="NaN"):
+        parse(b'{"a": NaN}')
+
+
+def test_parser_names_the_first_bad_utf8_byte():
+    with pytest.raises(ParseError, match="byte 7"):
+        parse(b'{"a": "\xff"}')
+
+
+def test_parser_refuses_more_than_one_mebibyte():
+    with pytest.raises(RequestTooLarge):
+        parse(b'"' + b"x" * (1024 * 1024) + b'"')
