@@ -64,7 +64,13 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                         "in": "header",
                         "required": False,
                         "description": "Replays the first response for 24 h when sent again.",
-                        "schema": {"type": "string", "maxLength": 255},
+                        # The server strips the key and refuses an empty or blank one.
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 255,
+                            "pattern": "\\S",
+                        },
                     }
                 )
     return result
