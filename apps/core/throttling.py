@@ -5,6 +5,7 @@ process shares one budget per credential. The middleware copies the figures onto
 response; DRF's ``Throttled`` becomes a 429 with ``Retry-After``.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -64,5 +65,7 @@ class AuthRateThrottle(FixedWindowThrottle):
     def bucket(self, request, view) -> tuple[str, int]:
         account = getattr(view, "throttle_account", None)
         name = account(request) if account else None
-        ident = f"account:{name}" if name else f"ip:{self.get_ident(request)}"
+        # The account name is raw client input: hash it so the cache key stays short.
+        digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32] if name else ""
+        ident = f"account:{digest}" if name else f"ip:{self.get_ident(request)}"
         return f"auth:{ident}", settings.LYCEUM_RATE_LIMITS["auth"]

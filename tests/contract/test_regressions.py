@@ -1,8 +1,15 @@
 """Regression tests for what the OpenAPI fuzzer found; each names the bug it pins down."""
 
 import re
+import warnings
+from types import SimpleNamespace
 
+import pytest
+from django.core.cache import CacheKeyWarning
+from django.test import RequestFactory
 from drf_spectacular.generators import SchemaGenerator
+
+from apps.core.throttling import AuthRateThrottle
 
 
 def openapi_schema() -> dict:
@@ -34,3 +41,39 @@ def test_idempotency_key_schema_refuses_the_blank_keys_the_server_refuses(api_cl
     assert re.search(documented["pattern"], "   ") is None
     assert re.search(documented["pattern"], "") is None
     assert re.search(documented["pattern"], " retry-42 ") is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/api/v1/auth/token", "email"), ("/api/v1/auth/token/refresh", "refresh_token")],
+)
+def test_auth_throttle_cache_key_stays_short_when_the_account_is_huge(
+    db, client, path: str, field: str
+) -> None:
+    # given a login attempt naming an account of 100,000 characters
+    huge = "a" * 100_000 + "@alpha.test"
+
+    # when it is throttled
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = client.post(path, {field: huge}, content_type="application/json")
+
+    # then it is answered normally, without a cache key too long for a cache
+    assert response.status_code in (400, 401)
+
+
+def test_auth_throttle_buckets_by_a_digest_of_the_account() -> None:
+    # given two views naming a huge account and a normal one
+    huge, normal = "b" * 50_000, "lee@alpha.test"
+    request = RequestFactory().post("/api/v1/auth/token")
+
+    # when their buckets are computed
+    buckets = [
+        AuthRateThrottle().bucket(request, SimpleNamespace(throttle_account=lambda r, n=n: n))
+        for n in (huge, normal, normal.upper().lower())
+    ]
+
+    # then keys are short, and one account keeps one bucket
+    assert all(len(name) < 60 for name, _ in buckets)
+    assert buckets[1] == buckets[2]
+    assert buckets[0] != buckets[1]
