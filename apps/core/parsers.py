@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 from apps.core.errors import RequestTooLarge
 
@@ -13,11 +13,15 @@ from apps.core.errors import RequestTooLarge
 # would exhaust the recursion limit later (validation, JSON encoding for the database).
 MAX_DEPTH = 64
 _TOO_DEEP = f"Malformed JSON: arrays or objects are nested more than {MAX_DEPTH} deep."
+# PostgreSQL stores no NUL character in text or jsonb; refusing it here keeps every field,
+# JSON ones included, from turning into a database error.
+_NUL = "\x00"
+_NUL_MESSAGE = "Null characters are not allowed."
 
 
 class JSONParser(parsers.JSONParser):
-    """Strict JSON: UTF-8 only, no NaN/Infinity, at most ``LYCEUM_MAX_BODY_BYTES`` and
-    ``MAX_DEPTH`` levels of nesting."""
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no NUL characters, at most
+    ``LYCEUM_MAX_BODY_BYTES`` and ``MAX_DEPTH`` levels of nesting."""
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         limit = settings.LYCEUM_MAX_BODY_BYTES
@@ -36,8 +40,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(f"Malformed JSON: {exc}") from None
         except RecursionError:
             raise ParseError(_TOO_DEEP) from None
-        if _depth(data) > MAX_DEPTH:
-            raise ParseError(_TOO_DEEP)
+        _check(data)
         return data
 
 
@@ -45,18 +48,30 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(data: Any) -> int:
-    """How deeply lists and objects nest in ``data`` (a scalar is 0), without recursion."""
-    deepest = 0
-    pending = [(data, 1)]
+def _check(data: Any) -> None:
+    """Refuse nesting beyond ``MAX_DEPTH`` and NUL characters (naming the field), without
+    recursion."""
+    pending: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while pending:
-        value, level = pending.pop()
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if _NUL in value:
+                _refuse_nul(path)
+            continue
         if isinstance(value, dict):
-            children = value.values()
+            items = list(value.items())
         elif isinstance(value, list):
-            children = value
+            items = [(str(index), child) for index, child in enumerate(value)]
         else:
             continue
-        deepest = max(deepest, level)
-        pending.extend((child, level + 1) for child in children)
-    return deepest
+        if len(path) >= MAX_DEPTH:
+            raise ParseError(_TOO_DEEP)
+        for key, child in items:
+            if _NUL in key:
+                _refuse_nul(path)
+            pending.append((child, (*path, key)))
+
+
+def _refuse_nul(path: tuple[str, ...]) -> None:
+    field = ".".join(path) or "non_field_errors"
+    raise ValidationError({field: [_NUL_MESSAGE]}, code="null_characters_not_allowed")

@@ -3,7 +3,7 @@
 from io import BytesIO
 
 import pytest
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 from apps.core.errors import RequestTooLarge
 from apps.core.parsers import JSONParser
@@ -61,3 +61,33 @@ def test_parser_names_the_first_bad_utf8_byte():
 def test_parser_refuses_more_than_one_mebibyte():
     with pytest.raises(RequestTooLarge):
         parse(b'"' + b"x" * (1024 * 1024) + b'"')
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"metadata": {"k": "a\\u0000b"}}', "metadata.k"),
+        (b'{"metadata": {"a\\u0000": 1}}', "metadata"),
+        (b'{"tags": ["ok", "\\u0000"]}', "tags.1"),
+        (b'"\\u0000"', "non_field_errors"),
+    ],
+    ids=["value", "key", "list-item", "top-level"],
+)
+def test_parser_refuses_nul_characters_naming_the_field(raw, field):
+    with pytest.raises(ValidationError) as caught:
+        parse(raw)
+
+    assert caught.value.detail == {field: ["Null characters are not allowed."]}
+
+
+def test_nul_character_in_json_metadata_is_400_over_http(api_client):
+    # when: PostgreSQL's jsonb cannot store it, so it must not reach the database
+    response = api_client.post(
+        "/api/v1/users", {"email": "a@b.test", "metadata": {"k": "a\u0000b"}}, format="json"
+    )
+
+    # then
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"] == {"metadata.k": ["Null characters are not allowed."]}
+    assert body["code"] == "null_characters_not_allowed"
