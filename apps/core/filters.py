@@ -1,6 +1,7 @@
 """Filters every list shares."""
 
 from django.utils.dateparse import parse_datetime
+from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
@@ -36,3 +37,13 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ``?search=``, whose errors (a NUL character) name the ``search`` parameter."""
+
+    def get_search_terms(self, request) -> list[str]:
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as exc:
+            raise ValidationError({self.search_param: exc.detail}) from None
