@@ -35,6 +35,8 @@ from factory.django import DjangoModelFactory
 from apps.core.models import Event, Job
 from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
 from apps.schools.services import api_key_create
+from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.signing import generate_secret
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -135,6 +137,32 @@ class EventFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     type = "user.created"
     payload = factory.LazyFunction(lambda: {"id": "usr_test"})
+
+
+class WebhookFactory(DjangoModelFactory):
+    """A webhook endpoint saved as is (no URL check; build through services to test those)."""
+
+    class Meta:
+        model = Webhook
+
+    school = factory.SubFactory(SchoolFactory)
+    target_url = factory.Sequence(lambda n: f"https://hooks{n}.example.test/lyceum")
+    secret = factory.LazyFunction(generate_secret)
+
+
+class DeliveryFactory(DjangoModelFactory):
+    """A delivery of a new event of the same school to ``webhook``."""
+
+    class Meta:
+        model = Delivery
+
+    school = factory.SubFactory(SchoolFactory)
+    webhook = factory.SubFactory(WebhookFactory, school=factory.SelfAttribute("..school"))
+    event = factory.SubFactory(EventFactory, school=factory.SelfAttribute("..school"))
+    target_url = factory.SelfAttribute("webhook.target_url")
+    event_type = factory.SelfAttribute("event.type")
+    status = Delivery.Status.SUCCEEDED
+    attempt_count = 1
 
 
 # --- the tenant-row registry -----------------------------------------------------------------

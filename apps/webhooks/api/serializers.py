@@ -1,0 +1,206 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.webhooks import event_types
+from apps.webhooks.delivery import iso
+from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+
+MAX_EVENTS = 100
+
+
+def event_type_of(events: list[str]) -> str | None:
+    """Skilljar's single ``event_type``: null for all events, else the one name it holds."""
+    if len(events) != 1:
+        return None
+    return event_types.alias_of(events[0]) or events[0]
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    """A webhook endpoint (Skilljar's fields first); the secret is never shown again."""
+
+    event_type = serializers.SerializerMethodField(
+        help_text="Skilljar's filter: null = every event; the one event when `events` holds "
+        "exactly one (its Skilljar alias when it has one)."
+    )
+    events = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Canonical event names sent to this endpoint; empty = every event.",
+    )
+
+    class Meta:
+        model = Webhook
+        fields = [
+            "id",
+            "target_url",
+            "event_type",
+            "events",
+            "active",
+            "deactivate_reason",
+            "description",
+            "basic_auth_username",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_event_type(self, webhook: Webhook) -> str | None:
+        return event_type_of(webhook.events)
+
+
+class WebhookWithSecretSerializer(WebhookSerializer):
+    """A webhook with its signing secret: answered on create and on rotation only."""
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookWriteSerializer(serializers.Serializer):
+    """Input of create (target_url required) and of PUT/PATCH (every field optional)."""
+
+    target_url = serializers.CharField(max_length=2048, trim_whitespace=True)
+    active = serializers.BooleanField(required=False)
+    events = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=MAX_EVENTS,
+        help_text="Event names (dotted, or Skilljar aliases); empty = every event.",
+    )
+    event_type = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        help_text="Skilljar's single filter: one event name or alias, or null for all events.",
+    )
+    basic_auth_username = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    basic_auth_password = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, write_only=True, trim_whitespace=False
+    )
+    secret = serializers.CharField(
+        max_length=120,
+        required=False,
+        write_only=True,
+        help_text="whsec_ + base64 of 24-64 random bytes; generated when omitted.",
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RotateSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField(
+        max_length=120,
+        required=False,
+        help_text="The new secret (whsec_...); generated when omitted.",
+    )
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = [
+            "id",
+            "number",
+            "outcome",
+            "started_at",
+            "request_url",
+            "request_headers",
+            "status_code",
+            "latency_ms",
+            "response_headers",
+            "response_body",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    """One event sent to one URL, with where it stands."""
+
+    webhook_id = serializers.CharField(read_only=True)
+    event_id = serializers.CharField(read_only=True)
+    attempts_made = serializers.IntegerField(source="attempt_count", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "webhook_id",
+            "event_id",
+            "event_type",
+            "target_url",
+            "status",
+            "attempts_made",
+            "max_attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "is_test",
+            "replay_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryDetailSerializer(DeliverySerializer):
+    """A delivery with the event it carries and every attempt (headers without secrets)."""
+
+    event = serializers.SerializerMethodField()
+    attempts = DeliveryAttemptSerializer(many=True, read_only=True)
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [*DeliverySerializer.Meta.fields, "event", "attempts"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "data": {"type": "object"},
+            },
+        }
+    )
+    def get_event(self, delivery: Delivery) -> dict:
+        event = delivery.event
+        return {
+            "id": event.id,
+            "type": event.type,
+            "created_at": iso(event.created_at),
+            "data": event.payload,
+        }
+
+
+class EventTypeSerializer(serializers.Serializer):
+    type = serializers.CharField(source="name")
+    event_type = serializers.CharField(
+        source="alias", allow_null=True, help_text="Skilljar's name for it, if any."
+    )
+    description = serializers.CharField()
+    subscribable = serializers.BooleanField()
+    sample_path = serializers.SerializerMethodField()
+    schema = serializers.JSONField(help_text="JSON Schema of the delivery's `data`.")
+
+    def get_sample_path(self, item: event_types.EventType) -> str:
+        return f"/api/v1/webhooks/sample-{item.slug}"
+
+
+class EventTypeListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = EventTypeSerializer(many=True)
+
+
+class SampleDeliverySerializer(serializers.Serializer):
+    """The JSON body a receiver gets (``event_type`` only for events Skilljar names)."""
+
+    id = serializers.CharField()
+    type = serializers.CharField()
+    event_type = serializers.CharField(required=False)
+    created_at = serializers.DateTimeField()
+    data = serializers.JSONField()
+    metadata = serializers.JSONField()

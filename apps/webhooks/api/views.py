@@ -1,0 +1,261 @@
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.base import ApiView, SchoolScopedViewSet
+from apps.core.api.responses import job_accepted
+from apps.core.api.serializers import JobSerializer
+from apps.core.errors import InvalidInput, NotFound
+from apps.webhooks import event_types, selectors, services
+from apps.webhooks.api.filters import DeliveryFilter
+from apps.webhooks.api.serializers import (
+    DeliveryDetailSerializer,
+    DeliverySerializer,
+    EventTypeListSerializer,
+    EventTypeSerializer,
+    RotateSecretSerializer,
+    SampleDeliverySerializer,
+    WebhookSerializer,
+    WebhookWithSecretSerializer,
+    WebhookWriteSerializer,
+)
+from apps.webhooks.codes import WebhookErrorCode
+from apps.webhooks.delivery import envelope
+from apps.webhooks.models import Delivery, Webhook
+
+SCOPES = ("read:webhooks", "write:webhooks")
+WEBHOOK_ID = OpenApiParameter("webhook_id", OpenApiTypes.STR, OpenApiParameter.PATH)
+SINCE = OpenApiParameter(
+    "since",
+    OpenApiTypes.DATETIME,
+    OpenApiParameter.QUERY,
+    required=True,
+    description="Replay failed deliveries created at or after this ISO 8601 time.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List webhooks"),
+    retrieve=extend_schema(summary="Get a webhook"),
+    destroy=extend_schema(summary="Delete a webhook and its delivery log"),
+)
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    SchoolScopedViewSet,
+):
+    """The school's webhook endpoints (Skilljar's webhooks)."""
+
+    queryset = Webhook.objects.all()
+    serializer_class = WebhookSerializer
+    scopes = SCOPES
+    allow_user_tokens = False
+    page_size = 100
+    max_page_size = 100
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("id")
+
+    @extend_schema(
+        summary="Create a webhook (the secret is shown only in this answer)",
+        request=WebhookWriteSerializer,
+        responses={201: WebhookWithSecretSerializer},
+    )
+    def create(self, request):
+        serializer = WebhookWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        webhook = services.webhook_create(school=self.school, **_with_unset(serializer))
+        return Response(WebhookWithSecretSerializer(webhook).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Update a webhook (partial, like PATCH)",
+        request=WebhookWriteSerializer,
+        responses=WebhookSerializer,
+    )
+    def update(self, request, pk=None):
+        webhook = self.get_object()
+        serializer = WebhookWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        webhook = services.webhook_update(webhook=webhook, **_with_unset(serializer))
+        return Response(WebhookSerializer(webhook).data)
+
+    @extend_schema(
+        summary="Update a webhook", request=WebhookWriteSerializer, responses=WebhookSerializer
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk)
+
+    def perform_destroy(self, instance: Webhook) -> None:
+        services.webhook_delete(webhook=instance)
+
+    @extend_schema(
+        summary="Rotate the signing secret (the old one stays valid for 24 h)",
+        request=RotateSecretSerializer,
+        responses=WebhookWithSecretSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        webhook = self.get_object()
+        serializer = RotateSecretSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        webhook = services.webhook_rotate_secret(
+            webhook=webhook, secret=serializer.validated_data.get("secret")
+        )
+        return Response(WebhookWithSecretSerializer(webhook).data)
+
+    @extend_schema(
+        summary="Send a ping event to this endpoint",
+        request=None,
+        responses={202: DeliveryDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        delivery = services.webhook_test(webhook=self.get_object())
+        return _delivery_accepted(delivery)
+
+    @extend_schema(
+        summary="Replay the failed deliveries since a time (a job)",
+        request=None,
+        parameters=[SINCE],
+        responses={202: JobSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def replay(self, request, pk=None):
+        webhook = self.get_object()
+        raw = request.query_params.get("since", "").strip().replace(" ", "+")
+        try:
+            since = parse_datetime(raw) if raw else None
+        except ValueError:
+            since = None
+        if since is None or since.tzinfo is None:
+            raise InvalidInput(
+                "since: give an ISO 8601 time with a time zone, e.g. 2026-01-31T12:00:00Z.",
+                code=WebhookErrorCode.INVALID_SINCE,
+                field="since",
+            )
+        job = services.webhook_replay_failed_start(
+            webhook=webhook, since=since, credential=self.credential
+        )
+        return job_accepted(request, job)
+
+
+def _with_unset(serializer: WebhookWriteSerializer) -> dict:
+    """Validated input; absent ``events``/``event_type`` stay absent (null means all)."""
+    data = dict(serializer.validated_data)
+    for name in ("events", "event_type"):
+        data.setdefault(name, services.UNSET)
+    return data
+
+
+def _delivery_accepted(delivery: Delivery) -> Response:
+    fresh = selectors.delivery_with_attempts(
+        Delivery.objects.select_related("event").filter(id=delivery.id)
+    ).get()
+    return Response(DeliveryDetailSerializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A webhook's delivery log", parameters=[WEBHOOK_ID]),
+    retrieve=extend_schema(
+        summary="A delivery with every attempt",
+        parameters=[WEBHOOK_ID],
+        responses=DeliveryDetailSerializer,
+    ),
+)
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """Deliveries of one webhook, newest first."""
+
+    queryset = Delivery.objects.all()
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilter
+    scopes = SCOPES
+    allow_user_tokens = False
+    page_size = 100
+    max_page_size = 100
+
+    def scope_queryset(self, queryset):
+        queryset = selectors.delivery_list(queryset=queryset, webhook_id=self.kwargs["webhook_id"])
+        if self.action != "list":
+            queryset = selectors.delivery_with_attempts(queryset)
+        return queryset
+
+    def get_serializer_class(self):
+        return DeliverySerializer if self.action == "list" else DeliveryDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        selectors.webhook_get(school=self.school, webhook_id=kwargs["webhook_id"])
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Send a delivery again (fresh retry schedule, same webhook-id)",
+        request=None,
+        parameters=[WEBHOOK_ID],
+        responses={202: DeliveryDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def replay(self, request, webhook_id=None, pk=None):
+        delivery = services.delivery_replay(delivery=self.get_object())
+        return _delivery_accepted(delivery)
+
+
+class EventTypesView(ApiView):
+    """Every event a webhook can receive, with the JSON Schema of its data."""
+
+    scopes = SCOPES
+    allow_user_tokens = False
+
+    @extend_schema(
+        summary="List webhook event types", responses=EventTypeListSerializer, operation_id=None
+    )
+    def get(self, request):
+        results = EventTypeSerializer(event_types.EVENT_TYPES, many=True).data
+        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+class SampleView(ApiView):
+    """A sample delivery body for one event type (Skilljar's ``sample-*`` endpoints)."""
+
+    scopes = SCOPES
+    allow_user_tokens = False
+
+    @extend_schema(
+        summary="A sample delivery for an event type",
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=sorted(event_types.BY_SLUG),
+                description="course-enrollment, course-completion, ... or a dotted name "
+                "with dashes (user-created).",
+            )
+        ],
+        responses=SampleDeliverySerializer,
+    )
+    def get(self, request, slug: str):
+        found = event_types.BY_SLUG.get(slug)
+        if found is None:
+            raise NotFound(f"No sample for {slug!r}; see GET /api/v1/webhooks/event-types.")
+        return Response(_sample(found))
+
+
+def _sample(item: event_types.EventType) -> dict:
+    from django.utils import timezone
+
+    from apps.core.models import Event
+
+    event = Event(
+        id="evt_01jd8x4k2m7q9r3t5v6w8y0z1w",
+        type=item.name,
+        payload=item.sample,
+        created_at=timezone.datetime(2026, 1, 15, 10, 0, tzinfo=timezone.get_fixed_timezone(0)),
+    )
+    return envelope(event, "wh_01jd8x4k2m7q9r3t5v6w8y0z1v", 1)
