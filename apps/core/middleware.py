@@ -1,4 +1,5 @@
-"""Request ids, the one-line request log, rate-limit headers and the body size limit."""
+"""Request ids, the one-line request log, rate-limit headers, the body size limit and the
+NUL-character guard."""
 
 import logging
 import re
@@ -6,10 +7,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.codes import CoreErrorCode
-from apps.core.errors import json_error
+from apps.core.errors import envelope, json_error, request_id_of
 from apps.core.ids import new_ulid
 
 logger = logging.getLogger("lyceum.request")
@@ -76,4 +77,35 @@ class BodySizeLimitMiddleware:
                 detail="The request body is larger than the 1 MiB limit.",
                 code=CoreErrorCode.REQUEST_TOO_LARGE,
             )
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuse NUL characters in the path (404) or query string (400 naming the parameter).
+
+    PostgreSQL stores no NUL in text, so such a value would turn a lookup or a filter into
+    a database error (500) instead of the "not found" or "bad input" it is.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return json_error(
+                request, status_code=404, detail="Not found.", code=CoreErrorCode.NOT_FOUND
+            )
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                field = name.replace("\x00", "") or "query"
+                message = "Null characters are not allowed."
+                return JsonResponse(
+                    envelope(
+                        detail=f"{field}: {message}",
+                        code=CoreErrorCode.INVALID,
+                        errors={field: [message]},
+                        request_id=request_id_of(request),
+                    ),
+                    status=400,
+                )
         return self.get_response(request)
