@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "apps.core",
     "apps.schools",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -174,9 +175,30 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
+# One queue name per deployment (or per integration test, which runs its own worker).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+
+# --- Webhooks (see README "Webhooks") ----------------------------------------------------
+# Loopback and private (RFC 1918, fc00::/7) targets: for local development and tests ONLY.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Plain-http target URLs (https is required otherwise).
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=False)
+# Attempts per delivery and the window they are spread over (exponential backoff + jitter).
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "8"))
+WEBHOOKS_RETRY_WINDOW_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_WINDOW_SECONDS", "86400"))
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+# How long a worker owns an attempt; a dead worker's attempt is retried after it.
+WEBHOOKS_LEASE_SECONDS = float(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
+# Attempts in flight at once per endpoint, so a slow receiver cannot take every worker.
+WEBHOOKS_ENDPOINT_CONCURRENCY = int(os.environ.get("WEBHOOKS_ENDPOINT_CONCURRENCY", "1"))
+# Seconds between runs of the task that queues due retries and expired leases.
+WEBHOOKS_PUMP_INTERVAL = float(os.environ.get("WEBHOOKS_PUMP_INTERVAL", "5"))
+WEBHOOKS_DELIVERY_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_DELIVERY_RETENTION_DAYS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "core.sweep_events": {"task": "core.sweep_events", "schedule": 30.0},
     "core.prune_idempotency_keys": {"task": "core.prune_idempotency_keys", "schedule": 3600.0},
+    "webhooks.pump": {"task": "webhooks.pump", "schedule": WEBHOOKS_PUMP_INTERVAL},
+    "webhooks.prune_deliveries": {"task": "webhooks.prune_deliveries", "schedule": 86400.0},
 }
 # Seconds between runs of the in-process scheduler used when REDIS_URL is unset.
 LYCEUM_EMBEDDED_SCHEDULER = env_bool("LYCEUM_EMBEDDED_SCHEDULER", default=False)
@@ -243,7 +265,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "apps.webhooks.models.Delivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",
