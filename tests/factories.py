@@ -26,14 +26,36 @@ as far as resolving it, give a valid body for school A in ``BODY_BASES``.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.db import models
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.core.models import Event, Job
-from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
+from apps.schools.models import (
+    AccessCode,
+    AccessCodePool,
+    ApiKey,
+    Domain,
+    DomainUser,
+    Group,
+    GroupAccessCodePool,
+    GroupCategory,
+    GroupMembership,
+    Invite,
+    Member,
+    School,
+    Segment,
+    SignupField,
+    SignupFieldOption,
+    SignupFieldValue,
+    Tag,
+    User,
+    UserRole,
+)
 from apps.schools.services import api_key_create
 from apps.webhooks.models import Delivery, Webhook
 from apps.webhooks.signing import generate_secret
@@ -220,3 +242,166 @@ BODY_BASES: dict[str, Callable[[School], dict]] = {}
 # parameter cannot be read off the row as ``row.<name>`` or ``row.<a>.<b>`` (``domain_name``
 # is found as ``row.domain.name`` without an entry).
 PATH_KWARGS: dict[str, Callable[[models.Model], str]] = {}
+
+
+# --- schools: domain users, access codes, signup fields, groups, invites, roles, segments ---
+
+
+def _member_of(school: School, user: User) -> Member:
+    return Member.objects.get_or_create(school=school, user=user)[0]
+
+
+def _domain_user_of(domain: Domain, member: Member) -> DomainUser:
+    return DomainUser.objects.get_or_create(
+        domain=domain, member=member, defaults={"school": member.school, "user": member.user}
+    )[0]
+
+
+class DomainUserFactory(DjangoModelFactory):
+    """A person's access to a domain (``domain=`` / ``user=`` put it under given parents)."""
+
+    class Meta:
+        model = DomainUser
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    user = factory.SubFactory(UserFactory)
+    member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
+
+
+class AccessCodePoolFactory(DjangoModelFactory):
+    class Meta:
+        model = AccessCodePool
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    name = factory.Sequence(lambda n: f"pool-{n}")
+
+
+class AccessCodeFactory(DjangoModelFactory):
+    class Meta:
+        model = AccessCode
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    access_code_pool = factory.SubFactory(
+        AccessCodePoolFactory,
+        school=factory.SelfAttribute("..school"),
+        domain=factory.SelfAttribute("..domain"),
+    )
+    code = factory.Sequence(lambda n: f"CODE{n:05d}")
+    max_uses = 10
+
+
+class SignupFieldFactory(DjangoModelFactory):
+    class Meta:
+        model = SignupField
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    label = factory.Sequence(lambda n: f"Question {n}")
+    type = "text"
+
+
+class SignupFieldOptionFactory(DjangoModelFactory):
+    class Meta:
+        model = SignupFieldOption
+
+    school = factory.SubFactory(SchoolFactory)
+    field = factory.SubFactory(
+        SignupFieldFactory, school=factory.SelfAttribute("..school"), type="select"
+    )
+    label = factory.Sequence(lambda n: f"Option {n}")
+
+
+class SignupFieldValueFactory(DjangoModelFactory):
+    """An answer of a domain user (who is created on the domain when missing)."""
+
+    class Meta:
+        model = SignupFieldValue
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    field = factory.SubFactory(
+        SignupFieldFactory,
+        school=factory.SelfAttribute("..school"),
+        domain=factory.SelfAttribute("..domain"),
+    )
+    user = factory.SubFactory(UserFactory)
+    member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
+    value = "An answer"
+
+    @factory.post_generation
+    def on_domain(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            _domain_user_of(self.domain, self.member)
+
+
+class GroupCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupCategory
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    discount_percent = 10
+
+
+class GroupMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    school = factory.SubFactory(SchoolFactory)
+    group = factory.SubFactory(GroupFactory, school=factory.SelfAttribute("..school"))
+    user = factory.SubFactory(UserFactory)
+    member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
+
+
+class GroupAccessCodePoolFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupAccessCodePool
+
+    school = factory.SubFactory(SchoolFactory)
+    group = factory.SubFactory(GroupFactory, school=factory.SelfAttribute("..school"))
+    access_code_pool = factory.SubFactory(
+        AccessCodePoolFactory, school=factory.SelfAttribute("..school")
+    )
+
+
+class InviteFactory(DjangoModelFactory):
+    class Meta:
+        model = Invite
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    user = factory.SubFactory(UserFactory)
+    domain_user = factory.LazyAttribute(
+        lambda o: _domain_user_of(o.domain, _member_of(o.school, o.user))
+    )
+    send_email = False
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class UserRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = UserRole
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Role {n}")
+    role = Member.Role.INSTRUCTOR
+
+
+class SegmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    filters = factory.LazyFunction(lambda: {"roles": ["learner"]})

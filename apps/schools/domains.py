@@ -31,7 +31,7 @@ def domain_get(*, school: School, name: str) -> Domain:
     """The school's domain called ``name``; 404 when it has none (whoever owns the name)."""
     domain = Domain.objects.filter(school=school, name=name).select_related("school").first()
     if domain is None:
-        raise NotFound("No such domain.", code=SchoolErrorCode.DOMAIN_NOT_FOUND)
+        raise NotFound("No such domain.")
     return domain
 
 
@@ -56,13 +56,15 @@ def domain_user_list(
     """The domain's users with user, access code and pool loaded (constant queries)."""
     queryset = DomainUser.objects.all() if queryset is None else queryset
     queryset = with_active_now(
-        queryset.filter(domain=domain).select_related("member__user", "access_code__pool")
+        queryset.filter(domain=domain).select_related(
+            "member__user", "access_code__access_code_pool"
+        )
     )
     if include_signup_fields:
         queryset = queryset.prefetch_related(
             Prefetch(
                 "member__signup_values",
-                queryset=SignupFieldValue.objects.filter(field__domain=domain)
+                queryset=SignupFieldValue.objects.filter(domain=domain)
                 .select_related("field")
                 .order_by("field__position", "field_id"),
                 to_attr="domain_signup_values",
@@ -73,9 +75,9 @@ def domain_user_list(
 
 def domain_user_get(*, domain: Domain, user_id: str) -> DomainUser:
     """The domain user of ``user_id``; 404 when the person has no access record here."""
-    domain_user = domain_user_list(domain=domain).filter(member__user_id=user_id).first()
+    domain_user = domain_user_list(domain=domain).filter(user_id=user_id).first()
     if domain_user is None:
-        raise NotFound("No such user on this domain.", code=SchoolErrorCode.NOT_A_DOMAIN_USER)
+        raise NotFound("No such user on this domain.")
     return domain_user
 
 
@@ -98,7 +100,7 @@ def domain_user_payload(domain_user: DomainUser) -> dict[str, Any]:
         "expires_at": domain_user.expires_at.isoformat() if domain_user.expires_at else None,
         "access_code": None
         if code is None
-        else {"id": code.id, "code": code.code, "pool": {"id": code.pool_id}},
+        else {"id": code.id, "code": code.code, "pool": {"id": code.access_code_pool_id}},
     }
 
 
@@ -140,6 +142,7 @@ def domain_user_add(
                 school=domain.school,
                 domain=domain,
                 member=member,
+                user_id=member.user_id,
                 active=active,
                 marketing_optin=marketing_optin,
                 expires_at=expires_at,

@@ -290,7 +290,9 @@ class AccessCode(SchoolOwnedModel):
 
     id = PrefixedIdField(prefix="acc", primary_key=True)
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="access_codes")
-    pool = models.ForeignKey(AccessCodePool, on_delete=models.CASCADE, related_name="codes")
+    access_code_pool = models.ForeignKey(
+        AccessCodePool, on_delete=models.CASCADE, related_name="codes"
+    )
     code = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
     max_uses = models.PositiveIntegerField(null=True, blank=True)
@@ -318,6 +320,8 @@ class DomainUser(SchoolOwnedModel):
     id = PrefixedIdField(prefix="dus", primary_key=True)
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="domain_users")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="domain_users")
+    # The member's user, kept here so the API's ``users/{user_id}`` paths resolve directly.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     active = models.BooleanField(default=True)
     marketing_optin = models.BooleanField(null=True, blank=True)
     enrolled_at = models.DateTimeField(default=timezone.now)
@@ -423,6 +427,10 @@ class SignupFieldValue(SchoolOwnedModel):
     id = PrefixedIdField(prefix="sfv", primary_key=True)
     field = models.ForeignKey(SignupField, on_delete=models.CASCADE, related_name="values")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="signup_values")
+    # The field's domain and the member's user, kept here so the API's
+    # ``domains/{domain_name}/users/{user_id}/signup-fields`` resolves directly.
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     value = models.TextField(blank=True)
 
     class Meta(SchoolOwnedModel.Meta):
@@ -480,7 +488,9 @@ class Group(SchoolOwnedModel):
     members = models.ManyToManyField(
         Member, through="GroupMembership", blank=True, related_name="user_groups"
     )
-    access_code_pools = models.ManyToManyField(AccessCodePool, blank=True, related_name="groups")
+    access_code_pools = models.ManyToManyField(
+        AccessCodePool, through="GroupAccessCodePool", blank=True, related_name="groups"
+    )
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["id"]
@@ -501,6 +511,8 @@ class GroupMembership(SchoolOwnedModel):
     id = PrefixedIdField(prefix="gmb", primary_key=True)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="group_memberships")
+    # The member's user, kept here so the API's ``users/{user_id}`` paths resolve directly.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["id"]
@@ -513,6 +525,32 @@ class GroupMembership(SchoolOwnedModel):
         return f"{self.member_id} in {self.group_id}"
 
 
+class GroupAccessCodePool(SchoolOwnedModel):
+    """An access code pool whose redeemers join the group."""
+
+    id = PrefixedIdField(prefix="gap", primary_key=True)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="pool_links")
+    access_code_pool = models.ForeignKey(
+        AccessCodePool, on_delete=models.CASCADE, related_name="group_links"
+    )
+
+    class Meta(SchoolOwnedModel.Meta):
+        ordering = ["id"]
+        verbose_name = "group access code pool"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "access_code_pool"], name="schools_grouppool_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "created_at"], name="schools_grouppool_sc_cr"),
+            models.Index(fields=["school", "updated_at"], name="schools_grouppool_sc_up"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_code_pool_id} -> {self.group_id}"
+
+
 # --- invites ----------------------------------------------------------------------------------
 
 
@@ -521,6 +559,10 @@ class Invite(SchoolOwnedModel):
 
     id = PrefixedIdField(prefix="inv", primary_key=True)
     domain_user = models.ForeignKey(DomainUser, on_delete=models.CASCADE, related_name="invites")
+    # The domain user's domain and user, kept here so the API's
+    # ``domains/{domain_name}/users/{user_id}/invites`` resolves directly.
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     send_email = models.BooleanField(default=True)
     mail_subject = models.CharField(max_length=255, blank=True)
     mail_body = models.TextField(blank=True)

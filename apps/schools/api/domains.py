@@ -115,7 +115,7 @@ class PoolSummarySerializer(serializers.Serializer):
 class AccessCodeSummarySerializer(serializers.Serializer):
     id = serializers.CharField(read_only=True)
     code = serializers.CharField(read_only=True)
-    pool = PoolSummarySerializer(read_only=True)
+    pool = PoolSummarySerializer(source="access_code_pool", read_only=True)
 
 
 class SignupFieldRefSerializer(serializers.Serializer):
@@ -222,7 +222,7 @@ class DomainUserFilter(django_filters.FilterSet):
     access_code__code = django_filters.CharFilter(field_name="access_code__code")
     access_code__id = django_filters.CharFilter(field_name="access_code__id", lookup_expr="iexact")
     access_code__pool__id = django_filters.CharFilter(
-        field_name="access_code__pool__id", lookup_expr="iexact"
+        field_name="access_code__access_code_pool__id", lookup_expr="iexact"
     )
     access_code = django_filters.ChoiceFilter(
         choices=[("null", "null")],
@@ -298,8 +298,8 @@ class DomainUserViewSet(
     serializer_class = DomainUserSerializer
     filterset_class = DomainUserFilter
     scopes = ("read:users", "write:users")
-    owner_field = "member__user"
-    lookup_field = "member__user_id"
+    owner_field = "user"
+    lookup_field = "user_id"
     lookup_url_kwarg = "user_id"
     page_size = 1000
     max_page_size = 1000

@@ -1,8 +1,10 @@
-"""Small shapes embedded in several responses, and the parents nested routes hang from."""
+"""Small shapes embedded in several responses, school-scoped references in request bodies,
+and the parent objects nested routes hang from."""
 
 from functools import cached_property
 
-from django.db.models import Model
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.schools.domains import domain_get
@@ -18,10 +20,57 @@ class UserSummarySerializer(serializers.Serializer):
     last_name = serializers.CharField(source="user.last_name", read_only=True)
 
 
-class IdRefSerializer(serializers.Serializer):
-    """``{"id": "..."}``: how request bodies point at another object."""
+class PersonSummarySerializer(serializers.Serializer):
+    """``{id, email, first_name, last_name}`` of a ``User``."""
 
-    id = serializers.CharField(max_length=40)
+    id = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+
+
+class _SchoolScoped:
+    """Resolve references only among the caller's school's rows ("does not exist" else)."""
+
+    context: dict
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        school = getattr(getattr(request, "auth", None), "school", None)
+        if school is None:
+            return queryset.none()
+        return queryset.filter(school=school)
+
+
+class SchoolPrimaryKeyRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
+    """A primary-key reference to a row of the caller's school."""
+
+
+class SchoolSlugRelatedField(_SchoolScoped, serializers.SlugRelatedField):
+    """A reference by another unique field (``user_id`` for members) in the caller's school."""
+
+
+def member_field(**kwargs) -> SchoolSlugRelatedField:
+    """A body field taking a person's ``usr_`` id and giving their membership of the school."""
+    return SchoolSlugRelatedField(slug_field="user_id", queryset=Member.objects.all(), **kwargs)
+
+
+@extend_schema_field(
+    {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+)
+class IdObjectRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
+    """A reference written ``{"id": "..."}`` (a bare id is accepted too) and read back so."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            if "id" not in data:
+                self.fail("required")
+            data = data["id"]
+        return super().to_internal_value(data)
+
+    def to_representation(self, value) -> dict:
+        return {"id": value.pk}
 
 
 class DomainParentMixin:
@@ -37,13 +86,3 @@ class DomainParentMixin:
 def fake_view(view: object) -> bool:
     """True while drf-spectacular builds the schema (no request, no credential)."""
     return bool(getattr(view, "swagger_fake_view", False))
-
-
-def member_of(queryset, user_id: str) -> Member | None:
-    """The member with this user id inside ``queryset`` (already school-filtered)."""
-    return queryset.select_related("user").filter(user_id=user_id).first()
-
-
-def refetch(model: type[Model], pk: str):
-    """Reload a row (used after writes so annotations are fresh)."""
-    return model.objects.get(pk=pk)

@@ -1,6 +1,11 @@
 from django.urls import re_path
 
 from apps.core.api.routers import OptionalSlashRouter
+from apps.schools.api.access_codes import (
+    AccessCodePoolViewSet,
+    AccessCodeRedeemViewSet,
+    AccessCodeViewSet,
+)
 from apps.schools.api.domains import DomainUserViewSet, DomainViewSet
 from apps.schools.api.views import (
     MeView,
@@ -16,6 +21,15 @@ DOMAIN = r"domains/(?P<domain_name>[^/]+)"
 schools_router = OptionalSlashRouter()
 schools_router.register("domains", DomainViewSet, basename="domain")
 schools_router.register(rf"{DOMAIN}/users", DomainUserViewSet, basename="domain-user")
+schools_router.register(
+    rf"{DOMAIN}/access-code-pools", AccessCodePoolViewSet, basename="access-code-pool"
+)
+schools_router.register(
+    rf"{DOMAIN}/access-code-pools/(?P<access_code_pool_id>[^/]+)/access-codes",
+    AccessCodeViewSet,
+    basename="access-code",
+)
+schools_router.register(rf"{DOMAIN}/access-codes", AccessCodeRedeemViewSet, basename="access-codes")
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, basename="user")

@@ -1,0 +1,258 @@
+"""Groups, group categories, group members and the pools whose redeemers join a group.
+
+A group's signup-field rule (``rule_enforce``, ``rule_require_match_all``,
+``rule_options``) is evaluated in SQL by ``group_rules_apply`` whenever a person's signup
+answers are saved.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from apps.core.errors import Conflict, InvalidInput
+from apps.core.events import emit
+from apps.schools.codes import SchoolErrorCode
+from apps.schools.models import (
+    AccessCodePool,
+    Group,
+    GroupAccessCodePool,
+    GroupCategory,
+    GroupMembership,
+    Member,
+    School,
+    SignupFieldOption,
+)
+
+GROUP_FIELDS = ("name", "discount_percent", "category", "rule_enforce", "rule_require_match_all")
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def group_list(*, school: School, queryset: QuerySet | None = None) -> QuerySet[Group]:
+    """Groups with ``user_count`` annotated and rule option ids loaded (constant queries)."""
+    queryset = Group.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(school=school)
+        .annotate(user_count=Count("memberships", distinct=True))
+        .prefetch_related(Prefetch("rule_options", queryset=SignupFieldOption.objects.only("id")))
+        .order_by("id")
+    )
+
+
+def group_get(*, school: School, group_id: str) -> Group:
+    """One group with its annotations (raises ``Group.DoesNotExist``)."""
+    return group_list(school=school).get(id=group_id)
+
+
+def group_members(*, group: Group, queryset: QuerySet | None = None) -> QuerySet:
+    """A group's memberships, oldest first, with the users loaded."""
+    queryset = GroupMembership.objects.all() if queryset is None else queryset
+    return queryset.filter(group=group).select_related("member__user").order_by("id")
+
+
+def user_group_memberships(*, member: Member, queryset: QuerySet | None = None) -> QuerySet:
+    """A member's group memberships with each group's ``user_count`` and rule options."""
+    queryset = GroupMembership.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(member=member)
+        .select_related("group")
+        .annotate(group_user_count=Count("group__memberships", distinct=True))
+        .prefetch_related(
+            Prefetch("group__rule_options", queryset=SignupFieldOption.objects.only("id"))
+        )
+        .order_by("id")
+    )
+
+
+def group_pool_links(*, group: Group, queryset: QuerySet | None = None) -> QuerySet:
+    """The access code pools linked to a group, with their code counts."""
+    queryset = GroupAccessCodePool.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(group=group)
+        .select_related("access_code_pool")
+        .annotate(code_count=Count("access_code_pool__codes", distinct=True))
+        .order_by("id")
+    )
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+def group_member_payload(membership: GroupMembership) -> dict[str, Any]:
+    user = membership.member.user
+    return {
+        "group": {"id": membership.group_id, "name": membership.group.name},
+        "user": {
+            "id": user.id,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        },
+        "created_at": membership.created_at.isoformat(),
+    }
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"A group named {name!r} already exists.",
+        code=SchoolErrorCode.GROUP_NAME_TAKEN,
+        field="name",
+    )
+
+
+def _check_options(school: School, options: Iterable[SignupFieldOption]) -> list:
+    options = list(options)
+    foreign = [option.id for option in options if option.school_id != school.id]
+    if foreign:
+        raise InvalidInput(
+            f"Signup field option {foreign[0]} does not exist.",
+            code=SchoolErrorCode.SIGNUP_OPTION_NOT_FOUND,
+            field="sign_up_field_rule.options",
+        )
+    return options
+
+
+@transaction.atomic
+def group_category_create(*, school: School, name: str) -> GroupCategory:
+    """A new category; a duplicate name is 409."""
+    if GroupCategory.objects.filter(school=school, name=name).exists():
+        raise Conflict(
+            f"A group category named {name!r} already exists.",
+            code=SchoolErrorCode.GROUP_CATEGORY_NAME_TAKEN,
+            field="name",
+        )
+    return GroupCategory.objects.create(school=school, name=name)
+
+
+@transaction.atomic
+def group_create(
+    *,
+    school: School,
+    name: str,
+    discount_percent: int = 0,
+    category: GroupCategory | None = None,
+    rule_enforce: bool = False,
+    rule_require_match_all: bool = False,
+    rule_options: Iterable[SignupFieldOption] = (),
+) -> Group:
+    """A new group (name unique in the school: 409 ``group_name_taken`` otherwise)."""
+    options = _check_options(school, rule_options)
+    if Group.objects.filter(school=school, name=name).exists():
+        raise _name_taken(name)
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(
+                school=school,
+                name=name,
+                discount_percent=discount_percent,
+                category=category,
+                rule_enforce=rule_enforce,
+                rule_require_match_all=rule_require_match_all,
+            )
+    except IntegrityError:
+        raise _name_taken(name) from None
+    group.rule_options.set(options)
+    emit(school, "group.created", {"id": group.id, "name": group.name})
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *, group: Group, rule_options: Iterable[SignupFieldOption] | None = None, **fields: Any
+) -> Group:
+    """Change a group's name, discount, category or rule (partial)."""
+    changed = [name for name in GROUP_FIELDS if name in fields]
+    if "name" in changed and (
+        Group.objects.filter(school_id=group.school_id, name=fields["name"])
+        .exclude(pk=group.pk)
+        .exists()
+    ):
+        raise _name_taken(fields["name"])
+    for name in changed:
+        setattr(group, name, fields[name])
+    if changed:
+        try:
+            with transaction.atomic():
+                group.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise _name_taken(group.name) from None
+    if rule_options is not None:
+        group.rule_options.set(_check_options(group.school, rule_options))
+        Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
+    return group
+
+
+@transaction.atomic
+def group_member_add(*, group: Group, member: Member) -> tuple[GroupMembership, bool]:
+    """Put a member in a group once; emits ``group.member.added`` when they were not in it."""
+    existing = GroupMembership.objects.filter(group=group, member=member).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            membership = GroupMembership.objects.create(
+                school_id=group.school_id, group=group, member=member, user_id=member.user_id
+            )
+    except IntegrityError:  # added concurrently
+        return GroupMembership.objects.get(group=group, member=member), False
+    membership.group, membership.member = group, member
+    emit(group.school, "group.member.added", group_member_payload(membership))
+    return membership, True
+
+
+@transaction.atomic
+def group_member_remove(*, membership: GroupMembership) -> None:
+    """Take a member out of a group; emits ``group.member.removed``."""
+    payload = group_member_payload(membership)
+    school = membership.group.school
+    membership.delete()
+    emit(school, "group.member.removed", payload)
+
+
+@transaction.atomic
+def group_pool_add(*, group: Group, pool: AccessCodePool) -> tuple[GroupAccessCodePool, bool]:
+    """Link a pool to a group: people who redeem its codes join the group."""
+    link, created = GroupAccessCodePool.objects.get_or_create(
+        group=group, access_code_pool=pool, defaults={"school_id": group.school_id}
+    )
+    return link, created
+
+
+def _matched_options(member: Member) -> QuerySet:
+    """Options the member's saved answers select (same field, value equal to the label)."""
+    return SignupFieldOption.objects.filter(
+        school_id=member.school_id,
+        field__values__member=member,
+        field__values__value=F("label"),
+    ).values("id")
+
+
+@transaction.atomic
+def group_rules_apply(*, member: Member) -> list[GroupMembership]:
+    """Add the member to every enforced group whose rule their answers meet (SQL-evaluated)."""
+    matched = _matched_options(member)
+    groups = (
+        Group.objects.filter(school_id=member.school_id, rule_enforce=True)
+        .exclude(memberships__member=member)
+        .annotate(
+            option_total=Count("rule_options", distinct=True),
+            option_hits=Count("rule_options", filter=Q(rule_options__in=matched), distinct=True),
+        )
+        .filter(option_total__gt=0)
+        .filter(
+            Q(rule_require_match_all=True, option_hits=F("option_total"))
+            | Q(rule_require_match_all=False, option_hits__gt=0)
+        )
+        .select_related("school")
+    )
+    added = []
+    for group in groups:
+        membership, created = group_member_add(group=group, member=member)
+        if created:
+            added.append(membership)
+    return added
