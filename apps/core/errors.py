@@ -162,9 +162,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         code = getattr(exc, "code", None)
         if not isinstance(exc, ApiError):
-            code = next(
+            # A code given where the exception was raised (``missing_scope``) wins over the
+            # generic code of its class.
+            own = _first_code(exc.detail)
+            code = own if own and own != exc.default_code else None
+            code = code or next(
                 (c for klass, c in _CODES_BY_EXCEPTION if isinstance(exc, klass)),
-                _first_code(exc.detail) or CoreErrorCode.INVALID,
+                own or CoreErrorCode.INVALID,
             )
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         errors = {}
