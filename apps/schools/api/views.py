@@ -174,6 +174,10 @@ class TokenRefreshView(ApiView):
         raw = request.data.get("refresh_token") if isinstance(request.data, dict) else None
         return tokens.token_subject(raw) if isinstance(raw, str) else None
 
+    def get_authenticate_header(self, request) -> str:
+        # A refused refresh token is 401 with a challenge; without one DRF turns it into 403.
+        return 'Bearer realm="api"'
+
     @extend_schema(
         request=TokenRefreshSerializer,
         responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad token")},
