@@ -7,6 +7,13 @@ from apps.schools.api.access_codes import (
     AccessCodeViewSet,
 )
 from apps.schools.api.domains import DomainUserViewSet, DomainViewSet
+from apps.schools.api.groups import (
+    GroupAccessCodePoolViewSet,
+    GroupCategoryViewSet,
+    GroupUserViewSet,
+    GroupViewSet,
+    UserGroupViewSet,
+)
 from apps.schools.api.views import (
     MeView,
     TokenObtainView,
@@ -30,6 +37,17 @@ schools_router.register(
     basename="access-code",
 )
 schools_router.register(rf"{DOMAIN}/access-codes", AccessCodeRedeemViewSet, basename="access-codes")
+schools_router.register("groups", GroupViewSet, basename="group")
+schools_router.register(
+    r"groups/(?P<group_id>[^/]+)/users", GroupUserViewSet, basename="group-user"
+)
+schools_router.register(
+    r"groups/(?P<group_id>[^/]+)/access-code-pools",
+    GroupAccessCodePoolViewSet,
+    basename="group-access-code-pool",
+)
+schools_router.register("group-categories", GroupCategoryViewSet, basename="group-category")
+schools_router.register(r"users/(?P<user_id>[^/]+)/groups", UserGroupViewSet, basename="user-group")
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, basename="user")
