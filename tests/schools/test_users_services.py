@@ -1,0 +1,267 @@
+"""The users services: membership on create, identity rules, anonymizing, suspending, tokens."""
+
+import pytest
+from django.db import transaction
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+from apps.core.errors import Conflict, InvalidInput
+from apps.core.models import Event
+from apps.schools.models import Member, Tag, User
+from apps.schools.services import (
+    member_set_tags,
+    member_suspend,
+    member_unsuspend,
+    school_create,
+    user_anonymize,
+    user_create,
+    user_tokens_revoke,
+    user_update,
+)
+from apps.schools.tokens import tokens_issue
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_school_create_is_idempotent_and_renames():
+    # given
+    first, created = school_create(name="Alpha", slug="alpha")
+
+    # when
+    again, created_again = school_create(name="Alpha Academy", slug="alpha")
+
+    # then
+    assert created
+    assert not created_again
+    assert again.pk == first.pk
+    assert again.name == "Alpha Academy"
+
+
+def test_user_create_makes_a_user_and_a_member_with_tags(school):
+    # when
+    member, created = user_create(
+        school=school, email=" Ada@Example.TEST ", first_name="Ada", tags=["b", "a", " "]
+    )
+
+    # then
+    assert created
+    assert member.user.email == "Ada@example.test"
+    assert not member.user.has_usable_password()
+    assert sorted(member.tags.values_list("name", flat=True)) == ["a", "b"]
+    assert Event.objects.get(type="user.created").payload["tags"] == ["a", "b"]
+
+
+def test_user_create_matches_email_case_insensitively(school):
+    # given
+    first, _ = user_create(school=school, email="ada@example.test")
+
+    # when
+    again, created = user_create(school=school, email="ADA@EXAMPLE.TEST", first_name="X")
+
+    # then
+    assert not created
+    assert again.pk == first.pk
+    assert User.objects.count() == 1
+
+
+def test_user_create_for_an_existing_person_keeps_their_identity(school, other_school):
+    # given
+    theirs, _ = user_create(
+        school=other_school, email="ada@example.test", first_name="Ada", password="passphrase 1"
+    )
+
+    # when
+    mine, created = user_create(
+        school=school, email="ada@example.test", first_name="Eve", password="passphrase 2"
+    )
+
+    # then
+    assert created
+    assert mine.user_id == theirs.user_id
+    mine.user.refresh_from_db()
+    assert mine.user.first_name == "Ada"
+    assert mine.user.check_password("passphrase 1")
+
+
+def test_user_create_refuses_an_anonymized_person(school, other_school):
+    # given
+    member, _ = user_create(school=school, email="ada@example.test")
+    user_anonymize(member=member)
+    anonymized_email = User.objects.get(pk=member.user_id).email
+
+    # when / then
+    with pytest.raises(Conflict) as caught:
+        user_create(school=other_school, email=anonymized_email)
+    assert caught.value.code == "user_anonymized"
+
+
+def test_user_create_refuses_too_much_metadata(school):
+    # when / then
+    with pytest.raises(InvalidInput) as caught:
+        user_create(school=school, email="a@b.test", metadata={str(i): i for i in range(51)})
+    assert caught.value.field == "metadata"
+    assert not User.objects.exists()
+
+
+def test_user_update_changes_identity_and_facts_of_a_single_school_user(school):
+    # given
+    member = MemberFactory(school=school)
+
+    # when
+    user_update(member=member, email="new@example.test", company="New", password="a new passphrase")
+
+    # then
+    member.refresh_from_db()
+    member.user.refresh_from_db()
+    assert member.user.email == "new@example.test"
+    assert member.company == "New"
+    assert member.user.check_password("a new passphrase")
+
+
+def test_user_update_with_unchanged_identity_is_allowed_for_a_shared_user(school, other_school):
+    # given
+    member = MemberFactory(school=school)
+    MemberFactory(school=other_school, user=member.user)
+
+    # when
+    user_update(member=member, email=member.user.email, first_name=member.user.first_name)
+
+    # then
+    assert Event.objects.filter(type="user.updated").count() == 1
+
+
+def test_user_update_refuses_identity_change_of_a_shared_user(school, other_school):
+    # given
+    member = MemberFactory(school=school)
+    MemberFactory(school=other_school, user=member.user)
+
+    # when / then
+    with pytest.raises(Conflict) as caught:
+        user_update(member=member, last_name="Changed")
+    assert caught.value.code == "identity_shared_with_other_schools"
+
+
+def test_user_update_refuses_a_taken_external_id(school):
+    # given
+    MemberFactory(school=school, external_id="crm-1")
+    member = MemberFactory(school=school)
+
+    # when / then
+    with pytest.raises(Conflict) as caught:
+        user_update(member=member, external_id="crm-1")
+    assert caught.value.field == "external_id"
+
+
+def test_same_external_id_is_allowed_in_another_school(school, other_school):
+    # given
+    MemberFactory(school=school, external_id="crm-1")
+
+    # when
+    member, created = user_create(school=other_school, email="a@b.test", external_id="crm-1")
+
+    # then
+    assert created
+    assert member.external_id == "crm-1"
+
+
+def test_member_set_tags_creates_missing_tags_once(school):
+    # given
+    member = MemberFactory(school=school, tags=["a"])
+
+    # when
+    member_set_tags(member=member, tags=["a", "b", "b"])
+
+    # then
+    assert sorted(member.tags.values_list("name", flat=True)) == ["a", "b"]
+    assert Tag.objects.filter(school=school).count() == 2
+
+
+def test_suspend_is_idempotent_and_emits_once(school):
+    # given
+    member = MemberFactory(school=school)
+
+    # when
+    member_suspend(member=member)
+    member_suspend(member=member)
+
+    # then
+    member.refresh_from_db()
+    assert member.status == Member.Status.SUSPENDED
+    assert member.suspended_at is not None
+    assert Event.objects.filter(type="user.suspended").count() == 1
+
+
+def test_unsuspend_clears_the_suspension(school):
+    # given
+    member = MemberFactory(school=school)
+    member_suspend(member=member)
+
+    # when
+    member_unsuspend(member=member)
+
+    # then
+    member.refresh_from_db()
+    assert member.status == Member.Status.ACTIVE
+    assert member.suspended_at is None
+
+
+def test_anonymize_single_school_user_keeps_the_rows(school):
+    # given
+    member = MemberFactory(school=school, company="Acme", tags=["a"])
+
+    # when
+    anonymized, erased = user_anonymize(member=member)
+
+    # then
+    assert erased
+    user = User.objects.get(pk=member.user_id)
+    assert user.email == f"anonymized-{user.id}@anonymized.invalid"
+    assert user.anonymized_at is not None
+    assert user.token_generation == 1
+    assert Member.objects.filter(pk=member.pk).exists()
+    assert anonymized.company == ""
+    assert not anonymized.tags.exists()
+
+
+def test_anonymize_shared_user_strips_only_the_membership(school, other_school):
+    # given
+    member = MemberFactory(school=school, company="Acme")
+    MemberFactory(school=other_school, user=member.user, company="Theirs")
+
+    # when
+    anonymized, erased = user_anonymize(member=member)
+
+    # then
+    assert not erased
+    assert anonymized.anonymized_at is not None
+    assert User.objects.get(pk=member.user_id).anonymized_at is None
+    assert Event.objects.get(type="user.anonymized").payload["scope"] == "membership"
+
+
+def test_tokens_revoke_blacklists_refresh_tokens_and_bumps_the_generation(learner):
+    # given
+    tokens_issue(member=learner)
+    tokens_issue(member=learner)
+
+    # when
+    user = user_tokens_revoke(user=learner.user)
+
+    # then
+    assert user.token_generation == 1
+    assert BlacklistedToken.objects.filter(token__user=learner.user).count() == 2
+
+
+def test_events_of_a_failed_service_call_are_rolled_back(school):
+    # given
+    def enroll_then_fail() -> None:
+        with transaction.atomic():
+            user_create(school=school, email="a@b.test")
+            raise RuntimeError("the caller failed after the service")
+
+    # when
+    with pytest.raises(RuntimeError):
+        enroll_then_fail()
+
+    # then
+    assert not Event.objects.exists()
+    assert not User.objects.exists()
