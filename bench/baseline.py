@@ -80,7 +80,10 @@ def users(request: HttpRequest) -> HttpResponse:
     count = rows[0][0] if rows else 0
     results = []
     for row in rows:
-        results.append(dict(zip(USER_FIELDS, row[1:], strict=True)))
+        item = dict(zip(USER_FIELDS, row[1:], strict=True))
+        # Django's PostgreSQL backend hands jsonb over as text.
+        item["metadata"] = orjson.loads(item["metadata"])
+        results.append(item)
     base = request.build_absolute_uri(request.path)
     more = page * size < count
     return _json(
@@ -115,7 +118,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "type": "api_key",
             "school": {"id": school_id, "name": school_name, "slug": slug},
-            "scopes": sorted(scopes),
+            "scopes": sorted(orjson.loads(scopes)),
             "api_key": {
                 "id": key_id,
                 "name": name,

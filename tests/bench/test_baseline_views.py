@@ -1,0 +1,92 @@
+from datetime import datetime
+
+import pytest
+
+from apps.schools.services import user_create
+
+pytestmark = pytest.mark.django_db
+
+USERS_PAGE = "/api/v1/users?page_size=2&page=2"
+BASELINE_PAGE = "/bench/users?school=alpha&page_size=2&page=2"
+
+
+def _same_instants(item: dict) -> dict:
+    """The item with its timestamps parsed, so formatting differences do not count."""
+    return {
+        **item,
+        "created_at": datetime.fromisoformat(item["created_at"]),
+        "updated_at": datetime.fromisoformat(item["updated_at"]),
+    }
+
+
+def test_baseline_routes_are_absent_without_the_bench_flag(client):
+    response = client.get("/bench/ping")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_ping_answers_ok(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/bench/ping")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_users_returns_the_api_page_in_one_query(
+    school, other_school, api_client, client, django_assert_num_queries
+):
+    # given
+    for n in range(5):
+        user_create(
+            school=school,
+            email=f"person{n}@alpha.test",
+            first_name=f"P{n}",
+            tags=["b-tag", "a-tag"] if n % 2 else [],
+            metadata={"n": n},
+        )
+    user_create(school=other_school, email="outsider@beta.test")
+    api = api_client.get(USERS_PAGE).json()
+
+    # when
+    with django_assert_num_queries(1):
+        response = client.get(BASELINE_PAGE)
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == api["count"] == 5
+    assert [_same_instants(item) for item in body["results"]] == [
+        _same_instants(item) for item in api["results"]
+    ]
+    assert body["next"].endswith("/bench/users?page=3&page_size=2")
+    assert body["previous"].endswith("/bench/users?page=1&page_size=2")
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_me_describes_the_key_like_the_api(api_client, django_assert_num_queries):
+    # given
+    api = api_client.get("/api/v1/me").json()
+
+    # when
+    with django_assert_num_queries(1):
+        response = api_client.get("/bench/me")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    body["api_key"]["created_at"] = datetime.fromisoformat(body["api_key"]["created_at"])
+    api["api_key"]["created_at"] = datetime.fromisoformat(api["api_key"]["created_at"])
+    assert body == api
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_me_refuses_an_unknown_key(client):
+    response = client.get("/bench/me", HTTP_AUTHORIZATION="Bearer sk_live_nope")
+
+    assert response.status_code == 401

@@ -1,0 +1,137 @@
+from pathlib import Path
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from bench import queries
+from bench.run import FULL, BenchError, Context, Measurement, median_of, parse_wrk, render
+from bench.scenarios import SCENARIOS, Scenario
+
+WRK_OUTPUT = """\
+Running 10s test @ http://127.0.0.1:40000/api/v1/users?page_size=100
+  1 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    48.10ms   12.00ms 180.00ms   80.00%
+    Req/Sec   330.00     20.00   400.00     70.00%
+  Latency Distribution
+     50%   45.50ms
+     75%   52.00ms
+     90%   60.00ms
+     99%    1.20s
+  3300 requests in 10.00s, 5.00MB read
+Requests/sec:    330.25
+Transfer/sec:    512.00KB
+"""
+
+
+def test_parse_wrk_reads_rate_and_percentiles_in_milliseconds():
+    result = parse_wrk(WRK_OUTPUT)
+
+    assert result.rps == 330.25
+    assert result.p50_ms == 45.5
+    assert result.p99_ms == 1200.0
+    assert result.errors == []
+
+
+def test_parse_wrk_reports_non_2xx_and_socket_errors():
+    # given
+    output = WRK_OUTPUT.replace(
+        "Requests/sec",
+        "  Socket errors: connect 0, read 2, write 0, timeout 1\n"
+        "  Non-2xx or 3xx responses: 7\nRequests/sec",
+    )
+
+    # when
+    result = parse_wrk(output)
+
+    # then
+    assert result.errors == [
+        "7 non-2xx responses",
+        "socket errors: connect 0, read 2, write 0, timeout 1",
+    ]
+
+
+def test_parse_wrk_refuses_output_without_figures():
+    with pytest.raises(BenchError):
+        parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_median_of_takes_each_figure_separately():
+    runs = [Measurement(100, 5, 50), Measurement(300, 1, 10), Measurement(200, 9, 30)]
+
+    result = median_of(runs)
+
+    assert (result.rps, result.p50_ms, result.p99_ms) == (200, 5, 30)
+
+
+def test_render_prints_one_table_with_ratios_and_list_targets():
+    # given
+    scenarios = [
+        Scenario(name="GET /a", path="/a", baseline="/bench/a", is_list=True),
+        Scenario(name="GET /b", path="/b"),
+    ]
+    results = {
+        "GET /a": Measurement(50, 20, 150, queries=4),
+        "/bench/a": Measurement(200, 5, 20, queries=1),
+        "GET /b": Measurement(900, 2, 9, queries=0),
+    }
+    ctx = Context(profile=FULL, env={})
+
+    # when
+    table = render(ctx, scenarios, results, workers=4, elapsed=12.0, load=0.5)
+
+    # then
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| endpoint | req/s | p50 ms | p99 ms | SQL/req | × baseline |"
+    assert rows[2] == "| GET /a | 50 | 20.0 | 150.0 | 4 | 0.25× |"
+    assert rows[3] == "| ↳ baseline `/bench/a` | 200 | 5.0 | 20.0 | 1 | 1.00× |"
+    assert rows[4] == "| GET /b | 900 | 2.0 | 9.0 | 0 | — |"
+    assert "missed: 0.25× < 0.5× baseline, p99 150 ms ≥ 100 ms" in table
+
+
+def test_scenarios_have_unique_names_and_mounted_baselines():
+    names = [scenario.name for scenario in SCENARIOS]
+
+    assert len(names) == len(set(names))
+    for scenario in SCENARIOS:
+        assert scenario.runner is not None or scenario.path.startswith("/api/v1/")
+        if scenario.baseline:
+            try:
+                resolve(scenario.baseline.split("?")[0], urlconf="tests.bench.baseline_urls")
+            except Resolver404:
+                pytest.fail(f"{scenario.baseline} is not a baseline route")
+
+
+def test_smoke_results_never_overwrite_the_committed_table():
+    from bench.run import SMOKE
+
+    assert SMOKE.output != FULL.output
+    assert FULL.output == Path(__file__).resolve().parents[2] / "bench/results/latest.md"
+
+
+@pytest.mark.django_db
+def test_count_queries_counts_a_warm_request(api_key):
+    # given
+    requests = [
+        {"name": "ping", "method": "GET", "path": "/api/v1/ping", "headers": {}},
+        {
+            "name": "me",
+            "method": "GET",
+            "path": "/api/v1/me",
+            "headers": {"Authorization": f"Bearer {api_key[1]}"},
+        },
+    ]
+
+    # when
+    counts = queries.count_queries(requests)
+
+    # then
+    assert counts == {"ping": 1, "me": 1}
+
+
+@pytest.mark.django_db
+def test_count_queries_refuses_a_failing_request():
+    requests = [{"name": "me", "method": "GET", "path": "/api/v1/me", "headers": {}}]
+
+    with pytest.raises(SystemExit, match="HTTP 401"):
+        queries.count_queries(requests)
