@@ -317,12 +317,14 @@ def _failure(
     if watchdog.fired:
         return FetchError("timed out", elapsed_ms=elapsed, status=status)
     text = str(exc)
-    if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text.lower():
+    if "refused" in text.lower():
+        reason = "connection refused"
+    elif isinstance(exc, urllib3.exceptions.NewConnectionError):
+        reason = f"connection failed: {text}"
+    elif isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text.lower():
         reason = "timed out"
     elif isinstance(exc, urllib3.exceptions.SSLError):
         reason = f"TLS error: {text}"
-    elif "refused" in text.lower():
-        reason = "connection refused"
     else:
         reason = f"connection failed: {type(exc).__name__}: {text}"
     return FetchError(reason[:500], elapsed_ms=elapsed, status=status)
