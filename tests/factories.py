@@ -319,6 +319,7 @@ class SignupFieldValueFactory(DjangoModelFactory):
 
     class Meta:
         model = SignupFieldValue
+        skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
     domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))

@@ -5,11 +5,22 @@ from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.schools import domains
-from apps.schools.api.nested import DomainParentMixin, UserSummarySerializer, fake_view
+from apps.schools import domains, signup_fields
+from apps.schools.api.nested import (
+    DomainParentMixin,
+    SignupValueSerializer,
+    UserSummarySerializer,
+    fake_view,
+)
+from apps.schools.api.signup_fields import (
+    SignupValuesBulkResultSerializer,
+    SignupValuesBulkSerializer,
+)
 from apps.schools.login_tokens import login_token_make
 from apps.schools.models import Domain, DomainUser, SignupFieldValue
 
@@ -116,18 +127,6 @@ class AccessCodeSummarySerializer(serializers.Serializer):
     id = serializers.CharField(read_only=True)
     code = serializers.CharField(read_only=True)
     pool = PoolSummarySerializer(source="access_code_pool", read_only=True)
-
-
-class SignupFieldRefSerializer(serializers.Serializer):
-    id = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
-
-
-class SignupValueSerializer(serializers.Serializer):
-    """``{"signup_field": {"id", "label"}, "value"}``."""
-
-    signup_field = SignupFieldRefSerializer(source="field", read_only=True)
-    value = serializers.CharField(read_only=True)
 
 
 class DomainUserSerializer(serializers.ModelSerializer):
@@ -340,3 +339,34 @@ class DomainUserViewSet(
 
     def partial_update(self, request, domain_name: str | None = None, user_id: str | None = None):
         return self.update(request, domain_name=domain_name, user_id=user_id)
+
+    @extend_schema(
+        summary="Create or update several signup field values of a user",
+        description=(
+            "201 with `Location` (the user's signup field values); the body lists only the "
+            "values that were new or changed."
+        ),
+        request=SignupValuesBulkSerializer,
+        responses={201: SignupValuesBulkResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="signup-fields-bulk")
+    def signup_fields_bulk(
+        self, request, domain_name: str | None = None, user_id: str | None = None
+    ) -> Response:
+        domain_user = self.get_object()
+        serializer = SignupValuesBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["signup_fields"]
+        changed = signup_fields.signup_values_set(
+            domain_user=domain_user, values={item["id"]: item["value"] for item in items}
+        )
+        location = reverse(
+            "api:user-signup-field-list",
+            kwargs={"domain_name": self.domain.name, "user_id": domain_user.user_id},
+            request=request,
+        )
+        return Response(
+            {"signup_fields": SignupValueSerializer(changed, many=True).data},
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )

@@ -29,6 +29,18 @@ class PersonSummarySerializer(serializers.Serializer):
     last_name = serializers.CharField(read_only=True)
 
 
+class SignupFieldRefSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+
+
+class SignupValueSerializer(serializers.Serializer):
+    """``{"signup_field": {"id", "label"}, "value"}``."""
+
+    signup_field = SignupFieldRefSerializer(source="field", read_only=True)
+    value = serializers.CharField(read_only=True)
+
+
 class _SchoolScoped:
     """Resolve references only among the caller's school's rows ("does not exist" else)."""
 

@@ -14,6 +14,7 @@ from apps.schools.api.groups import (
     GroupViewSet,
     UserGroupViewSet,
 )
+from apps.schools.api.signup_fields import SignupFieldViewSet, UserSignupValueViewSet
 from apps.schools.api.views import (
     MeView,
     TokenObtainView,
@@ -37,6 +38,12 @@ schools_router.register(
     basename="access-code",
 )
 schools_router.register(rf"{DOMAIN}/access-codes", AccessCodeRedeemViewSet, basename="access-codes")
+schools_router.register(rf"{DOMAIN}/signup-fields", SignupFieldViewSet, basename="signup-field")
+schools_router.register(
+    rf"{DOMAIN}/users/(?P<user_id>[^/]+)/signup-fields",
+    UserSignupValueViewSet,
+    basename="user-signup-field",
+)
 schools_router.register("groups", GroupViewSet, basename="group")
 schools_router.register(
     r"groups/(?P<group_id>[^/]+)/users", GroupUserViewSet, basename="group-user"

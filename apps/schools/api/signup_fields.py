@@ -1,0 +1,129 @@
+"""``domains/{domain_name}/signup-fields`` and a domain user's answers
+(``.../users/{user_id}/signup-fields`` and ``.../signup-fields-bulk``)."""
+
+from functools import cached_property
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from apps.core.api.base import SchoolScopedViewSet
+from apps.schools import domains, signup_fields
+from apps.schools.api.nested import (
+    DomainParentMixin,
+    SchoolPrimaryKeyRelatedField,
+    SignupValueSerializer,
+)
+from apps.schools.models import DomainUser, SignupField, SignupFieldOption, SignupFieldValue
+
+
+class SignupFieldOptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SignupFieldOption
+        fields = ["id", "label"]
+        read_only_fields = fields
+
+
+class SignupFieldSerializer(serializers.ModelSerializer):
+    """A signup question: ``text``, ``select`` (with ``options``) or ``checkbox``."""
+
+    options = SignupFieldOptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SignupField
+        fields = ["id", "label", "type", "required", "options"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a domain's signup fields"),
+    retrieve=extend_schema(summary="Get a signup field"),
+)
+class SignupFieldViewSet(
+    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
+):
+    """The questions a domain asks at signup, in display order. Staff edit them in the admin."""
+
+    queryset = SignupField.objects.all()
+    serializer_class = SignupFieldSerializer
+    scopes = ("read:users", "write:users")
+    lookup_url_kwarg = "signup_field_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return signup_fields.signup_field_list(domain=self.domain, queryset=queryset)
+
+
+class DomainUserParentMixin(DomainParentMixin):
+    """For views under ``domains/{domain_name}/users/{user_id}/``: 404 unless a domain user."""
+
+    @cached_property
+    def domain_user(self) -> DomainUser:
+        return domains.domain_user_get(domain=self.domain, user_id=self.kwargs["user_id"])
+
+
+class SignupFieldIdSerializer(serializers.Serializer):
+    id = SchoolPrimaryKeyRelatedField(queryset=SignupField.objects.all())
+
+
+class SignupValueWriteSerializer(serializers.Serializer):
+    signup_field = SignupFieldIdSerializer()
+    value = serializers.CharField(
+        allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
+    )
+
+
+class BulkItemSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=40, help_text="A signup field id of this domain.")
+    value = serializers.CharField(
+        allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
+    )
+
+
+class SignupValuesBulkSerializer(serializers.Serializer):
+    signup_fields = serializers.ListField(child=BulkItemSerializer(), min_length=1, max_length=200)
+
+
+class SignupValuesBulkResultSerializer(serializers.Serializer):
+    signup_fields = SignupValueSerializer(many=True, help_text="Only new or changed values.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a user's signup field values"),
+    create=extend_schema(
+        summary="Create or update a user's signup field value",
+        request=SignupValueWriteSerializer,
+        responses={201: SignupValueSerializer, 200: SignupValueSerializer},
+    ),
+)
+class UserSignupValueViewSet(DomainUserParentMixin, mixins.ListModelMixin, SchoolScopedViewSet):
+    """A domain user's answers; saving one applies enforced group rules."""
+
+    queryset = SignupFieldValue.objects.all()
+    serializer_class = SignupValueSerializer
+    scopes = ("read:users", "write:users")
+    owner_field = "user"
+    lookup_field = "field_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        domain_user = self.domain_user
+        return signup_fields.signup_value_list(
+            domain=domain_user.domain, user_id=domain_user.user_id, queryset=queryset
+        )
+
+    def create(self, request, domain_name: str | None = None, user_id: str | None = None):
+        domain_user = self.domain_user
+        serializer = SignupValueWriteSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        field = serializer.validated_data["signup_field"]["id"]
+        existed = SignupFieldValue.objects.filter(field=field, member=domain_user.member).exists()
+        signup_fields.signup_values_set(
+            domain_user=domain_user, values={field: serializer.validated_data["value"]}
+        )
+        row = SignupFieldValue.objects.select_related("field").get(
+            field=field, member=domain_user.member
+        )
+        return Response(
+            SignupValueSerializer(row).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
