@@ -279,6 +279,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lyceum <no-reply@localhost>")
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Where people reach this server: links in e-mails (invite activation) start with it.
+LYCEUM_PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Invite links expire after this many days and work once.
+LYCEUM_INVITE_DAYS = int(os.environ.get("INVITE_DAYS", "7"))
 
 # --- Security (checked by `manage.py check --deploy`) ------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
