@@ -17,6 +17,7 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api_urls", namespace="api")),
+    path("", include("apps.schools.urls")),
 ]
 
 # The benchmark's baseline views (bench/baseline.py); never mounted in production.
