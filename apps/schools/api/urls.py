@@ -14,6 +14,7 @@ from apps.schools.api.groups import (
     GroupViewSet,
     UserGroupViewSet,
 )
+from apps.schools.api.invites import InviteViewSet
 from apps.schools.api.signup_fields import SignupFieldViewSet, UserSignupValueViewSet
 from apps.schools.api.views import (
     MeView,
@@ -43,6 +44,9 @@ schools_router.register(
     rf"{DOMAIN}/users/(?P<user_id>[^/]+)/signup-fields",
     UserSignupValueViewSet,
     basename="user-signup-field",
+)
+schools_router.register(
+    rf"{DOMAIN}/users/(?P<user_id>[^/]+)/invites", InviteViewSet, basename="invite"
 )
 schools_router.register("groups", GroupViewSet, basename="group")
 schools_router.register(
