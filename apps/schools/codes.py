@@ -30,6 +30,6 @@ class SchoolErrorCode(StrEnum):
     SIGNUP_VALUE_INVALID = "signup_value_invalid"
     INVITE_INVALID = "invite_invalid"
     LOGIN_TOKEN_INVALID = "login_token_invalid"
-    ROLE_NOT_FOUND = "user_role_not_found"
-    SEGMENT_NOT_FOUND = "segment_not_found"
+    ROLE_TITLE_TAKEN = "user_role_title_taken"
+    SEGMENT_NAME_TAKEN = "segment_name_taken"
     SEGMENT_FILTER_INVALID = "segment_filter_invalid"

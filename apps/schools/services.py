@@ -216,6 +216,8 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
                 code=SchoolErrorCode.EMAIL_TAKEN,
                 field="email",
             ) from None
+    if "role" in school_facts and school_facts["role"] != member.role:
+        member.user_role = None  # a custom role belongs to one access level; back to built-in
     for name, value in school_facts.items():
         setattr(member, name, value)
     if tags is not None:

@@ -15,6 +15,12 @@ from apps.schools.api.groups import (
     UserGroupViewSet,
 )
 from apps.schools.api.invites import InviteViewSet
+from apps.schools.api.roles import (
+    SegmentViewSet,
+    UserRoleAssignmentViewSet,
+    UserRoleViewSet,
+    UserSegmentViewSet,
+)
 from apps.schools.api.signup_fields import SignupFieldViewSet, UserSignupValueViewSet
 from apps.schools.api.views import (
     MeView,
@@ -59,6 +65,10 @@ schools_router.register(
 )
 schools_router.register("group-categories", GroupCategoryViewSet, basename="group-category")
 schools_router.register(r"users/(?P<user_id>[^/]+)/groups", UserGroupViewSet, basename="user-group")
+schools_router.register("user-roles", UserRoleViewSet, basename="user-role")
+schools_router.register("users/segments", SegmentViewSet, basename="segment")
+schools_router.register("users", UserSegmentViewSet, basename="user-segment")
+schools_router.register("users", UserRoleAssignmentViewSet, basename="user-role-assignment")
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, basename="user")

@@ -1,0 +1,142 @@
+"""LearnWorlds-style ``user-roles``, ``users/{id}/user-role``, ``users/segments`` and
+``users/by-segment``."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.base import SchoolScopedViewSet
+from apps.core.errors import InvalidInput, NotFound
+from apps.schools import roles, segments
+from apps.schools.api.nested import SchoolPrimaryKeyRelatedField
+from apps.schools.api.serializers import UserSerializer
+from apps.schools.models import Member, Segment, UserRole
+
+
+class UserRoleSerializer(serializers.ModelSerializer):
+    """A role: ``role`` is the access level it grants; ``builtin`` roles always exist."""
+
+    class Meta:
+        model = UserRole
+        fields = ["id", "title", "description", "role", "builtin"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List user roles (by title)"),
+    retrieve=extend_schema(summary="Get a user role"),
+)
+class UserRoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """The school's user roles in ascending title order; custom roles are added in the admin."""
+
+    queryset = UserRole.objects.all()
+    serializer_class = UserRoleSerializer
+    scopes = ("read:users", "write:users")
+    allow_user_tokens = False
+    lookup_url_kwarg = "user_role_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return roles.user_role_list(school=self.school, queryset=queryset)
+
+
+class UserRoleAssignSerializer(serializers.Serializer):
+    role_id = SchoolPrimaryKeyRelatedField(
+        queryset=UserRole.objects.all(), help_text="The role (rol_ id) to give the user."
+    )
+
+
+class UserRoleAssignmentViewSet(SchoolScopedViewSet):
+    """``users/{user_id}/user-role``: read or set a user's role (a user token reads its own)."""
+
+    queryset = Member.objects.all()
+    serializer_class = UserRoleSerializer
+    scopes = ("read:users", "write:users")
+    owner_field = "user"
+    lookup_field = "user_id"
+    lookup_url_kwarg = "user_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("user_role", "school")
+
+    @extend_schema(
+        methods=["GET"], summary="Get a user's role", request=None, responses=UserRoleSerializer
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Set a user's role",
+        request=UserRoleAssignSerializer,
+        responses=UserRoleSerializer,
+    )
+    @action(detail=True, methods=["get", "put"], url_path="user-role")
+    def user_role(self, request, user_id: str | None = None) -> Response:
+        member = self.get_object()
+        if request.method == "PUT":
+            roles.user_roles_ensure(school=self.school)
+            serializer = UserRoleAssignSerializer(data=request.data, context={"request": request})
+            serializer.is_valid(raise_exception=True)
+            member = roles.member_set_user_role(
+                member=member, user_role=serializer.validated_data["role_id"]
+            )
+        return Response(UserRoleSerializer(roles.member_user_role(member=member)).data)
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    """A saved filter over the school's users (see the README for the filter keys)."""
+
+    class Meta:
+        model = Segment
+        fields = ["id", "name", "description", "filters", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List user segments"),
+    retrieve=extend_schema(summary="Get a user segment"),
+)
+class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """The school's segments by name; staff define them in the admin."""
+
+    queryset = Segment.objects.all()
+    serializer_class = SegmentSerializer
+    scopes = ("read:users", "write:users")
+    allow_user_tokens = False
+    lookup_url_kwarg = "segment_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("name", "id")
+
+
+class UserSegmentViewSet(SchoolScopedViewSet):
+    """``users/by-segment?segment_id=``: the users a segment selects, evaluated in SQL."""
+
+    queryset = Member.objects.all()
+    serializer_class = UserSerializer
+    scopes = ("read:users", "write:users")
+    allow_user_tokens = False
+    page_size = 1000
+    max_page_size = 1000
+
+    @extend_schema(
+        summary="List the users in a segment",
+        parameters=[
+            OpenApiParameter("segment_id", str, required=True, description="The segment (seg_).")
+        ],
+        responses=UserSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="by-segment")
+    def by_segment(self, request) -> Response:
+        segment_id = request.query_params.get("segment_id", "").strip()
+        if not segment_id:
+            raise InvalidInput("segment_id: give the segment's id.", field="segment_id")
+        segment = (
+            Segment.objects.select_related("school")
+            .filter(school=self.school, id=segment_id)
+            .first()
+        )
+        if segment is None:
+            raise NotFound("No such segment.")
+        queryset = segments.segment_members(segment=segment, queryset=self.get_queryset())
+        page = self.paginate_queryset(queryset.order_by("id"))
+        return self.get_paginated_response(UserSerializer(page, many=True).data)

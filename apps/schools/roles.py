@@ -1,0 +1,81 @@
+"""LearnWorlds-style user roles.
+
+Every school has four built-in roles, one per access level of ``Member.Role`` (learner,
+instructor, reporter, admin), and may add custom roles, each a title over one of those
+levels. A member's ``role`` stays the access level everything else checks (the users API's
+``role``, admin access, tokens); ``user_role`` names a custom role, or is None for the
+built-in role of that level.
+"""
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from apps.core.errors import Conflict
+from apps.core.events import emit
+from apps.schools.codes import SchoolErrorCode
+from apps.schools.models import Member, School, UserRole
+from apps.schools.services import user_payload
+
+BUILTIN_TITLES = {
+    Member.Role.LEARNER: "Learner",
+    Member.Role.INSTRUCTOR: "Instructor",
+    Member.Role.REPORTER: "Reporter",
+    Member.Role.ADMIN: "Admin",
+}
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def user_roles_ensure(*, school: School) -> None:
+    """Create the school's built-in roles that are missing (idempotent, one query when done)."""
+    have = set(UserRole.objects.filter(school=school, builtin=True).values_list("role", flat=True))
+    missing = [
+        UserRole(school=school, title=title, role=role, builtin=True)
+        for role, title in BUILTIN_TITLES.items()
+        if role not in have
+    ]
+    if missing:
+        UserRole.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+def user_role_list(*, school: School, queryset: QuerySet | None = None) -> QuerySet[UserRole]:
+    """The school's roles, built-in and custom, by title."""
+    user_roles_ensure(school=school)
+    queryset = UserRole.objects.all() if queryset is None else queryset
+    return queryset.filter(school=school).order_by("title", "id")
+
+
+def member_user_role(*, member: Member) -> UserRole:
+    """The member's role: their custom role, else the built-in role of their level."""
+    if member.user_role_id is not None:
+        return member.user_role
+    user_roles_ensure(school=member.school)
+    return UserRole.objects.get(school_id=member.school_id, builtin=True, role=member.role)
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_role_create(
+    *, school: School, title: str, role: str = Member.Role.LEARNER, description: str = ""
+) -> UserRole:
+    """A custom role; a title already used in the school (built-ins included) is 409."""
+    user_roles_ensure(school=school)
+    if UserRole.objects.filter(school=school, title__iexact=title).exists():
+        raise Conflict(
+            f"A role titled {title!r} already exists.",
+            code=SchoolErrorCode.ROLE_TITLE_TAKEN,
+            field="title",
+        )
+    return UserRole.objects.create(school=school, title=title, role=role, description=description)
+
+
+@transaction.atomic
+def member_set_user_role(*, member: Member, user_role: UserRole) -> Member:
+    """Give a member a role: its access level becomes the member's ``role``."""
+    member.user_role = None if user_role.builtin else user_role
+    member.role = user_role.role
+    member.save(update_fields=["user_role", "role", "updated_at"])
+    emit(member.school, "user.updated", user_payload(member))
+    return member
