@@ -17,6 +17,7 @@ from django.utils.http import base36_to_int
 from apps.core.errors import InvalidInput
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member, School, User
+from apps.schools.tokens import _check_member_usable as check_member_usable
 
 LOGIN_TOKEN_TTL = timedelta(seconds=getattr(settings, "LYCEUM_LOGIN_TOKEN_TTL", 24 * 3600))
 
@@ -47,7 +48,10 @@ def login_token_make(*, member: Member) -> str:
 
 @transaction.atomic
 def login_token_exchange(*, token: str, school: School | None = None) -> Member:
-    """The member a valid token names; the token is spent. 400 ``login_token_invalid`` else."""
+    """The member a valid token names; the token is spent. 400 ``login_token_invalid`` else.
+
+    A suspended member gets 403 and a deactivated user 401, as at ``auth/token``.
+    """
     member_id, _, rest = (token or "").partition("-")
     if not member_id or not rest:
         raise _invalid()
@@ -66,7 +70,8 @@ def login_token_exchange(*, token: str, school: School | None = None) -> Member:
     age = generator._num_seconds(generator._now()) - issued
     if age > LOGIN_TOKEN_TTL.total_seconds() or not generator.check_token(user, rest):
         raise _invalid()
+    member.user = user
+    check_member_usable(member)  # suspended or deactivated people cannot sign in this way
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
-    member.user = user
     return member

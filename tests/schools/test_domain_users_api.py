@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from apps.core.models import Event
 from apps.schools.domains import domain_user_create
@@ -325,3 +326,52 @@ def test_list_domain_users_runs_constant_queries(
     with django_assert_num_queries(6):
         response = api_client.get(f"{URL}?page_size={page_size}&include_signup_field_data=true")
     assert response.status_code == 200
+
+
+def test_login_token_endpoint_issues_user_tokens_once(api_client, domain):
+    # given
+    token = api_client.post(URL, {"user": {"email": "bob@example.com"}}, format="json").json()[
+        "login_token"
+    ]
+    anonymous = APIClient()
+
+    # when
+    first = anonymous.post("/api/v1/auth/login-token", {"login_token": token}, format="json")
+    second = anonymous.post("/api/v1/auth/login-token", {"login_token": token}, format="json")
+
+    # then
+    assert first.status_code == 200
+    assert set(first.json()) == {"access_token", "refresh_token", "expires_in", "token_type"}
+    assert second.status_code == 400
+    assert second.json()["code"] == "login_token_invalid"
+
+
+def test_login_token_of_suspended_member_is_refused(api_client, domain, school):
+    # given
+    from apps.schools.services import member_suspend
+
+    token = api_client.post(URL, {"user": {"email": "bob@example.com"}}, format="json").json()[
+        "login_token"
+    ]
+    member_suspend(member=school_member(school, "bob@example.com"))
+
+    # when
+    response = APIClient().post("/api/v1/auth/login-token", {"login_token": token}, format="json")
+
+    # then
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "mem_x-abc-def", "a" * 600])
+def test_malformed_login_token_is_400(token):
+    # when
+    response = APIClient().post("/api/v1/auth/login-token", {"login_token": token}, format="json")
+
+    # then
+    assert response.status_code == 400
+
+
+def school_member(school, email: str):
+    from apps.schools.models import Member
+
+    return Member.objects.get(school=school, user__email=email)

@@ -15,6 +15,7 @@ from apps.schools.api.groups import (
     UserGroupViewSet,
 )
 from apps.schools.api.invites import InviteViewSet
+from apps.schools.api.login_tokens import LoginTokenExchangeView
 from apps.schools.api.roles import (
     SegmentViewSet,
     UserRoleAssignmentViewSet,
@@ -78,6 +79,7 @@ urlpatterns = [
     re_path(r"^auth/token/?$", TokenObtainView.as_view(), name="auth-token"),
     re_path(r"^auth/token/refresh/?$", TokenRefreshView.as_view(), name="auth-token-refresh"),
     re_path(r"^auth/token/revoke/?$", TokenRevokeView.as_view(), name="auth-token-revoke"),
+    re_path(r"^auth/login-token/?$", LoginTokenExchangeView.as_view(), name="auth-login-token"),
     *schools_router.urls,
     *router.urls,
 ]

@@ -1,0 +1,41 @@
+"""``POST auth/login-token``: exchange a domain user's one-time login token for user JWTs."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from apps.core.api.base import ApiView
+from apps.core.throttling import AuthRateThrottle
+from apps.schools import tokens
+from apps.schools.api.serializers import TokenPairSerializer
+from apps.schools.login_tokens import login_token_exchange
+
+
+class LoginTokenSerializer(serializers.Serializer):
+    login_token = serializers.CharField(max_length=512)
+
+
+class LoginTokenExchangeView(ApiView):
+    """Sign in with the ``login_token`` from ``POST domains/{name}/users``: works once, 24 h."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthRateThrottle]
+
+    def throttle_account(self, request) -> str | None:
+        raw = request.data.get("login_token") if isinstance(request.data, dict) else None
+        return raw.split("-", 1)[0] if isinstance(raw, str) else None
+
+    @extend_schema(
+        request=LoginTokenSerializer,
+        responses={200: TokenPairSerializer, 400: OpenApiResponse(description="Bad token")},
+        auth=[],
+        operation_id="auth_login_token_create",
+        summary="Exchange a one-time login token for user tokens",
+    )
+    def post(self, request) -> Response:
+        serializer = LoginTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = login_token_exchange(token=serializer.validated_data["login_token"])
+        return Response(TokenPairSerializer(tokens.tokens_issue(member=member)).data)
