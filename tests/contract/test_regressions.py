@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import CacheKeyWarning
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 
 from apps.core.throttling import AuthRateThrottle
@@ -77,3 +77,17 @@ def test_auth_throttle_buckets_by_a_digest_of_the_account() -> None:
     assert all(len(name) < 60 for name, _ in buckets)
     assert buckets[1] == buckets[2]
     assert buckets[0] != buckets[1]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_path_is_a_json_404_for_writes_too(api_key, method: str) -> None:
+    # given an API client that, like every integrator, sends no CSRF cookie
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {api_key[1]}")
+
+    # when it writes to a path no route matches (a "." in an id, a typo)
+    response = getattr(client, method)("/api/v1/webhooks/a.b/deliveries/c/replay/")
+
+    # then it gets the JSON 404 envelope, not Django's HTML CSRF page
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
