@@ -159,14 +159,26 @@ def user_create(
     if user is None:
         user = User(email=email, first_name=first_name, last_name=last_name)
         user.set_password(password) if password else user.set_unusable_password()
-        user.save()
-    elif user.anonymized_at is not None:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # a concurrent request created this person a moment ago
+            user = User.objects.get(email__iexact=email)
+    if user.anonymized_at is not None:
         raise Conflict("This user was anonymized.", code=SchoolErrorCode.USER_ANONYMIZED)
     member = Member.objects.filter(school=school, user=user).first()
     if member is not None:
         return member, False
     _check_external_id(school, member_fields.get("external_id", ""), None)
-    member = Member.objects.create(school=school, user=user, **member_fields)
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(school=school, user=user, **member_fields)
+    except IntegrityError:  # a concurrent request made the membership (or took external_id)
+        member = Member.objects.filter(school=school, user=user).first()
+        if member is not None:
+            return member, False
+        _check_external_id(school, member_fields.get("external_id", ""), None)
+        raise
     if tags:
         member.tags.set(_tags_for(school, tags))
     emit(school, "user.created", user_payload(member))

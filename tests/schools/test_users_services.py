@@ -1,7 +1,9 @@
 """The users services: membership on create, identity rules, anonymizing, suspending, tokens."""
 
+import threading
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from apps.core.errors import Conflict, InvalidInput
@@ -265,3 +267,38 @@ def test_events_of_a_failed_service_call_are_rolled_back(school):
     # then
     assert not Event.objects.exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("schools", [1, 2], ids=["one-school", "two-schools"])
+def test_concurrent_creates_of_one_email_make_one_person(schools):
+    # given
+    targets = [school_create(name=f"S{n}", slug=f"s{n}")[0] for n in range(schools)]
+    workers = 8
+    barrier = threading.Barrier(workers)
+    results, errors = [], []
+
+    def create(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(user_create(school=targets[n % schools], email="race@example.test"))
+        except Exception as exc:  # reported below: no worker may fail
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(workers)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then
+    assert errors == []
+    assert User.objects.filter(email__iexact="race@example.test").count() == 1
+    assert Member.objects.count() == schools
+    assert sum(created for _member, created in results) == schools
+    assert Event.objects.filter(type="user.created").count() == schools
