@@ -44,6 +44,23 @@ def emit(school, type: str, payload: dict) -> Event:
     return event
 
 
+def emit_many(school, type: str, payloads: list[dict]) -> list[Event]:
+    """``emit`` for a batch: one INSERT for all the events, each dispatched after commit."""
+    if not payloads:
+        return []
+    events = Event.objects.bulk_create(
+        [Event(school=school, type=type, payload=payload) for payload in payloads]
+    )
+    ids = [event.id for event in events]
+
+    def kick_all() -> None:
+        for event_id in ids:
+            kick(event_id)
+
+    transaction.on_commit(kick_all)
+    return events
+
+
 def kick(event_id: str) -> None:
     """Queue dispatch of one event; a broker error is logged and left to the sweep."""
     from apps.core.tasks import dispatch_event_task
