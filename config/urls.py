@@ -11,6 +11,8 @@ handler500 = "apps.core.errors.handler500"
 admin.site.site_header = "Lyceum administration"
 admin.site.site_title = "Lyceum"
 admin.site.index_title = "School administration"
+# Lyceum serves no public site at "/", so the admin offers no "View site" link to a 404.
+admin.site.site_url = None
 
 urlpatterns = [
     path("admin/", admin.site.urls),

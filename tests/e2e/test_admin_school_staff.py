@@ -27,6 +27,18 @@ def admin_site(page, staff) -> AdminSite:
     return site
 
 
+def test_admin_header_offers_no_link_to_a_missing_site(admin_site) -> None:
+    # given a logged-in staff member on the admin index
+    header = admin_site.page.locator("#user-tools")
+
+    # when they read the header links
+    links = [text.strip().lower() for text in header.locator("a").all_inner_texts()]
+
+    # then there is no "View site" (Lyceum serves nothing at "/"), but the password link
+    assert "view site" not in links
+    assert "change password" in links
+
+
 def test_staff_sees_only_their_school_users(admin_site, school, other_school, tmp_path) -> None:
     # given a learner in each school
     MemberFactory(school=school, user=UserFactory(email="ada@alpha.test"))
