@@ -486,8 +486,8 @@ def render(
     ).stdout.strip()
     header = [
         f"Lyceum benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit or '?'}`, "
-        f"{os.cpu_count()} cores ({platform.machine()}, load average {load:.1f} at the start), "
-        "PostgreSQL + Redis on loopback.",
+        f"{os.cpu_count()} cores ({platform.machine()}), load average {load:.1f} at the start "
+        f"and {os.getloadavg()[0]:.1f} at the end, PostgreSQL + Redis on loopback.",
         f"gunicorn {workers} sync workers, DEBUG off; wrk 1 thread, {profile.connections} "
         f"connections, {profile.duration} s per run, median of {profile.repeats} "
         f"run(s); {profile.users:,} users in school `demo`; whole run {elapsed:.0f} s.",
