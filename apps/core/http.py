@@ -16,6 +16,7 @@ and tests only) lets loopback and private addresses through; link-local, metadat
 multicast and reserved addresses stay refused.
 """
 
+import http.client
 import ipaddress
 import socket
 import threading
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 import certifi
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 MAX_URL_LENGTH = 2048
@@ -217,52 +219,39 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-def _pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:
-    """A one-use connection pool aimed at the checked address, never at the host name."""
-    options = {
-        "host": str(target.address),
-        "port": target.port,
-        "timeout": urllib3.Timeout(connect=timeout, read=timeout),
-        "retries": False,
-        "maxsize": 1,
-        "block": False,
-    }
+def _connection(target: Target, timeout: float) -> urllib3.connection.HTTPConnection:
+    """A one-use connection aimed at the checked address, never at the host name."""
+    options = {"host": str(target.address), "port": target.port, "timeout": timeout}
     if target.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        return urllib3.connection.HTTPSConnection(
             **options,
             server_hostname=target.host,
             assert_hostname=target.host,
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
         )
-    return urllib3.HTTPConnectionPool(**options)
+    return urllib3.connection.HTTPConnection(**options)
 
 
 class _Watchdog:
-    """Closes the connection when the deadline passes, so a slow drip cannot hold a worker."""
+    """Cuts the connection when the deadline passes, whatever stage the exchange is in, so
+    a receiver that drips bytes slowly cannot hold a worker past the timeout."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, connection: urllib3.connection.HTTPConnection) -> None:
         self.fired = False
-        self._response: urllib3.BaseHTTPResponse | None = None
-        self._pool: urllib3.HTTPConnectionPool | None = None
+        self._connection = connection
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
-
-    def start(self, pool: urllib3.HTTPConnectionPool) -> None:
-        self._pool = pool
         self._timer.start()
-
-    def watch(self, response: urllib3.BaseHTTPResponse) -> None:
-        self._response = response
 
     def _fire(self) -> None:
         self.fired = True
-        for closer in (self._response, self._pool):
-            try:
-                if closer is not None:
-                    closer.close()
-            except Exception:  # closing races with the reader; either way it stops
-                pass
+        sock = getattr(self._connection, "sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed: the reader is done either way
+            pass
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -303,7 +292,7 @@ class StreamedResponse:
                         status=self.status,
                     )
                 yield chunk
-        except (Urllib3Error, OSError) as exc:
+        except (Urllib3Error, OSError, http.client.HTTPException) as exc:
             raise _failure(exc, self._watchdog, self.started, status=self.status) from None
 
     def elapsed_ms(self) -> int:
@@ -351,25 +340,21 @@ def open_url(
     request_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     request_headers["Host"] = _host_header(target)
     started = time.monotonic()
-    watchdog = _Watchdog(timeout)
-    pool = _pool(target, timeout)
-    watchdog.start(pool)
+    connection = _connection(target, timeout)
+    watchdog = _Watchdog(timeout, connection)
     try:
         try:
-            response = pool.urlopen(
+            connection.request(
                 method,
                 target.path,
                 body=body,
                 headers=request_headers,
-                redirect=False,
-                retries=False,
                 preload_content=False,
                 decode_content=True,
-                assert_same_host=False,
             )
-        except (Urllib3Error, OSError) as exc:
+            response = connection.getresponse()
+        except (Urllib3Error, OSError, http.client.HTTPException) as exc:
             raise _failure(exc, watchdog, started) from None
-        watchdog.watch(response)
         yield StreamedResponse(
             status=response.status,
             headers={k.lower(): v for k, v in response.headers.items()},
@@ -381,7 +366,7 @@ def open_url(
         )
     finally:
         watchdog.cancel()
-        pool.close()
+        connection.close()
 
 
 def safe_request(

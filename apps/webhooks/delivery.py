@@ -26,8 +26,10 @@ from email.utils import parsedate_to_datetime
 
 import orjson
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -42,6 +44,11 @@ BACKOFF_FACTOR = 3.0
 JITTER = 0.2
 DRAIN_SECONDS = 5.0
 DRAIN_MAX = 500
+DRAIN_BATCH = 10
+LEASE_MARGIN_SECONDS = 5
+SLOW_MS = 2000
+# A queued drain task per webhook is remembered this long (the pump covers a lost one).
+WAKE_SECONDS = 60
 MAX_RETRY_AFTER = timedelta(hours=24)
 MAX_PAUSE = timedelta(hours=1)
 KEEP_BYTES = 4096
@@ -154,6 +161,7 @@ class Claim:
     webhook: Webhook
     number: int
     owner: str
+    lease_until: datetime
 
 
 def new_owner() -> str:
@@ -176,74 +184,114 @@ def _claimable(delivery: Delivery, owner: str, now: datetime) -> bool:
 
 
 def claim(*, webhook_id: str, owner: str, delivery_id: str | None = None) -> Claim | None:
-    """Lease ``delivery_id`` (or the webhook's next due delivery); None when it is not ours.
+    """Lease ``delivery_id`` (or the webhook's next due delivery); None when it is not ours."""
+    found = claim_batch(webhook_id=webhook_id, owner=owner, delivery_id=delivery_id, limit=1)
+    return found[0] if found else None
 
-    Holds the webhook row lock while it checks the per-webhook concurrency limit, so two
-    workers never lease the same attempt nor exceed the limit together.
+
+def claim_batch(
+    *, webhook_id: str, owner: str, delivery_id: str | None = None, limit: int = 1
+) -> list[Claim]:
+    """Lease up to ``limit`` due deliveries of one webhook (``delivery_id`` first).
+
+    Holds the webhook row lock while it checks the per-webhook concurrency limit (workers
+    with live leases on it), so two workers never lease the same attempt nor exceed the
+    limit together. Deliveries of an inactive webhook fail; a paused one's wait.
     """
     now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
     with transaction.atomic():
         webhook = Webhook.objects.select_for_update().filter(id=webhook_id).first()
         if webhook is None:
-            return None
-        deliveries = Delivery.objects.select_for_update().select_related("event")
+            return []
+        rows = Delivery.objects.select_for_update(of=("self",)).select_related("event")
+        rows = rows.filter(webhook_id=webhook_id)
+        picked: list[Delivery] = []
         if delivery_id is not None:
-            delivery = deliveries.filter(id=delivery_id, webhook_id=webhook_id).first()
-        else:
-            delivery = (
-                deliveries.filter(
-                    webhook_id=webhook_id,
-                    status=Delivery.Status.PENDING,
-                    next_attempt_at__lte=now,
-                )
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-        if delivery is None or not _claimable(delivery, owner, now):
-            return None
-        if not webhook.active and not delivery.is_test:
-            _give_up(delivery, "The webhook is inactive.", now)
-            return None
-        if webhook.paused_until and webhook.paused_until > now and not delivery.is_test:
-            delivery.status = Delivery.Status.PENDING
-            delivery.next_attempt_at = max(delivery.next_attempt_at or now, webhook.paused_until)
-            delivery.queued_at = None
-            delivery.save(update_fields=["status", "next_attempt_at", "queued_at", "updated_at"])
-            return None
-        in_flight = (
+            named = rows.filter(id=delivery_id).first()
+            if named is not None and _claimable(named, owner, now):
+                picked.append(named)
+        if delivery_id is None or limit > 1:
+            due = rows.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            due = due.exclude(id__in=[d.id for d in picked]).order_by("next_attempt_at", "id")
+            picked.extend(due[: limit - len(picked)])
+        usable = [d for d in picked if _usable(d, webhook, now)]
+        if not usable:
+            return []
+        others = (
             Delivery.objects.filter(
                 webhook_id=webhook_id,
                 status=Delivery.Status.SENDING,
                 lease_expires_at__gt=now,
             )
-            .exclude(id=delivery.id)
+            .exclude(lease_owner=owner)
+            .values("lease_owner")
+            .distinct()
             .count()
         )
-        if in_flight >= endpoint_limit():
-            if delivery.status == Delivery.Status.SENDING:  # our own expired lease
-                delivery.status = Delivery.Status.PENDING
-            delivery.queued_at = None
-            delivery.save(update_fields=["status", "queued_at", "updated_at"])
-            return None
-        number = delivery.attempt_count + 1
+        ids = [d.id for d in usable]
+        if others >= endpoint_limit():
+            Delivery.objects.filter(id__in=ids).update(
+                status=Delivery.Status.PENDING, queued_at=None, updated_at=now
+            )
+            return []
+        Delivery.objects.filter(id__in=ids).update(
+            status=Delivery.Status.SENDING,
+            lease_owner=owner,
+            lease_expires_at=lease_until,
+            first_attempt_at=Coalesce("first_attempt_at", Value(now)),
+            last_attempt_at=now,
+            queued_at=None,
+            updated_at=now,
+        )
+    for delivery in usable:
         delivery.status = Delivery.Status.SENDING
         delivery.lease_owner = owner
-        delivery.lease_expires_at = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
+        delivery.lease_expires_at = lease_until
         delivery.first_attempt_at = delivery.first_attempt_at or now
         delivery.last_attempt_at = now
-        delivery.queued_at = None
-        delivery.save(
-            update_fields=[
-                "status",
-                "lease_owner",
-                "lease_expires_at",
-                "first_attempt_at",
-                "last_attempt_at",
-                "queued_at",
-                "updated_at",
-            ]
+    return [
+        Claim(
+            delivery=d,
+            webhook=webhook,
+            number=d.attempt_count + 1,
+            owner=owner,
+            lease_until=lease_until,
         )
-    return Claim(delivery=delivery, webhook=webhook, number=number, owner=owner)
+        for d in usable
+    ]
+
+
+def _usable(delivery: Delivery, webhook: Webhook, now: datetime) -> bool:
+    """False (and the delivery moved on) when its webhook is inactive or paused."""
+    if delivery.is_test:
+        return True
+    if not webhook.active:
+        _give_up(delivery, "The webhook is inactive.", now)
+        return False
+    if webhook.paused_until and webhook.paused_until > now:
+        delivery.status = Delivery.Status.PENDING
+        delivery.next_attempt_at = max(delivery.next_attempt_at or now, webhook.paused_until)
+        delivery.queued_at = None
+        delivery.save(update_fields=["status", "next_attempt_at", "queued_at", "updated_at"])
+        return False
+    return True
+
+
+def release(targets: list[Claim]) -> None:
+    """Give back leased deliveries that will not be sent now; they stay due."""
+    if targets:
+        Delivery.objects.filter(
+            id__in=[t.delivery.id for t in targets],
+            status=Delivery.Status.SENDING,
+            lease_owner=targets[0].owner,
+        ).update(
+            status=Delivery.Status.PENDING,
+            lease_owner="",
+            lease_expires_at=None,
+            queued_at=None,
+            updated_at=timezone.now(),
+        )
 
 
 def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
@@ -337,15 +385,40 @@ def _kept_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> Delivery:
-    """Log the attempt and move the delivery on: done, retry later, or given up."""
+    """Log the attempt and move the delivery on: done, retry later, or given up.
+
+    The move is conditional on still holding the lease; an attempt whose lease ran out is
+    logged but changes nothing (whoever holds the delivery now decides).
+    """
     from apps.webhooks.services import webhook_disable
 
     now = timezone.now()
+    delivery = target.delivery
+    number = max(delivery.attempt_count, target.number)
+    in_series = number - delivery.series_start
+    changes: dict = {
+        "attempt_count": number,
+        "last_status_code": result.status_code,
+        "last_error": result.error,
+        "lease_owner": "",
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    final = False
+    if result.succeeded:
+        changes.update(status=Delivery.Status.SUCCEEDED, delivered_at=now, next_attempt_at=None)
+    elif result.gone or in_series >= delivery.max_attempts:
+        changes.update(status=Delivery.Status.FAILED, next_attempt_at=None)
+        final = True
+    else:
+        wait = next_delay(in_series)
+        if result.wait is not None:
+            wait = max(wait, result.wait)
+        changes.update(status=Delivery.Status.PENDING, next_attempt_at=now + wait)
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(id=target.delivery.id)
         DeliveryAttempt.objects.create(
             school_id=delivery.school_id,
-            delivery=delivery,
+            delivery_id=delivery.id,
             number=target.number,
             outcome=(
                 DeliveryAttempt.Outcome.SUCCEEDED
@@ -361,34 +434,13 @@ def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> D
             latency_ms=result.latency_ms,
             error=result.error[:2000],
         )
-        still_ours = (
-            delivery.status == Delivery.Status.SENDING and delivery.lease_owner == target.owner
-        )
+        still_ours = Delivery.objects.filter(
+            id=delivery.id, status=Delivery.Status.SENDING, lease_owner=target.owner
+        ).update(**changes)
         if not still_ours:
-            return delivery  # the lease ran out and someone else owns the delivery now
-        delivery.attempt_count = max(delivery.attempt_count, target.number)
-        delivery.last_status_code = result.status_code
-        delivery.last_error = result.error
-        delivery.lease_owner = ""
-        delivery.lease_expires_at = None
-        final = False
-        if result.succeeded:
-            delivery.status = Delivery.Status.SUCCEEDED
-            delivery.delivered_at = now
-            delivery.next_attempt_at = None
-        elif result.gone or delivery.attempt_count - delivery.series_start >= (
-            delivery.max_attempts
-        ):
-            delivery.status = Delivery.Status.FAILED
-            delivery.next_attempt_at = None
-            final = True
-        else:
-            delivery.status = Delivery.Status.PENDING
-            wait = next_delay(delivery.attempt_count - delivery.series_start)
-            if result.wait is not None:
-                wait = max(wait, result.wait)
-            delivery.next_attempt_at = now + wait
-        delivery.save()
+            return delivery
+        for name, value in changes.items():
+            setattr(delivery, name, value)
         _note_health(target.webhook, result, now)
         if result.gone and not delivery.is_test:
             webhook_disable(
@@ -457,22 +509,42 @@ def delivery_run(*, delivery_id: str, owner: str, drain: bool = True) -> int:
     )
     if orphan is not None:
         delivery_id, webhook_id = orphan
-    elif row["status"] not in (Delivery.Status.PENDING, Delivery.Status.SENDING):
-        return 0
+    if drain:
+        cache.delete(wake_key(webhook_id))  # from now on, new deliveries queue a new task
     sent = 0
     deadline = time.monotonic() + DRAIN_SECONDS
-    target = claim(webhook_id=webhook_id, owner=owner, delivery_id=delivery_id)
-    while target is not None:
-        result, logged, url = attempt(target)
-        record(target, result, logged, url)
-        sent += 1
-        if not drain or not target.webhook.active:
+    size = DRAIN_BATCH if drain else 1
+    batch = claim_batch(webhook_id=webhook_id, owner=owner, delivery_id=delivery_id, limit=size)
+    if not batch and drain:
+        batch = claim_batch(webhook_id=webhook_id, owner=owner, limit=size)
+    while batch:
+        healthy = True
+        for index, target in enumerate(batch):
+            if index and (time.monotonic() >= deadline or not _lease_covers(target)):
+                release(batch[index:])
+                break
+            result, logged, url = attempt(target)
+            record(target, result, logged, url)
+            sent += 1
+            if not result.succeeded:
+                # A receiver that fails fast is tried again at once; one that times out or
+                # refuses connections is left to the pump, not hammered by this worker.
+                healthy = result.status_code is not None and result.latency_ms < SLOW_MS
+                release(batch[index + 1 :])
+                break
+        if not drain or not healthy or not batch[0].webhook.active:
             break
         if sent >= DRAIN_MAX or time.monotonic() >= deadline:
             _queue_next(webhook_id)
             break
-        target = claim(webhook_id=webhook_id, owner=owner)
+        batch = claim_batch(webhook_id=webhook_id, owner=owner, limit=size)
     return sent
+
+
+def _lease_covers(target: Claim) -> bool:
+    """True while an attempt started now would end before the lease runs out."""
+    margin = timedelta(seconds=settings.WEBHOOKS_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS)
+    return timezone.now() + margin < target.lease_until
 
 
 def _queue_next(webhook_id: str) -> None:
@@ -489,6 +561,39 @@ def _queue_next(webhook_id: str) -> None:
     if next_id:
         Delivery.objects.filter(id=next_id).update(queued_at=now)
         queue([next_id])
+
+
+def wake_key(webhook_id: str) -> str:
+    return f"webhooks:wake:{webhook_id}"
+
+
+def wake(pending: list[tuple[str, str]]) -> int:
+    """Queue one task per webhook for new ``(delivery_id, webhook_id)`` pairs, unless a
+    task for that webhook is already queued (it will drain these too)."""
+    chosen: dict[str, str] = {}
+    for delivery_id, webhook_id in pending:
+        chosen.setdefault(webhook_id, delivery_id)
+    added = _add_marks([wake_key(webhook_id) for webhook_id in chosen])
+    marked = [
+        (delivery_id, webhook_id)
+        for (webhook_id, delivery_id), ok in zip(chosen.items(), added, strict=True)
+        if ok
+    ]
+    queued = queue([delivery_id for delivery_id, _webhook_id in marked])
+    for _delivery_id, webhook_id in marked[queued:]:
+        cache.delete(wake_key(webhook_id))
+    return queued
+
+
+def _add_marks(keys: list[str]) -> list[bool]:
+    """``cache.add`` for several keys; one round trip when the cache is Redis."""
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None or len(keys) < 2:
+        return [cache.add(key, 1, timeout=WAKE_SECONDS) for key in keys]
+    pipeline = client_of(None, write=True).pipeline(transaction=False)
+    for key in keys:
+        pipeline.set(cache.make_and_validate_key(key), 1, nx=True, ex=WAKE_SECONDS)
+    return [bool(ok) for ok in pipeline.execute()]
 
 
 def queue(delivery_ids: list[str]) -> int:

@@ -89,7 +89,7 @@ class Delivery(SchoolOwnedModel):
                 fields=["webhook", "event_type", "created_at"], name="webhooks_dlv_wh_type"
             ),
             models.Index(
-                fields=["webhook", "next_attempt_at"],
+                fields=["webhook", "next_attempt_at", "id"],
                 name="webhooks_dlv_due",
                 condition=models.Q(status="pending"),
             ),

@@ -304,14 +304,8 @@ def event_fan_out(event: Event) -> list[str]:
             "id", "webhook_id"
         )
     )
-    busy = engine.in_flight([webhook_id for _id, webhook_id in pending], now)
-    # A webhook already at its limit is being drained by a worker that will reach these.
-    ids = [i for i, webhook_id in pending if busy.get(webhook_id, 0) < engine.endpoint_limit()]
-    skipped = [i for i, webhook_id in pending if i not in ids]
-    if skipped:
-        Delivery.objects.filter(id__in=skipped).update(queued_at=None)
-    if ids:
-        transaction.on_commit(lambda: engine.queue(ids))
+    if pending:
+        transaction.on_commit(lambda: engine.wake(pending))
     return [i for i, _webhook_id in pending]
 
 

@@ -5,6 +5,7 @@ headers)`` returns a ``Reply`` (status, headers, body, delay). Every request is 
 """
 
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,11 @@ class Receiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Answer at once instead of waiting for delayed ACKs (Nagle), like real servers.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
