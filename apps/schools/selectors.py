@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.schools.models import Member, School, Tag
+from apps.schools.models import Member, School, Tag, User
 
 
 def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
@@ -15,6 +15,11 @@ def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]
 
 def member_get(*, school, user_id: str) -> Member | None:
     return member_list(queryset=Member.objects.filter(school=school, user_id=user_id)).first()
+
+
+def person_exists(*, email: str) -> bool:
+    """True when someone on the platform already has this e-mail (any case)."""
+    return User.objects.filter(email__iexact=User.objects.normalize_email(email).strip()).exists()
 
 
 def staff_school_for(user) -> School | None:

@@ -63,8 +63,12 @@ class UserViewSet(
     def create(self, request):
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # Skilljar semantics: an e-mail already known returns that person (200) and makes
+        # them a member; 201 only when a new person was created.
+        known = selectors.person_exists(email=serializer.validated_data["email"])
         member, created = services.user_create(school=self.school, **serializer.validated_data)
-        return self._respond(member, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        new_person = created and not known
+        return self._respond(member, status.HTTP_201_CREATED if new_person else status.HTTP_200_OK)
 
     def update(self, request, id=None, partial=True):
         member = self.get_object()
