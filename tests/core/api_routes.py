@@ -101,12 +101,14 @@ def _resolve(obj: object, name: str) -> object | None:
     return None
 
 
-def api_id(obj: models.Model) -> str:
-    """The id the API shows for ``obj``: its viewset's lookup field (``user_id`` for members)."""
+def api_ids(obj: models.Model) -> set[str]:
+    """Every id the API may show for ``obj``: its pk and each serving viewset's lookup value
+    (a member is addressed by its ``user_id`` on some routes)."""
+    found = {str(obj.pk)}
     for route in viewset_routes():
         if route.model is type(obj):
-            return str(getattr(obj, route.viewset.lookup_field))
-    return str(obj.pk)
+            found.add(str(getattr(obj, route.viewset.lookup_field)))
+    return found
 
 
 def _walk(patterns: list, namespace: str | None = None) -> Iterator[tuple[URLPattern, str | None]]:

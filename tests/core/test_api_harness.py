@@ -69,9 +69,9 @@ def test_path_values_follow_attributes_and_relations(school):
         api_routes.path_value(member, "course_name")
 
 
-def test_api_id_of_a_member_is_its_user_id(school):
+def test_api_ids_of_a_member_include_its_user_id(school):
     # given
     member = MemberFactory(school=school)
 
     # then
-    assert api_routes.api_id(member) == member.user_id
+    assert {member.user_id, member.pk} <= api_routes.api_ids(member)
