@@ -1,40 +1,49 @@
-"""Objects the contract fuzzer finds in the database, so detail routes hit real rows.
+"""The rows the contract fuzzer finds in the database, so detail routes hit real objects.
 
-Each app adds a few of its own objects in ``seed_contract_data``. Their ids are then
-discovered through the API's own list endpoints (``discover_rows``), so nothing here has
-to know the routes: a new collection with seeded rows is covered on its own.
+Two schools get a few users, a job, the events their creation emitted, and one row of
+every model an API viewset serves (made with ``tests.factories.create_owned``, the same
+registry the tenancy tests use). For every OpenAPI path with parameters, ``real_paths``
+then lists the parameter values that address those rows, found by reversing the routes:
+a new endpoint whose model has a factory is fed real ids without touching this file.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.test import Client
+from django.db import models, transaction
 
 from apps.core.services import job_create
 from apps.schools.models import School
 from apps.schools.services import api_key_create, school_create, user_create
+from tests.core import api_routes
+from tests.factories import create_owned
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContractWorld:
     """The school the fuzzer acts in, its all-scopes key, and a second school."""
 
     school: School
     other_school: School
     secret: str
-    other_secret: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.secret}"}
+    rows: dict[School, list[models.Model]] = field(default_factory=dict)
 
 
-def _seed_school(school: School, label: str) -> None:
-    """A handful of users (with tags), a job and the events their creation emitted."""
+@dataclass
+class KnownRows:
+    """Real path parameters per OpenAPI path, and the ids only the other school may see."""
+
+    params_by_path: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    foreign_ids: set[str] = field(default_factory=set)
+
+
+def _seed_school(school: School, label: str) -> list[models.Model]:
+    """Users (with tags), a job, and one row of each model the API serves."""
+    rows: list[models.Model] = []
     for index in range(3):
-        user_create(
+        member, _ = user_create(
             school=school,
             email=f"{label}{index}@contract.test",
             first_name=f"First{index}",
@@ -42,49 +51,71 @@ def _seed_school(school: School, label: str) -> None:
             password="correct horse battery staple",
             tags=[f"cohort-{index}"],
         )
-    job_create(school=school, kind="contract.seed", params={"label": label}, total=1)
+        rows.append(member)
+    rows.append(job_create(school=school, kind="contract.seed", params={"label": label}))
+    for model in dict.fromkeys(route.model for route in api_routes.viewset_routes()):
+        try:
+            rows.append(create_owned(model, school=school))
+        except KeyError:
+            continue  # no factory: tests/test_tenancy.py already fails for it
+    return rows
 
 
 def seed_contract_data() -> ContractWorld:
-    """Create two schools with data and an all-scopes API key for each."""
+    """Create two schools with data and an all-scopes API key for the first."""
     school, _ = school_create(name="Contract Academy", slug="contract")
     other_school, _ = school_create(name="Other Academy", slug="contract-other")
-    _seed_school(school, "alpha")
-    _seed_school(other_school, "beta")
+    rows = {school: _seed_school(school, "alpha"), other_school: _seed_school(other_school, "beta")}
     _, secret = api_key_create(school=school, name="contract fuzzer", scopes=["*"])
-    _, other_secret = api_key_create(school=other_school, name="other", scopes=["*"])
-    return ContractWorld(
-        school=school, other_school=other_school, secret=secret, other_secret=other_secret
+    return ContractWorld(school=school, other_school=other_school, secret=secret, rows=rows)
+
+
+LYCEUM_ID = re.compile(r"^[a-z]+_[0-9a-z]{26}$")
+
+
+def _lyceum_ids(obj: models.Model) -> set[str]:
+    """The prefixed ids the API may show for ``obj``: its pk and each route's lookup value."""
+    values = {str(obj.pk)}
+    for route in api_routes.viewset_routes():
+        if route.model is type(obj):
+            values.add(str(getattr(obj, route.viewset.lookup_field)))
+    return {value for value in values if LYCEUM_ID.match(value)}
+
+
+def _template_regex(path: str) -> re.Pattern:
+    """``/api/v1/users/{id}/`` -> a regex capturing ``id`` from a concrete path."""
+    parts = re.split(r"{(\w+)}", path.rstrip("/"))
+    pattern = "".join(
+        re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
+        for index, part in enumerate(parts)
     )
+    return re.compile(f"^{pattern}/?$")
 
 
-@dataclass
-class KnownRows:
-    """Rows the list endpoints returned, and the ids only the other school may see."""
+def real_paths(raw_schema: dict, world: ContractWorld) -> KnownRows:
+    """For each parameterised OpenAPI path, the parameters addressing seeded rows.
 
-    by_path: dict[str, list[dict]] = field(default_factory=dict)
-    foreign_ids: set[str] = field(default_factory=set)
-
-
-def discover_rows(raw_schema: dict, world: ContractWorld) -> KnownRows:
-    """List every collection of the schema with both schools' keys and keep a few rows.
-
-    The other school's rows are kept on purpose: the fuzzer must get a documented 404 for
-    their ids, never the row, and their ids must never appear in this school's answers.
+    The other school's rows are included on purpose: their ids must get a documented 404,
+    never the row, and must never appear in this school's answers.
     """
+    templates = {path: _template_regex(path) for path in raw_schema.get("paths", {}) if "{" in path}
     known = KnownRows()
     own_ids: set[str] = set()
-    for path, item in raw_schema.get("paths", {}).items():
-        if "{" in path or "get" not in item:
-            continue
-        for secret, ids in ((world.secret, own_ids), (world.other_secret, known.foreign_ids)):
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-            response = client.get(path, {"page_size": 5})
-            body = response.json() if response.status_code == 200 else {}
-            results = body.get("results") if isinstance(body, dict) else None
-            rows = [row for row in results or [] if isinstance(row, dict)]
-            known.by_path.setdefault(path, []).extend(rows)
-            ids.update(str(row["id"]) for row in rows if row.get("id"))
+    for school, rows in world.rows.items():
+        ids = own_ids if school == world.school else known.foreign_ids
+        for obj in rows:
+            ids.update(_lyceum_ids(obj))
+            for route in api_routes.viewset_routes():
+                if route.model is not type(obj) or not route.kwargs:
+                    continue
+                try:
+                    url = route.url_for(obj)
+                except (AttributeError, ValueError):
+                    continue
+                for path, regex in templates.items():
+                    match = regex.match(url)
+                    if match:
+                        known.params_by_path.setdefault(path, []).append(match.groupdict())
     known.foreign_ids -= own_ids  # a person in both schools is visible to both
     return known
 

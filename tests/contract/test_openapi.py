@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tests.contract.seed import (
     ContractWorld,
     KnownRows,
-    discover_rows,
+    real_paths,
     rolled_back,
     seed_contract_data,
 )
@@ -76,32 +76,16 @@ KNOWN = KnownRows()
 CURRENT_SECRET: dict[str, str] = {}
 
 
-def real_values(path: str, parameter: str) -> list[str]:
-    """Values of real rows for the first path parameter of ``path`` (``{id}``, ``{x_name}``)."""
-    collection, rest = path.split("{", 1)
-    if not rest.startswith(f"{parameter}}}"):
-        return []  # only the parameter right after the collection names one of its rows
-    fields = ["id"] if parameter == "id" or parameter.endswith("_id") else []
-    fields += [parameter, parameter.rsplit("_", 1)[-1]]
-    rows = KNOWN.by_path.get(collection, [])
-    for field in fields:
-        values = [str(row[field]) for row in rows if row.get(field) not in (None, "")]
-        if values:
-            return values
-    return []
-
-
 @schema.hook
 def flatmap_path_parameters(context, path_parameters: dict | None) -> st.SearchStrategy:
-    """Often swap a generated path parameter for a real row's so detail routes reach rows."""
-    if not path_parameters:
+    """Often address a seeded row (this school's or the other's) instead of random ids."""
+    real = KNOWN.params_by_path.get(context.operation.path)
+    if not path_parameters or not real:
         return st.just(path_parameters)
-    for name in path_parameters:
-        values = real_values(context.operation.path, name)
-        if values:
-            real = st.sampled_from(values).map(lambda value, n=name: {**path_parameters, n: value})
-            return st.one_of(real, st.just(path_parameters))
-    return st.just(path_parameters)
+    return st.one_of(
+        st.sampled_from(real).map(lambda values: {**path_parameters, **values}),
+        st.just(path_parameters),
+    )
 
 
 @schemathesis.check
@@ -132,11 +116,11 @@ def contract_world(db, settings) -> ContractWorld:
     """Seeded schools, rate limits out of the way, and the ids of their rows."""
     settings.LYCEUM_RATE_LIMITS = {"credential": 10**9, "anonymous": 10**9, "auth": 10**9}
     world = seed_contract_data()
-    known = discover_rows(schema.raw_schema, world)
-    KNOWN.by_path, KNOWN.foreign_ids = known.by_path, known.foreign_ids
+    known = real_paths(schema.raw_schema, world)
+    KNOWN.params_by_path, KNOWN.foreign_ids = known.params_by_path, known.foreign_ids
     CURRENT_SECRET["secret"] = world.secret
     yield world
-    KNOWN.by_path, KNOWN.foreign_ids = {}, set()
+    KNOWN.params_by_path, KNOWN.foreign_ids = {}, set()
     CURRENT_SECRET.clear()
 
 
