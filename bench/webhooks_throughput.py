@@ -97,9 +97,11 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
     django.setup()
     from django.conf import settings
     from django.db import transaction
+    from django.db.models import Max, Min
 
     from apps.core import http
     from apps.core.events import emit
+    from apps.core.models import Event
     from apps.schools.services import school_create
     from apps.webhooks import delivery as engine
     from apps.webhooks import services
@@ -188,6 +190,10 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
         attempts = sum(
             Delivery.objects.filter(school=school).values_list("attempt_count", flat=True)
         )
+        dispatched = Event.objects.filter(school=school).aggregate(
+            first=Min("created_at"), last=Max("dispatched_at")
+        )
+        dispatch_seconds = (dispatched["last"] - dispatched["first"]).total_seconds()
         return {
             "events": events,
             "endpoints": endpoints,
@@ -195,6 +201,7 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
             "attempts": attempts,
             "seconds": round(seconds, 2),
             "emit_seconds": round(emitted, 2),
+            "all_dispatched_after_seconds": round(dispatch_seconds, 2),
             "per_second": round(total / seconds, 1),
             "p50_ms": round(statistics.median(latencies), 1),
             "p99_ms": round(percentile(latencies, 0.99), 1),

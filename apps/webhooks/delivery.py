@@ -20,7 +20,7 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -28,7 +28,16 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    PositiveSmallIntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -44,7 +53,7 @@ BACKOFF_FACTOR = 3.0
 JITTER = 0.2
 DRAIN_SECONDS = 5.0
 DRAIN_MAX = 500
-DRAIN_BATCH = 10
+DRAIN_BATCH = 20
 LEASE_MARGIN_SECONDS = 5
 SLOW_MS = 2000
 # A queued drain task per webhook is remembered this long (the pump covers a lost one).
@@ -330,6 +339,7 @@ class Result:
     error: str = ""
     gone: bool = False
     wait: timedelta | None = None
+    finished_at: datetime = field(default_factory=timezone.now)
 
 
 def attempt(target: Claim) -> tuple[Result, dict[str, str], str]:
@@ -416,24 +426,7 @@ def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> D
             wait = max(wait, result.wait)
         changes.update(status=Delivery.Status.PENDING, next_attempt_at=now + wait)
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            school_id=delivery.school_id,
-            delivery_id=delivery.id,
-            number=target.number,
-            outcome=(
-                DeliveryAttempt.Outcome.SUCCEEDED
-                if result.succeeded
-                else DeliveryAttempt.Outcome.FAILED
-            ),
-            started_at=result.started_at,
-            request_url=url[:2048],
-            request_headers=logged,
-            status_code=result.status_code,
-            response_headers=result.response_headers or {},
-            response_body=result.response_body,
-            latency_ms=result.latency_ms,
-            error=result.error[:2000],
-        )
+        _attempt_row(target, result, logged, url).save(force_insert=True)
         still_ours = Delivery.objects.filter(
             id=delivery.id, status=Delivery.Status.SENDING, lease_owner=target.owner
         ).update(**changes)
@@ -451,6 +444,59 @@ def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> D
         elif final and not delivery.is_test:
             _disable_if_failing(delivery, result, now)
     return delivery
+
+
+def _attempt_row(target: Claim, result: Result, logged: dict[str, str], url: str):
+    return DeliveryAttempt(
+        school_id=target.delivery.school_id,
+        delivery_id=target.delivery.id,
+        number=target.number,
+        outcome=(
+            DeliveryAttempt.Outcome.SUCCEEDED
+            if result.succeeded
+            else DeliveryAttempt.Outcome.FAILED
+        ),
+        started_at=result.started_at,
+        request_url=url[:2048],
+        request_headers=logged,
+        status_code=result.status_code,
+        response_headers=result.response_headers or {},
+        response_body=result.response_body,
+        latency_ms=result.latency_ms,
+        error=result.error[:2000],
+    )
+
+
+def record_successes(items: list[tuple[Claim, Result, dict[str, str], str]]) -> None:
+    """``record`` for a run of successful attempts of one webhook, in one transaction."""
+    if not items:
+        return
+    now = timezone.now()
+    first = items[0][0]
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create([_attempt_row(*item) for item in items])
+        Delivery.objects.filter(
+            id__in=[target.delivery.id for target, *_rest in items],
+            status=Delivery.Status.SENDING,
+            lease_owner=first.owner,
+        ).update(
+            status=Delivery.Status.SUCCEEDED,
+            attempt_count=F("attempt_count") + 1,
+            last_status_code=Case(
+                *[When(id=t.delivery.id, then=Value(r.status_code)) for t, r, *_ in items],
+                output_field=PositiveSmallIntegerField(),
+            ),
+            delivered_at=Case(
+                *[When(id=t.delivery.id, then=Value(r.finished_at)) for t, r, *_ in items],
+                output_field=DateTimeField(),
+            ),
+            last_error="",
+            lease_owner="",
+            lease_expires_at=None,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        _note_health(first.webhook, items[-1][1], now)
 
 
 def _note_health(webhook: Webhook, result: Result, now: datetime) -> None:
@@ -519,19 +565,25 @@ def delivery_run(*, delivery_id: str, owner: str, drain: bool = True) -> int:
         batch = claim_batch(webhook_id=webhook_id, owner=owner, limit=size)
     while batch:
         healthy = True
+        succeeded: list[tuple[Claim, Result, dict[str, str], str]] = []
         for index, target in enumerate(batch):
             if index and (time.monotonic() >= deadline or not _lease_covers(target)):
                 release(batch[index:])
                 break
             result, logged, url = attempt(target)
-            record(target, result, logged, url)
             sent += 1
-            if not result.succeeded:
-                # A receiver that fails fast is tried again at once; one that times out or
-                # refuses connections is left to the pump, not hammered by this worker.
-                healthy = result.status_code is not None and result.latency_ms < SLOW_MS
-                release(batch[index + 1 :])
-                break
+            if result.succeeded:
+                succeeded.append((target, result, logged, url))
+                continue
+            record_successes(succeeded)
+            succeeded = []
+            record(target, result, logged, url)
+            # A receiver that fails fast is tried again at once; one that times out or
+            # refuses connections is left to the pump, not hammered by this worker.
+            healthy = result.status_code is not None and result.latency_ms < SLOW_MS
+            release(batch[index + 1 :])
+            break
+        record_successes(succeeded)
         if not drain or not healthy or not batch[0].webhook.active:
             break
         if sent >= DRAIN_MAX or time.monotonic() >= deadline:
