@@ -54,6 +54,8 @@ class Profile:
     repeats: int
     connections: int
     output: Path
+    # Runners scale their own work down when this is set (make bench-smoke).
+    smoke: bool = False
 
 
 FULL = Profile(
@@ -71,6 +73,7 @@ SMOKE = Profile(
     repeats=1,
     connections=16,
     output=ROOT / "bench" / ".work" / "smoke.md",
+    smoke=True,
 )
 
 
@@ -83,6 +86,8 @@ class Measurement:
     p99_ms: float
     queries: int | None = None
     errors: list[str] = field(default_factory=list)
+    # A runner scenario may measure its own baseline; HTTP scenarios name a /bench/ path.
+    baseline: "Measurement | None" = None
 
 
 class BenchError(Exception):
@@ -243,6 +248,9 @@ def median_of(runs: list[Measurement]) -> Measurement:
         p99_ms=statistics.median(m.p99_ms for m in runs),
         queries=runs[0].queries,
         errors=[error for m in runs for error in m.errors],
+        baseline=median_of([m.baseline for m in runs if m.baseline])
+        if all(m.baseline for m in runs)
+        else None,
     )
 
 
@@ -465,11 +473,12 @@ def render(
 
     for scenario in scenarios:
         result = results[scenario.name]
-        base = results.get(scenario.baseline) if scenario.baseline else None
+        base = results.get(scenario.baseline) if scenario.baseline else result.baseline
         ratio = result.rps / base.rps if base and base.rps else None
         rows.append(row(scenario.name, result, "—" if ratio is None else f"{ratio:.2f}×"))
         if base:
-            rows.append(row(f"↳ baseline `{scenario.baseline}`", base, "1.00×"))
+            label = f"`{scenario.baseline}`" if scenario.baseline else "(measured by the scenario)"
+            rows.append(row(f"↳ baseline {label}", base, "1.00×"))
         if scenario.is_list:
             missed = []
             if ratio is not None and ratio < LIST_RATIO_TARGET:
@@ -551,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats=args.repeats or base.repeats,
         connections=base.connections,
         output=args.output or base.output,
+        smoke=base.smoke,
     )
     scenarios = [s for s in SCENARIOS if not args.only or args.only in s.name]
     if not scenarios:

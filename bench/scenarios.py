@@ -3,7 +3,9 @@
 Each HTTP scenario is driven by wrk against gunicorn and compared with its ``baseline``
 (a path under ``/bench/``, see bench/baseline.py) measured in the same run. A scenario
 that is not a plain HTTP request (e.g. webhook delivery throughput) sets ``runner``: a
-callable taking the run's ``bench.run.Context`` and returning a ``bench.run.Measurement``.
+callable taking the run's ``bench.run.Context`` and returning a ``bench.run.Measurement``
+(whose own ``baseline`` Measurement, if set, is shown and used for the ratio); it should do
+very little when ``ctx.profile.smoke`` is set, since CI runs every scenario in the smoke run.
 ``prepare`` lists extra ``manage.py`` commands (argument lists; ``{users}`` is replaced
 with the run's user count) that load the data it needs; each distinct command runs once.
 """

@@ -1,10 +1,20 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from django.urls import Resolver404, resolve
 
 from bench import queries
-from bench.run import FULL, BenchError, Context, Measurement, median_of, parse_wrk, render
+from bench.run import (
+    FULL,
+    BenchError,
+    Context,
+    Measurement,
+    measure,
+    median_of,
+    parse_wrk,
+    render,
+)
 from bench.scenarios import SCENARIOS, Scenario
 
 WRK_OUTPUT = """\
@@ -135,3 +145,25 @@ def test_count_queries_refuses_a_failing_request():
 
     with pytest.raises(SystemExit, match="HTTP 401"):
         queries.count_queries(requests)
+
+
+def test_runner_scenarios_report_their_own_baseline_as_the_median_of_the_repeats():
+    # given
+    figures = iter([(10, 40), (30, 60), (20, 50)])
+
+    def runner(ctx: Context) -> Measurement:
+        rps, baseline_rps = next(figures)
+        return Measurement(rps, 1, 2, baseline=Measurement(baseline_rps, 1, 2))
+
+    scenario = Scenario(name="webhooks", runner=runner)
+    ctx = Context(profile=replace(FULL, warmup=0, repeats=3), env={})
+
+    # when
+    results = measure(ctx, [scenario])
+    table = render(ctx, [scenario], results, workers=4, elapsed=1.0, load=0.1)
+
+    # then
+    assert results["webhooks"].rps == 20
+    assert results["webhooks"].baseline.rps == 50
+    assert "| webhooks | 20 | 1.0 | 2.0 | — | 0.40× |" in table
+    assert "| ↳ baseline (measured by the scenario) | 50 | 1.0 | 2.0 | — | 1.00× |" in table
