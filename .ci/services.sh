@@ -131,7 +131,9 @@ print_env() {
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|env|stop DIR [postgres] [redis]"
+if [ -z "$cmd" ] || [ -z "$dir" ]; then
+  die "usage: $0 start|env|stop DIR [postgres] [redis]"
+fi
 case "$cmd" in
   start)
     shift 2
