@@ -44,8 +44,12 @@ def emit(school, type: str, payload: dict) -> Event:
     return event
 
 
+DISPATCH_BATCH = 500
+
+
 def emit_many(school, type: str, payloads: list[dict]) -> list[Event]:
-    """``emit`` for a batch: one INSERT for all the events, each dispatched after commit."""
+    """``emit`` for a batch: one INSERT for all the events, dispatched after commit in
+    batches (one task per ``DISPATCH_BATCH`` events; see ``dispatch_events``)."""
     if not payloads:
         return []
     events = Event.objects.bulk_create(
@@ -54,11 +58,21 @@ def emit_many(school, type: str, payloads: list[dict]) -> list[Event]:
     ids = [event.id for event in events]
 
     def kick_all() -> None:
-        for event_id in ids:
-            kick(event_id)
+        for start in range(0, len(ids), DISPATCH_BATCH):
+            kick_batch(ids[start : start + DISPATCH_BATCH])
 
     transaction.on_commit(kick_all)
     return events
+
+
+def kick_batch(event_ids: list[str]) -> None:
+    """Queue dispatch of several events in one task; a broker error is left to the sweep."""
+    from apps.core.tasks import dispatch_events_task
+
+    try:
+        dispatch_events_task.delay(event_ids)
+    except Exception:  # the broker is down: the sweep will retry these events
+        logger.warning("could not queue %d events; the sweep will retry them", len(event_ids))
 
 
 def kick(event_id: str) -> None:
@@ -87,6 +101,34 @@ def dispatch_event(event_id: str) -> bool:
         dispatched_at=timezone.now()
     )
     return True
+
+
+def dispatch_events(event_ids: list[str]) -> int:
+    """Hand a batch of events to every subscriber in one transaction; returns how many.
+
+    A subscriber's failure rolls the whole batch back and is logged; the events stay
+    undispatched and the sweep hands them over again one by one.
+    """
+    try:
+        with transaction.atomic():
+            events = list(
+                Event.objects.select_related("school")
+                .filter(id__in=event_ids, dispatched_at__isnull=True)
+                .order_by("id")
+            )
+            ids = [event.id for event in events]
+            Event.objects.filter(id__in=ids).update(dispatch_attempts=F("dispatch_attempts") + 1)
+            handlers = subscribers()
+            for event in events:
+                for handler in handlers.values():
+                    handler(event)
+            Event.objects.filter(id__in=ids).update(dispatched_at=timezone.now())
+    except Exception:
+        logger.exception(
+            "dispatching a batch of %d events failed; the sweep will retry", len(event_ids)
+        )
+        return 0
+    return len(ids)
 
 
 def sweep_events() -> int:

@@ -10,6 +10,11 @@ def dispatch_event_task(event_id: str) -> bool:
     return events.dispatch_event(event_id)
 
 
+@shared_task(name="core.dispatch_events", acks_late=True)
+def dispatch_events_task(event_ids: list[str]) -> int:
+    return events.dispatch_events(event_ids)
+
+
 @shared_task(name="core.sweep_events")
 def sweep_events_task() -> int:
     return events.sweep_events()
