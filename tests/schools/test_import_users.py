@@ -1,0 +1,289 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.core.models import Event, Job
+from apps.schools.models import (
+    Domain,
+    DomainUser,
+    Group,
+    GroupMembership,
+    Member,
+    SignupField,
+    SignupFieldValue,
+    User,
+)
+from apps.schools.services import user_anonymize, user_create
+from apps.schools.user_import import ImportFileError, import_users
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def domain(school) -> Domain:
+    return Domain.objects.create(school=school, name="learn.alpha.test")
+
+
+@pytest.fixture
+def job_title(school, domain) -> SignupField:
+    return SignupField.objects.create(school=school, domain=domain, label="Job Title")
+
+
+def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "people.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _run(path: Path, *extra: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_users",
+        str(path),
+        "--school",
+        "alpha",
+        "--domain",
+        "learn.alpha.test",
+        *extra,
+        stdout=out,
+        stderr=err,
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_creates_users_on_domain_with_values_and_groups(tmp_path, school, domain, job_title):
+    # given
+    Group.objects.create(school=school, name="Cohort A")
+    path = _csv(
+        tmp_path,
+        "email,first_name,last_name,Job Title,groups\n"
+        "ann@example.com,Ann,Lee,CEO,Cohort A\n"
+        "bob@example.com,Bob,Ray,,\n",
+    )
+
+    # when
+    out, err = _run(path)
+
+    # then
+    assert "2 rows" in out
+    assert "2 created" in out
+    assert "0 skipped" in out
+    ann = Member.objects.get(school=school, user__email="ann@example.com")
+    assert ann.user.first_name == "Ann"
+    assert DomainUser.objects.filter(domain=domain).count() == 2
+    assert SignupFieldValue.objects.get(member=ann).value == "CEO"
+    assert GroupMembership.objects.get(member=ann).group.name == "Cohort A"
+    assert Event.objects.filter(type="user.created").count() == 2
+    assert Event.objects.filter(type="domain.enrollment.created").count() == 2
+    assert Event.objects.filter(type="group.member.added").count() == 1
+    assert "rows" in err  # the progress bar
+
+
+def test_import_is_idempotent_on_email(tmp_path, school, domain, job_title):
+    # given
+    path = _csv(tmp_path, "email,first_name,Job Title\nann@example.com,Ann,CEO\n")
+    _run(path)
+
+    # when
+    out, _ = _run(_csv(tmp_path, "email,first_name,Job Title\nANN@example.com,Ann,CEO\n"))
+
+    # then
+    assert "1 unchanged" in out
+    assert User.objects.filter(email__iexact="ann@example.com").count() == 1
+    assert DomainUser.objects.count() == 1
+    assert SignupFieldValue.objects.count() == 1
+
+
+def test_import_updates_existing_people(tmp_path, school, domain, job_title):
+    # given
+    _run(_csv(tmp_path, "email,first_name,Job Title\nann@example.com,Ann,CEO\n"))
+
+    # when
+    out, _ = _run(_csv(tmp_path, "email,first_name,Job Title\nann@example.com,Annie,CTO\n"))
+
+    # then
+    assert "1 updated" in out
+    ann = User.objects.get(email="ann@example.com")
+    assert ann.first_name == "Annie"
+    assert SignupFieldValue.objects.get().value == "CTO"
+
+
+def test_import_keeps_identity_of_people_in_other_schools(tmp_path, school, other_school, domain):
+    # given
+    shared = MemberFactory(school=other_school, user__email="sam@example.com")
+    original = shared.user.first_name
+
+    # when
+    out, _ = _run(_csv(tmp_path, "email,first_name\nsam@example.com,Changed\n"))
+
+    # then
+    assert "1 created" in out
+    shared.user.refresh_from_db()
+    assert shared.user.first_name == original
+    assert Member.objects.filter(school=school, user=shared.user).exists()
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_imported(tmp_path, school, domain):
+    # given
+    Group.objects.create(school=school, name="Known")
+    path = _csv(
+        tmp_path,
+        "email,first_name,groups\n"
+        "good@example.com,Good,Known\n"
+        "not-an-email,Bad,\n"
+        "short@example.com\n"
+        "good@example.com,Again,\n"
+        "group@example.com,Grp,Unknown\n"
+        '"multi@example.com","Multi\nLine",Known\n'
+        "last@example.com,Last,\n",
+    )
+
+    # when
+    out, err = _run(path)
+
+    # then
+    assert "3 created" in out
+    assert "4 skipped" in out
+    assert "line 3: skipped: 'not-an-email' is not a valid e-mail address" in err
+    assert "line 4: skipped: has 1 fields where the header has 3" in err
+    assert "line 5: skipped: good@example.com already appears on line 2" in err
+    assert "line 6: skipped: unknown group(s) Unknown" in err
+    emails = set(User.objects.values_list("email", flat=True))
+    assert emails == {"good@example.com", "multi@example.com", "last@example.com"}
+    assert not User.objects.filter(email="group@example.com").exists()
+
+
+def test_create_groups_flag_creates_missing_groups(tmp_path, school, domain):
+    # when
+    _run(_csv(tmp_path, "email,groups\na@example.com,New; Other\n"), "--create-groups")
+
+    # then
+    assert set(Group.objects.values_list("name", flat=True)) == {"New", "Other"}
+    assert GroupMembership.objects.count() == 2
+
+
+def test_invalid_select_value_skips_the_row(tmp_path, school, domain):
+    # given
+    team = SignupField.objects.create(school=school, domain=domain, label="Team", type="select")
+    team.options.create(school=school, label="Red")
+
+    # when
+    out, err = _run(_csv(tmp_path, "email,team\na@example.com,Red\nb@example.com,Green\n"))
+
+    # then
+    assert "1 created" in out
+    assert "line 3: skipped: Team" in err
+
+
+def test_anonymized_person_is_skipped(tmp_path, school, domain):
+    # given
+    member, _ = user_create(school=school, email="gone@example.com")
+    user_anonymize(member=member)
+    email = User.objects.get(pk=member.user_id).email
+
+    # when
+    out, err = _run(_csv(tmp_path, f"email\n{email}\n"))
+
+    # then
+    assert "1 skipped" in out
+    assert "anonymized" in err
+
+
+def test_wrong_encoding_writes_nothing(tmp_path, domain):
+    # given
+    path = _csv(tmp_path, "email,first_name\na@example.com,Ann\nb@example.com,Zoë\n", "latin-1")
+
+    # when / then
+    with pytest.raises(CommandError, match="not UTF-8"):
+        _run(path)
+    assert not User.objects.exists()
+    assert Job.objects.get(kind="schools.import_users").status == "failed"
+
+
+def test_missing_email_column_is_a_clear_error(tmp_path, domain):
+    # given
+    path = _csv(tmp_path, "mail,first_name\na@example.com,Ann\n")
+
+    # when / then
+    with pytest.raises(CommandError, match="no 'email' column"):
+        _run(path)
+    assert not User.objects.exists()
+
+
+def test_empty_file_and_unknown_domain_are_errors(tmp_path, domain):
+    # given
+    empty = _csv(tmp_path, "")
+
+    # when / then
+    with pytest.raises(CommandError, match="empty"):
+        _run(empty)
+    with pytest.raises(CommandError, match="no domain"):
+        call_command("import_users", str(empty), "--school", "alpha", "--domain", "nope.test")
+
+
+def test_unknown_columns_are_ignored_and_reported(tmp_path, domain):
+    # when
+    out, err = _run(_csv(tmp_path, "email,shoe size\na@example.com,44\n"))
+
+    # then
+    assert "1 created" in out
+    assert "ignored columns: shoe size" in err
+
+
+def test_import_records_a_job_with_the_summary(tmp_path, domain):
+    # when
+    _run(_csv(tmp_path, "email\na@example.com\nbad\n"))
+
+    # then
+    job = Job.objects.get(kind="schools.import_users")
+    assert job.status == "succeeded"
+    assert job.result["created"] == 1
+    assert job.result["skipped"] == [{"line": 3, "reason": "'bad' is not a valid e-mail address"}]
+
+
+def test_service_runs_in_batches(tmp_path, school, domain):
+    # given
+    rows = "".join(f"p{i}@example.com,P{i}\n" for i in range(25))
+    path = _csv(tmp_path, "email,first_name\n" + rows)
+    calls = []
+
+    # when
+    summary = import_users(
+        school=school,
+        domain=domain,
+        path=path,
+        batch_size=10,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    # then
+    assert summary.created == 25
+    assert calls == [(10, 25), (20, 25), (25, 25)]
+
+
+def test_service_refuses_domain_of_other_school(tmp_path, other_school, school):
+    # given
+    theirs = Domain.objects.create(school=other_school, name="learn.beta.test")
+
+    # when / then
+    with pytest.raises(ImportFileError):
+        import_users(school=school, domain=theirs, path=_csv(tmp_path, "email\n"))
+
+
+def test_import_events_are_dispatched_in_batches_after_commit(
+    tmp_path, domain, django_capture_on_commit_callbacks
+):
+    # given
+    rows = "".join(f"p{i}@example.com\n" for i in range(5))
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_csv(tmp_path, "email\n" + rows))
+
+    # then
+    events = Event.objects.filter(type__in=["user.created", "domain.enrollment.created"])
+    assert events.count() == 10
+    assert not events.filter(dispatched_at__isnull=True).exists()
