@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bench import webhooks_throughput
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -40,4 +42,9 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(name="GET /api/v1/me", path="/api/v1/me", baseline="/bench/me"),
     Scenario(name="GET /api/v1/ping", path="/api/v1/ping", baseline="/bench/ping", auth="none"),
+    # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
+    Scenario(
+        name="webhooks: 10,000 deliveries (1,000 events × 10 endpoints)",
+        runner=webhooks_throughput.runner(events=1000, endpoints=10),
+    ),
 ]

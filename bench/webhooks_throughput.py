@@ -151,9 +151,10 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
         # Baseline: the same number of signed POSTs, one process, no database or broker.
         body = json.dumps({"id": "evt_x", "type": "user.created", "data": {}}).encode()
         started = time.monotonic()
+        baseline_latencies = []
         for n in range(total):
             headers, _ = engine.request_headers(hooks[0], f"evt_{n}", body, django_now())
-            http.safe_request(
+            response = http.safe_request(
                 "POST",
                 hooks[n % endpoints].target_url,
                 headers=headers,
@@ -161,6 +162,7 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
                 allow_http=True,
                 allow_private=True,
             )
+            baseline_latencies.append(response.elapsed_ms)
         baseline_seconds = time.monotonic() - started
 
         time.sleep(2)  # let the worker finish starting
@@ -207,6 +209,8 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
             "p99_ms": round(percentile(latencies, 0.99), 1),
             "baseline_seconds": round(baseline_seconds, 2),
             "baseline_per_second": round(total / baseline_seconds, 1),
+            "baseline_p50_ms": round(statistics.median(baseline_latencies), 1),
+            "baseline_p99_ms": round(percentile(baseline_latencies, 0.99), 1),
             "ratio": round((total / seconds) / (total / baseline_seconds), 3),
             "worker_concurrency": os.cpu_count(),
         }
@@ -223,16 +227,19 @@ def django_now():
     return timezone.now()
 
 
-def runner(events: int, endpoints: int):
-    """A ``bench/scenarios.py`` runner: run this module in a subprocess with the harness's env."""
+def runner(events: int, endpoints: int, smoke_events: int = 20):
+    """A ``bench/scenarios.py`` runner: run this module in a subprocess with the harness's env
+    (``smoke_events`` instead of ``events`` in the smoke profile)."""
 
     def run_in(ctx) -> object:
-        from bench.run import Measurement
+        from bench.run import SMOKE, Measurement
+
+        count = smoke_events if ctx.profile == SMOKE else events
 
         env = {**ctx.env, "SECRET_KEY": ctx.env.get("SECRET_KEY") or secrets.token_urlsafe(50)}
         done = subprocess.run(
             [sys.executable, "-m", "bench.webhooks_throughput", "--json"]
-            + ["--events", str(events), "--endpoints", str(endpoints)],
+            + ["--events", str(count), "--endpoints", str(endpoints)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -243,9 +250,16 @@ def runner(events: int, endpoints: int):
             return Measurement(rps=0, p50_ms=0, p99_ms=0, errors=[done.stderr[-500:]])
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         sys.stderr.write(f"bench: webhooks {json.dumps(figures)}\n")
-        return Measurement(
+        measured = Measurement(
             rps=figures["per_second"], p50_ms=figures["p50_ms"], p99_ms=figures["p99_ms"]
         )
+        if "baseline" in Measurement.__dataclass_fields__:
+            measured.baseline = Measurement(
+                rps=figures["baseline_per_second"],
+                p50_ms=figures["baseline_p50_ms"],
+                p99_ms=figures["baseline_p99_ms"],
+            )
+        return measured
 
     return run_in
 

@@ -349,5 +349,5 @@ def test_a_hanging_receiver_does_not_slow_down_other_endpoints(school, queue, tm
         elapsed = time.monotonic() - started
 
     # then
-    assert elapsed < 15  # a hanging attempt takes the 2 s timeout; 20 of them in series = 40 s
+    assert elapsed < 25  # a hanging attempt takes the 2 s timeout; 20 of them in series = 40 s
     assert hanging.count <= 10
