@@ -1,5 +1,7 @@
 """Filters every list shares."""
 
+from datetime import UTC
+
 from django.utils.dateparse import parse_datetime
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
@@ -25,6 +27,11 @@ class UpdatedSinceFilter(BaseFilterBackend):
             raise ValidationError({self.param: [f"{raw!r} is not an ISO 8601 date-time."]})
         if moment.tzinfo is None:
             raise ValidationError({self.param: ["Give a time zone, e.g. 2026-01-31T12:00:00Z."]})
+        try:
+            # In UTC: PostgreSQL refuses offsets past +/-15:59 that ISO 8601 parsing allows.
+            moment = moment.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime
+            raise ValidationError({self.param: [f"{raw!r} is out of range."]}) from None
         return queryset.filter(updated_at__gte=moment).order_by("updated_at", "pk")
 
     def get_schema_operation_parameters(self, view) -> list[dict]:

@@ -2,6 +2,7 @@
 
 import re
 import warnings
+from datetime import UTC, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -91,3 +92,43 @@ def test_unknown_api_path_is_a_json_404_for_writes_too(api_key, method: str) -> 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "moment", ["0201-12-06T13:32:09-18:37", "1245-11-28T19:55:01.7+16:44", "0001-01-01T00:00Z"]
+)
+def test_updated_since_with_any_valid_offset_is_answered(api_client, moment: str) -> None:
+    # given an ISO 8601 time whose offset PostgreSQL would refuse as it is
+
+    # when a list is filtered with it
+    response = api_client.get("/api/v1/users", {"updated_since": moment})
+
+    # then it is compared in UTC instead of failing with a 500
+    assert response.status_code == 200
+
+
+def test_updated_since_offset_is_applied(api_client, learner) -> None:
+    # given a user changed at a known moment
+    changed = learner.updated_at.astimezone(UTC)
+    later = (changed + timedelta(minutes=1)).astimezone(timezone(timedelta(hours=17)))
+
+    # when filtering with a far-east offset just after that change, then just before it
+    after = api_client.get("/api/v1/users", {"updated_since": later.isoformat()})
+    earlier = (later - timedelta(minutes=2)).isoformat()
+    before = api_client.get("/api/v1/users", {"updated_since": earlier})
+
+    # then the offset is honoured
+    assert after.json()["count"] == 0
+    assert before.json()["count"] == 1
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"])
+def test_updated_since_past_the_calendar_is_a_400(api_client, moment: str) -> None:
+    # given a time that leaves the representable range once in UTC
+
+    # when a list is filtered with it
+    response = api_client.get("/api/v1/users", {"updated_since": moment})
+
+    # then the parameter is named in a 400
+    assert response.status_code == 400
+    assert "updated_since" in response.json()["errors"]
