@@ -7,11 +7,13 @@ their ids from real rows (the school's own and another school's) as well as rand
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -112,7 +114,19 @@ class SchoolApiKey:
 
 
 @pytest.fixture
-def contract_world(db, settings) -> ContractWorld:
+def keep_test_connection() -> Iterator[None]:
+    """Calls go through the real WSGI handler, whose end-of-request hook closes a database
+    connection that is inside a transaction, i.e. the test's. Django's test client unhooks
+    it the same way; without this every call after the first fails on PostgreSQL."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def contract_world(db, settings, keep_test_connection) -> ContractWorld:
     """Seeded schools, rate limits out of the way, and the ids of their rows."""
     settings.LYCEUM_RATE_LIMITS = {"credential": 10**9, "anonymous": 10**9, "auth": 10**9}
     world = seed_contract_data()
