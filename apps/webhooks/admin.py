@@ -29,6 +29,7 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = [
+            "school",
             "target_url",
             "active",
             "events",
@@ -145,7 +146,7 @@ class WebhookAdmin(SchoolScopedAdmin):
         return (webhook.last_error or "")[:120]
 
     def save_model(self, request: HttpRequest, obj: Webhook, form, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        data = {name: value for name, value in form.cleaned_data.items() if name != "school"}
         if change:
             services.webhook_update(webhook=Webhook.objects.get(pk=obj.pk), **data)
             return

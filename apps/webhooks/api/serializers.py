@@ -86,6 +86,12 @@ class WebhookWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
+class WebhookUpdateSerializer(WebhookWriteSerializer):
+    """Input of PUT and PATCH: both are partial updates, so nothing is required."""
+
+    target_url = serializers.CharField(max_length=2048, trim_whitespace=True, required=False)
+
+
 class RotateSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(
         max_length=120,

@@ -23,6 +23,7 @@ from apps.webhooks.api.serializers import (
     RotateSecretSerializer,
     SampleDeliverySerializer,
     WebhookSerializer,
+    WebhookUpdateSerializer,
     WebhookWithSecretSerializer,
     WebhookWriteSerializer,
 )
@@ -77,18 +78,18 @@ class WebhookViewSet(
 
     @extend_schema(
         summary="Update a webhook (partial, like PATCH)",
-        request=WebhookWriteSerializer,
+        request=WebhookUpdateSerializer,
         responses=WebhookSerializer,
     )
     def update(self, request, pk=None):
         webhook = self.get_object()
-        serializer = WebhookWriteSerializer(data=request.data, partial=True)
+        serializer = WebhookUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         webhook = services.webhook_update(webhook=webhook, **_with_unset(serializer))
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(
-        summary="Update a webhook", request=WebhookWriteSerializer, responses=WebhookSerializer
+        summary="Update a webhook", request=WebhookUpdateSerializer, responses=WebhookSerializer
     )
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk)
