@@ -1,5 +1,6 @@
 import django_filters
 
+from apps.core.filters import UtcIsoDateTimeFilter
 from apps.webhooks import event_types
 from apps.webhooks.models import Delivery
 
@@ -13,8 +14,8 @@ class DeliveryFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=Delivery.Status.choices)
     event_type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES, method="filter_event_type")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Delivery

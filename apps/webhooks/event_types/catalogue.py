@@ -1,34 +1,8 @@
-"""The catalogue of webhook event types: the one place that names every event.
+"""The entries: JSON Schemas of each event's ``data`` and a sample of it."""
 
-Each entry has its canonical dotted name (what services pass to ``emit``), the Skilljar
-``event_type`` alias where Skilljar has one, a description, the JSON Schema of its
-``data`` and a sample ``data``. An app that starts emitting a new event adds it here;
-endpoints can subscribe only to names in this list (an empty list means every event,
-catalogued or not). ``GET /api/v1/webhooks/event-types`` serves the list and
-``GET /api/v1/webhooks/sample-{slug}`` a sample delivery per type.
-"""
-
-from dataclasses import dataclass
 from typing import Any
 
-PING = "ping"
-
-
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    description: str
-    schema: dict[str, Any]
-    sample: dict[str, Any]
-    alias: str | None = None
-    subscribable: bool = True
-
-    @property
-    def slug(self) -> str:
-        """``sample-{slug}``: Skilljar's (``course-enrollment``) or the dotted name's."""
-        if self.alias:
-            return self.alias.lower().replace("_", "-")
-        return self.name.replace(".", "-").replace("_", "-")
+from apps.webhooks.event_types.base import PING, EventType
 
 
 def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -453,21 +427,3 @@ EVENT_TYPES: tuple[EventType, ...] = (
         subscribable=False,
     ),
 )
-
-BY_NAME: dict[str, EventType] = {t.name: t for t in EVENT_TYPES}
-BY_ALIAS: dict[str, EventType] = {t.alias: t for t in EVENT_TYPES if t.alias}
-BY_SLUG: dict[str, EventType] = {t.slug: t for t in EVENT_TYPES}
-
-
-def canonical(name: str) -> str | None:
-    """The dotted name for a dotted name or a Skilljar alias; None when unknown."""
-    if name in BY_NAME and BY_NAME[name].subscribable:
-        return name
-    found = BY_ALIAS.get(name) or BY_ALIAS.get(name.upper())
-    return found.name if found else None
-
-
-def alias_of(name: str) -> str | None:
-    """Skilljar's ``event_type`` for a dotted name, if it has one."""
-    found = BY_NAME.get(name)
-    return found.alias if found else None
