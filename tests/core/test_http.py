@@ -1,6 +1,9 @@
 """The SSRF-safe fetcher: what it refuses, and that it connects to the address it checked."""
 
 import ipaddress
+import socket
+import threading
+import time
 
 import pytest
 
@@ -208,3 +211,38 @@ def test_a_closed_port_is_a_connection_failure():
 
     # then
     assert "refused" in caught.value.reason or "failed" in caught.value.reason
+
+
+def test_a_receiver_dripping_its_answer_is_cut_at_the_deadline():
+    # given
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def drip() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 40:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+
+    # when
+    started = time.monotonic()
+    with pytest.raises(http.FetchError) as caught:
+        http.safe_request(
+            "GET", f"http://127.0.0.1:{port}/", allow_http=True, allow_private=True, timeout=1
+        )
+    elapsed = time.monotonic() - started
+    server.close()
+
+    # then
+    assert caught.value.reason == "timed out"
+    assert elapsed < 2.5
