@@ -1,8 +1,12 @@
 """Filters every list shares."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_filters.fields import IsoDateTimeField
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -44,6 +48,25 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time turned to UTC: PostgreSQL refuses offsets past +/-15:59."""
+
+    def to_python(self, value: object) -> datetime | None:
+        result = super().to_python(value)
+        if result is None or not timezone.is_aware(result):
+            return result
+        try:
+            return result.astimezone(UTC)
+        except OverflowError:  # past the last (or before the first) datetime once in UTC
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Use instead of ``IsoDateTimeFilter``: any valid offset is answered, never a 500."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class SearchFilter(filters.SearchFilter):

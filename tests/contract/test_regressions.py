@@ -2,7 +2,7 @@
 
 import re
 import warnings
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +10,7 @@ from django.core.cache import CacheKeyWarning
 from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 
+from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
 
 
@@ -132,3 +133,38 @@ def test_updated_since_past_the_calendar_is_a_400(api_client, moment: str) -> No
     # then the parameter is named in a 400
     assert response.status_code == 400
     assert "updated_since" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("param", ["created_after", "created_before"])
+def test_event_log_time_filters_accept_any_valid_offset(api_client, param: str) -> None:
+    # given a time whose offset PostgreSQL would refuse as it is
+    moment = "1319-10-22T04:11:00.78-22:52"
+
+    # when the event log is filtered with it
+    response = api_client.get("/api/v1/event-logs", {param: moment})
+
+    # then it is compared in UTC instead of failing with a 500
+    assert response.status_code == 200
+
+
+def test_event_log_time_filter_past_the_calendar_is_a_400(api_client) -> None:
+    # given a time past the last representable one once in UTC
+
+    # when the event log is filtered with it
+    response = api_client.get("/api/v1/event-logs", {"created_after": "9999-12-31T23:00-05:00"})
+
+    # then the parameter is named in a 400
+    assert response.status_code == 400
+    assert "created_after" in response.json()["errors"]
+
+
+def test_utc_date_time_field_keeps_the_instant() -> None:
+    # given a time with a far-west offset
+    field = UtcIsoDateTimeField()
+
+    # when it is cleaned
+    cleaned = field.clean("2026-01-31T01:00:00-20:00")
+
+    # then it is the same instant, in UTC
+    assert cleaned == datetime(2026, 1, 31, 21, 0, tzinfo=UTC)
+    assert cleaned.utcoffset() == timedelta(0)
