@@ -148,8 +148,12 @@ class DomainUserSerializer(serializers.ModelSerializer):
 class DomainUserWithSignupSerializer(DomainUserSerializer):
     """With ``include_signup_field_data=true``: the person's answers on this domain too."""
 
+    # Not read-only only so the schema can say the key is optional (output-only serializer).
     signup_fields = SignupValueSerializer(
-        source="member.domain_signup_values", many=True, read_only=True
+        source="member.domain_signup_values",
+        many=True,
+        required=False,
+        help_text="Present only with include_signup_field_data=true.",
     )
 
     class Meta(DomainUserSerializer.Meta):
