@@ -106,7 +106,10 @@ def member_from_claims(token) -> Member:
     )
     if member is None or member.user.token_generation != token.get("gen"):
         raise InvalidToken()
-    _check_member_usable(member)
+    try:
+        _check_member_usable(member)
+    except InvalidCredentials:  # deactivated user or school: the token is dead, not the login
+        raise InvalidToken() from None
     return member
 
 

@@ -425,6 +425,27 @@ def test_anonymized_user_cannot_log_in_and_its_tokens_stop_working(learner, clie
     assert access.status_code == 401
 
 
+@pytest.mark.parametrize("deactivate", ["school", "user"])
+def test_token_of_a_deactivated_school_or_user_is_401_token_invalid(learner, client, deactivate):
+    # given
+    pair = tokens_issue(member=learner)
+    target = learner.school if deactivate == "school" else learner.user
+    target.is_active = False
+    target.save()
+
+    # when
+    access = make_client(pair.access_token).get("/api/v1/me")
+    refreshed = refresh(client, pair.refresh_token)
+    logged_in = login(client, "learner@alpha.test")
+
+    # then
+    assert_401(access, "token_invalid")
+    assert refreshed.status_code == 401
+    assert refreshed.json()["code"] == "token_invalid"
+    assert logged_in.status_code == 401
+    assert logged_in.json()["code"] == "invalid_credentials"
+
+
 def test_user_of_two_schools_must_name_the_school(learner, other_school, client):
     # given
     user_create(school=other_school, email="learner@alpha.test")
