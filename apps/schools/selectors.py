@@ -6,10 +6,11 @@ from apps.schools.models import Member, School, Tag, User
 
 
 def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
-    """Members with their user and sorted tags loaded (constant queries per page)."""
+    """Members with their user and sorted tags (as ``tag_list``) loaded: constant queries
+    per page."""
     queryset = Member.objects.all() if queryset is None else queryset
     return queryset.select_related("user").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
     )
 
 

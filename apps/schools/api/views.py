@@ -135,7 +135,11 @@ class MeView(ApiView):
 
     @extend_schema(responses=MeSerializer, operation_id="me_retrieve")
     def get(self, request):
-        return Response(MeSerializer(MeSerializer.describe(request.auth)).data)
+        credential = request.auth
+        member = None
+        if credential.is_user:
+            member = selectors.member_get(school=credential.school, user_id=credential.user.id)
+        return Response(MeSerializer(MeSerializer.describe(credential, member)).data)
 
 
 class TokenObtainView(ApiView):
