@@ -423,3 +423,19 @@ def test_emit_without_webhooks_creates_no_delivery(school):
 
     # then
     assert not Delivery.objects.exists()
+
+
+def test_in_process_tasks_deliver_each_new_event_at_once(
+    school, webhook, receiver, eager, django_capture_on_commit_callbacks
+):
+    # given
+    events = [Event.objects.create(school=school, type="user.created") for _ in range(3)]
+
+    # when
+    for event in events:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.event_fan_out(event)
+
+    # then
+    assert receiver.count == 3
+    assert not Delivery.objects.exclude(status=Delivery.Status.SUCCEEDED).exists()

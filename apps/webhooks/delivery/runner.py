@@ -42,8 +42,7 @@ def delivery_run(*, delivery_id: str, owner: str, drain: bool = True) -> int:
     )
     if orphan is not None:
         delivery_id, webhook_id = orphan
-    if drain:
-        cache.delete(wake_key(webhook_id))  # from now on, new deliveries queue a new task
+    cache.delete(wake_key(webhook_id))  # from now on, new deliveries queue a new task
     sent = 0
     deadline = time.monotonic() + DRAIN_SECONDS
     size = DRAIN_BATCH if drain else 1
