@@ -94,9 +94,12 @@ class BenchError(Exception):
     """The run cannot go on; the message says why."""
 
 
+STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    """Progress on stderr, so stdout carries only the table."""
-    sys.stderr.write(f"bench: {message}\n")
+    """Progress on stderr (seconds since start), so stdout carries only the table."""
+    sys.stderr.write(f"bench: [{time.monotonic() - STARTED:.0f}s] {message}\n")
     sys.stderr.flush()
 
 
