@@ -5,7 +5,12 @@ import threading
 import pytest
 from django.db import connection
 from freezegun import freeze_time
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.throttling import BaseThrottle
 
+from apps.core.api.base import ApiView
+from apps.core.credentials import Credential
 from apps.core.models import Event, IdempotencyRecord
 from apps.schools import services
 from apps.schools.models import Member, User
@@ -284,3 +289,38 @@ def test_duplicate_while_the_first_runs_is_409_then_replays(api_key, monkeypatch
     assert replay["Idempotent-Replayed"] == "true"
     assert replay.content == results["first"].content
     assert User.objects.filter(email="ada@example.test").count() == 1
+
+
+class _ReadsBodyFirst(BaseThrottle):
+    """A throttle that looks at the body before the view, as account-based limits do."""
+
+    def allow_request(self, request, view) -> bool:
+        return bool(request.data is not None)
+
+
+class _EchoView(ApiView):
+    throttle_classes = [_ReadsBodyFirst]
+
+    def post(self, request):
+        return Response({"echo": request.data}, status=201)
+
+
+def test_key_works_when_the_body_was_read_before_the_view(api_key):
+    # given
+    key = api_key[0]
+    credential = Credential(kind="api_key", school=key.school, scopes=frozenset("*"), api_key=key)
+    factory = APIRequestFactory()
+
+    def send():
+        request = factory.post("/x", {"a": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+        force_authenticate(request, token=credential)
+        return _EchoView.as_view()(request)
+
+    # when
+    first = send()
+    second = send()
+
+    # then
+    assert first.status_code == 201
+    assert first.data == {"echo": {"a": 1}}
+    assert second["Idempotent-Replayed"] == "true"
