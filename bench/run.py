@@ -9,6 +9,7 @@ the median of the repeats. Every process it starts is stopped on every exit path
 
 import argparse
 import contextlib
+import ctypes
 import http.client
 import json
 import os
@@ -535,6 +536,55 @@ def bench_env(urls: dict[str, str]) -> dict[str, str]:
     }
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Have orphaned descendants (a runner's workers, say) re-parented to this process."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _children() -> list[int]:
+    """Process ids whose parent is this process (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+            pids.append(int(entry.name))
+    return pids
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def stop_leftovers(grace: float = 5.0) -> None:
+    """TERM, then KILL, whatever process the run left behind; reap them all."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        _reap()
+        pids = _children()
+        if not pids:
+            return
+        say(f"stopping {len(pids)} leftover process(es) with {signal.Signals(signum).name}")
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            _reap()
+            if not _children():
+                return
+            time.sleep(0.1)
+
+
 def _stop_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -578,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = ROOT / "bench" / ".work"
     workdir.mkdir(parents=True, exist_ok=True)
     workers = 2 * (os.cpu_count() or 1)
+    become_subreaper()
     try:
         ensure_debian_package("wrk", "wrk")
         with services(workdir) as urls:
@@ -604,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         signal.alarm(0)
+        stop_leftovers()
     profile.output.parent.mkdir(parents=True, exist_ok=True)
     profile.output.write_text(table)
     sys.stdout.write("\n" + table)

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,3 +169,37 @@ def test_runner_scenarios_report_their_own_baseline_as_the_median_of_the_repeats
     assert results["webhooks"].baseline.rps == 50
     assert "| webhooks | 20 | 1.0 | 2.0 | — | 0.40× |" in table
     assert "| ↳ baseline (measured by the scenario) | 50 | 1.0 | 2.0 | — | 1.00× |" in table
+
+
+ORPHAN_SCRIPT = """
+import os, subprocess, sys, time
+from bench.run import become_subreaper, stop_leftovers
+become_subreaper()
+leave = "sleep 60 >/dev/null 2>&1 & echo $!"
+out = subprocess.run(["sh", "-c", leave], capture_output=True, text=True)
+orphan = int(out.stdout)
+time.sleep(0.2)
+with open(f"/proc/{orphan}/stat") as stat:
+    adopted = int(stat.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+stop_leftovers(grace=2)
+print(orphan, adopted, os.path.exists(f"/proc/{orphan}"))
+"""
+
+
+def test_stop_leftovers_ends_processes_orphaned_by_a_step_of_the_run():
+    # given a step that leaves a background process behind and exits
+
+    # when
+    done = subprocess.run(
+        [sys.executable, "-c", ORPHAN_SCRIPT],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    # then
+    assert done.returncode == 0, done.stderr
+    _orphan, adopted, still_there = done.stdout.split()
+    assert adopted == "True"
+    assert still_there == "False"
