@@ -9,3 +9,15 @@ from config.settings import *  # noqa: E402, F403
 # Tasks run in-process in tests even when REDIS_URL is set (as under .ci/run): Redis still
 # backs the cache and throttles, and a test that needs a real broker turns this off itself.
 CELERY_TASK_ALWAYS_EAGER = True
+
+if REDIS_URL:  # noqa: F405
+    # The test cache (throttle counters, cleared around every test) gets a Redis database
+    # of its own per xdist worker, so clearing it never touches the Celery broker's
+    # queues or another worker's counters.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
+        _parts._replace(path=f"/{1 + int(_worker or 0) % 15}")
+    )
