@@ -23,7 +23,6 @@ class SchoolErrorCode(StrEnum):
     CODE_EXPIRED = "code_expired"
     INVALID_WINDOW = "invalid_window"
     GROUP_NAME_TAKEN = "group_name_taken"
-    GROUP_CATEGORY_NOT_FOUND = "group_category_not_found"
     GROUP_CATEGORY_NAME_TAKEN = "group_category_name_taken"
     SIGNUP_FIELD_NOT_FOUND = "signup_field_not_found"
     SIGNUP_OPTION_NOT_FOUND = "signup_field_option_not_found"
