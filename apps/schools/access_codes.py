@@ -206,6 +206,8 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
     """
     from apps.schools.groups import group_member_add
 
+    if member.school_id != domain.school_id:
+        raise InvalidInput("The user does not exist in this school.", field="user_id")
     access_code = (
         AccessCode.objects.select_for_update(of=("self",))
         .select_related("access_code_pool")

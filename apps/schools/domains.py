@@ -133,6 +133,8 @@ def domain_user_add(
 
     Returns ``(domain_user, created)``; a creation emits ``domain.enrollment.created``.
     """
+    if member.school_id != domain.school_id:
+        raise InvalidInput("The user does not exist in this school.", field="user")
     existing = DomainUser.objects.filter(domain=domain, member=member).first()
     if existing is not None:
         return existing, False

@@ -190,6 +190,8 @@ def group_update(
 @transaction.atomic
 def group_member_add(*, group: Group, member: Member) -> tuple[GroupMembership, bool]:
     """Put a member in a group once; emits ``group.member.added`` when they were not in it."""
+    if member.school_id != group.school_id:
+        raise InvalidInput("The user does not exist in this school.", field="user")
     existing = GroupMembership.objects.filter(group=group, member=member).first()
     if existing is not None:
         return existing, False
@@ -217,6 +219,8 @@ def group_member_remove(*, membership: GroupMembership) -> None:
 @transaction.atomic
 def group_pool_add(*, group: Group, pool: AccessCodePool) -> tuple[GroupAccessCodePool, bool]:
     """Link a pool to a group: people who redeem its codes join the group."""
+    if pool.school_id != group.school_id:
+        raise InvalidInput("The access code pool does not exist.", field="access_code_pool")
     link, created = GroupAccessCodePool.objects.get_or_create(
         group=group, access_code_pool=pool, defaults={"school_id": group.school_id}
     )

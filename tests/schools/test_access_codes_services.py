@@ -122,3 +122,24 @@ def test_many_concurrent_redeemers_never_exceed_max_uses():
     assert outcomes.count("code_exhausted") == 5
     code.refresh_from_db()
     assert code.use_count == 3
+
+
+@pytest.mark.django_db
+def test_services_refuse_people_of_another_school():
+    # given
+    from apps.schools.domains import domain_user_add
+    from apps.schools.groups import group_member_add
+
+    school, other = SchoolFactory(), SchoolFactory()
+    domain = DomainFactory(school=school)
+    group = group_create(school=school, name="G")
+    stranger = MemberFactory(school=other)
+
+    # when / then
+    with pytest.raises(InvalidInput):
+        domain_user_add(domain=domain, member=stranger)
+    with pytest.raises(InvalidInput):
+        group_member_add(group=group, member=stranger)
+    with pytest.raises(InvalidInput):
+        group_pool_add(group=group, pool=pool_create(domain=DomainFactory(school=other), name="p"))
+    assert not DomainUser.objects.exists()
