@@ -472,17 +472,20 @@ def _save_domain_user_formset(request: HttpRequest, formset, domain: Domain) -> 
         if not form.has_changed() or form in formset.deleted_forms or not form.is_valid():
             continue
         data = form.cleaned_data
-        if form.instance.pk is None or form.instance._state.adding:
-            domains.domain_user_add(
-                domain=domain,
-                member=data["member"],
-                active=data.get("active", True),
-                expires_at=data.get("expires_at"),
-            )
-        else:
-            fields = {name: data[name] for name in ("active", "expires_at") if name in data}
-            current = DomainUser.objects.select_related("school").get(pk=form.instance.pk)
-            domains.domain_user_update(domain_user=current, **fields)
+        try:
+            if form.instance.pk is None or form.instance._state.adding:
+                domains.domain_user_add(
+                    domain=domain,
+                    member=data["member"],
+                    active=data.get("active", True),
+                    expires_at=data.get("expires_at"),
+                )
+            else:
+                fields = {name: data[name] for name in ("active", "expires_at") if name in data}
+                current = DomainUser.objects.select_related("school").get(pk=form.instance.pk)
+                domains.domain_user_update(domain_user=current, **fields)
+        except ApiError as exc:
+            _report(request, exc)
 
 
 @admin.register(Domain)
@@ -803,7 +806,10 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 member = row.cleaned_data.get("member") if row.is_valid() else None
                 if row.instance._state.adding and member and row not in formset.deleted_forms:
-                    groups.group_member_add(group=group, member=member)
+                    try:
+                        groups.group_member_add(group=group, member=member)
+                    except ApiError as exc:
+                        _report(request, exc)
             return
         if formset.model is GroupAccessCodePool:
             for obj in _deleted(formset):
@@ -811,7 +817,10 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 pool = row.cleaned_data.get("access_code_pool") if row.is_valid() else None
                 if row.instance._state.adding and pool and row not in formset.deleted_forms:
-                    groups.group_pool_add(group=group, pool=pool)
+                    try:
+                        groups.group_pool_add(group=group, pool=pool)
+                    except ApiError as exc:
+                        _report(request, exc)
             return
         super().save_formset(request, form, formset, change)
 
