@@ -165,20 +165,27 @@ class MemberAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Member, form, change: bool) -> None:
         if change:
+            # The form has already copied its values onto ``obj``; the services compare
+            # against the stored row, so they get a fresh copy (else a role change would
+            # keep a custom role and a status change would skip suspended_at and its event).
+            current = Member.objects.select_related("user", "school").get(pk=obj.pk)
             fields = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
                 if name in services.MEMBER_FIELDS
             }
+            if "tags" in form.changed_data:
+                fields["tags"] = [tag.name for tag in form.cleaned_data["tags"]]
             try:
-                services.user_update(member=obj, **fields)
+                if fields:
+                    current = services.user_update(member=current, **fields)
             except ApiError as exc:
                 messages.error(request, exc.detail)
             if "status" in form.changed_data:
-                if obj.status == Member.Status.SUSPENDED:
-                    services.member_suspend(member=Member.objects.get(pk=obj.pk))
+                if form.cleaned_data["status"] == Member.Status.SUSPENDED:
+                    services.member_suspend(member=current)
                 else:
-                    services.member_unsuspend(member=Member.objects.get(pk=obj.pk))
+                    services.member_unsuspend(member=current)
             return
         school = admin_school(request) or form.cleaned_data.get("school")
         data = form.cleaned_data
@@ -198,8 +205,7 @@ class MemberAdmin(SchoolScopedAdmin):
             messages.info(request, f"{member.user.email} was already a user of this school.")
 
     def save_related(self, request, form, formsets, change) -> None:
-        if change:
-            super().save_related(request, form, formsets, change)
+        """Nothing to do: the tags are saved by ``user_update`` in ``save_model``."""
 
     @admin.action(description="Suspend the selected users")
     def suspend(self, request: HttpRequest, queryset) -> None:

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from apps.core.models import Event
-from apps.schools.models import ApiKey, Member, Tag, User
+from apps.schools.models import ApiKey, Member, Tag, User, UserRole
 from apps.schools.services import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
@@ -286,3 +286,77 @@ def test_tags_admin_keeps_new_rows_in_the_staff_school(staff_client, school):
 
     # then
     assert Tag.objects.get(name="cohort").school_id == school.id
+
+
+def test_staff_suspends_a_member_by_status_through_the_service(staff_client, school):
+    # given
+    member = MemberFactory(school=school, tags=[])
+
+    # when
+    response = staff_client.post(
+        f"/admin/schools/member/{member.pk}/change/",
+        {
+            "role": "learner",
+            "status": "suspended",
+            "company": "Acme",
+            "country": "US",
+            "metadata": "{}",
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == Member.Status.SUSPENDED
+    assert member.suspended_at is not None
+    assert Event.objects.filter(type="user.suspended").count() == 1
+
+
+def test_staff_role_change_drops_the_custom_role(staff_client, school):
+    # given
+    member = MemberFactory(school=school, tags=[])
+    mentor = UserRole.objects.create(school=school, title="Mentor", role=Member.Role.LEARNER)
+    Member.objects.filter(pk=member.pk).update(user_role=mentor)
+
+    # when
+    response = staff_client.post(
+        f"/admin/schools/member/{member.pk}/change/",
+        {
+            "role": "instructor",
+            "status": "active",
+            "company": "Acme",
+            "country": "US",
+            "metadata": "{}",
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role == Member.Role.INSTRUCTOR
+    assert member.user_role is None
+
+
+def test_staff_tag_change_is_saved_and_announced(staff_client, school):
+    # given
+    member = MemberFactory(school=school, tags=[])
+    vip = TagFactory(school=school, name="vip")
+
+    # when
+    response = staff_client.post(
+        f"/admin/schools/member/{member.pk}/change/",
+        {
+            "role": "learner",
+            "status": "active",
+            "tags": [vip.pk],
+            "company": "Acme",
+            "country": "US",
+            "metadata": "{}",
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    assert [tag.name for tag in member.tags.all()] == ["vip"]
+    event = Event.objects.get(type="user.updated")
+    assert event.payload["tags"] == ["vip"]
