@@ -14,6 +14,7 @@ from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     Domain,
     DomainUser,
+    Member,
     SignupField,
     SignupFieldOption,
     SignupFieldValue,
@@ -114,6 +115,9 @@ def signup_values_set(
         field.id: (field, clean_value(field, value))
         for field, value in zip(fields, values.values(), strict=True)
     }
+    # Lock the membership: two requests saving a first answer for the same person at once
+    # would otherwise both insert it, and the second would fail on the unique constraint.
+    Member.objects.select_for_update().only("pk").get(pk=domain_user.member_id)
     existing = {
         row.field_id: row
         for row in SignupFieldValue.objects.select_for_update().filter(
