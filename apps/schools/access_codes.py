@@ -175,7 +175,11 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     for name in changed:
         setattr(access_code, name, fields[name])
     if changed:
-        access_code.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                access_code.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:  # another code took this value a moment ago
+            raise _code_taken(access_code.code) from None
     return access_code
 
 

@@ -120,13 +120,18 @@ def _check_options(school: School, options: Iterable[SignupFieldOption]) -> list
 @transaction.atomic
 def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
+    taken = Conflict(
+        f"A group category named {name!r} already exists.",
+        code=SchoolErrorCode.GROUP_CATEGORY_NAME_TAKEN,
+        field="name",
+    )
     if GroupCategory.objects.filter(school=school, name=name).exists():
-        raise Conflict(
-            f"A group category named {name!r} already exists.",
-            code=SchoolErrorCode.GROUP_CATEGORY_NAME_TAKEN,
-            field="name",
-        )
-    return GroupCategory.objects.create(school=school, name=name)
+        raise taken
+    try:
+        with transaction.atomic():
+            return GroupCategory.objects.create(school=school, name=name)
+    except IntegrityError:  # created concurrently a moment ago
+        raise taken from None
 
 
 @transaction.atomic
