@@ -9,7 +9,7 @@ ALLOWED_HOSTS comma-separated host names
 """
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -206,6 +206,13 @@ LYCEUM_EMBEDDED_SCHEDULER = env_bool("LYCEUM_EMBEDDED_SCHEDULER", default=False)
 LYCEUM_BENCH_BASELINE = env_bool("LYCEUM_BENCH_BASELINE", default=False)
 
 # --- REST framework ----------------------------------------------------------------------
+# API times: ISO 8601 in UTC with microseconds and Z. "%Y" does not zero-pad years before
+# 1000 ("493-08-18T..." is not ISO 8601); glibc's "%4Y" does, so use it where it works.
+API_DATETIME_FORMAT = (
+    "%4Y-%m-%dT%H:%M:%S.%fZ"
+    if datetime(1, 1, 1, tzinfo=UTC).strftime("%4Y") == "0001"
+    else "%Y-%m-%dT%H:%M:%S.%fZ"
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.schools.authentication.ApiKeyAuthentication",
@@ -225,7 +232,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 100,
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    "DATETIME_FORMAT": API_DATETIME_FORMAT,
     "COERCE_DECIMAL_TO_STRING": True,
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -9,7 +9,9 @@ import pytest
 from django.core.cache import CacheKeyWarning
 from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework import serializers
 
+from apps.core.api.fields import format_datetime
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
 
@@ -168,3 +170,20 @@ def test_utc_date_time_field_keeps_the_instant() -> None:
     # then it is the same instant, in UTC
     assert cleaned == datetime(2026, 1, 31, 21, 0, tzinfo=UTC)
     assert cleaned.utcoffset() == timedelta(0)
+
+
+ISO_8601_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+
+
+@pytest.mark.parametrize("year", [1, 493, 999, 2026, 9999])
+def test_api_times_are_iso_8601_for_every_year(year: int) -> None:
+    # given a time in a year before 1000 (accepted on input, e.g. a typo in a start date)
+    moment = datetime(year, 8, 18, 15, 43, 55, tzinfo=UTC)
+
+    # when serializers and the shared helper write it
+    drf = serializers.DateTimeField().to_representation(moment)
+    helper = format_datetime(moment)
+
+    # then both write a four-digit year, as ISO 8601 and the schema's date-time require
+    assert drf == helper == f"{year:04d}-08-18T15:43:55.000000Z"
+    assert ISO_8601_UTC.match(drf)
