@@ -30,29 +30,59 @@ def is_school_staff(request: HttpRequest) -> bool:
     return admin_school(request) is not None
 
 
-class SchoolScopedAdmin(admin.ModelAdmin):
-    """Base for every admin of a school-owned model."""
+class SchoolStaffAccessMixin:
+    """Permissions and related choices shared by ``SchoolScopedAdmin`` and its inlines:
+    operators everywhere, a school's staff on their school's rows only."""
 
-    school_field = "school"
-    list_per_page = 50
-
-    # --- permissions: operators everywhere, school staff on their school's rows --------
     def _allowed(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or is_school_staff(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    # --- related choices stay inside the school -----------------------------------------
+    def _limit(self, request: HttpRequest, queryset):
+        school = admin_school(request)
+        if school is None or queryset is None:
+            return queryset
+        model = queryset.model
+        if model._meta.label == "schools.School":
+            return queryset.filter(pk=school.pk)
+        if model._meta.label == "schools.User":
+            return queryset.filter(memberships__school=school).distinct()
+        if any(f.name == "school" for f in model._meta.get_fields()):
+            return queryset.filter(school=school)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+
+class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
+    """Base for every admin of a school-owned model."""
+
+    school_field = "school"
+    list_per_page = 50
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
 
     # --- rows ------------------------------------------------------------------------
@@ -89,32 +119,6 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             fields.append("school")  # moving a row between schools is never allowed
         return fields
 
-    # --- related choices stay inside the school -----------------------------------------
-    def _limit(self, request: HttpRequest, queryset):
-        school = admin_school(request)
-        if school is None or queryset is None:
-            return queryset
-        model = queryset.model
-        if model._meta.label == "schools.School":
-            return queryset.filter(pk=school.pk)
-        if model._meta.label == "schools.User":
-            return queryset.filter(memberships__school=school).distinct()
-        if any(f.name == "school" for f in model._meta.get_fields()):
-            return queryset.filter(school=school)
-        return queryset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._limit(request, field.queryset)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = self._limit(request, field.queryset)
-        return field
-
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete widgets of other admins search here; keep them inside the school.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -125,6 +129,11 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         if school is not None and not change:
             setattr(obj, self.school_field, school)
         super().save_model(request, obj, form, change)
+
+
+class SchoolScopedInline(SchoolStaffAccessMixin):
+    """Mix into an inline of a ``SchoolScopedAdmin``: the school's staff may edit its rows,
+    which choose related objects only inside their school."""
 
 
 class ReadOnlyAdminMixin:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, StreamingHttpResponse
 
-from apps.core.admin import SchoolScopedAdmin, admin_school, is_school_staff
+from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.errors import ApiError
 from apps.schools import access_codes, domains, groups, invites, roles, segments, services
@@ -318,38 +318,6 @@ class ApiKeyAdmin(SchoolScopedAdmin):
 
 
 # --- domains, domain users, access codes, signup fields, groups, invites, roles, segments ----
-
-
-class SchoolScopedInline:
-    """Inline rows choose related objects only inside the staff member's school, and the
-    school's staff may edit them (as ``SchoolScopedAdmin`` grants on whole models)."""
-
-    def _allowed(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or is_school_staff(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._allowed(request)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = SchoolScopedAdmin._limit(self, request, field.queryset)
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = SchoolScopedAdmin._limit(self, request, field.queryset)
-        return field
 
 
 class UniqueInSchoolForm(forms.ModelForm):
