@@ -17,7 +17,7 @@ from django.utils.http import base36_to_int
 from apps.core.errors import InvalidInput
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member, School, User
-from apps.schools.tokens import _check_member_usable as check_member_usable
+from apps.schools.tokens import check_member_usable
 
 LOGIN_TOKEN_TTL = timedelta(seconds=getattr(settings, "LYCEUM_LOGIN_TOKEN_TTL", 24 * 3600))
 

@@ -48,7 +48,8 @@ class TokenPair:
     expires_in: int
 
 
-def _check_member_usable(member: Member) -> None:
+def check_member_usable(member: Member) -> None:
+    """401 for a deactivated or anonymized user or school, 403 for a suspended member."""
     if not member.user.is_active or member.user.anonymized_at is not None:
         raise InvalidCredentials()
     if not member.school.is_active:
@@ -78,7 +79,7 @@ def member_for_login(*, email: str, password: str, school: str | None) -> Member
             field="school",
         )
     member = members[0]
-    _check_member_usable(member)
+    check_member_usable(member)
     return member
 
 
@@ -107,7 +108,7 @@ def member_from_claims(token) -> Member:
     if member is None or member.user.token_generation != token.get("gen"):
         raise InvalidToken()
     try:
-        _check_member_usable(member)
+        check_member_usable(member)
     except InvalidCredentials:  # deactivated user or school: the token is dead, not the login
         raise InvalidToken() from None
     return member
