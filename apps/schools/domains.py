@@ -22,11 +22,6 @@ DOMAIN_FIELDS = ("catalog_title", "access", "access_code_message_html", "marketi
 # --- reads -----------------------------------------------------------------------------------
 
 
-def domain_list(*, school: School) -> QuerySet[Domain]:
-    """The school's domains by name."""
-    return Domain.objects.filter(school=school).order_by("name")
-
-
 def domain_get(*, school: School, name: str) -> Domain:
     """The school's domain called ``name``; 404 when it has none (whoever owns the name)."""
     domain = Domain.objects.filter(school=school, name=name).select_related("school").first()

@@ -40,7 +40,6 @@ class JobViewSet(ReadOnlySchoolScopedViewSet):
     queryset = Job.objects.all()
     serializer_class = JobSerializer
     owner_field = "created_by"
-    ordering = ["-id"]
 
     def scope_queryset(self, queryset):
         return queryset.order_by("-id")
