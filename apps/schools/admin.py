@@ -5,6 +5,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, StreamingHttpResponse
@@ -34,6 +35,11 @@ from apps.schools.models import (
     User,
     UserRole,
 )
+
+# Access in Lyceum comes from school roles, not Django's permission groups; listing those
+# beside the schools' own Groups only misleads the operator.
+if admin.site.is_registered(PermissionGroup):
+    admin.site.unregister(PermissionGroup)
 
 
 @admin.register(School)

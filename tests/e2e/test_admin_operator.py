@@ -35,3 +35,17 @@ def test_operator_sees_both_schools_and_filters_by_school(admin_site, school, ot
     filtered = " ".join(users.row_texts())
     assert "bob@beta.test" in filtered
     assert "ada@alpha.test" not in filtered
+
+
+def test_operator_index_lists_only_lyceum_groups(admin_site) -> None:
+    # given the operator on the admin index
+    page = admin_site.page
+
+    # when they read the sections offered
+    sections = [
+        text.strip().lower() for text in page.locator("#content-main caption").all_inner_texts()
+    ]
+
+    # then Django's permission groups are not offered beside the schools' Groups
+    assert "authentication and authorization" not in sections
+    assert admin_site.index_models().count("Groups") == 1
