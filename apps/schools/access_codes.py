@@ -47,19 +47,20 @@ def pool_list(*, domain: Domain, queryset: QuerySet | None = None) -> QuerySet[A
     )
 
 
-def code_list(*, pool: AccessCodePool, queryset: QuerySet | None = None) -> QuerySet[AccessCode]:
-    """A pool's codes, with the people who redeemed each loaded (constant queries)."""
+def code_list(
+    *, pool: AccessCodePool, queryset: QuerySet | None = None, with_redeemers: bool = False
+) -> QuerySet[AccessCode]:
+    """A pool's codes; ``with_redeemers`` loads who redeemed each (constant queries)."""
     queryset = AccessCode.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(access_code_pool=pool)
-        .prefetch_related(
+    queryset = queryset.filter(access_code_pool=pool).order_by("id")
+    if with_redeemers:
+        queryset = queryset.prefetch_related(
             Prefetch(
                 "redemptions",
                 queryset=AccessCodeRedemption.objects.select_related("member__user").order_by("id"),
             )
         )
-        .order_by("id")
-    )
+    return queryset
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -258,5 +259,5 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
 
 
 def redeemers(access_code: AccessCode) -> list[User]:
-    """The people who used a code, oldest first (from the prefetched redemptions)."""
+    """The people who used a code, oldest first (loaded by ``code_list(with_redeemers=True)``)."""
     return [redemption.member.user for redemption in access_code.redemptions.all()]

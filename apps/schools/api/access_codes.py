@@ -202,10 +202,13 @@ class AccessCodeViewSet(
         return pool
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return access_codes.code_list(pool=self.pool, queryset=queryset)
+        # The list shape has no ``users``: only a single code loads its redeemers.
+        return access_codes.code_list(
+            pool=self.pool, queryset=queryset, with_redeemers=self.action != "list"
+        )
 
     def _respond(self, code: AccessCode, status_code: int = status.HTTP_200_OK) -> Response:
-        code = access_codes.code_list(pool=self.pool).get(pk=code.pk)
+        code = access_codes.code_list(pool=self.pool, with_redeemers=True).get(pk=code.pk)
         return Response(AccessCodeDetailSerializer(code).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
