@@ -46,6 +46,7 @@ def job_advance(*, job: Job, done: int = 1) -> None:
 
 
 def job_succeed(*, job: Job, result: Any = None) -> Job:
+    """Mark a job done with its result; a known total counts as fully done."""
     job.refresh_from_db(fields=["progress_done"])
     job.status = Job.Status.SUCCEEDED
     job.result = result
@@ -57,6 +58,7 @@ def job_succeed(*, job: Job, result: Any = None) -> Job:
 
 
 def job_fail(*, job: Job, error: str) -> Job:
+    """Mark a job failed with its error (kept to the first 10,000 characters)."""
     job.status = Job.Status.FAILED
     job.error = error[:10_000]
     job.finished_at = timezone.now()
