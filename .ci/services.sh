@@ -22,7 +22,8 @@ die() { log "$*"; exit 1; }
 # Run a command as the postgres OS user when we are root, else as ourselves.
 as_pg() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, since the postgres user may not be allowed into the caller's directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
