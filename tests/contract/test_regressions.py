@@ -14,6 +14,7 @@ from rest_framework import serializers
 from apps.core.api.fields import format_datetime
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
+from tests.factories import AccessCodePoolFactory
 
 
 def openapi_schema() -> dict:
@@ -187,3 +188,45 @@ def test_api_times_are_iso_8601_for_every_year(year: int) -> None:
     # then both write a four-digit year, as ISO 8601 and the schema's date-time require
     assert drf == helper == f"{year:04d}-08-18T15:43:55.000000Z"
     assert ISO_8601_UTC.match(drf)
+
+
+def test_access_code_max_uses_beyond_the_column_is_a_400(api_client, school) -> None:
+    # given a pool of access codes
+    pool = AccessCodePoolFactory(school=school)
+    path = f"/api/v1/domains/{pool.domain.name}/access-code-pools/{pool.id}/access-codes"
+
+    # when a code is created with a max_uses no database column holds
+    response = api_client.post(path, {"max_uses": 2**53 + 1}, format="json")
+
+    # then the field is named in a 400 (it was a PostgreSQL 500)
+    assert response.status_code == 400
+    assert "max_uses" in response.json()["errors"]
+
+
+def _unbounded_integers(node: object, where: str) -> list[str]:
+    if isinstance(node, list):
+        return [p for i, item in enumerate(node) for p in _unbounded_integers(item, f"{where}.{i}")]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    if node.get("type") == "integer" and "maximum" not in node and not node.get("readOnly"):
+        found.append(where)
+    for key, value in node.items():
+        found += _unbounded_integers(value, f"{where}.{key}")
+    return found
+
+
+def test_every_integer_a_request_body_takes_has_a_maximum() -> None:
+    # given the request bodies the schema documents
+    components = openapi_schema()["components"]["schemas"]
+
+    # when their integer fields are read
+    unbounded = [
+        path
+        for name, component in components.items()
+        if name.endswith("Request")
+        for path in _unbounded_integers(component, name)
+    ]
+
+    # then each has a maximum, so no input overflows a column (PostgreSQL answers 500)
+    assert unbounded == []

@@ -148,7 +148,11 @@ class AccessCodeWriteSerializer(serializers.Serializer):
     )
     active = serializers.BooleanField(required=False)
     max_uses = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="null: unlimited."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2_147_483_647,  # the column's range on PostgreSQL; more was a 500
+        help_text="null: unlimited.",
     )
     duration = serializers.IntegerField(
         required=False,
