@@ -119,9 +119,10 @@ class SchoolApiKey:
 
 @pytest.fixture
 def keep_test_connection() -> Iterator[None]:
-    """Calls go through the real WSGI handler, whose end-of-request hook closes a database
-    connection that is inside a transaction, i.e. the test's. Django's test client unhooks
-    it the same way; without this every call after the first fails on PostgreSQL."""
+    """Keep the test's database connection open across in-process WSGI calls."""
+    # The real handler's end-of-request hook closes a connection that is inside a
+    # transaction (the test's); Django's test client unhooks it the same way. Without
+    # this every call after the first fails on PostgreSQL.
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
     yield
@@ -130,7 +131,7 @@ def keep_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def contract_world(db, settings, keep_test_connection) -> ContractWorld:
+def contract_world(db, settings, keep_test_connection) -> Iterator[ContractWorld]:
     """Seeded schools, rate limits out of the way, and the ids of their rows."""
     settings.LYCEUM_RATE_LIMITS = {"credential": 10**9, "anonymous": 10**9, "auth": 10**9}
     world = seed_contract_data()
