@@ -149,6 +149,7 @@ class JobFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     kind = "test.work"
+    scope = "read:users"
     progress_total = 10
 
 

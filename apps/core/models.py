@@ -65,6 +65,9 @@ class Job(SchoolOwnedModel):
 
     id = PrefixedIdField(prefix="job", primary_key=True)
     kind = models.CharField(max_length=100)
+    # The read scope an API key needs to see this job (its params and result come from
+    # that part of the API, e.g. a user import is read:users).
+    scope = models.CharField(max_length=50, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(null=True, blank=True)

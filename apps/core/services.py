@@ -13,14 +13,19 @@ def job_create(
     *,
     school,
     kind: str,
+    scope: str,
     credential: Credential | None = None,
     params: dict | None = None,
     total: int | None = None,
 ) -> Job:
-    """Record slow work to be done; the caller queues the task that runs it."""
+    """Record slow work to be done; the caller queues the task that runs it.
+
+    ``scope`` is the read scope an API key needs to see the job.
+    """
     return Job.objects.create(
         school=school,
         kind=kind,
+        scope=scope,
         params=params or {},
         progress_total=total,
         created_by=credential.user if credential and credential.is_user else None,

@@ -52,7 +52,9 @@ def _seed_school(school: School, label: str) -> list[models.Model]:
             tags=[f"cohort-{index}"],
         )
         rows.append(member)
-    rows.append(job_create(school=school, kind="contract.seed", params={"label": label}))
+    rows.append(
+        job_create(school=school, kind="contract.seed", scope="read:users", params={"label": label})
+    )
     for model in dict.fromkeys(route.model for route in api_routes.viewset_routes()):
         try:
             rows.append(create_owned(model, school=school))

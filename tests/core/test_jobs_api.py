@@ -26,7 +26,9 @@ def user_credential(member) -> Credential:
 
 def test_get_a_job_shows_status_and_progress(api_client, school, api_key):
     # given
-    job = job_create(school=school, kind="users.import", credential=key_credential(api_key))
+    job = job_create(
+        school=school, kind="users.import", scope="read:users", credential=key_credential(api_key)
+    )
 
     # when
     response = api_client.get(f"/api/v1/jobs/{job.id}")
@@ -56,7 +58,7 @@ def test_get_a_job_shows_status_and_progress(api_client, school, api_key):
 
 def test_job_life_is_visible_through_the_api(api_client, school):
     # given
-    job = job_create(school=school, kind="promo.bulk", total=None)
+    job = job_create(school=school, kind="promo.bulk", scope="read:users", total=None)
     job_start(job=job, total=10)
     job_advance(job=job, done=4)
 
@@ -77,7 +79,7 @@ def test_job_life_is_visible_through_the_api(api_client, school):
 
 def test_failed_job_shows_its_error(api_client, school):
     # given
-    job = job_create(school=school, kind="x")
+    job = job_create(school=school, kind="x", scope="read:users")
     job_start(job=job)
     job_fail(job=job, error="bad line 3")
 
@@ -91,7 +93,7 @@ def test_failed_job_shows_its_error(api_client, school):
 
 def test_job_of_another_school_is_404(api_client, other_school):
     # given
-    job = job_create(school=other_school, kind="x")
+    job = job_create(school=other_school, kind="x", scope="read:users")
 
     # when
     response = api_client.get(f"/api/v1/jobs/{job.id}")
@@ -102,10 +104,16 @@ def test_job_of_another_school_is_404(api_client, other_school):
 
 def test_user_token_sees_only_its_own_jobs(school, learner, api_key):
     # given
-    mine = job_create(school=school, kind="export", credential=user_credential(learner))
+    mine = job_create(
+        school=school, kind="export", scope="read:users", credential=user_credential(learner)
+    )
     colleague = MemberFactory(school=school)
-    theirs = job_create(school=school, kind="export", credential=user_credential(colleague))
-    keys = job_create(school=school, kind="import", credential=key_credential(api_key))
+    theirs = job_create(
+        school=school, kind="export", scope="read:users", credential=user_credential(colleague)
+    )
+    keys = job_create(
+        school=school, kind="import", scope="read:users", credential=key_credential(api_key)
+    )
     client = make_client(tokens_issue(member=learner).access_token)
 
     # when
@@ -121,8 +129,10 @@ def test_user_token_sees_only_its_own_jobs(school, learner, api_key):
 
 def test_api_key_sees_every_job_of_its_school_newest_first(api_client, school, learner):
     # given
-    first = job_create(school=school, kind="a", credential=user_credential(learner))
-    second = job_create(school=school, kind="b")
+    first = job_create(
+        school=school, kind="a", scope="read:users", credential=user_credential(learner)
+    )
+    second = job_create(school=school, kind="b", scope="read:users")
 
     # when
     response = api_client.get("/api/v1/jobs")
@@ -133,7 +143,7 @@ def test_api_key_sees_every_job_of_its_school_newest_first(api_client, school, l
 
 def test_job_accepted_answers_202_with_the_job_url(school):
     # given
-    job = job_create(school=school, kind="x")
+    job = job_create(school=school, kind="x", scope="read:users")
     request = APIRequestFactory().post("/api/v1/things")
 
     # when
@@ -147,9 +157,28 @@ def test_job_accepted_answers_202_with_the_job_url(school):
 
 def test_job_created_by_records_the_credential(school, learner, api_key):
     # when
-    by_user = job_create(school=school, kind="x", credential=user_credential(learner))
-    by_key = job_create(school=school, kind="x", credential=key_credential(api_key))
+    by_user = job_create(
+        school=school, kind="x", scope="read:users", credential=user_credential(learner)
+    )
+    by_key = job_create(
+        school=school, kind="x", scope="read:users", credential=key_credential(api_key)
+    )
 
     # then
     assert (by_user.created_by_id, by_user.created_by_key_id) == (learner.user_id, None)
     assert (by_key.created_by_id, by_key.created_by_key_id) == (None, api_key[0].id)
+
+
+def test_key_sees_only_jobs_of_scopes_it_can_read(scoped_client, school):
+    # given
+    users_job = job_create(school=school, kind="users.import", scope="read:users")
+    hooks_job = job_create(school=school, kind="webhooks.replay", scope="read:webhooks")
+    client = scoped_client("read:webhooks")
+
+    # when
+    listed = client.get("/api/v1/jobs")
+    hidden = client.get(f"/api/v1/jobs/{users_job.id}")
+
+    # then
+    assert [row["id"] for row in listed.json()["results"]] == [hooks_job.id]
+    assert hidden.status_code == 404

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from apps.core.api.base import ApiView, ReadOnlySchoolScopedViewSet
 from apps.core.api.filters import EventFilter
 from apps.core.api.serializers import EventSerializer, JobSerializer, PingSerializer
+from apps.core.credentials import WILDCARD_SCOPE
 from apps.core.errors import handler404
 from apps.core.models import Event, Job
 
@@ -35,13 +36,20 @@ class PingView(ApiView):
 
 
 class JobViewSet(ReadOnlySchoolScopedViewSet):
-    """Slow operations started through the API, with their progress and result."""
+    """Slow operations started through the API, with their progress and result.
+
+    An API key sees the jobs of the parts of the API its scopes can read; a user token sees
+    the jobs it started.
+    """
 
     queryset = Job.objects.all()
     serializer_class = JobSerializer
     owner_field = "created_by"
 
     def scope_queryset(self, queryset):
+        credential = self.credential
+        if credential.is_api_key and not credential.has_scope(WILDCARD_SCOPE):
+            queryset = queryset.filter(scope__in=credential.scopes)
         return queryset.order_by("-id")
 
 

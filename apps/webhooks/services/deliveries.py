@@ -118,6 +118,7 @@ def webhook_replay_failed_start(
     job = job_create(
         school=webhook.school,
         kind=REPLAY_JOB_KIND,
+        scope="read:webhooks",
         credential=credential,
         params={"webhook_id": webhook.id, "since": engine.iso(since)},
     )

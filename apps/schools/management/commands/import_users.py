@@ -34,7 +34,10 @@ class Command(BaseCommand):
         if domain is None:
             raise CommandError(f"School {school.slug} has no domain {options['domain']!r}.")
         job = jobs.job_create(
-            school=school, kind="schools.import_users", params={"file": options["file"]}
+            school=school,
+            kind="schools.import_users",
+            scope="read:users",
+            params={"file": options["file"]},
         )
         jobs.job_start(job=job)
         started = time.monotonic()
