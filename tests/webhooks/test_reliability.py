@@ -80,7 +80,10 @@ def worker(queue: str, tmp_path: Path, *, concurrency: int = 2, name: str = "w")
     env = {
         **os.environ,
         **SETTINGS,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        # The production settings: tasks go through Redis (the test settings run them
+        # in-process), so the worker behaves as deployed.
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "reliability-test-only-" + "x" * 40,
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": queue,
