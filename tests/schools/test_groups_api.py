@@ -393,3 +393,28 @@ def test_groups_of_other_school_user_is_404(api_client, other_school):
 
     # then
     assert response.status_code == 404
+
+
+def test_user_token_sees_its_own_groups(user_client, learner, school):
+    # given
+    group = group_create(school=school, name="Mine")
+    group_member_add(group=group, member=learner)
+
+    # when
+    response = user_client.get(f"/api/v1/users/{learner.user_id}/groups")
+
+    # then
+    assert response.status_code == 200
+    assert [g["id"] for g in response.json()["results"]] == [group.id]
+
+
+def test_user_token_asking_for_another_users_groups_is_404(user_client, school):
+    # given
+    someone = MemberFactory(school=school)
+    group_member_add(group=group_create(school=school, name="Theirs"), member=someone)
+
+    # when
+    response = user_client.get(f"/api/v1/users/{someone.user_id}/groups")
+
+    # then
+    assert response.status_code == 404

@@ -356,7 +356,11 @@ class UserGroupViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
     @cached_property
     def member(self) -> Member:
-        member = Member.objects.filter(school=self.school, user_id=self.kwargs["user_id"]).first()
+        """The path's member; another person is 404 to a user token, as a missing one is."""
+        members = Member.objects.filter(school=self.school, user_id=self.kwargs["user_id"])
+        if self.credential.is_user:
+            members = members.filter(user=self.credential.user)
+        member = members.first()
         if member is None:
             raise NotFound("No such user.")
         return member
