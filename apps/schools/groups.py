@@ -117,6 +117,15 @@ def _check_options(school: School, options: Iterable[SignupFieldOption]) -> list
     return options
 
 
+def _check_category(school: School, category: GroupCategory | None) -> None:
+    if category is not None and category.school_id != school.id:
+        raise InvalidInput(
+            f"Group category {category.id} does not exist.",
+            code=SchoolErrorCode.GROUP_CATEGORY_NOT_FOUND,
+            field="group_category_id",
+        )
+
+
 @transaction.atomic
 def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
@@ -145,7 +154,9 @@ def group_create(
     rule_require_match_all: bool = False,
     rule_options: Iterable[SignupFieldOption] = (),
 ) -> Group:
-    """A new group (name unique in the school: 409 ``group_name_taken`` otherwise)."""
+    """A new group (name unique in the school: 409 ``group_name_taken`` otherwise); a category
+    or option of another school is 400 "does not exist"."""
+    _check_category(school, category)
     options = _check_options(school, rule_options)
     if Group.objects.filter(school=school, name=name).exists():
         raise _name_taken(name)
@@ -170,7 +181,10 @@ def group_create(
 def group_update(
     *, group: Group, rule_options: Iterable[SignupFieldOption] | None = None, **fields: Any
 ) -> Group:
-    """Change a group's name, discount, category or rule (partial)."""
+    """Change a group's name, discount, category or rule (partial); a category or option of
+    another school is 400 "does not exist"."""
+    if "category" in fields:
+        _check_category(group.school, fields["category"])
     changed = [name for name in GROUP_FIELDS if name in fields]
     if "name" in changed and (
         Group.objects.filter(school_id=group.school_id, name=fields["name"])

@@ -10,7 +10,7 @@ built-in role of that level.
 from django.db import transaction
 from django.db.models import QuerySet
 
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member, School, UserRole
@@ -73,7 +73,14 @@ def user_role_create(
 
 @transaction.atomic
 def member_set_user_role(*, member: Member, user_role: UserRole) -> Member:
-    """Give a member a role: its access level becomes the member's ``role``."""
+    """Give a member a role: its access level becomes the member's ``role``; a role of another
+    school is 400 "does not exist"."""
+    if user_role.school_id != member.school_id:
+        raise InvalidInput(
+            f"User role {user_role.id} does not exist.",
+            code=SchoolErrorCode.ROLE_NOT_FOUND,
+            field="role_id",
+        )
     member.user_role = None if user_role.builtin else user_role
     member.role = user_role.role
     member.save(update_fields=["user_role", "role", "updated_at"])

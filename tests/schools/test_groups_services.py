@@ -3,10 +3,11 @@ from unittest import mock
 import pytest
 from django.db.models import QuerySet
 
-from apps.core.errors import Conflict
-from apps.schools.groups import group_category_create
-from apps.schools.models import GroupCategory
-from tests.factories import GroupCategoryFactory
+from apps.core.errors import Conflict, InvalidInput
+from apps.schools.groups import group_category_create, group_create, group_update
+from apps.schools.models import Group, GroupCategory
+from apps.schools.roles import member_set_user_role
+from tests.factories import GroupCategoryFactory, GroupFactory, MemberFactory, UserRoleFactory
 
 
 @pytest.mark.django_db
@@ -24,3 +25,52 @@ def test_category_created_meanwhile_under_the_same_name_is_409(school):
     # then
     assert raised.value.code == "group_category_name_taken"
     assert GroupCategory.objects.filter(school=school).count() == 1
+
+
+@pytest.mark.django_db
+def test_group_create_with_other_school_category_does_not_exist(school, other_school):
+    # given
+    theirs = GroupCategoryFactory(school=other_school)
+
+    # when
+    with pytest.raises(InvalidInput) as raised:
+        group_create(school=school, name="Cohort", category=theirs)
+
+    # then
+    assert raised.value.code == "group_category_not_found"
+    assert "does not exist" in str(raised.value.detail)
+    assert raised.value.field == "group_category_id"
+    assert not Group.objects.exists()
+
+
+@pytest.mark.django_db
+def test_group_update_to_other_school_category_does_not_exist(school, other_school):
+    # given
+    group = GroupFactory(school=school)
+    theirs = GroupCategoryFactory(school=other_school)
+
+    # when
+    with pytest.raises(InvalidInput) as raised:
+        group_update(group=group, category=theirs)
+
+    # then
+    assert raised.value.field == "group_category_id"
+    group.refresh_from_db()
+    assert group.category_id is None
+
+
+@pytest.mark.django_db
+def test_member_set_user_role_of_other_school_does_not_exist(school, other_school):
+    # given
+    member = MemberFactory(school=school)
+    theirs = UserRoleFactory(school=other_school, role="admin")
+
+    # when
+    with pytest.raises(InvalidInput) as raised:
+        member_set_user_role(member=member, user_role=theirs)
+
+    # then
+    assert raised.value.code == "user_role_not_found"
+    assert raised.value.field == "role_id"
+    member.refresh_from_db()
+    assert (member.role, member.user_role_id) == ("learner", None)
