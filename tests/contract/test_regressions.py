@@ -14,7 +14,7 @@ from rest_framework import serializers
 from apps.core.api.fields import format_datetime
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
-from tests.factories import AccessCodePoolFactory
+from tests.factories import AccessCodePoolFactory, DomainUserFactory, SignupFieldValueFactory
 
 
 def openapi_schema() -> dict:
@@ -230,3 +230,17 @@ def test_every_integer_a_request_body_takes_has_a_maximum() -> None:
 
     # then each has a maximum, so no input overflows a column (PostgreSQL answers 500)
     assert unbounded == []
+
+
+def test_domain_users_filter_by_signup_field_id_ignores_case(api_client, school) -> None:
+    # given a domain user who answered a signup field, and one who did not
+    answer = SignupFieldValueFactory(school=school)
+    DomainUserFactory(school=school, domain=answer.domain)
+    path = f"/api/v1/domains/{answer.domain.name}/users"
+
+    # when the domain's users are filtered by that field's id, in upper case
+    response = api_client.get(path, {"signup_field_id": answer.field.id.upper()})
+
+    # then only the one who answered is listed (it was a FieldError 500)
+    assert response.status_code == 200
+    assert [row["user"]["id"] for row in response.json()["results"]] == [answer.user.id]

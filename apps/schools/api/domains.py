@@ -254,7 +254,8 @@ class DomainUserFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         conditions = {}
         if data.get("signup_field_id"):
-            conditions["field_id__iexact"] = data["signup_field_id"]
+            # Through the join: iexact on the foreign key column itself is a FieldError (500).
+            conditions["field__id__iexact"] = data["signup_field_id"]
         if data.get("signup_field_label"):
             conditions["field__label"] = data["signup_field_label"]
         if data.get("signup_field_value"):
