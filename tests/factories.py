@@ -56,7 +56,7 @@ from apps.schools.models import (
     User,
     UserRole,
 )
-from apps.schools.services import api_key_create
+from apps.schools.services import api_key_create, school_create
 from apps.webhooks.models import Delivery, Webhook
 from apps.webhooks.signing import generate_secret
 
@@ -70,6 +70,16 @@ class SchoolFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"School {n}")
     slug = factory.Sequence(lambda n: f"school-{n}")
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> School:
+        """Through ``school_create``, so the school has its built-in user roles."""
+        school, _ = school_create(name=kwargs.pop("name"), slug=kwargs.pop("slug"))
+        for name, value in kwargs.items():
+            setattr(school, name, value)
+        if kwargs:
+            school.save(update_fields=[*kwargs, "updated_at"])
+        return school
 
 
 class UserFactory(DjangoModelFactory):

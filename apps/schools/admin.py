@@ -13,7 +13,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.errors import ApiError
-from apps.schools import access_codes, domains, groups, invites, roles, segments, services
+from apps.schools import access_codes, domains, groups, invites, segments, services
 from apps.schools.domains import with_active_now
 from apps.schools.models import (
     AccessCode,
@@ -55,6 +55,17 @@ class SchoolAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: School, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: a new school gets its built-in user roles.
+        school, _ = services.school_create(name=obj.name, slug=obj.slug)
+        if school.is_active != obj.is_active:
+            school.is_active = obj.is_active
+            school.save(update_fields=["is_active", "updated_at"])
+        obj.pk, obj.created_at, obj.updated_at = school.pk, school.created_at, school.updated_at
 
 
 @admin.register(User)
@@ -862,12 +873,6 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.builtin)
-
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        school = admin_school(request)
-        if school is not None:
-            roles.user_roles_ensure(school=school)
-        return super().changelist_view(request, extra_context)
 
 
 class SegmentForm(UniqueInSchoolForm):

@@ -16,40 +16,23 @@ from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member, School, UserRole
 from apps.schools.services import user_payload
 
-BUILTIN_TITLES = {
-    Member.Role.LEARNER: "Learner",
-    Member.Role.INSTRUCTOR: "Instructor",
-    Member.Role.REPORTER: "Reporter",
-    Member.Role.ADMIN: "Admin",
-}
+# The built-ins (``services.BUILTIN_ROLE_TITLES``) are created with the school
+# (``services.school_create``; migration 0005 for older schools), so reads here never write.
 
 # --- reads -----------------------------------------------------------------------------------
 
 
-def user_roles_ensure(*, school: School) -> None:
-    """Create the school's built-in roles that are missing (idempotent, one query when done)."""
-    have = set(UserRole.objects.filter(school=school, builtin=True).values_list("role", flat=True))
-    missing = [
-        UserRole(school=school, title=title, role=role, builtin=True)
-        for role, title in BUILTIN_TITLES.items()
-        if role not in have
-    ]
-    if missing:
-        UserRole.objects.bulk_create(missing, ignore_conflicts=True)
-
-
 def user_role_list(*, school: School, queryset: QuerySet | None = None) -> QuerySet[UserRole]:
-    """The school's roles, built-in and custom, by title."""
-    user_roles_ensure(school=school)
+    """The school's roles, built-in and custom, by title (a pure read)."""
     queryset = UserRole.objects.all() if queryset is None else queryset
     return queryset.filter(school=school).order_by("title", "id")
 
 
 def member_user_role(*, member: Member) -> UserRole:
-    """The member's role: their custom role, else the built-in role of their level."""
+    """The member's role: their custom role, else the built-in role of their level (a pure
+    read; ``UserRole.DoesNotExist`` only if the school's built-ins were deleted by hand)."""
     if member.user_role_id is not None:
         return member.user_role
-    user_roles_ensure(school=member.school)
     return UserRole.objects.get(school_id=member.school_id, builtin=True, role=member.role)
 
 
@@ -61,7 +44,6 @@ def user_role_create(
     *, school: School, title: str, role: str = Member.Role.LEARNER, description: str = ""
 ) -> UserRole:
     """A custom role; a title already used in the school (built-ins included) is 409."""
-    user_roles_ensure(school=school)
     if UserRole.objects.filter(school=school, title__iexact=title).exists():
         raise Conflict(
             f"A role titled {title!r} already exists.",

@@ -11,9 +11,16 @@ from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.models import ApiKey, Member, School, Tag, User
+from apps.schools.models import ApiKey, Member, School, Tag, User, UserRole
 
 IDENTITY_FIELDS = ("email", "first_name", "last_name")
+# Every school has one built-in user role per access level (see ``apps.schools.roles``).
+BUILTIN_ROLE_TITLES = {
+    Member.Role.LEARNER: "Learner",
+    Member.Role.INSTRUCTOR: "Instructor",
+    Member.Role.REPORTER: "Reporter",
+    Member.Role.ADMIN: "Admin",
+}
 MEMBER_FIELDS = ("role", "external_id", "company", "department", "country", "metadata")
 
 
@@ -41,13 +48,27 @@ def user_payload(member: Member) -> dict[str, Any]:
 # --- schools -------------------------------------------------------------------------------
 
 
+def user_roles_ensure(*, school: School) -> None:
+    """Create the school's built-in user roles that are missing (idempotent)."""
+    have = set(UserRole.objects.filter(school=school, builtin=True).values_list("role", flat=True))
+    missing = [
+        UserRole(school=school, title=title, role=role, builtin=True)
+        for role, title in BUILTIN_ROLE_TITLES.items()
+        if role not in have
+    ]
+    if missing:
+        UserRole.objects.bulk_create(missing, ignore_conflicts=True)
+
+
 @transaction.atomic
 def school_create(*, name: str, slug: str) -> tuple[School, bool]:
-    """Create a school, or return the one with this slug (renaming it to ``name``)."""
+    """Create a school with its built-in user roles, or return the one with this slug
+    (renaming it to ``name``)."""
     school, created = School.objects.get_or_create(slug=slug, defaults={"name": name})
     if not created and school.name != name:
         school.name = name
         school.save(update_fields=["name", "updated_at"])
+    user_roles_ensure(school=school)
     return school, created
 
 

@@ -134,8 +134,8 @@ def test_list_user_roles_runs_constant_queries(api_client, django_assert_num_que
     # given
     api_client.get("/api/v1/user-roles")
 
-    # when / then: key, builtins check, count, page
-    with django_assert_num_queries(4):
+    # when / then: key, count, page (a pure read: the built-ins exist with the school)
+    with django_assert_num_queries(3):
         api_client.get(f"/api/v1/user-roles?page_size={page_size}")
 
 

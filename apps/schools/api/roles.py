@@ -73,7 +73,6 @@ class UserRoleAssignmentViewSet(SchoolScopedViewSet):
     def user_role(self, request, user_id: str | None = None) -> Response:
         member = self.get_object()
         if request.method == "PUT":
-            roles.user_roles_ensure(school=self.school)
             serializer = UserRoleAssignSerializer(data=request.data, context={"request": request})
             serializer.is_valid(raise_exception=True)
             member = roles.member_set_user_role(
