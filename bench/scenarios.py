@@ -44,7 +44,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(name="GET /api/v1/ping", path="/api/v1/ping", baseline="/bench/ping", auth="none"),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(
-        name="webhooks: 10,000 deliveries (1,000 events × 10 endpoints)",
+        name="webhooks: 10,000 deliveries (1,000 events × 10 endpoints), measured once",
         runner=webhooks_throughput.runner(events=1000, endpoints=10),
     ),
 ]
