@@ -439,3 +439,28 @@ def test_in_process_tasks_deliver_each_new_event_at_once(
     # then
     assert receiver.count == 3
     assert not Delivery.objects.exclude(status=Delivery.Status.SUCCEEDED).exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120), ("Wed, 21 Oct 2099 07:28:00 GMT", 86400), ("soon", None), ("", None)],
+)
+def test_retry_after_reads_seconds_and_dates_capped_at_a_day(header, seconds):
+    # when
+    wait = engine.retry_after({"retry-after": header}, timezone.now())
+
+    # then
+    assert (wait.total_seconds() if wait is not None else None) == seconds
+
+
+def test_disabling_a_webhook_fails_its_pending_deliveries(school, webhook):
+    # given
+    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+
+    # when
+    services.webhook_disable(webhook=webhook, reason="Disabled in the admin.")
+
+    # then
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED
+    assert "Disabled in the admin." in delivery.last_error

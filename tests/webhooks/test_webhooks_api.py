@@ -373,3 +373,15 @@ def test_unknown_sample_is_not_found(api_client):
 
     # then
     assert response.status_code == 404
+
+
+def test_bulk_replay_of_inactive_webhook_is_a_conflict(api_client, school):
+    # given
+    hook = WebhookFactory(school=school, active=False, deactivate_reason="off")
+
+    # when
+    response = api_client.post(f"{URL}/{hook.id}/replay?since=2020-01-01T00:00:00Z", {})
+
+    # then
+    assert response.status_code == 409
+    assert not Job.objects.exists()
