@@ -184,9 +184,11 @@ def check_url_syntax(url: str, *, allow_http: bool = False) -> tuple[str, str, i
     if not host:
         raise UnsafeURL("The URL has no host name.")
     try:
-        host.encode("idna")
+        host = host.encode("idna").decode("ascii")  # internationalised names as punycode
     except UnicodeError:
         raise UnsafeURL("The URL's host name is not valid.") from None
+    if not (parts.path + parts.query).isascii():
+        raise UnsafeURL("The URL's path and query must be ASCII; percent-encode other characters.")
     if port == 0:
         raise UnsafeURL("The URL's port is not valid.")
     path = parts.path or "/"
@@ -353,7 +355,7 @@ def open_url(
                 decode_content=True,
             )
             response = connection.getresponse()
-        except (Urllib3Error, OSError, http.client.HTTPException) as exc:
+        except (Urllib3Error, OSError, http.client.HTTPException, ValueError) as exc:
             raise _failure(exc, watchdog, started) from None
         yield StreamedResponse(
             status=response.status,

@@ -246,3 +246,21 @@ def test_a_receiver_dripping_its_answer_is_cut_at_the_deadline():
     # then
     assert caught.value.reason == "timed out"
     assert elapsed < 2.5
+
+
+def test_non_ascii_paths_are_refused_and_idn_hosts_are_encoded(monkeypatch):
+    # given
+    seen = []
+    monkeypatch.setattr(
+        http, "resolve", lambda host, port: seen.append(host) or [ipaddress.ip_address("8.8.8.8")]
+    )
+
+    # when
+    with pytest.raises(http.UnsafeURL) as caught:
+        http.check_url_syntax("https://example.com/caf\u00e9")
+    target = http.check_url("https://b\u00fccher.example/")
+
+    # then
+    assert "percent-encode" in caught.value.reason
+    assert target.host == "xn--bcher-kva.example"
+    assert seen == ["xn--bcher-kva.example"]
