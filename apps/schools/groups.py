@@ -80,6 +80,11 @@ def group_pool_links(*, group: Group, queryset: QuerySet | None = None) -> Query
 # --- payloads --------------------------------------------------------------------------------
 
 
+def group_payload(group: Group) -> dict[str, Any]:
+    """The group as ``group.created`` carries it."""
+    return {"id": group.id, "name": group.name}
+
+
 def group_member_payload(membership: GroupMembership) -> dict[str, Any]:
     user = membership.member.user
     return {
@@ -173,7 +178,7 @@ def group_create(
     except IntegrityError:
         raise _name_taken(name) from None
     group.rule_options.set(options)
-    emit(school, "group.created", {"id": group.id, "name": group.name})
+    emit(school, "group.created", group_payload(group))
     return group
 
 

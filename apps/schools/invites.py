@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.core.errors import ApiError
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
+from apps.schools.domains import domain_user_update
 from apps.schools.models import DomainUser, Invite, Member
 
 SALT = "lyceum.schools.invite"
@@ -160,7 +161,8 @@ def invite_send(*, invite_id: str) -> bool:
 
 @transaction.atomic
 def invite_accept(*, invite: Invite, password: str | None = None) -> Member:
-    """Accept once: activate the domain access and stamp the invite.
+    """Accept once: activate the domain access (``domain.enrollment.updated`` when it was
+    inactive) and stamp the invite.
 
     ``password`` is set only for a person who has none yet; an existing account keeps its
     password (the link is not a password reset).
@@ -180,9 +182,7 @@ def invite_accept(*, invite: Invite, password: str | None = None) -> Member:
     now = timezone.now()
     invite.accepted_at = now
     invite.save(update_fields=["accepted_at", "updated_at"])
-    domain_user = invite.domain_user
-    if not domain_user.active:
-        domain_user.active = True
-        domain_user.save(update_fields=["active", "updated_at"])
+    # Through the service, so reactivated access is announced (``domain.enrollment.updated``).
+    domain_user_update(domain_user=invite.domain_user, active=True)
     emit(invite.school, "invite.accepted", invite_payload(invite))
     return member

@@ -1,6 +1,7 @@
 from io import StringIO
 from pathlib import Path
 
+import jsonschema
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -17,6 +18,7 @@ from apps.schools.models import (
 )
 from apps.schools.services import user_anonymize, user_create
 from apps.schools.user_import import ImportFileError, import_users
+from apps.webhooks.event_types import BY_NAME
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +165,23 @@ def test_create_groups_flag_creates_missing_groups(tmp_path, school, domain):
     # then
     assert set(Group.objects.values_list("name", flat=True)) == {"New", "Other"}
     assert GroupMembership.objects.count() == 2
+
+
+def test_groups_created_by_the_import_are_announced(tmp_path, school, domain):
+    # given
+    Group.objects.create(school=school, name="Existing")
+
+    # when
+    _run(_csv(tmp_path, "email,groups\na@example.com,New; Existing\n"), "--create-groups")
+    _run(_csv(tmp_path, "email,groups\nb@example.com,New\n"), "--create-groups")
+
+    # then
+    new = Group.objects.get(name="New")
+    events = Event.objects.filter(type="group.created")
+    assert [(e.school_id, e.payload) for e in events] == [
+        (school.id, {"id": new.id, "name": "New"})
+    ]
+    jsonschema.validate(events[0].payload, BY_NAME["group.created"].schema)
 
 
 def test_invalid_select_value_skips_the_row(tmp_path, school, domain):

@@ -1,12 +1,15 @@
 from datetime import timedelta
 
+import jsonschema
 import pytest
 from django.core import mail
 from freezegun import freeze_time
 
-from apps.schools.domains import domain_user_create
+from apps.core.models import Event
+from apps.schools.domains import domain_user_add, domain_user_create
 from apps.schools.invites import invite_create, invite_token
 from apps.schools.models import Domain, DomainUser, Invite
+from apps.webhooks.event_types import BY_NAME
 from tests.factories import DomainUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +235,38 @@ def test_existing_account_accepts_without_changing_password(client, domain, lear
     assert learner.user.check_password("correct horse battery")
     domain_user.refresh_from_db()
     assert domain_user.active is True
+
+
+def test_accepting_reactivates_access_and_announces_it(client, domain, learner):
+    # given
+    domain_user, _ = domain_user_add(domain=domain, member=learner, active=False)
+    invite = invite_create(domain_user=domain_user, send_email=False)
+
+    # when
+    client.post(f"/invites/{invite_token(invite)}", {})
+
+    # then
+    domain_user.refresh_from_db()
+    assert domain_user.active is True
+    updated = Event.objects.get(type="domain.enrollment.updated")
+    assert updated.payload["active"] is True
+    assert updated.payload["user"]["id"] == learner.user_id
+    assert updated.payload["domain"] == {"id": domain.id, "name": domain.name}
+    jsonschema.validate(updated.payload, BY_NAME["domain.enrollment.updated"].schema)
+
+
+def test_accepting_with_access_already_active_announces_no_change(client, domain_user):
+    # given
+    invite = invite_create(domain_user=domain_user, send_email=False)
+    password = "a long Secret 123"
+
+    # when
+    client.post(
+        f"/invites/{invite_token(invite)}",
+        {"new_password1": password, "new_password2": password},
+    )
+
+    # then
+    invite.refresh_from_db()
+    assert invite.accepted_at is not None
+    assert not Event.objects.filter(type="domain.enrollment.updated").exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.core.events import emit_many
 from apps.schools.domains import domain_user_payload
-from apps.schools.groups import group_member_payload, group_rules_apply
+from apps.schools.groups import group_member_payload, group_payload, group_rules_apply
 from apps.schools.models import (
     Domain,
     DomainUser,
@@ -65,9 +65,12 @@ class Writer:
         wanted = {name for row in rows for name in row.groups}
         missing = sorted({name for name in wanted if name.lower() not in self.groups})
         if missing and self.create_groups:
-            for name in missing:
-                group = Group.objects.create(school=self.school, name=name)
-                self.groups[name.lower()] = group
+            created = Group.objects.bulk_create(
+                [Group(school=self.school, name=name) for name in missing]
+            )
+            for group in created:
+                self.groups[group.name.lower()] = group
+            emit_many(self.school, "group.created", [group_payload(g) for g in created])
             missing = []
         if not missing:
             return rows
