@@ -203,6 +203,43 @@ EVENT_TYPES: tuple[EventType, ...] = (
         sample={"user": S_USER, "domain": S_DOMAIN, "domain_access_code": "access"},
     ),
     EventType(
+        name="domain.enrollment.updated",
+        description="A user's access to a domain changed (active flag, expiry or access code).",
+        schema=_obj(
+            {
+                "id": STR,
+                "domain": DOMAIN_REF,
+                "user": USER_REF,
+                "active": {"type": "boolean"},
+                "marketing_optin": {"type": ["boolean", "null"]},
+                "enrolled_at": TIME,
+                "expires_at": NTIME,
+                "access_code": {
+                    "anyOf": [
+                        _obj({"id": STR, "code": STR, "pool": _obj({"id": STR})}),
+                        {"type": "null"},
+                    ]
+                },
+            }
+        ),
+        sample={
+            "id": "dus_01jd8x4k2m7q9r3t5v6w8y0z1r",
+            "domain": S_DOMAIN,
+            "user": S_USER,
+            "active": True,
+            "marketing_optin": None,
+            "enrolled_at": T,
+            "expires_at": None,
+            "access_code": None,
+        },
+    ),
+    EventType(
+        name="group.created",
+        description="A group was created (API, admin or import).",
+        schema=_obj({"id": STR, "name": STR}),
+        sample={"id": "grp_01jd8x4k2m7q9r3t5v6w8y0z1s", "name": "Cohort 7"},
+    ),
+    EventType(
         name="lesson.completed",
         alias="LESSON_COMPLETION",
         description="A user completed a lesson.",
