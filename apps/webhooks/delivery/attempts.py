@@ -1,5 +1,6 @@
 """One HTTP attempt and what it changes: the attempt log, the delivery, the webhook's health."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,6 +15,8 @@ from apps.webhooks.delivery.leases import Claim
 from apps.webhooks.delivery.payload import envelope, iso, request_headers
 from apps.webhooks.delivery.schedule import next_delay, retry_after
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+
+logger = logging.getLogger(__name__)
 
 MAX_PAUSE = timedelta(hours=1)
 KEEP_BYTES = 4096
@@ -61,6 +64,10 @@ def attempt(target: Claim) -> tuple[Result, dict[str, str], str]:
         return result, logged, url
     except http.FetchError as exc:
         result = Result(False, now, exc.elapsed_ms, status_code=exc.status, error=exc.reason)
+        return result, logged, url
+    except Exception as exc:  # a bug must not strand the lease: log it, retry on schedule
+        logger.exception("webhook attempt of %s failed unexpectedly", target.delivery.id)
+        result = Result(False, now, 0, error=f"Unexpected error: {type(exc).__name__}")
         return result, logged, url
     status = response.status
     result = Result(
