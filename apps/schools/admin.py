@@ -13,7 +13,16 @@ from django.http import HttpRequest, StreamingHttpResponse
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.errors import ApiError
-from apps.schools import access_codes, domains, groups, invites, segments, services
+from apps.schools import (
+    access_codes,
+    domains,
+    groups,
+    invites,
+    roles,
+    segments,
+    services,
+    signup_fields,
+)
 from apps.schools.domains import with_active_now
 from apps.schools.models import (
     AccessCode,
@@ -698,12 +707,42 @@ class SignupFieldAdmin(SchoolScopedAdmin):
     readonly_fields = ["id", "created_at", "updated_at"]
     inlines = [SignupFieldOptionInline]
 
+    def save_model(self, request: HttpRequest, obj: SignupField, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in signup_fields.FIELD_FIELDS}
+        try:
+            if change:
+                changed = {k: v for k, v in data.items() if k in form.changed_data}
+                current = SignupField.objects.get(pk=obj.pk)
+                signup_fields.signup_field_update(signup_field=current, **changed)
+                return
+            field = signup_fields.signup_field_create(domain=form.cleaned_data["domain"], **data)
+        except ApiError as exc:
+            _report(request, exc)
+            return
+        obj.pk, obj.school = field.pk, field.school
+
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        for obj in formset.save(commit=False):
-            obj.school_id = form.instance.school_id
-            obj.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
+        field = SignupField.objects.filter(pk=form.instance.pk).first()
+        if field is None:  # the field itself was refused
+            return
+        for obj in _deleted(formset):
+            signup_fields.signup_field_option_delete(option=obj)
+        for row in formset.forms:
+            if not row.has_changed() or row in formset.deleted_forms or not row.is_valid():
+                continue
+            data = {
+                name: row.cleaned_data[name]
+                for name in signup_fields.OPTION_FIELDS
+                if name in row.cleaned_data
+            }
+            try:
+                if row.instance._state.adding:
+                    signup_fields.signup_field_option_create(signup_field=field, **data)
+                else:
+                    current = SignupFieldOption.objects.get(pk=row.instance.pk)
+                    signup_fields.signup_field_option_update(option=current, **data)
+            except ApiError as exc:
+                _report(request, exc)
 
 
 @admin.register(SignupFieldOption)
@@ -721,9 +760,26 @@ class SignupFieldOptionAdmin(SchoolScopedAdmin):
 
 @admin.register(GroupCategory)
 class GroupCategoryAdmin(SchoolFormMixin, SchoolScopedAdmin):
+    """Group categories; saved through ``group_category_create``/``group_category_update``."""
+
     form = UniqueInSchoolForm
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: GroupCategory, form, change: bool) -> None:
+        name = form.cleaned_data["name"]
+        try:
+            if change:
+                current = GroupCategory.objects.get(pk=obj.pk)
+                groups.group_category_update(category=current, name=name)
+                return
+            category = groups.group_category_create(
+                school=self._school_for(request, obj), name=name
+            )
+        except ApiError as exc:
+            _report(request, exc)
+            return
+        obj.pk, obj.school = category.pk, category.school
 
 
 class GroupMembershipInline(SchoolScopedInline, admin.TabularInline):
@@ -777,17 +833,31 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
         return group._members
 
     def save_model(self, request: HttpRequest, obj: Group, form, change: bool) -> None:
+        # Rule options go through the service too (not ``form.save_m2m``), so they are checked
+        # and a changed enforced rule is applied to the members it now matches.
         data = {name: form.cleaned_data.get(name) for name in groups.GROUP_FIELDS}
+        options = list(form.cleaned_data.get("rule_options") or [])
         try:
             if change:
                 changed = {k: v for k, v in data.items() if k in form.changed_data}
-                groups.group_update(group=obj, **changed)
+                current = Group.objects.select_related("school").get(pk=obj.pk)
+                if "rule_options" in form.changed_data:
+                    changed["rule_options"] = options
+                groups.group_update(group=current, **changed)
                 return
-            group = groups.group_create(school=self._school_for(request, obj), **data)
+            group = groups.group_create(
+                school=self._school_for(request, obj), rule_options=options, **data
+            )
         except ApiError as exc:
             _report(request, exc)
             return
         obj.pk, obj.school = group.pk, group.school
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """The inlines only: ``save_model`` saved the rule options through the service."""
+        if Group.objects.filter(pk=form.instance.pk).exists():
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         group = Group.objects.select_related("school").get(pk=form.instance.pk)
@@ -874,6 +944,24 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.builtin)
 
+    def save_model(self, request: HttpRequest, obj: UserRole, form, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name]
+            for name in roles.USER_ROLE_FIELDS
+            if name in form.cleaned_data
+        }
+        try:
+            if change:
+                changed = {k: v for k, v in data.items() if k in form.changed_data}
+                current = UserRole.objects.get(pk=obj.pk)
+                roles.user_role_update(user_role=current, **changed)
+                return
+            role = roles.user_role_create(school=self._school_for(request, obj), **data)
+        except ApiError as exc:
+            _report(request, exc)
+            return
+        obj.pk, obj.school = role.pk, role.school
+
 
 class SegmentForm(UniqueInSchoolForm):
     def clean_filters(self) -> dict:
@@ -891,6 +979,19 @@ class SegmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
     list_display = ["name", "description", "updated_at"]
     search_fields = ["name"]
     readonly_fields = ["id", "members_now", "created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Segment, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in ("name", "description", "filters")}
+        try:
+            if change:
+                changed = {k: v for k, v in data.items() if k in form.changed_data}
+                segments.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
+                return
+            segment = segments.segment_create(school=self._school_for(request, obj), **data)
+        except ApiError as exc:
+            _report(request, exc)
+            return
+        obj.pk, obj.school = segment.pk, segment.school
 
     @admin.display(description="Users in the segment now")
     def members_now(self, segment: Segment) -> int:

@@ -32,5 +32,8 @@ class SchoolErrorCode(StrEnum):
     LOGIN_TOKEN_INVALID = "login_token_invalid"
     ROLE_TITLE_TAKEN = "user_role_title_taken"
     ROLE_NOT_FOUND = "user_role_not_found"
+    ROLE_BUILTIN = "user_role_builtin"
+    SIGNUP_FIELD_LABEL_TAKEN = "signup_field_label_taken"
+    SIGNUP_OPTION_LABEL_TAKEN = "signup_field_option_label_taken"
     SEGMENT_NAME_TAKEN = "segment_name_taken"
     SEGMENT_FILTER_INVALID = "segment_filter_invalid"

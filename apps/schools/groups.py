@@ -2,14 +2,15 @@
 
 A group's signup-field rule (``rule_enforce``, ``rule_require_match_all``,
 ``rule_options``) is evaluated in SQL by ``group_rules_apply`` whenever a person's signup
-answers are saved.
+answers are saved, and by ``group_rule_apply`` for every member when the rule itself is
+created or changed.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit
@@ -23,9 +24,11 @@ from apps.schools.models import (
     Member,
     School,
     SignupFieldOption,
+    SignupFieldValue,
 )
 
 GROUP_FIELDS = ("name", "discount_percent", "category", "rule_enforce", "rule_require_match_all")
+RULE_FIELDS = ("rule_enforce", "rule_require_match_all")
 
 # --- reads -----------------------------------------------------------------------------------
 
@@ -131,21 +134,41 @@ def _check_category(school: School, category: GroupCategory | None) -> None:
         )
 
 
-@transaction.atomic
-def group_category_create(*, school: School, name: str) -> GroupCategory:
-    """A new category; a duplicate name is 409."""
-    taken = Conflict(
+def _category_name_taken(name: str) -> Conflict:
+    return Conflict(
         f"A group category named {name!r} already exists.",
         code=SchoolErrorCode.GROUP_CATEGORY_NAME_TAKEN,
         field="name",
     )
+
+
+@transaction.atomic
+def group_category_create(*, school: School, name: str) -> GroupCategory:
+    """A new category; a duplicate name is 409."""
     if GroupCategory.objects.filter(school=school, name=name).exists():
-        raise taken
+        raise _category_name_taken(name)
     try:
         with transaction.atomic():
             return GroupCategory.objects.create(school=school, name=name)
     except IntegrityError:  # created concurrently a moment ago
-        raise taken from None
+        raise _category_name_taken(name) from None
+
+
+@transaction.atomic
+def group_category_update(*, category: GroupCategory, name: str) -> GroupCategory:
+    """Rename a category; a name another category of the school has is 409."""
+    if name == category.name:
+        return category
+    clash = GroupCategory.objects.filter(school_id=category.school_id, name=name)
+    if clash.exclude(pk=category.pk).exists():
+        raise _category_name_taken(name)
+    category.name = name
+    try:
+        with transaction.atomic():
+            category.save(update_fields=["name", "updated_at"])
+    except IntegrityError:
+        raise _category_name_taken(name) from None
+    return category
 
 
 @transaction.atomic
@@ -179,6 +202,7 @@ def group_create(
         raise _name_taken(name) from None
     group.rule_options.set(options)
     emit(school, "group.created", group_payload(group))
+    group_rule_apply(group=group)
     return group
 
 
@@ -187,7 +211,8 @@ def group_update(
     *, group: Group, rule_options: Iterable[SignupFieldOption] | None = None, **fields: Any
 ) -> Group:
     """Change a group's name, discount, category or rule (partial); a category or option of
-    another school is 400 "does not exist"."""
+    another school is 400 "does not exist". A changed enforced rule is applied at once to
+    the school's members whose answers meet it."""
     if "category" in fields:
         _check_category(group.school, fields["category"])
     changed = [name for name in GROUP_FIELDS if name in fields]
@@ -205,9 +230,15 @@ def group_update(
                 group.save(update_fields=[*changed, "updated_at"])
         except IntegrityError:
             raise _name_taken(group.name) from None
+    rule_changed = any(name in changed for name in RULE_FIELDS)
     if rule_options is not None:
-        group.rule_options.set(_check_options(group.school, rule_options))
+        options = _check_options(group.school, rule_options)
+        before = set(group.rule_options.values_list("id", flat=True))
+        group.rule_options.set(options)
         Group.objects.filter(pk=group.pk).update(updated_at=group.updated_at)
+        rule_changed = rule_changed or before != {option.id for option in options}
+    if rule_changed:
+        group_rule_apply(group=group)
     return group
 
 
@@ -258,6 +289,40 @@ def _matched_options(member: Member) -> QuerySet:
         field__values__member=member,
         field__values__value=F("label"),
     ).values("id")
+
+
+@transaction.atomic
+def group_rule_apply(*, group: Group) -> list[GroupMembership]:
+    """Add every member of the school whose answers meet the group's enforced rule (one SQL
+    query finds them); each one added emits ``group.member.added``."""
+    if not group.rule_enforce:
+        return []
+    options = list(group.rule_options.only("id", "field_id", "label"))
+    if not options:
+        return []
+    conditions = [
+        Exists(
+            SignupFieldValue.objects.filter(
+                member_id=OuterRef("pk"), field_id=option.field_id, value=option.label
+            )
+        )
+        for option in options
+    ]
+    rule = Q()
+    for condition in conditions:
+        rule = rule & Q(condition) if group.rule_require_match_all else rule | Q(condition)
+    members = (
+        Member.objects.filter(school_id=group.school_id)
+        .filter(rule)
+        .exclude(group_memberships__group=group)
+        .order_by("id")
+    )
+    added = []
+    for member in members:
+        membership, created = group_member_add(group=group, member=member)
+        if created:
+            added.append(membership)
+    return added
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ levels. A member's ``role`` stays the access level everything else checks (the u
 built-in role of that level.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -45,12 +47,50 @@ def user_role_create(
 ) -> UserRole:
     """A custom role; a title already used in the school (built-ins included) is 409."""
     if UserRole.objects.filter(school=school, title__iexact=title).exists():
-        raise Conflict(
-            f"A role titled {title!r} already exists.",
-            code=SchoolErrorCode.ROLE_TITLE_TAKEN,
-            field="title",
-        )
+        raise _title_taken(title)
     return UserRole.objects.create(school=school, title=title, role=role, description=description)
+
+
+USER_ROLE_FIELDS = ("title", "description", "role")
+
+
+def _title_taken(title: str) -> Conflict:
+    return Conflict(
+        f"A role titled {title!r} already exists.",
+        code=SchoolErrorCode.ROLE_TITLE_TAKEN,
+        field="title",
+    )
+
+
+@transaction.atomic
+def user_role_update(*, user_role: UserRole, **fields: Any) -> UserRole:
+    """Change a custom role's title, description or access level (partial); the members who
+    hold it get the new level (``user.updated`` each). A built-in's title and level are 409."""
+    changed = [name for name in USER_ROLE_FIELDS if name in fields]
+    changed = [name for name in changed if fields[name] != getattr(user_role, name)]
+    if user_role.builtin and {"title", "role"} & set(changed):
+        raise Conflict(
+            "The title and access level of a built-in role cannot change.",
+            code=SchoolErrorCode.ROLE_BUILTIN,
+        )
+    if "title" in changed and (
+        UserRole.objects.filter(school_id=user_role.school_id, title__iexact=fields["title"])
+        .exclude(pk=user_role.pk)
+        .exists()
+    ):
+        raise _title_taken(fields["title"])
+    if not changed:
+        return user_role
+    for name in changed:
+        setattr(user_role, name, fields[name])
+    user_role.save(update_fields=[*changed, "updated_at"])
+    if "role" in changed:
+        holders = Member.objects.filter(user_role=user_role).select_related("user", "school")
+        for member in holders:
+            member.role = user_role.role
+            member.save(update_fields=["role", "updated_at"])
+            emit(member.school, "user.updated", user_payload(member))
+    return user_role
 
 
 @transaction.atomic

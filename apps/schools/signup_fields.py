@@ -5,11 +5,12 @@ match a rule joins that group at once.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     Domain,
@@ -21,6 +22,8 @@ from apps.schools.models import (
 )
 
 MAX_TEXT_LENGTH = 1000
+FIELD_FIELDS = ("label", "type", "required", "position")
+OPTION_FIELDS = ("label", "position")
 _TRUE = {"true", "1", "yes", "on", "checked"}
 _FALSE = {"false", "0", "no", "off", ""}
 
@@ -149,3 +152,131 @@ def signup_values_set(
         group_rules_apply(member=domain_user.member)
     order = {field_id: index for index, field_id in enumerate(cleaned)}
     return sorted(created + changed, key=lambda row: order[row.field_id])
+
+
+# --- fields and options (defined by staff in the admin) -------------------------------------
+
+
+def _field_label_taken(label: str) -> Conflict:
+    return Conflict(
+        f"This domain already asks {label!r}.",
+        code=SchoolErrorCode.SIGNUP_FIELD_LABEL_TAKEN,
+        field="label",
+    )
+
+
+def _option_label_taken(label: str) -> Conflict:
+    return Conflict(
+        f"This field already has the option {label!r}.",
+        code=SchoolErrorCode.SIGNUP_OPTION_LABEL_TAKEN,
+        field="label",
+    )
+
+
+def _save(row: SignupField | SignupFieldOption, taken: Conflict, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            row.save(**kwargs)
+    except IntegrityError:  # the same label was saved concurrently
+        raise taken from None
+
+
+@transaction.atomic
+def signup_field_create(
+    *,
+    domain: Domain,
+    label: str,
+    type: str = SignupField.Type.TEXT,
+    required: bool = False,
+    position: int = 0,
+) -> SignupField:
+    """A new question on the domain; a label the domain already asks (any case) is 409."""
+    if SignupField.objects.filter(domain=domain, label__iexact=label).exists():
+        raise _field_label_taken(label)
+    field = SignupField(
+        school_id=domain.school_id,
+        domain=domain,
+        label=label,
+        type=type,
+        required=required,
+        position=position,
+    )
+    _save(field, _field_label_taken(label))
+    return field
+
+
+@transaction.atomic
+def signup_field_update(*, signup_field: SignupField, **fields: Any) -> SignupField:
+    """Change a field's label, type, required flag or position (partial; 409 as on create)."""
+    changed = [name for name in FIELD_FIELDS if name in fields]
+    if "label" in changed and (
+        SignupField.objects.filter(domain_id=signup_field.domain_id, label__iexact=fields["label"])
+        .exclude(pk=signup_field.pk)
+        .exists()
+    ):
+        raise _field_label_taken(fields["label"])
+    for name in changed:
+        setattr(signup_field, name, fields[name])
+    if changed:
+        _save(
+            signup_field,
+            _field_label_taken(signup_field.label),
+            update_fields=[*changed, "updated_at"],
+        )
+    return signup_field
+
+
+def _enforced_groups(option: SignupFieldOption) -> list:
+    return list(option.groups.filter(rule_enforce=True).select_related("school"))
+
+
+def _reapply_rules(groups: list) -> None:
+    """Answers match options by label: enforced groups using a changed option are re-applied."""
+    from apps.schools.groups import group_rule_apply
+
+    for group in groups:
+        group_rule_apply(group=group)
+
+
+@transaction.atomic
+def signup_field_option_create(
+    *, signup_field: SignupField, label: str, position: int = 0
+) -> SignupFieldOption:
+    """A new option of a select field; a label the field already has (any case) is 409."""
+    if SignupFieldOption.objects.filter(field=signup_field, label__iexact=label).exists():
+        raise _option_label_taken(label)
+    option = SignupFieldOption(
+        school_id=signup_field.school_id, field=signup_field, label=label, position=position
+    )
+    _save(option, _option_label_taken(label))
+    return option
+
+
+@transaction.atomic
+def signup_field_option_update(*, option: SignupFieldOption, **fields: Any) -> SignupFieldOption:
+    """Change an option's label or position (409 as on create); a new label re-applies the
+    enforced group rules that use the option."""
+    changed = [name for name in OPTION_FIELDS if name in fields]
+    changed = [name for name in changed if fields[name] != getattr(option, name)]
+    if "label" in changed and (
+        SignupFieldOption.objects.filter(field_id=option.field_id, label__iexact=fields["label"])
+        .exclude(pk=option.pk)
+        .exists()
+    ):
+        raise _option_label_taken(fields["label"])
+    for name in changed:
+        setattr(option, name, fields[name])
+    if changed:
+        _save(option, _option_label_taken(option.label), update_fields=[*changed, "updated_at"])
+    if "label" in changed:
+        _reapply_rules(_enforced_groups(option))
+    return option
+
+
+@transaction.atomic
+def signup_field_option_delete(*, option: SignupFieldOption) -> None:
+    """Remove an option: group rules stop listing it (memberships stay) and are re-applied,
+    as a rule needing every option may now be met."""
+    groups = _enforced_groups(option)
+    option.delete()
+    _reapply_rules(groups)
