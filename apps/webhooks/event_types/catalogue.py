@@ -240,6 +240,70 @@ EVENT_TYPES: tuple[EventType, ...] = (
         sample={"id": "grp_01jd8x4k2m7q9r3t5v6w8y0z1s", "name": "Cohort 7"},
     ),
     EventType(
+        name="group.member.added",
+        description="A user was added to a group.",
+        schema=_obj(
+            {"group": _obj({"id": STR, "name": STR}), "user": USER_REF, "created_at": TIME}
+        ),
+        sample={
+            "group": {"id": "grp_01jd8x4k2m7q9r3t5v6w8y0z1s", "name": "Cohort 7"},
+            "user": S_USER,
+            "created_at": T,
+        },
+    ),
+    EventType(
+        name="group.member.removed",
+        description="A user was removed from a group (``created_at``: when they had joined).",
+        schema=_obj(
+            {"group": _obj({"id": STR, "name": STR}), "user": USER_REF, "created_at": TIME}
+        ),
+        sample={
+            "group": {"id": "grp_01jd8x4k2m7q9r3t5v6w8y0z1s", "name": "Cohort 7"},
+            "user": S_USER,
+            "created_at": T,
+        },
+    ),
+    EventType(
+        name="invite.created",
+        description="A domain user was invited (with or without an invitation e-mail).",
+        schema=_obj(
+            {
+                "id": STR,
+                "domain": DOMAIN_REF,
+                "user": _obj({"id": STR}),
+                "send_email": {"type": "boolean"},
+                "expires_at": TIME,
+            }
+        ),
+        sample={
+            "id": "inv_01jd8x4k2m7q9r3t5v6w8y0z1x",
+            "domain": S_DOMAIN,
+            "user": {"id": S_USER["id"]},
+            "send_email": True,
+            "expires_at": "2026-02-15T10:00:00.000000Z",
+        },
+    ),
+    EventType(
+        name="invite.accepted",
+        description="An invited user accepted the invitation.",
+        schema=_obj(
+            {
+                "id": STR,
+                "domain": DOMAIN_REF,
+                "user": _obj({"id": STR}),
+                "send_email": {"type": "boolean"},
+                "expires_at": TIME,
+            }
+        ),
+        sample={
+            "id": "inv_01jd8x4k2m7q9r3t5v6w8y0z1x",
+            "domain": S_DOMAIN,
+            "user": {"id": S_USER["id"]},
+            "send_email": True,
+            "expires_at": "2026-02-15T10:00:00.000000Z",
+        },
+    ),
+    EventType(
         name="lesson.completed",
         alias="LESSON_COMPLETION",
         description="A user completed a lesson.",
