@@ -1,0 +1,311 @@
+"""Admin for schools, platform users, members, tags and API keys; writes go through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
+from django.db import transaction
+from django.http import HttpRequest
+
+from apps.core.admin import SchoolScopedAdmin, admin_school
+from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
+from apps.core.errors import ApiError
+from apps.schools import services
+from apps.schools.models import ApiKey, Member, School, Tag, User
+
+# Access in Lyceum comes from school roles, not Django's permission groups; listing those
+# beside the schools' own Groups only misleads the operator.
+if admin.site.is_registered(PermissionGroup):
+    admin.site.unregister(PermissionGroup)
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    """Schools are the platform operator's to manage."""
+
+    list_display = ["name", "slug", "is_active", "created_at"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: School, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: a new school gets its built-in user roles.
+        school, _ = services.school_create(name=obj.name, slug=obj.slug)
+        if school.is_active != obj.is_active:
+            school.is_active = obj.is_active
+            school.save(update_fields=["is_active", "updated_at"])
+        obj.pk, obj.created_at, obj.updated_at = school.pk, school.created_at, school.updated_at
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Every person on the platform (operators only; school staff use Members)."""
+
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "created_at"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["id", "created_at", "updated_at", "last_login", "anonymized_at"]
+    fieldsets = [
+        (None, {"fields": ["id", "email", "password"]}),
+        ("Name", {"fields": ["first_name", "last_name"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "token_generation"]}),
+        ("Dates", {"fields": ["last_login", "created_at", "updated_at", "anonymized_at"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    actions = ["revoke_tokens"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description="Revoke every token of the selected users")
+    def revoke_tokens(self, request: HttpRequest, queryset) -> None:
+        for user in queryset:
+            services.user_tokens_revoke(user=user)
+        messages.success(request, f"Revoked the tokens of {queryset.count()} user(s).")
+
+
+@admin.register(Tag)
+class TagAdmin(SchoolScopedAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+class MemberAddForm(forms.ModelForm):
+    """Adding a user: an existing e-mail joins the school as it is."""
+
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "external_id",
+            "company",
+            "department",
+            "country",
+        ]
+
+
+@admin.register(Member)
+class MemberAdmin(SchoolScopedAdmin):
+    """A school's users, as its staff manage them."""
+
+    list_display = ["email", "full_name", "role", "status", "company", "created_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "external_id"]
+    list_select_related = ["user", "school"]
+    readonly_fields = ["id", "user", "suspended_at", "anonymized_at", "created_at", "updated_at"]
+    autocomplete_fields = ["tags"]
+    fields = [
+        "id",
+        "user",
+        "role",
+        "status",
+        "tags",
+        "external_id",
+        "company",
+        "department",
+        "country",
+        "metadata",
+        "suspended_at",
+        "anonymized_at",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["suspend", "unsuspend", "revoke_tokens"]
+
+    class Meta:
+        verbose_name = "user"
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MemberAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            fields = list(MemberAddForm.Meta.fields)
+            if request.user.is_superuser:
+                fields.insert(0, "school")
+            return fields
+        return super().get_fields(request, obj)
+
+    @admin.display(description="E-mail", ordering="user__email")
+    def email(self, member: Member) -> str:
+        return member.user.email
+
+    @admin.display(description="Name")
+    def full_name(self, member: Member) -> str:
+        return member.user.get_full_name()
+
+    def save_model(self, request: HttpRequest, obj: Member, form, change: bool) -> None:
+        if change:
+            # The form has already copied its values onto ``obj``; the services compare
+            # against the stored row, so they get a fresh copy (else a role change would
+            # keep a custom role and a status change would skip suspended_at and its event).
+            current = Member.objects.select_related("user", "school").get(pk=obj.pk)
+            fields = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in services.MEMBER_FIELDS
+            }
+            if "tags" in form.changed_data:
+                fields["tags"] = [tag.name for tag in form.cleaned_data["tags"]]
+            try:
+                if fields:
+                    current = services.user_update(member=current, **fields)
+            except ApiError as exc:
+                messages.error(request, exc.detail)
+            if "status" in form.changed_data:
+                if form.cleaned_data["status"] == Member.Status.SUSPENDED:
+                    services.member_suspend(member=current)
+                else:
+                    services.member_unsuspend(member=current)
+            return
+        school = admin_school(request) or form.cleaned_data.get("school")
+        data = form.cleaned_data
+        member, created = services.user_create(
+            school=school,
+            email=data["email"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            role=data.get("role") or Member.Role.LEARNER,
+            external_id=data.get("external_id", ""),
+            company=data.get("company", ""),
+            department=data.get("department", ""),
+            country=data.get("country", ""),
+        )
+        obj.pk, obj.user, obj.school = member.pk, member.user, member.school
+        if not created:
+            messages.info(request, f"{member.user.email} was already a user of this school.")
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """Nothing to do: the tags are saved by ``user_update`` in ``save_model``."""
+
+    @admin.action(description="Suspend the selected users")
+    def suspend(self, request: HttpRequest, queryset) -> None:
+        for member in queryset.select_related("school", "user"):
+            services.member_suspend(member=member)
+        messages.success(request, f"Suspended {queryset.count()} user(s).")
+
+    @admin.action(description="Unsuspend the selected users")
+    def unsuspend(self, request: HttpRequest, queryset) -> None:
+        for member in queryset.select_related("school", "user"):
+            services.member_unsuspend(member=member)
+        messages.success(request, f"Unsuspended {queryset.count()} user(s).")
+
+    @admin.action(description="Revoke every token of the selected users")
+    def revoke_tokens(self, request: HttpRequest, queryset) -> None:
+        for member in queryset.select_related("user"):
+            services.user_tokens_revoke(user=member.user)
+        messages.success(request, f"Revoked the tokens of {queryset.count()} user(s).")
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    scope_choices = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=[(WILDCARD_SCOPE, "* (every scope)")] + [(s, s) for s in ALL_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[WILDCARD_SCOPE],
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "is_test"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(SchoolScopedAdmin):
+    """API keys: the secret is shown once, right after creation."""
+
+    list_display = ["name", "prefix", "is_test", "scope_list", "last_used_at", "revoked_at"]
+    list_filter = ["is_test"]
+    search_fields = ["name", "prefix"]
+    readonly_fields = [
+        "id",
+        "prefix",
+        "is_test",
+        "scopes",
+        "last_used_at",
+        "revoked_at",
+        "created_by",
+        "created_at",
+    ]
+    fields = [
+        "id",
+        "name",
+        "prefix",
+        "is_test",
+        "scopes",
+        "last_used_at",
+        "revoked_at",
+        "created_by",
+        "created_at",
+    ]
+    actions = ["revoke"]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            fields = ["name", "is_test", "scope_choices"]
+            if request.user.is_superuser:
+                fields.insert(0, "school")
+            return fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return []
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description="Scopes")
+    def scope_list(self, key: ApiKey) -> str:
+        return " ".join(key.scopes)
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        school = admin_school(request) or form.cleaned_data.get("school")
+        with transaction.atomic():
+            key, secret = services.api_key_create(
+                school=school,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scope_choices"],
+                test=form.cleaned_data["is_test"],
+                created_by=request.user,
+            )
+        obj.pk, obj.prefix, obj.school = key.pk, key.prefix, key.school
+        messages.warning(
+            request,
+            f"Copy this API key now; it will not be shown again: {secret}",
+        )
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        for key in queryset:
+            services.api_key_revoke(api_key=key)
+        messages.success(request, f"Revoked {queryset.count()} key(s).")

@@ -1,0 +1,91 @@
+"""Admin for user roles and segments; saves go through services."""
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.core.admin import SchoolScopedAdmin
+from apps.core.errors import ApiError
+from apps.schools import roles, segments
+from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, report_error
+from apps.schools.models import Segment, UserRole
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
+    """User roles: the built-in four (read-only) and the school's custom ones."""
+
+    form = UniqueInSchoolForm
+    list_display = ["title", "role", "builtin"]
+    list_filter = ["builtin", "role"]
+    search_fields = ["title"]
+    readonly_fields = ["id", "builtin", "created_at", "updated_at"]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.unique_field = "title"
+        return form
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.builtin:
+            fields += ["title", "role"]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.builtin)
+
+    def save_model(self, request: HttpRequest, obj: UserRole, form, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name]
+            for name in roles.USER_ROLE_FIELDS
+            if name in form.cleaned_data
+        }
+        try:
+            if change:
+                changed = {k: v for k, v in data.items() if k in form.changed_data}
+                current = UserRole.objects.get(pk=obj.pk)
+                roles.user_role_update(user_role=current, **changed)
+                return
+            role = roles.user_role_create(school=self._school_for(request, obj), **data)
+        except ApiError as exc:
+            report_error(request, exc)
+            return
+        obj.pk, obj.school = role.pk, role.school
+
+
+class SegmentForm(UniqueInSchoolForm):
+    def clean_filters(self) -> dict:
+        try:
+            return segments.segment_filters_clean(self.cleaned_data.get("filters"))
+        except ApiError as exc:
+            raise forms.ValidationError(str(exc.detail)) from None
+
+
+@admin.register(Segment)
+class SegmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
+    """Saved filters over the school's users (keys: see the README)."""
+
+    form = SegmentForm
+    list_display = ["name", "description", "updated_at"]
+    search_fields = ["name"]
+    readonly_fields = ["id", "members_now", "created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Segment, form, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in ("name", "description", "filters")}
+        try:
+            if change:
+                changed = {k: v for k, v in data.items() if k in form.changed_data}
+                segments.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
+                return
+            segment = segments.segment_create(school=self._school_for(request, obj), **data)
+        except ApiError as exc:
+            report_error(request, exc)
+            return
+        obj.pk, obj.school = segment.pk, segment.school
+
+    @admin.display(description="Users in the segment now")
+    def members_now(self, segment: Segment) -> int:
+        if segment.pk is None:
+            return 0
+        return segments.segment_members(segment=segment).count()
