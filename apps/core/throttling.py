@@ -1,7 +1,8 @@
 """Fixed-window rate limits on the shared cache, with ``X-RateLimit-*`` headers.
 
-Counting uses ``cache.add`` + ``cache.incr`` which are atomic on Redis, so every web
-process shares one budget per credential. The middleware copies the figures onto the
+On Redis the count is one pipelined ``INCR`` + ``EXPIRE NX`` (one round trip, atomic), so
+every web process shares one budget per credential; other cache backends (the embedded
+local-memory cache) use ``add`` + ``incr``. The middleware copies the figures onto the
 response; DRF's ``Throttled`` becomes a 429 with ``Retry-After``.
 """
 
@@ -9,12 +10,33 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.credentials import Credential
 
 WINDOW_SECONDS = 60
+KEY_TTL = WINDOW_SECONDS + 5
+
+
+def count_hit(key: str) -> int:
+    """Add one hit to ``key`` (expiring after the window) and return the new count."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, KEY_TTL, nx=True)
+        count, _ = pipe.execute()
+        return int(count)
+    cache.add(key, 0, timeout=KEY_TTL)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=KEY_TTL)
+        return 1
 
 
 class FixedWindowThrottle(BaseThrottle):
@@ -28,13 +50,7 @@ class FixedWindowThrottle(BaseThrottle):
         name, limit = self.bucket(request, view)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        key = f"throttle:{name}:{window}"
-        cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
-            count = 1
+        count = count_hit(f"throttle:{name}:{window}")
         reset = (window + 1) * WINDOW_SECONDS
         raw = getattr(request, "_request", request)
         raw.lyceum_ratelimit = (limit, max(0, limit - count), reset)
