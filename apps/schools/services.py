@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit
+from apps.core.times import format_datetime
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import ApiKey, Member, School, Tag, User, UserRole
 
@@ -24,9 +25,14 @@ BUILTIN_ROLE_TITLES = {
 MEMBER_FIELDS = ("role", "external_id", "company", "department", "country", "metadata")
 
 
-def user_payload(member: Member) -> dict[str, Any]:
-    """The user as its school sees it, for events (the API's user shape)."""
+def user_payload(member: Member, *, tags: Iterable[Tag] | None = None) -> dict[str, Any]:
+    """The user as its school sees it: the API's user shape, also the ``user.*`` event data.
+
+    ``tags`` are the member's tags already loaded in name order; None reads them now.
+    """
     user = member.user
+    if tags is None:
+        tags = member.tags.order_by("name")
     return {
         "id": user.id,
         "email": user.email,
@@ -38,10 +44,11 @@ def user_payload(member: Member) -> dict[str, Any]:
         "company": member.company,
         "department": member.department,
         "country": member.country,
+        "tags": [tag.name for tag in tags],
         "metadata": member.metadata,
-        "tags": sorted(tag.name for tag in member.tags.all()),
-        "created_at": member.created_at.isoformat(),
-        "updated_at": member.updated_at.isoformat(),
+        "anonymized": member.anonymized_at is not None,
+        "created_at": format_datetime(member.created_at),
+        "updated_at": format_datetime(member.updated_at),
     }
 
 

@@ -11,9 +11,9 @@ from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
-from apps.core.api.fields import format_datetime
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
+from apps.core.times import format_datetime
 from tests.factories import AccessCodePoolFactory, DomainUserFactory, SignupFieldValueFactory
 
 

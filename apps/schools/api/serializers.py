@@ -2,18 +2,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from apps.core.api.fields import format_datetime
 from apps.core.credentials import Credential
 from apps.schools.models import Member, School
+from apps.schools.services import user_payload
 
 
 class UserSerializer(serializers.Serializer):
     """A user as the caller's school sees them (Skilljar's user plus school facts).
 
     The declared fields describe the shape (and the OpenAPI schema); ``to_representation``
-    builds the same dict directly, because lists carry up to 1000 users a page and DRF's
-    per-field machinery dominated their cost. Members come from ``selectors.member_list``,
-    which loads the tags as ``tag_list``.
+    is ``services.user_payload``, the one builder of this shape (``user.*`` events carry it
+    too), because lists carry up to 1000 users a page and DRF's per-field machinery
+    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched).
     """
 
     id = serializers.CharField(read_only=True, help_text="The person's id (usr_…).")
@@ -33,24 +33,7 @@ class UserSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, member: Member) -> dict:
-        user = member.user
-        return {
-            "id": user.id,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "role": member.role,
-            "status": member.status,
-            "external_id": member.external_id,
-            "company": member.company,
-            "department": member.department,
-            "country": member.country,
-            "tags": [tag.name for tag in member.tag_list],
-            "metadata": member.metadata,
-            "anonymized": member.anonymized_at is not None,
-            "created_at": format_datetime(member.created_at),
-            "updated_at": format_datetime(member.updated_at),
-        }
+        return user_payload(member, tags=member.tag_list)
 
 
 def _validate_metadata(value: dict) -> dict:

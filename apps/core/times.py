@@ -1,4 +1,4 @@
-"""Field helpers shared by serializers."""
+"""How Lyceum writes times: ISO 8601 in UTC with ``Z`` (API bodies and event payloads)."""
 
 from datetime import UTC, datetime
 
