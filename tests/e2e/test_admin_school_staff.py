@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.core.models import Event
 from apps.schools.models import ApiKey, Member
 from apps.schools.services import api_key_create
 from tests.e2e.pages import AdminSite
@@ -104,3 +105,22 @@ def test_staff_suspends_a_user_with_the_admin_action(admin_site, school) -> None
     learner.refresh_from_db()
     assert learner.status == Member.Status.SUSPENDED
     assert learner.suspended_at is not None
+
+
+def test_staff_adds_a_user_who_joins_their_school(admin_site, school) -> None:
+    # given the add form of users
+    form = admin_site.add_form("schools", "member")
+    assert form.locator("#id_school").count() == 0  # the school comes from the login
+
+    # when the staff member fills in a new person and saves
+    form.fill("#id_email", "dee@alpha.test")
+    form.fill("#id_first_name", "Dee")
+    form.select_option("#id_role", label="Instructor")
+    admin_site.save()
+
+    # then the person is a member of their school, created through the service (event)
+    assert any("was added successfully" in message for message in admin_site.messages())
+    member = Member.objects.get(user__email="dee@alpha.test")
+    assert (member.school, member.role) == (school, Member.Role.INSTRUCTOR)
+    assert Event.objects.filter(school=school, type="user.created").exists()
+    assert "dee@alpha.test" in " ".join(admin_site.changelist("schools", "member").row_texts())
