@@ -36,7 +36,7 @@ pytestmark = pytest.mark.contract
 # cases (boundaries, missing fields, wrong types) come on top. Raise either to dig deeper:
 # LYCEUM_CONTRACT_EXAMPLES=500 pins the examples per operation.
 FUZZ_BUDGET = int(os.environ.get("LYCEUM_CONTRACT_BUDGET", "2500"))
-STATEFUL_EXAMPLES = int(os.environ.get("LYCEUM_CONTRACT_STATEFUL_EXAMPLES", "15"))
+STATEFUL_EXAMPLES = int(os.environ.get("LYCEUM_CONTRACT_STATEFUL_EXAMPLES", "40"))
 # Generation is reproducible by default so CI answers the same for the same code;
 # LYCEUM_CONTRACT_SEED=random explores new inputs on every run.
 SEED = os.environ.get("LYCEUM_CONTRACT_SEED", "20261123")
@@ -171,7 +171,7 @@ def test_linked_operations_conform_to_the_schema(contract_world: ContractWorld) 
     Workflow.run(
         settings=settings(
             max_examples=STATEFUL_EXAMPLES,
-            stateful_step_count=6,
+            stateful_step_count=8,
             deadline=DEADLINE_MS,
             suppress_health_check=list(HealthCheck),
             database=None,
