@@ -11,8 +11,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("LYCEUM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +42,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator["Browser"]:
     """One headless Chromium per test module."""
     if not shutil.which(CHROMIUM):
         pytest.skip(f"needs Chromium at {CHROMIUM}")
@@ -56,7 +60,9 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, request: pytest.FixtureRequest) -> Iterator:
+def page(
+    browser: "Browser", live_server, transactional_db, request: pytest.FixtureRequest
+) -> Iterator["Page"]:
     """A fresh browser tab (own cookies) pointed at the live server."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
