@@ -12,6 +12,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 
+def parse_utc_datetime(raw: str) -> datetime | None:
+    """An ISO 8601 time with a zone, in UTC; None if malformed, impossible, naive or off range."""
+    try:
+        moment = parse_datetime(raw.strip().replace(" ", "+"))
+        if moment is None or moment.tzinfo is None:
+            return None
+        return moment.astimezone(UTC)  # PostgreSQL refuses offsets past +/-15:59
+    except (ValueError, OverflowError):  # February 30th; past the calendar once in UTC
+        return None
+
+
 class UpdatedSinceFilter(BaseFilterBackend):
     """``?updated_since=<ISO time>``: rows changed at or after it, oldest change first."""
 

@@ -4,6 +4,7 @@ import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import CacheKeyWarning
@@ -14,7 +15,12 @@ from rest_framework import serializers
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.throttling import AuthRateThrottle
 from apps.core.times import format_datetime
-from tests.factories import AccessCodePoolFactory, DomainUserFactory, SignupFieldValueFactory
+from tests.factories import (
+    AccessCodePoolFactory,
+    DomainUserFactory,
+    SignupFieldValueFactory,
+    WebhookFactory,
+)
 
 
 def openapi_schema() -> dict:
@@ -244,3 +250,18 @@ def test_domain_users_filter_by_signup_field_id_ignores_case(api_client, school)
     # then only the one who answered is listed (it was a FieldError 500)
     assert response.status_code == 200
     assert [row["user"]["id"] for row in response.json()["results"]] == [answer.user.id]
+
+
+@pytest.mark.parametrize(
+    "since", ["0001-01-01T00:00:01+00:01", "9999-12-31T23:00:00-05:00", "2026-02-30T00:00:00Z"]
+)
+def test_webhook_replay_since_out_of_range_is_a_400(api_client, school, since: str) -> None:
+    # given a webhook endpoint
+    webhook = WebhookFactory(school=school)
+
+    # when its failed deliveries are replayed since a time that is no real UTC instant
+    response = api_client.post(f"/api/v1/webhooks/{webhook.id}/replay?since={quote(since)}")
+
+    # then "since" is named in a 400 (the first two were an OverflowError 500)
+    assert response.status_code == 400
+    assert "since" in response.json()["errors"]

@@ -1,4 +1,3 @@
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,6 +12,7 @@ from apps.core.api.base import ApiView, SchoolScopedViewSet
 from apps.core.api.responses import job_accepted
 from apps.core.api.serializers import JobSerializer
 from apps.core.errors import InvalidInput, NotFound
+from apps.core.filters import parse_utc_datetime
 from apps.webhooks import event_types, selectors, services
 from apps.webhooks.api.filters import DeliveryFilter
 from apps.webhooks.api.serializers import (
@@ -131,12 +131,8 @@ class WebhookViewSet(
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         webhook = self.get_object()
-        raw = request.query_params.get("since", "").strip().replace(" ", "+")
-        try:
-            since = parse_datetime(raw) if raw else None
-        except ValueError:
-            since = None
-        if since is None or since.tzinfo is None:
+        since = parse_utc_datetime(request.query_params.get("since", ""))
+        if since is None:
             raise InvalidInput(
                 "since: give an ISO 8601 time with a time zone, e.g. 2026-01-31T12:00:00Z.",
                 code=WebhookErrorCode.INVALID_SINCE,
