@@ -13,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from apps.core.filters import UtcIsoDateTimeField
+from apps.core.models import Job
 from apps.core.throttling import AuthRateThrottle
 from apps.core.times import format_datetime
 from tests.factories import (
@@ -265,3 +266,20 @@ def test_webhook_replay_since_out_of_range_is_a_400(api_client, school, since: s
     # then "since" is named in a 400 (the first two were an OverflowError 500)
     assert response.status_code == 400
     assert "since" in response.json()["errors"]
+
+
+def test_webhook_replay_since_an_early_year_runs_the_job(
+    api_client, school, django_capture_on_commit_callbacks
+) -> None:
+    # given a webhook endpoint
+    webhook = WebhookFactory(school=school)
+
+    # when its failed deliveries are replayed since a year before 1000, at a far offset
+    since = quote("0493-08-18T15:43:55+18:30")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/v1/webhooks/{webhook.id}/replay?since={since}")
+
+    # then the replay job runs (the time it stored was "493-..." and could not be read back)
+    assert response.status_code == 202
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == Job.Status.SUCCEEDED, job.error

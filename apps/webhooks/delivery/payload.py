@@ -8,11 +8,11 @@ from apps.webhooks import event_types, signing
 from apps.webhooks.models import Webhook
 
 USER_AGENT = "Lyceum-Webhooks/1.0"
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(DATETIME_FORMAT)
+    """The API's time format; isoformat zero-pads years before 1000, strftime's %Y does not."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def envelope(event: Event, webhook_id: str, attempt: int) -> dict:
