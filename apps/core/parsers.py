@@ -1,6 +1,8 @@
 """JSON parsing that refuses oversized bodies and names the problem in malformed input."""
 
 import json
+import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +19,19 @@ _TOO_DEEP = f"Malformed JSON: arrays or objects are nested more than {MAX_DEPTH}
 # JSON ones included, from turning into a database error.
 _NUL = "\x00"
 _NUL_MESSAGE = "Null characters are not allowed."
+# A \ud800-\udfff escape without its pair decodes to a lone surrogate, which PostgreSQL's
+# jsonb and UTF-8 refuse. Numbers past the 64-bit integer range are stored but cannot be
+# written back out (jsonb even returns 1e300 as a 301-digit integer), and 1e400 is infinite.
+# Each is refused here, naming the field, instead of a 500.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "Lone surrogate characters (unpaired \\ud800-\\udfff escapes) are not allowed."
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+_NUMBER_MESSAGE = "Numbers must lie within the 64-bit integer range (about ±9.2e18)."
 
 
 class JSONParser(parsers.JSONParser):
-    """Strict JSON: UTF-8 only, no NaN/Infinity, no NUL characters, at most
-    ``LYCEUM_MAX_BODY_BYTES`` and ``MAX_DEPTH`` levels of nesting."""
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no NUL or lone surrogate characters,
+    integers within 64 bits, at most ``LYCEUM_MAX_BODY_BYTES`` and ``MAX_DEPTH`` levels."""
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         limit = settings.LYCEUM_MAX_BODY_BYTES
@@ -49,14 +59,21 @@ def _refuse_constant(name: str) -> None:
 
 
 def _check(data: Any) -> None:
-    """Refuse nesting beyond ``MAX_DEPTH`` and NUL characters (naming the field), without
-    recursion."""
+    """Refuse deep nesting, NUL and lone surrogate characters and unwritable numbers, naming
+    the field, without recursion."""
     pending: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while pending:
         value, path = pending.pop()
         if isinstance(value, str):
-            if _NUL in value:
-                _refuse_nul(path)
+            _check_text(value, path)
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not INT_MIN <= value <= INT_MAX:
+                _refuse(path, _NUMBER_MESSAGE, "number_out_of_range")
+            continue
+        if isinstance(value, float):
+            if not (math.isfinite(value) and INT_MIN <= value <= INT_MAX):
+                _refuse(path, _NUMBER_MESSAGE, "number_out_of_range")
             continue
         if isinstance(value, dict):
             items = list(value.items())
@@ -67,11 +84,17 @@ def _check(data: Any) -> None:
         if len(path) >= MAX_DEPTH:
             raise ParseError(_TOO_DEEP)
         for key, child in items:
-            if _NUL in key:
-                _refuse_nul(path)
+            _check_text(key, path)
             pending.append((child, (*path, key)))
 
 
-def _refuse_nul(path: tuple[str, ...]) -> None:
+def _check_text(text: str, path: tuple[str, ...]) -> None:
+    if _NUL in text:
+        _refuse(path, _NUL_MESSAGE, "null_characters_not_allowed")
+    if _SURROGATE.search(text):
+        _refuse(path, _SURROGATE_MESSAGE, "surrogate_characters_not_allowed")
+
+
+def _refuse(path: tuple[str, ...], message: str, code: str) -> None:
     field = ".".join(path) or "non_field_errors"
-    raise ValidationError({field: [_NUL_MESSAGE]}, code="null_characters_not_allowed")
+    raise ValidationError({field: [message]}, code=code)

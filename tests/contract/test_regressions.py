@@ -283,3 +283,42 @@ def test_webhook_replay_since_an_early_year_runs_the_job(
     assert response.status_code == 202
     job = Job.objects.get(pk=response.json()["id"])
     assert job.status == Job.Status.SUCCEEDED, job.error
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"metadata": {"a": "\\udc00"}}', "metadata.a"),
+        ('{"metadata": {"\\ud800": 1}}', "metadata"),
+        ('{"metadata": {"a": 18446744073709551616}}', "metadata.a"),
+        ('{"metadata": {"a": [-9223372036854775809]}}', "metadata.a.0"),
+        ('{"metadata": {"a": 1e400}}', "metadata.a"),
+        ('{"metadata": {"a": 1.5e300}}', "metadata.a"),
+    ],
+)
+def test_json_the_api_could_not_store_or_write_back_is_a_400(
+    api_client, learner, body: str, field: str
+) -> None:
+    # given a user, and a body PostgreSQL's jsonb refuses or no JSON encoder writes back
+    path = f"/api/v1/users/{learner.user_id}"
+
+    # when it is sent
+    response = api_client.generic("PATCH", path, body, content_type="application/json")
+
+    # then the field is named in a 400, and the user can still be read
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert api_client.get(path).status_code == 200
+
+
+def test_paired_surrogates_and_64_bit_numbers_are_accepted(api_client, learner) -> None:
+    # given metadata with an emoji sent as an escaped pair and the 64-bit extremes
+    body = '{"metadata": {"mood": "\\ud83d\\ude00", "lo": -9223372036854775808, "hi": 1.5e18}}'
+
+    # when it is sent
+    path = f"/api/v1/users/{learner.user_id}"
+    response = api_client.generic("PATCH", path, body, content_type="application/json")
+
+    # then it is stored and read back as sent
+    assert response.status_code == 200
+    assert api_client.get(path).json()["metadata"]["mood"] == "\U0001f600"
