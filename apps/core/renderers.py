@@ -1,5 +1,7 @@
 """JSON rendering with orjson: several times faster than the standard library on big pages."""
 
+import json
+
 import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
@@ -15,4 +17,11 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=_fallback, option=_OPTIONS)
+        try:
+            return orjson.dumps(data, default=_fallback, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            # Valid JSON orjson refuses (integers past 64 bits, lone surrogates) can still
+            # be stored, e.g. through the admin: write it the slow way instead of a 500.
+            return json.dumps(
+                data, cls=JSONEncoder, ensure_ascii=True, separators=(",", ":")
+            ).encode()

@@ -1,5 +1,6 @@
 """Regression tests for what the OpenAPI fuzzer found; each names the bug it pins down."""
 
+import json
 import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from rest_framework import serializers
 
 from apps.core.filters import UtcIsoDateTimeField
 from apps.core.models import Job
+from apps.core.renderers import JSONRenderer
 from apps.core.throttling import AuthRateThrottle
 from apps.core.times import format_datetime
 from tests.factories import (
@@ -322,3 +324,14 @@ def test_paired_surrogates_and_64_bit_numbers_are_accepted(api_client, learner) 
     # then it is stored and read back as sent
     assert response.status_code == 200
     assert api_client.get(path).json()["metadata"]["mood"] == "\U0001f600"
+
+
+def test_renderer_writes_stored_json_that_orjson_refuses() -> None:
+    # given data as it may come back from the database (written through the admin)
+    data = {"id": "usr_1", "metadata": {"big": 2**70, "odd": "\udc00", "ok": "é"}}
+
+    # when the API renders it
+    body = JSONRenderer().render(data)
+
+    # then it is valid JSON holding the same values, not an encoding error (a 500)
+    assert json.loads(body) == data
