@@ -133,9 +133,6 @@ class MemberAdmin(SchoolScopedAdmin):
     ]
     actions = ["suspend", "unsuspend", "revoke_tokens"]
 
-    class Meta:
-        verbose_name = "user"
-
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = MemberAddForm

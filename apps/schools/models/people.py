@@ -110,6 +110,9 @@ class User(AbstractBaseUser, PermissionsMixin, TimestampedModel):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
+        # School staff manage "users" (members); operators see every person.
+        verbose_name = "person"
+        verbose_name_plural = "people"
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="schools_user_email_ci_unique"),
@@ -175,6 +178,7 @@ class Member(SchoolOwnedModel):
     )
 
     class Meta(SchoolOwnedModel.Meta):
+        verbose_name = "user"  # what a school's staff call their members
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="schools_member_unique_user"),
@@ -194,7 +198,7 @@ class Member(SchoolOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.school_id}"
+        return str(self.user)
 
     @property
     def is_active(self) -> bool:
