@@ -275,7 +275,7 @@ def test_worker_killed_mid_delivery_is_redelivered_with_same_webhook_id(
 
     # then
     delivery = Delivery.objects.get()
-    wait_for(lambda: delivery_status(delivery) == "succeeded", 10, "the delivery to finish")
+    wait_for(lambda: delivery_status(delivery) == "succeeded", 60, "the delivery to finish")
     ids = {r.headers["webhook-id"] for r in receiver.received}
     assert ids == {event_id}
 
