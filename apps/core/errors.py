@@ -5,10 +5,13 @@ maps a field name (dotted for nested fields) to a list of messages.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -59,6 +62,20 @@ class Conflict(ApiError):
 class Unprocessable(ApiError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = CoreErrorCode.INVALID
+
+
+@contextmanager
+def conflict_on_duplicate(conflict: Conflict) -> Iterator[None]:
+    """Run the block in a savepoint; a unique-constraint violation raises ``conflict``.
+
+    The check-then-write services do catches the common case; this catches the write that
+    lost a race with a concurrent one, so it answers 409 instead of 500.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise conflict from None
 
 
 class RequestTooLarge(ApiError):

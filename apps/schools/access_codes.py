@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.domains import domain_user_add, domain_user_payload
@@ -139,20 +139,17 @@ def code_create(
     code = code or generate_code()
     if AccessCode.objects.filter(domain_id=pool.domain_id, code=code).exists():
         raise _code_taken(code)
-    try:
-        with transaction.atomic():
-            return AccessCode.objects.create(
-                school_id=pool.school_id,
-                domain_id=pool.domain_id,
-                access_code_pool=pool,
-                code=code,
-                active=active,
-                max_uses=max_uses,
-                duration=duration,
-                duration_unit=duration_unit,
-            )
-    except IntegrityError:
-        raise _code_taken(code) from None
+    with conflict_on_duplicate(_code_taken(code)):
+        return AccessCode.objects.create(
+            school_id=pool.school_id,
+            domain_id=pool.domain_id,
+            access_code_pool=pool,
+            code=code,
+            active=active,
+            max_uses=max_uses,
+            duration=duration,
+            duration_unit=duration_unit,
+        )
 
 
 @transaction.atomic
@@ -176,11 +173,8 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     for name in changed:
         setattr(access_code, name, fields[name])
     if changed:
-        try:
-            with transaction.atomic():
-                access_code.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:  # another code took this value a moment ago
-            raise _code_taken(access_code.code) from None
+        with conflict_on_duplicate(_code_taken(access_code.code)):
+            access_code.save(update_fields=[*changed, "updated_at"])
     return access_code
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
@@ -147,11 +147,8 @@ def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
     if GroupCategory.objects.filter(school=school, name=name).exists():
         raise _category_name_taken(name)
-    try:
-        with transaction.atomic():
-            return GroupCategory.objects.create(school=school, name=name)
-    except IntegrityError:  # created concurrently a moment ago
-        raise _category_name_taken(name) from None
+    with conflict_on_duplicate(_category_name_taken(name)):
+        return GroupCategory.objects.create(school=school, name=name)
 
 
 @transaction.atomic
@@ -163,11 +160,8 @@ def group_category_update(*, category: GroupCategory, name: str) -> GroupCategor
     if clash.exclude(pk=category.pk).exists():
         raise _category_name_taken(name)
     category.name = name
-    try:
-        with transaction.atomic():
-            category.save(update_fields=["name", "updated_at"])
-    except IntegrityError:
-        raise _category_name_taken(name) from None
+    with conflict_on_duplicate(_category_name_taken(name)):
+        category.save(update_fields=["name", "updated_at"])
     return category
 
 
@@ -188,18 +182,15 @@ def group_create(
     options = _check_options(school, rule_options)
     if Group.objects.filter(school=school, name=name).exists():
         raise _name_taken(name)
-    try:
-        with transaction.atomic():
-            group = Group.objects.create(
-                school=school,
-                name=name,
-                discount_percent=discount_percent,
-                category=category,
-                rule_enforce=rule_enforce,
-                rule_require_match_all=rule_require_match_all,
-            )
-    except IntegrityError:
-        raise _name_taken(name) from None
+    with conflict_on_duplicate(_name_taken(name)):
+        group = Group.objects.create(
+            school=school,
+            name=name,
+            discount_percent=discount_percent,
+            category=category,
+            rule_enforce=rule_enforce,
+            rule_require_match_all=rule_require_match_all,
+        )
     group.rule_options.set(options)
     emit(school, "group.created", group_payload(group))
     group_rule_apply(group=group)
@@ -225,11 +216,8 @@ def group_update(
     for name in changed:
         setattr(group, name, fields[name])
     if changed:
-        try:
-            with transaction.atomic():
-                group.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:
-            raise _name_taken(group.name) from None
+        with conflict_on_duplicate(_name_taken(group.name)):
+            group.save(update_fields=[*changed, "updated_at"])
     rule_changed = any(name in changed for name in RULE_FIELDS)
     if rule_options is not None:
         options = _check_options(group.school, rule_options)

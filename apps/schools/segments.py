@@ -15,11 +15,11 @@ matches any of its values (OR) unless said otherwise:
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     DomainUser,
@@ -165,13 +165,10 @@ def segment_create(
     filters = segment_filters_clean(filters)
     if Segment.objects.filter(school=school, name=name).exists():
         raise _name_taken(name)
-    try:
-        with transaction.atomic():
-            return Segment.objects.create(
-                school=school, name=name, filters=filters, description=description
-            )
-    except IntegrityError:
-        raise _name_taken(name) from None
+    with conflict_on_duplicate(_name_taken(name)):
+        return Segment.objects.create(
+            school=school, name=name, filters=filters, description=description
+        )
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.times import format_datetime
 from apps.schools.codes import SchoolErrorCode
@@ -213,6 +213,12 @@ def user_create(
     return member, True
 
 
+def _email_taken() -> Conflict:
+    return Conflict(
+        "Another user has this e-mail address.", code=SchoolErrorCode.EMAIL_TAKEN, field="email"
+    )
+
+
 def _user_shared(user: User) -> bool:
     return Member.objects.filter(user=user).count() > 1
 
@@ -235,11 +241,7 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
     if "email" in identity:
         identity["email"] = User.objects.normalize_email(identity["email"]).strip()
         if User.objects.filter(email__iexact=identity["email"]).exclude(pk=user.pk).exists():
-            raise Conflict(
-                "Another user has this e-mail address.",
-                code=SchoolErrorCode.EMAIL_TAKEN,
-                field="email",
-            )
+            raise _email_taken()
     if "external_id" in school_facts:
         _check_external_id(member.school, school_facts["external_id"], member)
     if identity or password:
@@ -247,15 +249,8 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
             setattr(user, name, value)
         if password:
             user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise Conflict(
-                "Another user has this e-mail address.",
-                code=SchoolErrorCode.EMAIL_TAKEN,
-                field="email",
-            ) from None
+        with conflict_on_duplicate(_email_taken()):
+            user.save()
     if "role" in school_facts and school_facts["role"] != member.role:
         member.user_role = None  # a custom role belongs to one access level; back to built-in
     for name, value in school_facts.items():

@@ -7,10 +7,10 @@ match a rule joins that group at once.
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     Domain,
@@ -173,14 +173,6 @@ def _option_label_taken(label: str) -> Conflict:
     )
 
 
-def _save(row: SignupField | SignupFieldOption, taken: Conflict, **kwargs: Any) -> None:
-    try:
-        with transaction.atomic():
-            row.save(**kwargs)
-    except IntegrityError:  # the same label was saved concurrently
-        raise taken from None
-
-
 @transaction.atomic
 def signup_field_create(
     *,
@@ -201,7 +193,8 @@ def signup_field_create(
         required=required,
         position=position,
     )
-    _save(field, _field_label_taken(label))
+    with conflict_on_duplicate(_field_label_taken(label)):
+        field.save()
     return field
 
 
@@ -218,11 +211,8 @@ def signup_field_update(*, signup_field: SignupField, **fields: Any) -> SignupFi
     for name in changed:
         setattr(signup_field, name, fields[name])
     if changed:
-        _save(
-            signup_field,
-            _field_label_taken(signup_field.label),
-            update_fields=[*changed, "updated_at"],
-        )
+        with conflict_on_duplicate(_field_label_taken(signup_field.label)):
+            signup_field.save(update_fields=[*changed, "updated_at"])
     return signup_field
 
 
@@ -248,7 +238,8 @@ def signup_field_option_create(
     option = SignupFieldOption(
         school_id=signup_field.school_id, field=signup_field, label=label, position=position
     )
-    _save(option, _option_label_taken(label))
+    with conflict_on_duplicate(_option_label_taken(label)):
+        option.save()
     return option
 
 
@@ -267,7 +258,8 @@ def signup_field_option_update(*, option: SignupFieldOption, **fields: Any) -> S
     for name in changed:
         setattr(option, name, fields[name])
     if changed:
-        _save(option, _option_label_taken(option.label), update_fields=[*changed, "updated_at"])
+        with conflict_on_duplicate(_option_label_taken(option.label)):
+            option.save(update_fields=[*changed, "updated_at"])
     if "label" in changed:
         _reapply_rules(_enforced_groups(option))
     return option
