@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
+# Accounts are per school, so an e-mail is unique per school only: sign-in goes through
+# the backend that takes the school (apps/schools/accounts.py).
+AUTHENTICATION_BACKENDS = ["apps.schools.backends.SchoolAccountBackend"]
+# auth.W004: USERNAME_FIELD (email) is not unique on its own, by design (see above).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -242,6 +247,7 @@ LYCEUM_RATE_LIMITS = {
     "credential": int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200")),
     "anonymous": int(os.environ.get("API_ANON_RATE_LIMIT_PER_MINUTE", "120")),
     "auth": int(os.environ.get("AUTH_RATE_LIMIT_PER_MINUTE", "60")),
+    "auth_address": int(os.environ.get("AUTH_ADDRESS_RATE_LIMIT_PER_MINUTE", "300")),
 }
 
 SIMPLE_JWT = {

@@ -83,9 +83,12 @@ class SchoolFactory(DjangoModelFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """A school's account (``school=None`` makes a platform operator's)."""
+
     class Meta:
         model = User
 
+    school = factory.SubFactory(SchoolFactory)
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
@@ -108,10 +111,16 @@ class MemberFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"))
     role = Member.Role.LEARNER
     company = "Acme"
     country = "US"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Member:
+        """An account built apart (``user=UserFactory(...)``) joins the member's school."""
+        _join(kwargs["user"], kwargs["school"])
+        return super()._create(model_class, *args, **kwargs)
 
     @factory.post_generation
     def tags(self, create: bool, extracted: Any, **kwargs: Any) -> None:
@@ -258,7 +267,15 @@ PATH_KWARGS: dict[str, Callable[[models.Model], str]] = {}
 # --- schools: domain users, access codes, signup fields, groups, invites, roles, segments ---
 
 
+def _join(user: User, school: School) -> None:
+    """An account belongs to the school of its membership."""
+    if user.school_id != school.pk:
+        user.school = school
+        user.save(update_fields=["school", "updated_at"])
+
+
 def _member_of(school: School, user: User) -> Member:
+    _join(user, school)
     return Member.objects.get_or_create(school=school, user=user)[0]
 
 
@@ -276,7 +293,7 @@ class DomainUserFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"))
     member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
 
 
@@ -339,7 +356,7 @@ class SignupFieldValueFactory(DjangoModelFactory):
         school=factory.SelfAttribute("..school"),
         domain=factory.SelfAttribute("..domain"),
     )
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"))
     member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
     value = "An answer"
 
@@ -372,7 +389,7 @@ class GroupMembershipFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     group = factory.SubFactory(GroupFactory, school=factory.SelfAttribute("..school"))
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"))
     member = factory.LazyAttribute(lambda o: _member_of(o.school, o.user))
 
 
@@ -393,7 +410,7 @@ class InviteFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, school=factory.SelfAttribute("..school"))
     domain_user = factory.LazyAttribute(
         lambda o: _domain_user_of(o.domain, _member_of(o.school, o.user))
     )

@@ -57,6 +57,12 @@ class Credential:
         return self.kind == "user"
 
     @property
+    def mode(self) -> str:
+        """``test`` when acting on a school's sandbox (test keys, sandbox users), else
+        ``live``."""
+        return "test" if getattr(self.school, "live_school_id", None) else "live"
+
+    @property
     def identity(self) -> str:
         """A stable string naming this caller, for throttles and idempotency records."""
         if self.is_api_key:

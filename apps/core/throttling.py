@@ -40,22 +40,34 @@ def count_hit(key: str) -> int:
 
 
 class FixedWindowThrottle(BaseThrottle):
-    """Allow a number of requests per minute per bucket; subclasses name the bucket."""
+    """Allow a number of requests per minute per bucket; subclasses name the buckets.
+
+    A request counts against each of its buckets and is refused when any is spent; the
+    headers report the bucket closest to its limit.
+    """
 
     def bucket(self, request, view) -> tuple[str, int]:
         """Return ``(bucket key, requests allowed per minute)`` for this request."""
         raise NotImplementedError
 
+    def buckets(self, request, view) -> list[tuple[str, int]]:
+        return [self.bucket(request, view)]
+
     def allow_request(self, request, view) -> bool:
-        name, limit = self.bucket(request, view)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        count = count_hit(f"throttle:{name}:{window}")
         reset = (window + 1) * WINDOW_SECONDS
+        allowed, tightest = True, None
+        for name, limit in self.buckets(request, view):
+            count = count_hit(f"throttle:{name}:{window}")
+            allowed = allowed and count <= limit
+            remaining = max(0, limit - count)
+            if tightest is None or remaining < tightest[1]:
+                tightest = (limit, remaining)
         raw = getattr(request, "_request", request)
-        raw.lyceum_ratelimit = (limit, max(0, limit - count), reset)
+        raw.lyceum_ratelimit = (*tightest, reset)
         self._wait = max(1.0, reset - now)
-        return count <= limit
+        return allowed
 
     def wait(self) -> float:
         return self._wait
@@ -73,15 +85,40 @@ class CredentialRateThrottle(FixedWindowThrottle):
 
 
 class AuthRateThrottle(FixedWindowThrottle):
-    """60 per minute per account on the token endpoints (by e-mail, else by address).
+    """Credential guessing on the token endpoints, limited two ways.
 
-    Views name the account with a ``throttle_account(request)`` method.
+    Per account and address (``auth`` a minute): failing on purpose from many addresses
+    cannot lock the account's owner out, since each address has its own budget. Per
+    address (``auth_address`` a minute, whatever the account): one address spraying many
+    accounts is stopped. Views name the account with ``throttle_account(request)``, the
+    one school account it addresses (school and e-mail key, or the token's subject);
+    without one only the address budget applies.
     """
 
-    def bucket(self, request, view) -> tuple[str, int]:
+    def buckets(self, request, view) -> list[tuple[str, int]]:
+        limits = settings.LYCEUM_RATE_LIMITS
+        address = self.get_ident(request)
         account = getattr(view, "throttle_account", None)
         name = account(request) if account else None
-        # The account name is raw client input: hash it so the cache key stays short.
-        digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32] if name else ""
-        ident = f"account:{digest}" if name else f"ip:{self.get_ident(request)}"
-        return f"auth:{ident}", settings.LYCEUM_RATE_LIMITS["auth"]
+        buckets = [(f"auth:address:{address}", limits["auth_address"])]
+        if name:
+            # The account name is raw client input: hash it so the cache key stays short.
+            digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
+            buckets.append((f"auth:account:{digest}:{address}", limits["auth"]))
+        return buckets
+
+
+class _NamedAccount:
+    """A stand-in view naming the account of a sign-in made outside DRF."""
+
+    def __init__(self, account: str | None) -> None:
+        self.account = account
+
+    def throttle_account(self, request) -> str | None:
+        return self.account
+
+
+def login_attempt_allowed(request, *, account: str | None) -> bool:
+    """Count a sign-in attempt made outside the API (the admin's login form) against the
+    same budgets as the token endpoints; False when one is spent."""
+    return AuthRateThrottle().allow_request(request, _NamedAccount(account))

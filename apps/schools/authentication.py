@@ -13,7 +13,8 @@ from rest_framework import authentication, exceptions
 
 from apps.core.codes import CoreErrorCode
 from apps.core.credentials import USER_TOKEN_SCOPES, Credential
-from apps.schools.models import ApiKey
+from apps.schools.models import ApiKey, School
+from apps.schools.services import school_sandbox
 from apps.schools.tokens import access_token_member
 
 # last_used_at is written at most this often per key, not on every request.
@@ -48,6 +49,16 @@ def _failed(detail: str) -> exceptions.AuthenticationFailed:
     return exceptions.AuthenticationFailed(detail, code=CoreErrorCode.AUTHENTICATION_FAILED)
 
 
+def _key_school(api_key: ApiKey) -> School:
+    """The tenant a key acts on: its school, or that school's sandbox for a test key."""
+    if not api_key.is_test:
+        return api_key.school
+    try:
+        return api_key.school.sandbox
+    except School.DoesNotExist:  # a test key made before its school had a sandbox
+        return school_sandbox(school=api_key.school)
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer sk_...`` or HTTP Basic with the key as username."""
 
@@ -68,7 +79,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         else:
             return None
         api_key = (
-            ApiKey.objects.select_related("school")
+            ApiKey.objects.select_related("school", "school__sandbox")
             .filter(key_hash=ApiKey.hash_secret(secret))
             .first()
         )
@@ -77,10 +88,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        _note_school(request, api_key.school)
+        school = _key_school(api_key)
+        _note_school(request, school)
         credential = Credential(
             kind="api_key",
-            school=api_key.school,
+            school=school,
             scopes=frozenset(api_key.scopes),
             api_key=api_key,
         )

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.schools.models import Member, School, Tag, User
+from apps.schools.models import Member, School, Tag
 
 
 def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
@@ -18,19 +18,20 @@ def member_get(*, school, user_id: str) -> Member | None:
     return member_list(queryset=Member.objects.filter(school=school, user_id=user_id)).first()
 
 
-def person_exists(*, email: str) -> bool:
-    """True when someone on the platform already has this e-mail (any case)."""
-    return User.objects.filter(email__iexact=User.objects.normalize_email(email).strip()).exists()
-
-
 def staff_school_for(user) -> School | None:
-    """The school whose admin ``user`` is (the oldest admin membership wins)."""
+    """The school whose admin ``user`` is: its account's school, while the account holds
+    the active admin role there."""
+    if user.school_id is None:
+        return None
     member = (
         Member.objects.select_related("school")
         .filter(
-            user=user, role=Member.Role.ADMIN, status=Member.Status.ACTIVE, school__is_active=True
+            user=user,
+            school_id=user.school_id,
+            role=Member.Role.ADMIN,
+            status=Member.Status.ACTIVE,
+            school__is_active=True,
         )
-        .order_by("created_at")
         .first()
     )
     return member.school if member else None

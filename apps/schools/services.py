@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
+from apps.core.email_identity import EmailRefused, email_key, normalize_email
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.times import format_datetime
@@ -70,13 +71,45 @@ def user_roles_ensure(*, school: School) -> None:
 @transaction.atomic
 def school_create(*, name: str, slug: str) -> tuple[School, bool]:
     """Create a school with its built-in user roles, or return the one with this slug
-    (renaming it to ``name``)."""
+    (renaming it to ``name``). Slugs ending in ``--sandbox`` are kept for sandboxes."""
+    if slug.endswith(School.SANDBOX_SLUG_SUFFIX):
+        raise InvalidInput(
+            f"Slugs ending in {School.SANDBOX_SLUG_SUFFIX} name sandboxes.",
+            code=SchoolErrorCode.SLUG_RESERVED,
+            field="slug",
+        )
     school, created = School.objects.get_or_create(slug=slug, defaults={"name": name})
     if not created and school.name != name:
         school.name = name
         school.save(update_fields=["name", "updated_at"])
+        School.objects.filter(live_school=school).update(name=_sandbox_name(school))
     user_roles_ensure(school=school)
     return school, created
+
+
+def _sandbox_name(school: School) -> str:
+    return f"{school.name} (sandbox)"
+
+
+@transaction.atomic
+def school_sandbox(*, school: School) -> School:
+    """The school's sandbox, the tenant its test keys act on; made on first use.
+
+    A sandbox is its own school (own users, groups, webhooks, events …) linked to the
+    live one; asked of a sandbox, returns it.
+    """
+    if school.is_sandbox:
+        return school
+    live = School.objects.select_for_update().get(pk=school.pk)  # one sandbox per school
+    sandbox = School.objects.filter(live_school=live).first()
+    if sandbox is None:
+        sandbox = School.objects.create(
+            name=_sandbox_name(live),
+            slug=live.slug + School.SANDBOX_SLUG_SUFFIX,
+            live_school=live,
+        )
+        user_roles_ensure(school=sandbox)
+    return sandbox
 
 
 # --- API keys -----------------------------------------------------------------------------
@@ -106,7 +139,19 @@ def api_key_create(
     test: bool = False,
     created_by: User | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never shown again."""
+    """Create a key and return it with its secret, which is never shown again.
+
+    Keys belong to live schools; a test key (``sk_test_``) acts on the school's sandbox,
+    made here with the school's first test key.
+    """
+    if school.is_sandbox:
+        raise InvalidInput(
+            "A sandbox has no keys of its own: create a test key on its live school.",
+            code=SchoolErrorCode.SANDBOX_KEY,
+            field="school",
+        )
+    if test:
+        school_sandbox(school=school)
     secret = ApiKey.generate_secret(test=test)
     key = ApiKey.objects.create(
         school=school,
@@ -165,6 +210,21 @@ def _check_external_id(school: School, external_id: str, member: Member | None) 
         )
 
 
+def _normalized_email(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except EmailRefused as exc:
+        raise InvalidInput(str(exc), code=SchoolErrorCode.EMAIL_INVALID, field="email") from None
+
+
+def _account_with_email(school: School, email: str) -> Member | None:
+    return (
+        Member.objects.select_related("user", "school")
+        .filter(school=school, user__school=school, user__email_key=email_key(email))
+        .first()
+    )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -176,36 +236,30 @@ def user_create(
     tags: Iterable[str] | None = None,
     **member_fields: Any,
 ) -> tuple[Member, bool]:
-    """Add a person to the school; an existing e-mail joins the school as it is.
+    """Create the school's account for ``email``, or return the one it already has.
 
-    Returns ``(member, created)`` where ``created`` is True when the school gained a
-    member. An existing user's identity (name, password) is never changed here.
+    Returns ``(member, created)``; an existing account is returned as it is (its names
+    and password unchanged). Only this school's accounts are looked at: the same e-mail
+    in another school is another account, never read or changed here.
     """
     _validate_member_fields(member_fields)
-    email = User.objects.normalize_email(email).strip()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name)
-        user.set_password(password) if password else user.set_unusable_password()
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:  # a concurrent request created this person a moment ago
-            user = User.objects.get(email__iexact=email)
-    if user.anonymized_at is not None:
-        raise Conflict("This user was anonymized.", code=SchoolErrorCode.USER_ANONYMIZED)
-    member = Member.objects.filter(school=school, user=user).first()
-    if member is not None:
-        return member, False
-    _check_external_id(school, member_fields.get("external_id", ""), None)
+    email = _normalized_email(email)
+    existing = _account_with_email(school, email)
+    if existing is not None:
+        return existing, False
+    external_id = member_fields.get("external_id", "")
+    _check_external_id(school, external_id, None)
+    user = User(school=school, email=email, first_name=first_name, last_name=last_name)
+    user.set_password(password) if password else user.set_unusable_password()
     try:
         with transaction.atomic():
+            user.save()
             member = Member.objects.create(school=school, user=user, **member_fields)
-    except IntegrityError:  # a concurrent request made the membership (or took external_id)
-        member = Member.objects.filter(school=school, user=user).first()
-        if member is not None:
-            return member, False
-        _check_external_id(school, member_fields.get("external_id", ""), None)
+    except IntegrityError:  # a concurrent request created this account a moment ago
+        existing = _account_with_email(school, email)
+        if existing is not None:
+            return existing, False
+        _check_external_id(school, external_id, None)
         raise
     if tags:
         member.tags.set(_tags_for(school, tags))
@@ -215,32 +269,26 @@ def user_create(
 
 def _email_taken() -> Conflict:
     return Conflict(
-        "Another user has this e-mail address.", code=SchoolErrorCode.EMAIL_TAKEN, field="email"
+        "Another user of this school has this e-mail address.",
+        code=SchoolErrorCode.EMAIL_TAKEN,
+        field="email",
     )
-
-
-def _user_shared(user: User) -> bool:
-    return Member.objects.filter(user=user).count() > 1
 
 
 @transaction.atomic
 def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: Any) -> Member:
-    """Change a user's identity or school facts; shared identities are 409."""
+    """Change an account's e-mail, names or password, or the school's facts about it."""
     user = member.user
     password = fields.pop("password", None)
     identity = {k: v for k, v in fields.items() if k in IDENTITY_FIELDS}
+    if "email" in identity:
+        identity["email"] = _normalized_email(identity["email"])
     identity = {k: v for k, v in identity.items() if getattr(user, k) != v}
     school_facts = {k: v for k, v in fields.items() if k in MEMBER_FIELDS}
     _validate_member_fields(school_facts)
-    if (identity or password) and _user_shared(user):
-        raise Conflict(
-            "This user belongs to other schools too; their e-mail, name and password "
-            "can only be changed by the user.",
-            code=SchoolErrorCode.IDENTITY_SHARED,
-        )
     if "email" in identity:
-        identity["email"] = User.objects.normalize_email(identity["email"]).strip()
-        if User.objects.filter(email__iexact=identity["email"]).exclude(pk=user.pk).exists():
+        clash = User.objects.filter(school=member.school, email_key=email_key(identity["email"]))
+        if clash.exclude(pk=user.pk).exists():
             raise _email_taken()
     if "external_id" in school_facts:
         _check_external_id(member.school, school_facts["external_id"], member)
@@ -293,31 +341,12 @@ def member_unsuspend(*, member: Member) -> Member:
     return member
 
 
-def _strip_member(member: Member) -> None:
-    member.external_id = ""
-    member.company = ""
-    member.department = ""
-    member.country = ""
-    member.metadata = {}
-    member.anonymized_at = timezone.now()
-    member.tags.clear()
-    member.save()
-
-
 @transaction.atomic
-def user_anonymize(*, member: Member) -> tuple[Member, bool]:
-    """Irreversibly strip identity, keeping learning records.
-
-    Returns ``(member, identity_erased)``. A user who belongs to other schools keeps
-    their identity (it is not this school's to erase): only this school's facts about
-    them are stripped and ``identity_erased`` is False.
-    """
+def user_anonymize(*, member: Member) -> Member:
+    """Irreversibly erase the account's identity and the school's facts about it, keeping
+    learning records; every token of the account stops working."""
     member = Member.objects.select_for_update().select_related("user", "school").get(pk=member.pk)
     user = User.objects.select_for_update().get(pk=member.user_id)
-    if _user_shared(user):
-        _strip_member(member)
-        emit(member.school, "user.anonymized", {"id": user.id, "scope": "membership"})
-        return member, False
     user.email = f"anonymized-{user.id}@anonymized.invalid"
     user.first_name = ""
     user.last_name = ""
@@ -329,17 +358,24 @@ def user_anonymize(*, member: Member) -> tuple[Member, bool]:
     user.save()
     user.refresh_from_db()
     member.user = user
-    _strip_member(member)
-    emit(member.school, "user.anonymized", {"id": user.id, "scope": "user"})
-    return member, True
+    member.external_id = ""
+    member.company = ""
+    member.department = ""
+    member.country = ""
+    member.metadata = {}
+    member.anonymized_at = user.anonymized_at
+    member.tags.clear()
+    member.save()
+    emit(member.school, "user.anonymized", {"id": user.id})
+    return member
 
 
 # --- user tokens ---------------------------------------------------------------------------
 
 
 def user_tokens_revoke(*, user: User) -> User:
-    """Revoke every token of the user: refresh tokens are blacklisted, access tokens
-    stop working because their generation is now stale."""
+    """Revoke every token of the account (this school's only): refresh tokens are
+    blacklisted, access tokens stop working because their generation is now stale."""
     from rest_framework_simplejwt.token_blacklist.models import (
         BlacklistedToken,
         OutstandingToken,

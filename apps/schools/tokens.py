@@ -1,14 +1,13 @@
-"""User JWTs (simplejwt): issue, rotate and verify, bound to one school membership.
+"""User JWTs (simplejwt): issue, rotate and verify, bound to one school account.
 
-Tokens carry ``sub`` (user id), ``school`` and ``member`` ids and ``gen``, the user's
-token generation; revoking all tokens bumps the generation so every earlier access
-token fails at once, and refresh tokens are blacklisted.
+Tokens carry ``sub`` (the account's user id), ``school`` and ``member`` ids and ``gen``,
+the account's token generation; revoking all tokens bumps the generation so every earlier
+access token fails at once, and refresh tokens are blacklisted.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
@@ -16,11 +15,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.core.errors import ApiError, InvalidInput
+from apps.schools.accounts import PLATFORM, accounts_for_password
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.models import Member, User
-
-# A constant hash checked when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = "pbkdf2_sha256$1000000$lyceum$xSzYV9KlpNwDAcJ3lGbN3bZHhZx5D1bdw4bP0Q4O4wE="
+from apps.schools.models import Member
 
 
 class InvalidCredentials(ApiError):
@@ -52,33 +49,33 @@ def check_member_usable(member: Member) -> None:
     """401 for a deactivated or anonymized user or school, 403 for a suspended member."""
     if not member.user.is_active or member.user.anonymized_at is not None:
         raise InvalidCredentials()
-    if not member.school.is_active:
+    live_school = member.school.live_school or member.school  # a sandbox lives with its school
+    if not member.school.is_active or not live_school.is_active:
         raise InvalidCredentials()
     if member.status != Member.Status.ACTIVE:
         raise Suspended()
 
 
 def member_for_login(*, email: str, password: str, school: str | None) -> Member:
-    """Check e-mail and password and pick the membership the tokens will act in."""
-    user = User.objects.filter(email__iexact=(email or "").strip()).first()
-    if user is None:
-        check_password(password, _DUMMY_HASH)
+    """Check e-mail and password against school accounts and pick the one to act as.
+
+    With ``school`` (a slug) only that school's account is checked; without it, the live
+    schools' accounts whose password matches decide (``accounts_for_password``): one
+    signs in, several are 400 ``school_required``. A wrong password, an unknown e-mail
+    and an unknown school are the same 401.
+    """
+    if school == PLATFORM:
+        school = None  # operators have no school and no API sign-in
+    matching = accounts_for_password(email=email, password=password, school=school)
+    if not matching:
         raise InvalidCredentials()
-    if not user.check_password(password):
-        raise InvalidCredentials()
-    memberships = Member.objects.select_related("school", "user").filter(user=user)
-    if school:
-        memberships = memberships.filter(school__slug=school)
-    members = list(memberships[:2])
-    if not members:
-        raise InvalidCredentials()
-    if len(members) > 1:
+    if len(matching) > 1:
         raise InvalidInput(
-            "This user belongs to several schools; give the school's slug.",
+            "This e-mail and password open accounts in several schools; give the school's slug.",
             code=SchoolErrorCode.SCHOOL_REQUIRED,
             field="school",
         )
-    member = members[0]
+    member = Member.objects.select_related("school__live_school", "user").get(user=matching[0])
     check_member_usable(member)
     return member
 
@@ -101,7 +98,7 @@ def tokens_issue(*, member: Member) -> TokenPair:
 def member_from_claims(token) -> Member:
     """The live membership a verified token acts as; 401/403 when it no longer may."""
     member = (
-        Member.objects.select_related("user", "school")
+        Member.objects.select_related("user", "school__live_school")
         .filter(id=token.get("member"), user_id=token.get("sub"), school_id=token.get("school"))
         .first()
     )

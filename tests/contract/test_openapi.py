@@ -133,7 +133,7 @@ def keep_test_connection() -> Iterator[None]:
 @pytest.fixture
 def contract_world(db, settings, keep_test_connection) -> Iterator[ContractWorld]:
     """Seeded schools, rate limits out of the way, and the ids of their rows."""
-    settings.LYCEUM_RATE_LIMITS = {"credential": 10**9, "anonymous": 10**9, "auth": 10**9}
+    settings.LYCEUM_RATE_LIMITS = {key: 10**9 for key in settings.LYCEUM_RATE_LIMITS}
     world = seed_contract_data()
     known = real_paths(schema.raw_schema, world)
     KNOWN.params_by_path, KNOWN.foreign_ids = known.params_by_path, known.foreign_ids

@@ -112,8 +112,8 @@ def test_keys_are_per_school(api_client, other_api_client):
     # when
     response = post(other_api_client)
 
-    # then: processed, not replayed (the person exists now, so it answers 200)
-    assert response.status_code == 200
+    # then: processed, not replayed (a new account of the other school)
+    assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert Member.objects.count() == 2
 

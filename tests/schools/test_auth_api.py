@@ -446,9 +446,11 @@ def test_token_of_a_deactivated_school_or_user_is_401_token_invalid(learner, cli
     assert logged_in.json()["code"] == "invalid_credentials"
 
 
-def test_user_of_two_schools_must_name_the_school(learner, other_school, client):
+def test_accounts_of_two_schools_with_one_password_must_name_the_school(
+    learner, other_school, client
+):
     # given
-    user_create(school=other_school, email="learner@alpha.test")
+    user_create(school=other_school, email="learner@alpha.test", password=PASSWORD)
 
     # when
     ambiguous = login(client, "learner@alpha.test")
@@ -467,7 +469,7 @@ def test_user_of_two_schools_must_name_the_school(learner, other_school, client)
 
 def test_suspension_in_one_school_leaves_the_other_school_usable(learner, other_school, client):
     # given
-    member, _ = user_create(school=other_school, email="learner@alpha.test")
+    member, _ = user_create(school=other_school, email="learner@alpha.test", password=PASSWORD)
     member_suspend(member=member)
 
     # when

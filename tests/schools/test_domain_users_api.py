@@ -108,12 +108,12 @@ def test_login_token_exchanges_once(api_client, domain, school):
     ]
 
     # when
-    member = login_token_exchange(token=token, school=school)
+    member = login_token_exchange(token=token)
 
     # then
     assert member.user.email == "bob@example.com"
     with pytest.raises(Exception, match="invalid, expired or already used"):
-        login_token_exchange(token=token, school=school)
+        login_token_exchange(token=token)
 
 
 def test_create_domain_user_without_email_is_400(api_client, domain):

@@ -113,19 +113,22 @@ def test_import_updates_existing_people(tmp_path, school, domain, job_title):
     assert SignupFieldValue.objects.get().value == "CTO"
 
 
-def test_import_keeps_identity_of_people_in_other_schools(tmp_path, school, other_school, domain):
+def test_import_of_an_email_of_another_school_creates_an_account_here(
+    tmp_path, school, other_school, domain
+):
     # given
-    shared = MemberFactory(school=other_school, user__email="sam@example.com")
-    original = shared.user.first_name
+    theirs = MemberFactory(school=other_school, user__email="sam@example.com")
+    before = User.objects.filter(pk=theirs.user_id).values().get()
 
     # when
-    out, _ = _run(_csv(tmp_path, "email,first_name\nsam@example.com,Changed\n"))
+    out, _ = _run(_csv(tmp_path, "email,first_name\nSAM@example.com,Changed\n"))
 
     # then
     assert "1 created" in out
-    shared.user.refresh_from_db()
-    assert shared.user.first_name == original
-    assert Member.objects.filter(school=school, user=shared.user).exists()
+    mine = Member.objects.select_related("user").get(school=school)
+    assert mine.user_id != theirs.user_id
+    assert (mine.user.school_id, mine.user.first_name) == (school.id, "Changed")
+    assert User.objects.filter(pk=theirs.user_id).values().get() == before
 
 
 def test_bad_rows_are_reported_by_line_and_the_rest_imported(tmp_path, school, domain):
@@ -197,18 +200,40 @@ def test_invalid_select_value_skips_the_row(tmp_path, school, domain):
     assert "line 3: skipped: Team" in err
 
 
-def test_anonymized_person_is_skipped(tmp_path, school, domain):
+def test_import_after_anonymizing_creates_a_new_account(tmp_path, school, domain):
     # given
     member, _ = user_create(school=school, email="gone@example.com")
     user_anonymize(member=member)
-    email = User.objects.get(pk=member.user_id).email
 
     # when
-    out, err = _run(_csv(tmp_path, f"email\n{email}\n"))
+    out, _ = _run(_csv(tmp_path, "email\ngone@example.com\n"))
+
+    # then
+    assert "1 created" in out
+    again = User.objects.get(school=school, email_key="gone@example.com")
+    assert again.pk != member.user_id
+
+
+def test_look_alike_spellings_of_one_mailbox_are_one_account(tmp_path, school, domain):
+    # given
+    user_create(school=school, email="ann@example.com")
+
+    # when
+    out, _ = _run(_csv(tmp_path, "email\nＡＮＮ@ｅｘａｍｐｌｅ.com\n"))
+
+    # then
+    assert "0 created" in out
+    assert User.objects.filter(school=school).count() == 1
+
+
+def test_invisible_characters_in_an_email_skip_the_line(tmp_path, school, domain):
+    # when
+    out, err = _run(_csv(tmp_path, "email\nann@exam\u200bple.com\n"))
 
     # then
     assert "1 skipped" in out
-    assert "anonymized" in err
+    assert "invisible characters (zero-width space)" in err
+    assert not User.objects.filter(school=school).exists()
 
 
 def test_wrong_encoding_writes_nothing(tmp_path, domain):

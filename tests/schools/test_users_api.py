@@ -242,27 +242,30 @@ def test_create_an_existing_member_email_is_200_without_a_duplicate(api_client, 
     assert not Event.objects.filter(type="user.created").exists()
 
 
-def test_create_an_email_known_in_another_school_makes_a_membership(
+def test_create_an_email_of_another_school_is_a_new_account_answered_as_new(
     api_client, school, other_school
 ):
     # given
-    theirs = MemberFactory(school=other_school, user=UserFactory(email="ada@example.test"))
+    theirs = MemberFactory(
+        school=other_school, user=UserFactory(email="ada@example.test", first_name="Secret")
+    )
+    fresh = api_client.post("/api/v1/users", {"email": "new@example.test"}, format="json")
 
     # when
     response = api_client.post(
-        "/api/v1/users",
-        {"email": "ada@example.test", "first_name": "Changed", "company": "Ours"},
-        format="json",
+        "/api/v1/users", {"email": "ada@example.test", "company": "Ours"}, format="json"
     )
 
-    # then: the person is the same; their identity is not this school's to change
-    assert response.status_code == 200
+    # then: exactly as for a brand-new e-mail, and nothing of the other school's account
+    assert response.status_code == fresh.status_code == 201
     row = response.json()
-    assert row["id"] == theirs.user_id
-    assert row["first_name"] == theirs.user.first_name
-    assert row["company"] == "Ours"
-    assert User.objects.filter(email__iexact="ada@example.test").count() == 1
-    assert Member.objects.filter(user=theirs.user).count() == 2
+    assert row.keys() == fresh.json().keys()
+    assert row["id"] != theirs.user_id
+    assert row["first_name"] == ""
+    assert "Secret" not in response.content.decode()
+    assert User.objects.filter(email_key="ada@example.test").count() == 2
+    theirs.refresh_from_db()
+    assert (theirs.user.first_name, theirs.company) == ("Secret", "Acme")
 
 
 def test_create_with_a_taken_external_id_is_409(api_client, school):
@@ -340,10 +343,10 @@ def test_update_is_partial_and_emits_user_updated(api_client, school, method):
     assert event.payload["company"] == "New"
 
 
-def test_update_email_to_a_taken_one_is_409(api_client, school, other_school):
+def test_update_email_to_one_taken_in_the_school_is_409(api_client, school):
     # given
     member = MemberFactory(school=school)
-    MemberFactory(school=other_school, user=UserFactory(email="taken@example.test"))
+    MemberFactory(school=school, user=UserFactory(email="taken@example.test"))
 
     # when
     response = api_client.patch(
@@ -355,46 +358,6 @@ def test_update_email_to_a_taken_one_is_409(api_client, school, other_school):
     assert response.json()["code"] == "email_taken"
     member.user.refresh_from_db()
     assert member.user.email != "taken@example.test"
-
-
-@pytest.mark.parametrize(
-    "change",
-    [{"email": "new@example.test"}, {"first_name": "New"}, {"password": "another passphrase"}],
-    ids=["email", "name", "password"],
-)
-def test_identity_of_a_user_in_two_schools_cannot_be_changed(
-    api_client, school, other_school, change
-):
-    # given
-    member = MemberFactory(school=school)
-    MemberFactory(school=other_school, user=member.user)
-    before = User.objects.filter(pk=member.user_id).values().get()
-
-    # when
-    response = api_client.patch(f"/api/v1/users/{member.user_id}", change, format="json")
-
-    # then
-    assert response.status_code == 409
-    assert response.json()["code"] == "identity_shared_with_other_schools"
-    assert User.objects.filter(pk=member.user_id).values().get() == before
-
-
-def test_school_facts_of_a_user_in_two_schools_can_be_changed(api_client, school, other_school):
-    # given
-    member = MemberFactory(school=school)
-    MemberFactory(school=other_school, user=member.user, company="Theirs")
-
-    # when
-    response = api_client.patch(
-        f"/api/v1/users/{member.user_id}",
-        {"company": "Ours", "first_name": member.user.first_name},
-        format="json",
-    )
-
-    # then
-    assert response.status_code == 200
-    assert response.json()["company"] == "Ours"
-    assert Member.objects.get(school=other_school, user=member.user).company == "Theirs"
 
 
 def test_update_other_school_user_is_404_and_changes_nothing(api_client, other_school):
@@ -455,27 +418,23 @@ def test_anonymize_a_single_school_user_erases_identity(api_client, school):
     assert Event.objects.filter(school=school, type="user.anonymized").count() == 1
 
 
-def test_anonymize_a_user_in_two_schools_is_409_and_strips_only_the_membership(
-    api_client, school, other_school
-):
+def test_anonymize_erases_only_this_school_account_of_an_email(api_client, school, other_school):
     # given
-    member = MemberFactory(
-        school=school, user=UserFactory(email="ada@example.test"), company="Ours"
+    member = MemberFactory(school=school, user=UserFactory(email="ada@example.test"))
+    theirs = MemberFactory(
+        school=other_school, user=UserFactory(email="ada@example.test"), company="Theirs"
     )
-    theirs = MemberFactory(school=other_school, user=member.user, company="Theirs")
+    before = User.objects.filter(pk=theirs.user_id).values().get()
 
     # when
     response = api_client.post(f"/api/v1/users/{member.user_id}/anonymize")
 
     # then
-    assert response.status_code == 409
-    assert response.json()["code"] == "user_in_other_schools"
-    member.refresh_from_db()
-    assert member.anonymized_at is not None
-    assert member.company == ""
+    assert response.status_code == 200
+    assert response.json()["anonymized"] is True
+    assert User.objects.filter(pk=theirs.user_id).values().get() == before
     theirs.refresh_from_db()
     assert theirs.company == "Theirs"
-    assert User.objects.get(pk=member.user_id).email == "ada@example.test"
 
 
 def test_anonymized_email_can_sign_up_again_as_a_new_person(api_client, school):

@@ -1,4 +1,4 @@
-"""The users services: membership on create, identity rules, anonymizing, suspending, tokens."""
+"""The users services: accounts per school, identity rules, anonymizing, suspending, tokens."""
 
 import threading
 
@@ -66,35 +66,17 @@ def test_user_create_matches_email_case_insensitively(school):
     assert User.objects.count() == 1
 
 
-def test_user_create_for_an_existing_person_keeps_their_identity(school, other_school):
-    # given
-    theirs, _ = user_create(
-        school=other_school, email="ada@example.test", first_name="Ada", password="passphrase 1"
-    )
-
-    # when
-    mine, created = user_create(
-        school=school, email="ada@example.test", first_name="Eve", password="passphrase 2"
-    )
-
-    # then
-    assert created
-    assert mine.user_id == theirs.user_id
-    mine.user.refresh_from_db()
-    assert mine.user.first_name == "Ada"
-    assert mine.user.check_password("passphrase 1")
-
-
-def test_user_create_refuses_an_anonymized_person(school, other_school):
+def test_user_create_after_anonymizing_makes_a_new_account(school):
     # given
     member, _ = user_create(school=school, email="ada@example.test")
     user_anonymize(member=member)
-    anonymized_email = User.objects.get(pk=member.user_id).email
 
-    # when / then
-    with pytest.raises(Conflict) as caught:
-        user_create(school=other_school, email=anonymized_email)
-    assert caught.value.code == "user_anonymized"
+    # when
+    again, created = user_create(school=school, email="ada@example.test")
+
+    # then
+    assert created
+    assert again.user_id != member.user_id
 
 
 def test_user_create_refuses_too_much_metadata(school):
@@ -118,29 +100,6 @@ def test_user_update_changes_identity_and_facts_of_a_single_school_user(school):
     assert member.user.email == "new@example.test"
     assert member.company == "New"
     assert member.user.check_password("a new passphrase")
-
-
-def test_user_update_with_unchanged_identity_is_allowed_for_a_shared_user(school, other_school):
-    # given
-    member = MemberFactory(school=school)
-    MemberFactory(school=other_school, user=member.user)
-
-    # when
-    user_update(member=member, email=member.user.email, first_name=member.user.first_name)
-
-    # then
-    assert Event.objects.filter(type="user.updated").count() == 1
-
-
-def test_user_update_refuses_identity_change_of_a_shared_user(school, other_school):
-    # given
-    member = MemberFactory(school=school)
-    MemberFactory(school=other_school, user=member.user)
-
-    # when / then
-    with pytest.raises(Conflict) as caught:
-        user_update(member=member, last_name="Changed")
-    assert caught.value.code == "identity_shared_with_other_schools"
 
 
 def test_user_update_refuses_a_taken_external_id(school):
@@ -212,10 +171,9 @@ def test_anonymize_single_school_user_keeps_the_rows(school):
     member = MemberFactory(school=school, company="Acme", tags=["a"])
 
     # when
-    anonymized, erased = user_anonymize(member=member)
+    anonymized = user_anonymize(member=member)
 
     # then
-    assert erased
     user = User.objects.get(pk=member.user_id)
     assert user.email == f"anonymized-{user.id}@anonymized.invalid"
     assert user.anonymized_at is not None
@@ -223,21 +181,6 @@ def test_anonymize_single_school_user_keeps_the_rows(school):
     assert Member.objects.filter(pk=member.pk).exists()
     assert anonymized.company == ""
     assert not anonymized.tags.exists()
-
-
-def test_anonymize_shared_user_strips_only_the_membership(school, other_school):
-    # given
-    member = MemberFactory(school=school, company="Acme")
-    MemberFactory(school=other_school, user=member.user, company="Theirs")
-
-    # when
-    anonymized, erased = user_anonymize(member=member)
-
-    # then
-    assert not erased
-    assert anonymized.anonymized_at is not None
-    assert User.objects.get(pk=member.user_id).anonymized_at is None
-    assert Event.objects.get(type="user.anonymized").payload["scope"] == "membership"
 
 
 def test_tokens_revoke_blacklists_refresh_tokens_and_bumps_the_generation(learner):
@@ -272,7 +215,7 @@ def test_events_of_a_failed_service_call_are_rolled_back(school):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("schools", [1, 2], ids=["one-school", "two-schools"])
-def test_concurrent_creates_of_one_email_make_one_person(schools):
+def test_concurrent_creates_of_one_email_make_one_account_per_school(schools):
     # given
     targets = [school_create(name=f"S{n}", slug=f"s{n}")[0] for n in range(schools)]
     workers = 8
@@ -298,7 +241,8 @@ def test_concurrent_creates_of_one_email_make_one_person(schools):
 
     # then
     assert errors == []
-    assert User.objects.filter(email__iexact="race@example.test").count() == 1
+    for target in targets:
+        assert User.objects.filter(school=target, email_key="race@example.test").count() == 1
     assert Member.objects.count() == schools
     assert sum(created for _member, created in results) == schools
     assert Event.objects.filter(type="user.created").count() == schools

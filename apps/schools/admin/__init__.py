@@ -1,5 +1,8 @@
 """The schools admin, one module per subdomain; importing this package registers every admin
-once (Django's autodiscovery imports ``apps.schools.admin``)."""
+once (Django's autodiscovery imports ``apps.schools.admin``), and gives the admin site its
+sign-in form for per-school accounts."""
+
+from django.contrib import admin
 
 from apps.schools.admin import (  # noqa: F401  (imported to register the admins)
     access_codes,
@@ -10,3 +13,7 @@ from apps.schools.admin import (  # noqa: F401  (imported to register the admins
     roles,
     signup_fields,
 )
+from apps.schools.admin.login import SchoolAdminAuthenticationForm
+
+admin.site.login_form = SchoolAdminAuthenticationForm
+admin.site.login_template = "admin/school_login.html"

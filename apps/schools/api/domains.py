@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.fields import EmailIdentityField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
     DomainParentMixin,
@@ -174,7 +175,7 @@ class DomainUserCreatedSerializer(DomainUserSerializer):
 
 
 class NewUserSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailIdentityField(max_length=254)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
 

@@ -17,15 +17,14 @@ class LoginTokenSerializer(serializers.Serializer):
 
 
 class LoginTokenExchangeView(ApiView):
-    """Sign in with the ``login_token`` from ``POST domains/{name}/users``: works once, 24 h."""
+    """Sign in with the ``login_token`` from ``POST domains/{name}/users``: works once, 24 h.
+
+    Tokens are random 256-bit secrets, so guessing is limited per address only.
+    """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
-
-    def throttle_account(self, request) -> str | None:
-        raw = request.data.get("login_token") if isinstance(request.data, dict) else None
-        return raw.split("-", 1)[0] if isinstance(raw, str) else None
 
     @extend_schema(
         request=LoginTokenSerializer,

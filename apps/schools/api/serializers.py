@@ -2,6 +2,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from apps.core.api.fields import EmailIdentityField
 from apps.core.credentials import Credential
 from apps.schools.models import Member, School
 from apps.schools.services import user_payload
@@ -80,11 +81,11 @@ class _UserFieldsSerializer(serializers.Serializer):
 
 
 class UserCreateSerializer(_UserFieldsSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailIdentityField(max_length=254)
 
 
 class UserUpdateSerializer(_UserFieldsSerializer):
-    email = serializers.EmailField(max_length=254, required=False)
+    email = EmailIdentityField(max_length=254, required=False)
 
 
 class UserTagsSerializer(serializers.Serializer):
@@ -97,12 +98,13 @@ class UserTagsSerializer(serializers.Serializer):
 
 
 class TokenObtainSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailIdentityField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     school = serializers.SlugField(
         max_length=100,
         required=False,
-        help_text="The school's slug; needed only when the user belongs to several schools.",
+        help_text="The school's slug: signs in to that school's account. Needed when the "
+        "e-mail and password open accounts in several schools, and for a sandbox's accounts.",
     )
 
 
@@ -135,6 +137,11 @@ class MeSerializer(serializers.Serializer):
     """Who the credential is: an API key (school + scopes) or a user (profile + school)."""
 
     type = serializers.ChoiceField(choices=["api_key", "user"])
+    mode = serializers.ChoiceField(
+        choices=["live", "test"],
+        help_text="test: the credential acts on the school's sandbox (a sk_test_ key, or a "
+        "user of the sandbox); live: on the school itself.",
+    )
     school = SchoolSummarySerializer()
     scopes = serializers.ListField(child=serializers.CharField())
     api_key = ApiKeySummarySerializer(allow_null=True)
@@ -145,6 +152,7 @@ class MeSerializer(serializers.Serializer):
         """The object this serializer renders; ``member`` comes from ``member_get``."""
         return {
             "type": credential.kind,
+            "mode": credential.mode,
             "school": credential.school,
             "scopes": sorted(credential.scopes),
             "api_key": credential.api_key,

@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.core.api.base import ApiView, SchoolScopedViewSet
-from apps.core.errors import Conflict
+from apps.core.email_identity import email_key
 from apps.core.throttling import AuthRateThrottle
 from apps.schools import selectors, services, tokens
 from apps.schools.api.filters import UserFilter
@@ -20,7 +20,6 @@ from apps.schools.api.serializers import (
     UserTagsSerializer,
     UserUpdateSerializer,
 )
-from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member
 
 
@@ -28,7 +27,7 @@ from apps.schools.models import Member
     list=extend_schema(summary="List the school's users"),
     retrieve=extend_schema(summary="Get a user"),
     create=extend_schema(
-        summary="Create a user (an existing e-mail joins the school)",
+        summary="Create a user (201), or get the school's user with this e-mail (200)",
         request=UserCreateSerializer,
         responses={201: UserSerializer, 200: UserSerializer},
     ),
@@ -63,12 +62,9 @@ class UserViewSet(
     def create(self, request):
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Skilljar semantics: an e-mail already known returns that person (200) and makes
-        # them a member; 201 only when a new person was created.
-        known = selectors.person_exists(email=serializer.validated_data["email"])
+        # Skilljar semantics: an e-mail the school already has returns that user (200).
         member, created = services.user_create(school=self.school, **serializer.validated_data)
-        new_person = created and not known
-        return self._respond(member, status.HTTP_201_CREATED if new_person else status.HTTP_200_OK)
+        return self._respond(member, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def update(self, request, id=None, partial=True):
         member = self.get_object()
@@ -81,26 +77,11 @@ class UserViewSet(
         return self.update(request, id=id)
 
     @extend_schema(
-        summary="Anonymize a user (irreversible)",
-        request=None,
-        responses={
-            200: UserSerializer,
-            409: OpenApiResponse(
-                description="The user belongs to other schools: only this school's facts "
-                "about them were anonymized; their identity was kept."
-            ),
-        },
+        summary="Anonymize a user (irreversible)", request=None, responses=UserSerializer
     )
     @action(detail=True, methods=["post"])
     def anonymize(self, request, id=None):
-        member, erased = services.user_anonymize(member=self.get_object())
-        if not erased:
-            raise Conflict(
-                "The user belongs to other schools: this school's data about them was "
-                "anonymized, but their e-mail and name were kept.",
-                code=SchoolErrorCode.USER_IN_OTHER_SCHOOLS,
-            )
-        return self._respond(member)
+        return self._respond(services.user_anonymize(member=self.get_object()))
 
     @extend_schema(summary="Suspend a user", request=None, responses=UserSerializer)
     @action(detail=True, methods=["put"])
@@ -150,8 +131,12 @@ class TokenObtainView(ApiView):
     throttle_classes = [AuthRateThrottle]
 
     def throttle_account(self, request) -> str | None:
-        email = request.data.get("email") if isinstance(request.data, dict) else None
-        return email.strip().lower() if isinstance(email, str) else None
+        data = request.data if isinstance(request.data, dict) else {}
+        email, school = data.get("email"), data.get("school")
+        if not isinstance(email, str):
+            return None
+        # One bucket per school account: guessing in one school spends nothing of another's.
+        return f"{school if isinstance(school, str) else ''}/{email_key(email)}"
 
     @extend_schema(
         request=TokenObtainSerializer,

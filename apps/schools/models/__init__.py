@@ -1,5 +1,5 @@
 """The tenant and its people: schools, domains, users, memberships, tags, API keys, domain
-users, access codes, signup fields, groups, invites, user roles and segments.
+users, login tokens, access codes, signup fields, groups, invites, user roles and segments.
 
 A package split by subdomain; every model is importable from ``apps.schools.models``.
 """
@@ -10,6 +10,7 @@ from apps.schools.models.access import (
     AccessCodeRedemption,
     DomainUser,
     DurationUnit,
+    LoginToken,
 )
 from apps.schools.models.groups import Group, GroupAccessCodePool, GroupCategory, GroupMembership
 from apps.schools.models.invites import Invite
@@ -30,6 +31,7 @@ __all__ = [
     "GroupCategory",
     "GroupMembership",
     "Invite",
+    "LoginToken",
     "Member",
     "School",
     "Segment",

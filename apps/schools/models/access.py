@@ -130,3 +130,24 @@ class AccessCodeRedemption(SchoolOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.code_id} by {self.member_id}"
+
+
+class LoginToken(SchoolOwnedModel):
+    """A one-time sign-in secret for one account; only its SHA-256 is stored.
+
+    Spent by setting ``used_at`` in one conditional UPDATE, so two exchanges of the same
+    token (even at the same instant) cannot both succeed.
+    """
+
+    id = PrefixedIdField(prefix="ltk", primary_key=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="login_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SchoolOwnedModel.Meta):
+        ordering = ["-id"]
+        verbose_name = "login token"
+
+    def __str__(self) -> str:
+        return self.id

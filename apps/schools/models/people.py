@@ -7,25 +7,49 @@ import secrets
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
 
+from apps.core.email_identity import email_key, normalize_email
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel, TimestampedModel
 
 
 class School(TimestampedModel):
-    """The tenant: every school-owned row points here."""
+    """The tenant: every school-owned row points here.
+
+    A school with ``live_school`` set is that school's sandbox: the tenant its test-mode
+    (``sk_test_``) keys act on, with rows of its own that live keys never see.
+    """
+
+    SANDBOX_SLUG_SUFFIX = "--sandbox"
 
     id = PrefixedIdField(prefix="sch", primary_key=True)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     is_active = models.BooleanField(default=True)
+    live_school = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sandbox",
+        editable=False,
+        help_text="Set on a sandbox: the live school whose test keys act here.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.live_school_id is not None
+
+    @property
+    def mode(self) -> str:
+        """``live`` or ``test``: which kind of key acts on this school."""
+        return "test" if self.is_sandbox else "live"
 
 
 class Domain(SchoolOwnedModel):
@@ -59,12 +83,15 @@ class Domain(SchoolOwnedModel):
 
 
 class UserManager(BaseUserManager):
+    """Accounts; ``create_superuser`` (and ``createsuperuser``) make platform operators,
+    accounts of no school."""
+
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **extra) -> "User":
         if not email:
             raise ValueError("A user needs an e-mail address.")
-        user = self.model(email=self.normalize_email(email).strip(), **extra)
+        user = self.model(email=normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -80,18 +107,33 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email__iexact=username)
+        """The platform operator with this e-mail (school accounts are found with their
+        school, by ``apps.schools.backends``)."""
+        return self.get(school__isnull=True, email_key=email_key(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin, TimestampedModel):
-    """A person; e-mail is the login and is unique regardless of case.
+    """An account: one school's (``school`` set) or a platform operator's (no school).
 
-    What a school knows about the person lives on ``Member``; a platform operator is a
-    superuser with no membership.
+    The same e-mail in two schools is two accounts, each with its own password, names,
+    status and token generation; the e-mail is unique per school, compared through
+    ``email_key`` (see ``apps.core.email_identity``). What the school records about the
+    account (role, tags, metadata, …) lives on its one ``Member`` row.
     """
 
     id = PrefixedIdField(prefix="usr", primary_key=True)
-    email = models.EmailField(max_length=254, unique=True)
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="accounts",
+        help_text="Empty for platform operators.",
+    )
+    email = models.EmailField(max_length=254)
+    # The comparison form of ``email``, written on every save; lookups and the unique
+    # constraints use it, never a database case rule.
+    email_key = models.CharField(max_length=254, editable=False)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
@@ -115,12 +157,29 @@ class User(AbstractBaseUser, PermissionsMixin, TimestampedModel):
         verbose_name_plural = "people"
         ordering = ["email"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="schools_user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["school", "email_key"], name="schools_user_school_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=models.Q(school__isnull=True),
+                name="schools_user_operator_email_unique",
+            ),
         ]
-        indexes = [models.Index(fields=["updated_at"], name="schools_user_updated")]
+        indexes = [
+            models.Index(fields=["updated_at"], name="schools_user_updated"),
+            models.Index(fields=["email_key"], name="schools_user_email_key"),
+        ]
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -181,7 +240,8 @@ class Member(SchoolOwnedModel):
         verbose_name = "user"  # what a school's staff call their members
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "user"], name="schools_member_unique_user"),
+            # An account belongs to one school, so it has exactly one membership.
+            models.UniqueConstraint(fields=["user"], name="schools_member_one_per_account"),
             models.UniqueConstraint(
                 fields=["school", "external_id"],
                 condition=~models.Q(external_id=""),

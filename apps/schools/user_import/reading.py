@@ -9,6 +9,12 @@ from typing import TextIO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from apps.core.email_identity import (
+    EmailRefused,
+    InvisibleCharacter,
+    email_key,
+    normalize_email,
+)
 from apps.core.errors import ApiError
 from apps.schools.models import Domain, SignupField
 from apps.schools.signup_fields import clean_value
@@ -35,7 +41,7 @@ class Row:
 
     @property
     def key(self) -> str:
-        return self.email.lower()
+        return email_key(self.email)
 
 
 def open_csv(path: Path) -> TextIO:
@@ -127,11 +133,14 @@ def parse_row(line: int, record: list[str], layout: Layout) -> Row | str:
     """A clean row, or the reason it must be skipped."""
     if len(record) != layout.width:
         return f"has {len(record)} fields where the header has {layout.width}"
-    email = record[layout.email].strip()
+    raw_email = record[layout.email].strip()
     try:
+        email = normalize_email(raw_email)
         validate_email(email)
-    except ValidationError:
-        return f"{email!r} is not a valid e-mail address"
+    except InvisibleCharacter as exc:
+        return f"{raw_email!r}: {exc}"
+    except (EmailRefused, ValidationError):
+        return f"{raw_email!r} is not a valid e-mail address"
     if len(email) > 254:
         return "the e-mail address is longer than 254 characters"
     first = record[layout.first_name].strip() if layout.first_name is not None else ""

@@ -5,8 +5,6 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from apps.core.events import emit_many
@@ -87,27 +85,26 @@ class Writer:
         return kept
 
     def _users(self, rows: list[Row]) -> dict[str, User]:
+        """This school's accounts for the rows' e-mails, creating the missing ones (other
+        schools' accounts with the same e-mails are never looked at)."""
         keys = [row.key for row in rows]
-        users = {
-            u.email_key: u
-            for u in User.objects.annotate(email_key=Lower("email")).filter(email_key__in=keys)
-        }
-        fresh = [
-            User(
-                email=User.objects.normalize_email(row.email),
+        accounts = User.objects.filter(school=self.school, email_key__in=keys)
+        users = {u.email_key: u for u in accounts}
+        fresh = {
+            row.key: User(
+                school=self.school,
+                email=row.email,
+                email_key=row.key,
                 first_name=row.first_name,
                 last_name=row.last_name,
                 password=make_password(None),
             )
             for row in rows
             if row.key not in users
-        ]
+        }
         if fresh:
-            User.objects.bulk_create(fresh, ignore_conflicts=True)
-            users = {
-                u.email_key: u
-                for u in User.objects.annotate(email_key=Lower("email")).filter(email_key__in=keys)
-            }
+            User.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+            users = {u.email_key: u for u in accounts.all()}
         return users
 
     def write(self, rows: list[Row]) -> None:
@@ -118,10 +115,6 @@ class Writer:
     def _write(self, rows: list[Row]) -> None:
         rows = self._known_groups(rows)
         users = self._users(rows)
-        anonymized = [row for row in rows if users[row.key].anonymized_at is not None]
-        for row in anonymized:
-            self.summary.skipped.append((row.line, "this person was anonymized"))
-        rows = [row for row in rows if users[row.key].anonymized_at is None]
         if not rows:
             return
         user_ids = [users[row.key].id for row in rows]
@@ -144,18 +137,11 @@ class Writer:
         changed: set[str] = set()
         now = timezone.now()
 
-        # Names: only for people who belong to this school alone (identity is theirs).
-        shared = set(
-            Member.objects.filter(user_id__in=user_ids)
-            .values("user_id")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values_list("user_id", flat=True)
-        )
+        # Names: a row that gives one renames the school's account.
         renamed = []
         for row in rows:
             user = users[row.key]
-            if user.id in created_ids or user.id in shared:
+            if user.id in created_ids:
                 continue
             first = row.first_name or user.first_name
             last = row.last_name or user.last_name

@@ -117,10 +117,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     EventType(
         name="user.anonymized",
-        description="A user's personal data was erased (scope: the whole user, or only "
-        "this school's facts about them).",
-        schema=_obj({"id": STR, "scope": {"enum": ["user", "membership"]}}),
-        sample={"id": S_USER["id"], "scope": "user"},
+        description="A user's personal data was erased: e-mail, names, password and the "
+        "school's facts about them (learning records stay).",
+        schema=_obj({"id": STR}),
+        sample={"id": S_USER["id"]},
     ),
     EventType(
         name="enrollment.created",

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             name="demo.lyceum.local",
             defaults={"school": school, "catalog_title": "Demo catalog"},
         )
-        operator = User.objects.filter(email__iexact=OPERATOR_EMAIL).first()
+        operator = User.objects.filter(school__isnull=True, email_key=OPERATOR_EMAIL).first()
         if operator is None:
             User.objects.create_superuser(OPERATOR_EMAIL, OPERATOR_PASSWORD)
         staff, _ = user_create(
@@ -92,7 +92,9 @@ class Command(BaseCommand):
                 users = User.objects.bulk_create(
                     [
                         User(
+                            school=school,
                             email=f"learner-{n:07d}@demo.lyceum.local",
+                            email_key=f"learner-{n:07d}@demo.lyceum.local",
                             first_name=f"Learner{n}",
                             last_name="Demo",
                             password=password,
