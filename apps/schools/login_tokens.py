@@ -2,8 +2,9 @@
 
 A token is a random secret of which only the SHA-256 is stored (``LoginToken``), bound to
 one account of one school. It works once: the exchange spends it in a single conditional
-UPDATE, so a second exchange — later, or at the same instant — finds it spent. It expires
-after ``LOGIN_TOKEN_TTL``.
+UPDATE, so a second exchange — later, or at the same instant — finds it spent; signing in
+with one also spends every other unspent token of the account. It expires after
+``LOGIN_TOKEN_TTL``, and one dated after the moment of exchange is refused.
 """
 
 import hashlib
@@ -69,6 +70,9 @@ def login_token_exchange(*, token: str) -> Member:
     ).update(used_at=now)
     if not spent:
         raise _invalid()
+    LoginToken.objects.filter(member_id=login_token.member_id, used_at__isnull=True).update(
+        used_at=now
+    )
     member = login_token.member
     check_member_usable(member)
     member.user.last_login = now

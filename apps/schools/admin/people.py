@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
+from apps.core.email_identity import EmailRefused, email_key, normalize_email
 from apps.core.errors import ApiError
 from apps.schools import services
 from apps.schools.models import ApiKey, Member, School, Tag, User
@@ -19,13 +21,36 @@ if admin.site.is_registered(PermissionGroup):
     admin.site.unregister(PermissionGroup)
 
 
+def _clean_email(value: str) -> str:
+    try:
+        return normalize_email(value)
+    except EmailRefused as exc:
+        raise forms.ValidationError(str(exc)) from None
+
+
+class OperatorCreationForm(AdminUserCreationForm):
+    """The operator's "add person" form makes a platform operator: an account of no
+    school, whose e-mail is unique among operators."""
+
+    class Meta:
+        model = User
+        fields = ["email"]
+
+    def clean_email(self) -> str:
+        email = _clean_email(self.cleaned_data["email"])
+        if User.objects.filter(school__isnull=True, email_key=email_key(email)).exists():
+            raise forms.ValidationError("An operator with this e-mail exists.")
+        return email
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
     """Schools are the platform operator's to manage."""
 
-    list_display = ["name", "slug", "is_active", "created_at"]
+    list_display = ["name", "slug", "is_active", "live_school", "created_at"]
+    list_filter = ["is_active", ("live_school", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug"]
-    readonly_fields = ["id", "created_at", "updated_at"]
+    readonly_fields = ["id", "live_school", "created_at", "updated_at"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -47,15 +72,26 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Every person on the platform (operators only; school staff use Members)."""
+    """Every account on the platform, each of one school or an operator's (operators only;
+    school staff use Members). Adding here makes a platform operator."""
 
+    add_form = OperatorCreationForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "created_at"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = [
+        "email",
+        "school",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "created_at",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "school"]
+    list_select_related = ["school"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["id", "created_at", "updated_at", "last_login", "anonymized_at"]
+    readonly_fields = ["id", "school", "created_at", "updated_at", "last_login", "anonymized_at"]
     fieldsets = [
-        (None, {"fields": ["id", "email", "password"]}),
+        (None, {"fields": ["id", "school", "email", "password"]}),
         ("Name", {"fields": ["first_name", "last_name"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "token_generation"]}),
         ("Dates", {"fields": ["last_login", "created_at", "updated_at", "anonymized_at"]}),
@@ -63,6 +99,12 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change:  # operators administer every school
+            obj.is_staff = obj.is_superuser = True
+        super().save_model(request, obj, form, change)
+
     actions = ["revoke_tokens"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -85,7 +127,8 @@ class TagAdmin(SchoolScopedAdmin):
 
 
 class MemberAddForm(forms.ModelForm):
-    """Adding a user: an existing e-mail joins the school as it is."""
+    """Adding a user: creates the school's account, or finds the one it has with this
+    e-mail (other schools' accounts are never looked at)."""
 
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150, required=False)
@@ -103,6 +146,9 @@ class MemberAddForm(forms.ModelForm):
             "department",
             "country",
         ]
+
+    def clean_email(self) -> str:
+        return _clean_email(self.cleaned_data["email"])
 
 
 @admin.register(Member)
