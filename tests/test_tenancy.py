@@ -2,6 +2,8 @@
 
 School A's credential must never see, change or name school B's rows: B's ids are 404 on
 every detail route and method, absent from every list, and "does not exist" in bodies.
+Every test runs three times: between two schools, from a school's live key over its
+sandbox, and from its test key (acting on the sandbox) over the live school.
 New viewsets are covered automatically; one without a factory in ``tests/factories.py``
 makes ``test_every_routed_model_has_a_tenant_factory`` fail.
 """
@@ -13,11 +15,44 @@ import pytest
 from django.db import models
 from rest_framework.relations import ManyRelatedField, RelatedField
 
+from apps.schools.services import api_key_create, school_create, school_sandbox
 from config.api_urls import API_URL_MODULES
 from tests.core import api_bodies, api_routes
 from tests.factories import BODY_BASES, create_owned, factory_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["two-schools", "live-over-sandbox", "sandbox-over-live"])
+def tenants(request, db) -> tuple:
+    """``(mine, theirs, test mode)``: the caller's tenant, the one it must never reach, and
+    whether the caller's key is a test key (acting on the sandbox)."""
+    alpha = school_create(name="Alpha Academy", slug="alpha")[0]
+    if request.param == "two-schools":
+        return alpha, school_create(name="Beta Institute", slug="beta")[0], False
+    sandbox = school_sandbox(school=alpha)
+    if request.param == "live-over-sandbox":
+        return alpha, sandbox, False
+    return sandbox, alpha, True
+
+
+@pytest.fixture
+def school(tenants):
+    return tenants[0]
+
+
+@pytest.fixture
+def other_school(tenants):
+    return tenants[1]
+
+
+@pytest.fixture
+def api_key(tenants):
+    mine, _theirs, test = tenants
+    return api_key_create(
+        school=mine.live_school if test else mine, name="tenancy", scopes=["*"], test=test
+    )
+
 
 ROUTES = api_routes.viewset_routes()
 MODELS = sorted({route.model for route in ROUTES}, key=lambda m: m._meta.label)
