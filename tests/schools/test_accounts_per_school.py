@@ -3,10 +3,12 @@ another school's account with the same e-mail (the attack chains of a shared per
 the login hardening that belongs with accounts."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from freezegun import freeze_time
@@ -547,3 +549,40 @@ def test_one_address_spraying_many_accounts_is_limited(settings, school):
     assert answers[:5] == [401] * 5
     assert answers[5] == 429
     assert elsewhere.status_code == 401
+
+
+# --- concurrency (PostgreSQL: unique-index waits as in production) ---------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_of_one_email_in_one_school_give_one_account(api_key):
+    # given: eight requests for one e-mail (spelled two ways), released at once
+    secret = api_key[1]
+    workers = 8
+    barrier = threading.Barrier(workers)
+    responses = []
+
+    def send(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            email = "ada@example.com" if n % 2 else "ADA@ｅｘａｍｐｌｅ.com"
+            responses.append(
+                make_client(secret).post("/api/v1/users", {"email": email}, format="json")
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(workers)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: one 201, the others the same account (200); never a 500, never two rows
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * (workers - 1) + [201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert User.objects.filter(email_key="ada@example.com").count() == 1
