@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.core.models import Event
@@ -26,6 +26,56 @@ _subscribers: dict[str, Subscriber] = {}
 # Events not dispatched within this time are picked up again by the sweep.
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 5000
+
+
+# The read scope a credential needs to see an event (its payload comes from that part of
+# the API, as a job's params do), by the area its type starts with: the longest matching
+# run of whole dotted segments wins. An event of an area not listed is visible to "*" only.
+EVENT_READ_SCOPES: dict[str, str] = {
+    "user": "read:users",
+    "group": "read:users",
+    "domain": "read:users",
+    "invite": "read:users",
+    "course": "read:courses",
+    "enrollment": "read:enrollments",
+    "path": "read:enrollments",
+    "vilt": "read:enrollments",
+    "enrollment.progress_updated": "read:progress",
+    "lesson": "read:progress",
+    "quiz": "read:progress",
+    "dashboard": "read:progress",
+    "certificate": "read:certificates",
+    "purchase": "read:commerce",
+    "payment": "read:commerce",
+    "webhook": "read:webhooks",
+    "ping": "read:webhooks",
+}
+# Longest first, so the first area that matches is the most specific one.
+_AREAS = sorted(EVENT_READ_SCOPES, key=len, reverse=True)
+
+
+def event_read_scope(type: str) -> str | None:
+    """The scope that reads events of ``type``; None when its area is unknown ("*" only)."""
+    for area in _AREAS:
+        if type == area or type.startswith(f"{area}."):
+            return EVENT_READ_SCOPES[area]
+    return None
+
+
+def events_readable_with(queryset: QuerySet[Event], scopes: frozenset[str]) -> QuerySet[Event]:
+    """Narrow ``queryset`` to the events whose area's read scope is among ``scopes``.
+
+    The area is resolved in SQL (a CASE over the type), so pagination and counts stay in
+    the database. ``*`` is not expanded here: a caller holding it skips this filter.
+    """
+    area_scope = Case(
+        *(
+            When(Q(type=area) | Q(type__startswith=f"{area}."), then=Value(EVENT_READ_SCOPES[area]))
+            for area in _AREAS
+        ),
+        default=Value(""),
+    )
+    return queryset.alias(read_scope=area_scope).filter(read_scope__in=sorted(scopes))
 
 
 def subscribe(name: str, handler: Subscriber) -> None:

@@ -10,6 +10,7 @@ from apps.core.api.filters import EventFilter
 from apps.core.api.serializers import EventSerializer, JobSerializer, PingSerializer
 from apps.core.credentials import WILDCARD_SCOPE
 from apps.core.errors import handler404
+from apps.core.events import events_readable_with
 from apps.core.models import Event, Job
 
 
@@ -54,7 +55,17 @@ class JobViewSet(ReadOnlySchoolScopedViewSet):
 
 
 class EventLogViewSet(ReadOnlySchoolScopedViewSet):
-    """The school's event log, newest first."""
+    """The school's event log, newest first.
+
+    The log needs the `read:webhooks` scope, and each event is visible only to a key that
+    also holds the read scope of its area, as its data comes from that part of the API:
+    `user.*`, `group.*`, `domain.*` and `invite.*` need `read:users`; `course.*`
+    `read:courses`; `enrollment.*`, `path.*` and `vilt.*` `read:enrollments`;
+    `enrollment.progress_updated`, `lesson.*`, `quiz.*` and `dashboard.*` `read:progress`;
+    `certificate.*` `read:certificates`; `purchase.*` and `payment.*` `read:commerce`;
+    `webhook.*` and `ping` `read:webhooks`. Other events are visible with `*` only. An event
+    the key may not see is absent from the list and 404 by id.
+    """
 
     queryset = Event.objects.all()
     serializer_class = EventSerializer
@@ -64,4 +75,7 @@ class EventLogViewSet(ReadOnlySchoolScopedViewSet):
     max_page_size = 1000
 
     def scope_queryset(self, queryset):
+        credential = self.credential
+        if not credential.has_scope(WILDCARD_SCOPE):
+            queryset = events_readable_with(queryset, credential.scopes)
         return queryset.order_by("-created_at", "-id")
