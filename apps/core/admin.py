@@ -7,6 +7,12 @@ with a school filter.
 """
 
 from django.contrib import admin
+from django.contrib.admin.filters import (
+    AllValuesFieldListFilter,
+    FieldListFilter,
+    RelatedFieldListFilter,
+)
+from django.contrib.admin.utils import get_fields_from_path, get_model_from_relation
 from django.db import models
 from django.http import HttpRequest
 
@@ -30,6 +36,77 @@ def is_school_staff(request: HttpRequest) -> bool:
     return admin_school(request) is not None
 
 
+def limit_to_school(request: HttpRequest, queryset):
+    """``queryset`` narrowed to the rows of the staff member's school (as is for operators)."""
+    school = admin_school(request)
+    if school is None or queryset is None:
+        return queryset
+    model = queryset.model
+    if model._meta.label == "schools.School":
+        return queryset.filter(pk=school.pk)
+    if model._meta.label == "schools.User":
+        return queryset.filter(memberships__school=school).distinct()
+    if any(f.name == "school" for f in model._meta.get_fields()):
+        return queryset.filter(school=school)
+    return queryset
+
+
+class SchoolRelatedFieldListFilter(RelatedFieldListFilter):
+    """A filter on a related field whose choices are the staff member's school's rows only
+    (Django's lists every row of the related model, whatever school it belongs to)."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin):
+        if admin_school(request) is None:
+            return super().field_choices(field, request, model_admin)
+        related = get_model_from_relation(field)
+        allowed = related._default_manager.all()
+        if hasattr(field, "get_limit_choices_to"):  # a forward relation's own restriction
+            allowed = allowed.complex_filter(field.get_limit_choices_to())
+        allowed = limit_to_school(request, allowed)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=models.Q(pk__in=allowed.values("pk")),
+            ordering=ordering,
+        )
+
+
+class SchoolAllValuesFieldListFilter(AllValuesFieldListFilter):
+    """A filter listing the values of a field across a relation (``domain__name``) found in
+    the staff member's rows only (Django's reads them from every row of the related model)."""
+
+    def __init__(self, field, request: HttpRequest, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        if admin_school(request) is not None:
+            self.lookup_choices = (
+                model_admin.get_queryset(request)
+                .distinct()
+                .order_by(field_path)
+                .values_list(field_path, flat=True)
+            )
+
+
+# Django's filter class for a field -> the one that keeps its choices inside the school.
+_SCHOOL_FILTERS: dict[type, type] = {
+    RelatedFieldListFilter: SchoolRelatedFieldListFilter,
+    AllValuesFieldListFilter: SchoolAllValuesFieldListFilter,
+}
+
+
+def school_list_filter(model: type[models.Model], entry):
+    """A ``list_filter`` entry with Django's school-blind filter classes swapped for the
+    school-aware ones; other entries (choices, booleans, dates, custom filters) as they are."""
+    if isinstance(entry, str):
+        field = get_fields_from_path(model, entry)[-1]
+        default = next(
+            (klass for test, klass in FieldListFilter._field_list_filters if test(field)), None
+        )
+        return (entry, _SCHOOL_FILTERS[default]) if default in _SCHOOL_FILTERS else entry
+    if isinstance(entry, tuple | list) and entry[1] in _SCHOOL_FILTERS:
+        return (entry[0], _SCHOOL_FILTERS[entry[1]])
+    return entry
+
+
 class SchoolStaffAccessMixin:
     """Permissions and related choices shared by ``SchoolScopedAdmin`` and its inlines:
     operators everywhere, a school's staff on their school's rows only."""
@@ -51,17 +128,7 @@ class SchoolStaffAccessMixin:
 
     # --- related choices stay inside the school -----------------------------------------
     def _limit(self, request: HttpRequest, queryset):
-        school = admin_school(request)
-        if school is None or queryset is None:
-            return queryset
-        model = queryset.model
-        if model._meta.label == "schools.School":
-            return queryset.filter(pk=school.pk)
-        if model._meta.label == "schools.User":
-            return queryset.filter(memberships__school=school).distinct()
-        if any(f.name == "school" for f in model._meta.get_fields()):
-            return queryset.filter(school=school)
-        return queryset
+        return limit_to_school(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -96,7 +163,8 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
         return queryset.filter(**{self.school_field: school})
 
     def get_list_filter(self, request: HttpRequest):
-        filters = list(super().get_list_filter(request))
+        # Filters on related rows list only the school's rows, as the forms' choices do.
+        filters = [school_list_filter(self.model, f) for f in super().get_list_filter(request)]
         if request.user.is_superuser and self.school_field == "school":
             filters.insert(0, "school")
         return filters
