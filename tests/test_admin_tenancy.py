@@ -28,11 +28,13 @@ from django.utils import timezone
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.models import IdempotencyRecord
 from apps.schools.access_codes import code_redeem
+from apps.schools.login_tokens import login_token_make
 from apps.schools.models import (
     AccessCode,
     AccessCodeRedemption,
     DomainUser,
     GroupCategory,
+    LoginToken,
     Member,
     School,
     SignupFieldOption,
@@ -83,6 +85,12 @@ def _attempt(school: School, **_: object) -> DeliveryAttempt:
     )
 
 
+def _login_token(school: School, **_: object) -> LoginToken:
+    member = create_owned(Member, school=school)
+    login_token_make(member=member)
+    return LoginToken.objects.get(member=member)
+
+
 def _idempotency_record(school: School, **_: object) -> IdempotencyRecord:
     return IdempotencyRecord.objects.create(
         school=school,
@@ -97,6 +105,7 @@ LOCAL_FACTORIES: dict[type[models.Model], Callable[..., models.Model]] = {
     AccessCodeRedemption: _redemption,
     DeliveryAttempt: _attempt,
     IdempotencyRecord: _idempotency_record,
+    LoginToken: _login_token,
 }
 
 
@@ -304,7 +313,7 @@ def other_school_row(school: School, label: str) -> models.Model:
 
 @pytest.fixture
 def operator_client(db) -> Client:
-    operator = UserFactory(is_staff=True, is_superuser=True)
+    operator = UserFactory(school=None, is_staff=True, is_superuser=True)
     client = Client()
     assert client.login(email=operator.email, password=DEFAULT_PASSWORD)
     return client
