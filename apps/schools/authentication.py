@@ -5,7 +5,6 @@ from the credential alone, never from a request parameter.
 """
 
 import base64
-import binascii
 from datetime import timedelta
 
 from django.utils import timezone
@@ -71,7 +70,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         elif scheme == "basic" and value:
             try:
                 decoded = base64.b64decode(value, validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # binascii.Error, UnicodeDecodeError, or non-ASCII input
                 raise _failed("The Basic credentials are not valid base64.") from None
             secret, _, _password = decoded.partition(":")
             if not secret.startswith(KEY_PREFIXES):

@@ -611,3 +611,20 @@ def test_api_key_over_its_rate_limit_is_429(api_client, settings):
     assert response.status_code == 429
     assert response["Retry-After"] == "55"
     assert response.json()["request_id"] == response["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Basic é", "Basic ＡＢＣＤ", "Basic c2tfbGl2ZV/DqQ==é"],
+    ids=["latin-1", "fullwidth", "trailing"],
+)
+def test_basic_credentials_with_non_ascii_bytes_are_401(header):
+    # given: raw bytes a client may send, read as latin-1 by the server
+    client = APIClient(HTTP_AUTHORIZATION=header.encode("utf-8").decode("latin-1"))
+
+    # when
+    response = client.get("/api/v1/me")
+
+    # then
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
