@@ -6,8 +6,10 @@ REDIS_URL     cache, throttles, Celery broker and results (unset: local-memory c
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" to enable debug
 ALLOWED_HOSTS comma-separated host names
+TRUSTED_PROXIES addresses/CIDR networks of the proxies whose X-Forwarded-For is believed
 """
 
+import ipaddress
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,19 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Read a comma-separated list of IP addresses and CIDR networks; refuse a bad entry."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or CIDR network."
+            ) from None
+    return tuple(networks)
 
 
 INSECURE_SECRET_KEY = "lyceum-insecure-development-key-do-not-use-in-production"
@@ -241,6 +256,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "URL_FORMAT_OVERRIDE": None,
 }
+
+# The reverse proxies in front of Lyceum (e.g. "10.0.0.0/8,127.0.0.1"): only their
+# X-Forwarded-For entries are believed when finding a client's address (rate limits, logs).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Requests per minute, per credential (API key or user) and on the token endpoints.
 LYCEUM_RATE_LIMITS = {

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from apps.core.client_address import client_address
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import envelope, json_error, request_id_of
 from apps.core.ids import new_ulid
@@ -42,11 +43,12 @@ class RequestIdMiddleware:
             response["X-RateLimit-Reset"] = str(reset)
         duration_ms = (time.perf_counter() - started) * 1000
         logger.info(
-            "method=%s path=%s status=%s duration_ms=%.1f school=%s request_id=%s",
+            "method=%s path=%s status=%s duration_ms=%.1f client=%s school=%s request_id=%s",
             request.method,
             request.path,
             response.status_code,
             duration_ms,
+            client_address(request),
             getattr(request, "lyceum_school_slug", "-"),
             request.request_id,
         )
