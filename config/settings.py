@@ -170,10 +170,12 @@ if REDIS_URL:
         }
     }
 else:
+    # Rate-limit counters live here: see apps/core/memory_cache.py for why not LocMemCache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "apps.core.memory_cache.LocalMemoryCache",
             "LOCATION": "lyceum",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
         }
     }
 
