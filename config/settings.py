@@ -309,12 +309,44 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- E-mail ------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Invite e-mails carry a working sign-in link, so outside DEBUG they must go somewhere the
+# operator chose: a real backend (SMTP below) or files under EMAIL_FILE_PATH, never the
+# console backend, which would print every link to the log.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "").strip() or None
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.filebased.EmailBackend" if EMAIL_FILE_PATH else CONSOLE_EMAIL_BACKEND
+)
+if not DEBUG and not TESTING and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which would print invite links to the log: "
+        "outside DEBUG set EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend "
+        "with EMAIL_HOST) or EMAIL_FILE_PATH (a directory for the e-mails)."
+    )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lyceum <no-reply@localhost>")
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Where people reach this server: links in e-mails (invite activation) start with it.
-LYCEUM_PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where people reach this server: links in e-mails (invite activation) start with it. The
+# local default would send production's invitees to their own machine, so it is required
+# outside DEBUG.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip()
+if not PUBLIC_URL and not DEBUG and not TESTING:
+    raise ImproperlyConfigured(
+        "PUBLIC_URL must be set outside DEBUG to the address people reach Lyceum at "
+        "(e.g. https://lyceum.example.com): invite links start with it."
+    )
+if PUBLIC_URL and not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"PUBLIC_URL must start with https:// or http://, not {PUBLIC_URL!r}."
+    )
+LYCEUM_PUBLIC_URL = (PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
 # Invite links expire after this many days and work once.
 LYCEUM_INVITE_DAYS = int(os.environ.get("INVITE_DAYS", "7"))
 
@@ -329,6 +361,9 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Admin messages (a new API key's secret among them) are kept in the server-side session,
+# never in Django's default cookie, which is signed but readable by anyone who holds it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
