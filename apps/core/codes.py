@@ -18,6 +18,7 @@ class CoreErrorCode(StrEnum):
     THROTTLED = "throttled"
     CONFLICT = "conflict"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_PATH_MISMATCH = "idempotency_key_path_mismatch"
     IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
     DUPLICATE_KEY = "duplicate_key"
     TOO_MANY_METADATA_KEYS = "too_many_metadata_keys"
