@@ -17,6 +17,16 @@ from apps.core.ids import new_ulid
 logger = logging.getLogger("lyceum.request")
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+# Paths whose last part is a secret (an invite link's signed token works as a password):
+# logs keep the route and drop the secret.
+_SECRET_PATHS = (re.compile(r"^(/invites/)[^/]+"),)
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with any secret it carries replaced by ``<redacted>``."""
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(r"\1<redacted>", path)
+    return path
 
 
 class RequestIdMiddleware:
@@ -45,7 +55,7 @@ class RequestIdMiddleware:
         logger.info(
             "method=%s path=%s status=%s duration_ms=%.1f client=%s school=%s request_id=%s",
             request.method,
-            request.path,
+            loggable_path(request.path),
             response.status_code,
             duration_ms,
             client_address(request),

@@ -83,7 +83,7 @@ def anonymous_post(client, peer: str, forwarded: str):
 
 def test_spoofed_forwarded_headers_do_not_reset_the_limit_by_address(client, settings):
     # given: three requests a minute per address, no proxy trusted
-    settings.LYCEUM_RATE_LIMITS = {**settings.LYCEUM_RATE_LIMITS, "auth": 3}
+    settings.LYCEUM_RATE_LIMITS = {**settings.LYCEUM_RATE_LIMITS, "auth_address": 3}
     settings.TRUSTED_PROXIES = ()
 
     # when: every request invents a new X-Forwarded-For
@@ -95,7 +95,7 @@ def test_spoofed_forwarded_headers_do_not_reset_the_limit_by_address(client, set
 
 def test_clients_behind_a_trusted_proxy_get_a_budget_each(client, settings, behind_proxy):
     # given
-    settings.LYCEUM_RATE_LIMITS = {**settings.LYCEUM_RATE_LIMITS, "auth": 1}
+    settings.LYCEUM_RATE_LIMITS = {**settings.LYCEUM_RATE_LIMITS, "auth_address": 1}
 
     # when
     first = anonymous_post(client, PROXY, "198.51.100.1")
