@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "csp",
     "apps.core",
     "apps.schools",
     "apps.webhooks",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.BodySizeLimitMiddleware",
     "apps.core.middleware.NulCharacterMiddleware",
@@ -294,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "or a user JWT from `POST /api/v1/auth/token`."
     ),
     "VERSION": "1.0.0",
+    # No validator badge: it would send the schema's address to swagger.io from an image
+    # the Content-Security-Policy refuses.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -365,6 +370,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # never in Django's default cookie, which is signed but readable by anyone who holds it.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: pages (admin, API docs, invite
+# pages) run scripts and styles from this site only, with no inline script or style, so
+# injected markup cannot run. The API docs page adds the host Swagger UI's files come from
+# when they are not self-hosted (apps/core/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small SVG icons Swagger UI's stylesheet embeds.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- Logging: one line per request ------------------------------------------------------
