@@ -526,6 +526,8 @@ def bench_env(urls: dict[str, str]) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PUBLIC_URL": "http://127.0.0.1",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "SECURE_SSL_REDIRECT": "0",
         "LYCEUM_BENCH_BASELINE": "1",
         # Throttling stays on (its cache round trip is part of the cost), never trips.

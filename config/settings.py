@@ -6,8 +6,10 @@ REDIS_URL     cache, throttles, Celery broker and results (unset: local-memory c
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" to enable debug
 ALLOWED_HOSTS comma-separated host names
+TRUSTED_PROXIES addresses/CIDR networks of the proxies whose X-Forwarded-For is believed
 """
 
+import ipaddress
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,19 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Read a comma-separated list of IP addresses and CIDR networks; refuse a bad entry."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or CIDR network."
+            ) from None
+    return tuple(networks)
 
 
 INSECURE_SECRET_KEY = "lyceum-insecure-development-key-do-not-use-in-production"
@@ -57,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "csp",
     "apps.core",
     "apps.schools",
     "apps.webhooks",
@@ -65,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.BodySizeLimitMiddleware",
     "apps.core.middleware.NulCharacterMiddleware",
@@ -155,10 +172,12 @@ if REDIS_URL:
         }
     }
 else:
+    # Rate-limit counters live here: see apps/core/memory_cache.py for why not LocMemCache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "apps.core.memory_cache.LocalMemoryCache",
             "LOCATION": "lyceum",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
         }
     }
 
@@ -242,6 +261,10 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
 }
 
+# The reverse proxies in front of Lyceum (e.g. "10.0.0.0/8,127.0.0.1"): only their
+# X-Forwarded-For entries are believed when finding a client's address (rate limits, logs).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
 # Requests per minute, per credential (API key or user) and on the token endpoints.
 LYCEUM_RATE_LIMITS = {
     "credential": int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200")),
@@ -273,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "or a user JWT from `POST /api/v1/auth/token`."
     ),
     "VERSION": "1.0.0",
+    # No validator badge: it would send the schema's address to swagger.io from an image
+    # the Content-Security-Policy refuses.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -288,12 +314,44 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- E-mail ------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Invite e-mails carry a working sign-in link, so outside DEBUG they must go somewhere the
+# operator chose: a real backend (SMTP below) or files under EMAIL_FILE_PATH, never the
+# console backend, which would print every link to the log.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "").strip() or None
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.filebased.EmailBackend" if EMAIL_FILE_PATH else CONSOLE_EMAIL_BACKEND
+)
+if not DEBUG and not TESTING and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which would print invite links to the log: "
+        "outside DEBUG set EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend "
+        "with EMAIL_HOST) or EMAIL_FILE_PATH (a directory for the e-mails)."
+    )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lyceum <no-reply@localhost>")
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Where people reach this server: links in e-mails (invite activation) start with it.
-LYCEUM_PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where people reach this server: links in e-mails (invite activation) start with it. The
+# local default would send production's invitees to their own machine, so it is required
+# outside DEBUG.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip()
+if not PUBLIC_URL and not DEBUG and not TESTING:
+    raise ImproperlyConfigured(
+        "PUBLIC_URL must be set outside DEBUG to the address people reach Lyceum at "
+        "(e.g. https://lyceum.example.com): invite links start with it."
+    )
+if PUBLIC_URL and not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"PUBLIC_URL must start with https:// or http://, not {PUBLIC_URL!r}."
+    )
+LYCEUM_PUBLIC_URL = (PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
 # Invite links expire after this many days and work once.
 LYCEUM_INVITE_DAYS = int(os.environ.get("INVITE_DAYS", "7"))
 
@@ -308,7 +366,28 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Admin messages (a new API key's secret among them) are kept in the server-side session,
+# never in Django's default cookie, which is signed but readable by anyone who holds it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: pages (admin, API docs, invite
+# pages) run scripts and styles from this site only, with no inline script or style, so
+# injected markup cannot run. The API docs page adds the host Swagger UI's files come from
+# when they are not self-hosted (apps/core/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small SVG icons Swagger UI's stylesheet embeds.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- Logging: one line per request ------------------------------------------------------

@@ -1,7 +1,8 @@
 """``Idempotency-Key`` on POST: same key and body within 24 h replays the first response.
 
-A different body under the same key is 422; a duplicate that arrives while the first is
-still running is 409. Records are per school and per credential, so two integrators
+The same key on another path is 422 ``idempotency_key_path_mismatch``, with a different
+body 422 ``idempotency_key_reused``; a duplicate that arrives while the first is still
+running is 409. Records are per school and per credential, so two integrators
 cannot collide. The first request's record is inserted (and committed) before the view
 runs; the unique constraint makes concurrent duplicates wait on it and then see it.
 """
@@ -62,11 +63,14 @@ def begin(request) -> Claim | None:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", field=HEADER)
     request_hash = _request_hash(request)
+    path = getattr(request, "_request", request).path
     lookup = {"school": credential.school, "credential": credential.identity, "key": key}
     IdempotencyRecord.objects.filter(**lookup, created_at__lt=timezone.now() - TTL).delete()
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(**lookup, request_hash=request_hash)
+            record = IdempotencyRecord.objects.create(
+                **lookup, request_hash=request_hash, request_path=path
+            )
         return Claim(record_id=record.pk)
     except IntegrityError:
         pass
@@ -75,6 +79,13 @@ def begin(request) -> Claim | None:
         raise Conflict(
             "A request with this Idempotency-Key just finished with an error; retry.",
             code=CoreErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        )
+    if record.request_path and record.request_path != path:
+        raise Unprocessable(
+            f"This Idempotency-Key was used on another path ({record.request_path}); "
+            "a key names one request: send a new key for this one.",
+            code=CoreErrorCode.IDEMPOTENCY_KEY_PATH_MISMATCH,
+            field=HEADER,
         )
     if record.request_hash != request_hash:
         raise Unprocessable(

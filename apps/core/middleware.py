@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from apps.core.client_address import client_address
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import envelope, json_error, request_id_of
 from apps.core.ids import new_ulid
@@ -16,6 +17,16 @@ from apps.core.ids import new_ulid
 logger = logging.getLogger("lyceum.request")
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+# Paths whose last part is a secret (an invite link's signed token works as a password):
+# logs keep the route and drop the secret.
+_SECRET_PATHS = (re.compile(r"^(/invites/)[^/]+"),)
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with any secret it carries replaced by ``<redacted>``."""
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(r"\1<redacted>", path)
+    return path
 
 
 class RequestIdMiddleware:
@@ -42,11 +53,12 @@ class RequestIdMiddleware:
             response["X-RateLimit-Reset"] = str(reset)
         duration_ms = (time.perf_counter() - started) * 1000
         logger.info(
-            "method=%s path=%s status=%s duration_ms=%.1f school=%s request_id=%s",
+            "method=%s path=%s status=%s duration_ms=%.1f client=%s school=%s request_id=%s",
             request.method,
-            request.path,
+            loggable_path(request.path),
             response.status_code,
             duration_ms,
+            client_address(request),
             getattr(request, "lyceum_school_slug", "-"),
             request.request_id,
         )

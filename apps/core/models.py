@@ -109,6 +109,9 @@ class IdempotencyRecord(models.Model):
     credential = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
+    # The path the key was first used on, so reuse elsewhere is named as such (blank on
+    # records written before it was kept).
+    request_path = models.TextField(blank=True, default="")
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(null=True, blank=True)

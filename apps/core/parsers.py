@@ -9,6 +9,7 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
+from apps.core.codes import CoreErrorCode
 from apps.core.errors import RequestTooLarge
 
 # Deeper bodies are refused: no Lyceum resource nests this far, and very deep values
@@ -27,11 +28,36 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_MESSAGE = "Lone surrogate characters (unpaired \\ud800-\\udfff escapes) are not allowed."
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 _NUMBER_MESSAGE = "Numbers must lie within the 64-bit integer range (about ±9.2e18)."
+# JSON allows a key twice in one object and Python keeps the last value, so
+# {"role": "learner", "role": "admin"} would read as whichever a proxy or a log did not
+# show. An ambiguous body is refused instead.
+_DUPLICATE_MESSAGE = "This key appears more than once in the same object."
+
+
+class _DuplicateKeys(dict):
+    """An object whose body named ``duplicate`` more than once (refused by ``_check``)."""
+
+    duplicate: str
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    data = dict(pairs)
+    if len(data) == len(pairs):
+        return data
+    marked = _DuplicateKeys(data)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            marked.duplicate = key
+            break
+        seen.add(key)
+    return marked
 
 
 class JSONParser(parsers.JSONParser):
-    """Strict JSON: UTF-8 only, no NaN/Infinity, no NUL or lone surrogate characters,
-    integers within 64 bits, at most ``LYCEUM_MAX_BODY_BYTES`` and ``MAX_DEPTH`` levels."""
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no NUL or lone surrogate characters, no key
+    twice in an object, integers within 64 bits, at most ``LYCEUM_MAX_BODY_BYTES`` and
+    ``MAX_DEPTH`` levels."""
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         limit = settings.LYCEUM_MAX_BODY_BYTES
@@ -45,7 +71,7 @@ class JSONParser(parsers.JSONParser):
         except UnicodeDecodeError as exc:
             raise ParseError(f"The request body is not valid UTF-8 (byte {exc.start}).") from None
         try:
-            data = json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_object)
         except ValueError as exc:
             raise ParseError(f"Malformed JSON: {exc}") from None
         except RecursionError:
@@ -59,8 +85,8 @@ def _refuse_constant(name: str) -> None:
 
 
 def _check(data: Any) -> None:
-    """Refuse deep nesting, NUL and lone surrogate characters and unwritable numbers, naming
-    the field, without recursion."""
+    """Refuse deep nesting, duplicate keys, NUL and lone surrogate characters and unwritable
+    numbers, naming the field, without recursion."""
     pending: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while pending:
         value, path = pending.pop()
@@ -75,6 +101,8 @@ def _check(data: Any) -> None:
             if not (math.isfinite(value) and INT_MIN <= value <= INT_MAX):
                 _refuse(path, _NUMBER_MESSAGE, "number_out_of_range")
             continue
+        if isinstance(value, _DuplicateKeys):
+            _refuse((*path, value.duplicate), _DUPLICATE_MESSAGE, CoreErrorCode.DUPLICATE_KEY)
         if isinstance(value, dict):
             items = list(value.items())
         elif isinstance(value, list):

@@ -26,7 +26,7 @@ _DESCRIPTIONS = {
     "409": "Conflict with the current state, or a duplicate Idempotency-Key in flight.",
     "413": "Request body over 1 MiB.",
     "415": "Unsupported media type (send application/json).",
-    "422": "Idempotency-Key reused with a different body.",
+    "422": "Idempotency-Key reused on another path or with a different body.",
     "429": "Rate limit exceeded; see Retry-After.",
 }
 _ALL = ("400", "401", "403", "404", "405", "429")

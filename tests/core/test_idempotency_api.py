@@ -71,6 +71,26 @@ def test_same_key_on_another_path_is_422(api_client, school):
     assert response.status_code == 422
 
 
+def test_same_key_on_another_path_says_so(api_client):
+    # given
+    post(api_client)
+
+    # when
+    response = api_client.post(
+        "/api/v1/webhooks",
+        {"url": "https://hooks.example.test/x"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="key-1",
+    )
+
+    # then
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "idempotency_key_path_mismatch"
+    assert "another path (/api/v1/users)" in body["detail"]
+    assert "Idempotency-Key" in body["errors"]
+
+
 def test_a_key_in_flight_is_409(api_client, monkeypatch):
     # given: while the first request runs, its duplicate arrives
     real_create = services.user_create

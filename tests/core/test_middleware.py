@@ -50,6 +50,20 @@ def test_each_request_logs_one_line_with_school_and_request_id(api_client, caplo
     assert lines[0].endswith(f"school=alpha request_id={response['X-Request-ID']}")
 
 
+def test_the_request_log_leaves_out_an_invite_links_token(client, caplog):
+    # given
+    caplog.set_level(logging.INFO, logger="lyceum.request")
+    token = "MTIz:1uJx0k:secret-signature"
+
+    # when
+    client.get(f"/invites/{token}")
+
+    # then
+    [line] = [r.getMessage() for r in caplog.records if r.name == "lyceum.request"]
+    assert " path=/invites/<redacted> " in line
+    assert "secret-signature" not in line
+
+
 @pytest.mark.parametrize(
     "path", ["/api/v1/users/usr_%00", "/api/v1/jobs/%00", "/api/v1/no%00where", "/admin/%00/"]
 )

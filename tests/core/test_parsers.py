@@ -91,3 +91,40 @@ def test_nul_character_in_json_metadata_is_400_over_http(api_client):
     body = response.json()
     assert body["errors"] == {"metadata.k": ["Null characters are not allowed."]}
     assert body["code"] == "null_characters_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"role": "learner", "role": "admin"}', "role"),
+        (b'{"metadata": {"plan": 1, "x": 2, "plan": 3}}', "metadata.plan"),
+        (b'[{"a": 1}, {"a": 1, "a": 1}]', "1.a"),
+    ],
+    ids=["top-level", "nested", "in-a-list"],
+)
+def test_parser_refuses_a_key_twice_in_one_object_naming_it(raw, field):
+    with pytest.raises(ValidationError) as caught:
+        parse(raw)
+
+    assert caught.value.detail == {field: ["This key appears more than once in the same object."]}
+    assert caught.value.detail[field][0].code == "duplicate_key"
+
+
+def test_parser_accepts_the_same_key_in_different_objects():
+    assert parse(b'{"a": {"a": 1}, "b": [{"a": 2}]}') == {"a": {"a": 1}, "b": [{"a": 2}]}
+
+
+def test_duplicated_key_is_400_over_http_naming_it(api_client):
+    # when: a proxy or log showing the first value would not see what the server used
+    response = api_client.generic(
+        "POST",
+        "/api/v1/users",
+        b'{"email": "a@b.test", "role": "learner", "role": "admin"}',
+        content_type="application/json",
+    )
+
+    # then
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "duplicate_key"
+    assert body["errors"] == {"role": ["This key appears more than once in the same object."]}

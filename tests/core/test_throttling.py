@@ -1,8 +1,11 @@
-"""The fixed-window counter: one shared count per bucket and window, expiring with it."""
+"""The fixed-window counter: one shared count per bucket and window, expiring with it, that
+a flood of other buckets cannot evict."""
 
 import pytest
 from django.core.cache import caches
+from freezegun import freeze_time
 
+from apps.core.memory_cache import LocalMemoryCache
 from apps.core.throttling import KEY_TTL, count_hit
 
 
@@ -31,3 +34,35 @@ def test_count_hit_on_redis_sets_expiry_once_in_one_round_trip():
     # then
     assert int(client.get(full_key)) == 2
     assert 0 < client.ttl(full_key) <= 5 < KEY_TTL
+
+
+def test_a_flood_of_other_buckets_does_not_evict_a_live_count():
+    # given: an account under attack has used its minute's budget
+    for _ in range(60):
+        count_hit("throttle:auth:account:victim:1")
+
+    # when: requests from a thousand fresh addresses each open a bucket
+    for n in range(1000):
+        count_hit(f"throttle:anonymous:198.51.{n // 256}.{n % 256}:1")
+
+    # then: the attacked account's count is still there
+    assert count_hit("throttle:auth:account:victim:1") == 61
+
+
+def test_a_full_memory_cache_drops_expired_entries_before_live_ones():
+    # given: a full cache whose least recently used entry is a live counter
+    backend = LocalMemoryCache("test-culling", {"OPTIONS": {"MAX_ENTRIES": 50}})
+    backend.clear()
+    with freeze_time("2026-03-01T10:00:00Z"):
+        backend.set("live", 7, timeout=3600)
+        for n in range(49):
+            backend.set(f"old:{n}", 1, timeout=10)
+
+    # when: after the others expired, a new key needs room
+    with freeze_time("2026-03-01T10:01:00Z"):
+        backend.set("new", 1, timeout=60)
+
+        # then
+        assert backend.get("live") == 7
+        assert backend.get("new") == 1
+        assert backend.get("old:48") is None

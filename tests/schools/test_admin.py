@@ -1,9 +1,12 @@
 """The admin: a school's staff stay inside their school; the platform operator sees all."""
 
+import binascii
 import re
+import zlib
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import signing
 from django.test import Client
 
 from apps.core.models import Event
@@ -162,6 +165,35 @@ def test_staff_creates_an_api_key_and_sees_the_secret_once(staff_client, school)
     again = staff_client.get(f"/admin/schools/apikey/{key.pk}/change/")
     assert secret not in again.content.decode()
     assert key.prefix in again.content.decode()
+
+
+def readable_cookies(response) -> str:
+    """Every cookie the response sets, as anyone holding it can read it (signed cookies are
+    base64 of JSON, optionally zlib-compressed: signed, not encrypted)."""
+    texts = []
+    for morsel in response.cookies.values():
+        texts.append(morsel.value)
+        payload = morsel.value.split(":")[0]
+        try:
+            raw = signing.b64_decode(payload.lstrip(".").encode())
+            texts.append((zlib.decompress(raw) if payload.startswith(".") else raw).decode())
+        except (ValueError, binascii.Error, zlib.error):
+            continue
+    return "\n".join(texts)
+
+
+def test_a_new_api_keys_secret_never_travels_in_a_cookie(staff_client):
+    # when
+    created = staff_client.post(
+        "/admin/schools/apikey/add/", {"name": "CRM sync", "scope_choices": ["read:users"]}
+    )
+    shown = staff_client.get(created["Location"])
+
+    # then
+    secret = re.search(r"sk_live_[A-Za-z0-9_-]+", shown.content.decode()).group(0)
+    assert make_client(secret).get("/api/v1/users").status_code == 200
+    assert secret not in readable_cookies(created) + readable_cookies(shown)
+    assert secret not in staff_client.get(created["Location"]).content.decode()
 
 
 def test_staff_adds_a_member_through_the_service(staff_client, school):

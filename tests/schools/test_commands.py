@@ -151,14 +151,18 @@ def production_env(**changes: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "LYCEUM_TESTING", "DJANGO_SETTINGS_MODULE", "SECRET_KEY"}
+        if key
+        not in {"DEBUG", "LYCEUM_TESTING", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "PUBLIC_URL"}
+        and not key.startswith("EMAIL_")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="lyceum.example.com",
-        **changes,
+        PUBLIC_URL="https://lyceum.example.com",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
+    env.update(changes)
     return env
 
 
@@ -194,3 +198,48 @@ def test_production_refuses_to_start_on_the_default_secret():
     # then
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "email_backend",
+    ["", "django.core.mail.backends.console.EmailBackend"],
+    ids=["unset", "console"],
+)
+def test_production_refuses_to_start_printing_invite_links_to_the_log(email_backend):
+    # given
+    env = production_env(EMAIL_BACKEND=email_backend)
+
+    # when
+    result = manage("check", env=env)
+
+    # then
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND is the console backend" in result.stderr
+    assert "EMAIL_FILE_PATH" in result.stderr
+
+
+def test_production_writes_e_mails_to_the_directory_the_operator_chose(tmp_path):
+    # given
+    env = production_env(EMAIL_BACKEND="", EMAIL_FILE_PATH=str(tmp_path))
+
+    # when
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)", env=env
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "django.core.mail.backends.filebased.EmailBackend"
+
+
+def test_production_refuses_to_start_without_a_public_url():
+    # given
+    env = production_env()
+    del env["PUBLIC_URL"]
+
+    # when
+    result = manage("check", env=env)
+
+    # then
+    assert result.returncode != 0
+    assert "PUBLIC_URL must be set outside DEBUG" in result.stderr

@@ -567,3 +567,24 @@ def test_events_of_another_school_are_not_in_the_log(api_client, other_school):
 
     # then
     assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}},
+        {"big": "x" * 20_000},
+        {"outer": {f"k{i}": i for i in range(60)}},
+    ],
+    ids=["deep", "large", "nested-keys"],
+)
+def test_create_with_metadata_past_its_bounds_is_400(api_client, metadata):
+    # when
+    response = api_client.post(
+        "/api/v1/users", {"email": "ada@example.test", "metadata": metadata}, format="json"
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "metadata" in response.json()["errors"]
+    assert not User.objects.exists()

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.core.api.fields import EmailIdentityField
 from apps.core.credentials import Credential
+from apps.core.validators import validate_metadata
 from apps.schools.models import Member, School
 from apps.schools.services import user_payload
 
@@ -37,17 +38,6 @@ class UserSerializer(serializers.Serializer):
         return user_payload(member, tags=member.tag_list)
 
 
-def _validate_metadata(value: dict) -> dict:
-    if len(value) > Member.MAX_METADATA_KEYS:
-        raise serializers.ValidationError(
-            f"metadata may hold at most {Member.MAX_METADATA_KEYS} keys, got {len(value)}."
-        )
-    for key in value:
-        if len(key) > 100:
-            raise serializers.ValidationError("metadata keys may be at most 100 characters.")
-    return value
-
-
 class _UserFieldsSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -70,7 +60,7 @@ class _UserFieldsSerializer(serializers.Serializer):
     )
 
     def validate_metadata(self, value: dict) -> dict:
-        return _validate_metadata(value)
+        return validate_metadata(value)
 
     def validate_password(self, value: str) -> str:
         try:
