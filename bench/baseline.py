@@ -114,9 +114,12 @@ def me(request: HttpRequest) -> HttpResponse:
     if row is None:
         return _json({"detail": "The API key is invalid or revoked."}, status=401)
     key_id, name, prefix, is_test, created_at, scopes, school_id, school_name, slug = row
+    if is_test:  # a test key acts on the school's sandbox; the baseline measures live keys
+        return _json({"detail": "The baseline answers for live keys only."}, status=400)
     return _json(
         {
             "type": "api_key",
+            "mode": "live",
             "school": {"id": school_id, "name": school_name, "slug": slug},
             "scopes": sorted(orjson.loads(scopes)),
             "api_key": {
