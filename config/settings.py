@@ -224,7 +224,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks.pump": {"task": "webhooks.pump", "schedule": WEBHOOKS_PUMP_INTERVAL},
     "webhooks.prune_deliveries": {"task": "webhooks.prune_deliveries", "schedule": 86400.0},
 }
-# Seconds between runs of the in-process scheduler used when REDIS_URL is unset.
+# Run CELERY_BEAT_SCHEDULE in a thread of the serving process when REDIS_URL is unset
+# (make run sets it; apps/core/scheduler.py). With Redis, run `celery beat` instead.
 LYCEUM_EMBEDDED_SCHEDULER = env_bool("LYCEUM_EMBEDDED_SCHEDULER", default=False)
 # Mount the benchmark's raw-SQL baseline views under /bench/ (make bench only).
 LYCEUM_BENCH_BASELINE = env_bool("LYCEUM_BENCH_BASELINE", default=False)
