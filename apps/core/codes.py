@@ -25,4 +25,5 @@ class CoreErrorCode(StrEnum):
     METADATA_KEY_TOO_LONG = "metadata_key_too_long"
     METADATA_TOO_DEEP = "metadata_too_deep"
     METADATA_TOO_LARGE = "metadata_too_large"
+    DATABASE_BUSY = "database_busy"
     SERVER_ERROR = "server_error"

@@ -5,13 +5,14 @@ maps a field name (dotted for nested fields) to a list of messages.
 """
 
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -76,6 +77,33 @@ def conflict_on_duplicate(conflict: Conflict) -> Iterator[None]:
             yield
     except IntegrityError:
         raise conflict from None
+
+
+class DatabaseBusy(ApiError):
+    """503: the database stayed locked by other writes past the wait; retrying can succeed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is busy with other writes; retry after Retry-After seconds."
+    default_code = CoreErrorCode.DATABASE_BUSY
+    wait = 1.0  # seconds, sent as Retry-After
+
+
+# PostgreSQL's "try again" states: serialization failure, deadlock, lock_timeout.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_database_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a lock the database gave up waiting for, so a retry can succeed.
+
+    SQLite says "database is locked" once its busy timeout runs out (settings: WAL, write
+    lock taken at BEGIN IMMEDIATE, busy timeout); PostgreSQL gives a retryable SQLSTATE.
+    """
+    if not isinstance(exc, OperationalError):
+        return False
+    message = str(exc).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 class RequestTooLarge(ApiError):
@@ -150,7 +178,10 @@ def envelope(
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's exception handler: every error becomes the envelope with the right status."""
     request = context.get("request")
-    if isinstance(exc, Http404):
+    if is_database_busy(exc):
+        logger.warning("database busy, answering 503: %s", exc)
+        exc = DatabaseBusy()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -209,6 +240,16 @@ def json_error(request: HttpRequest, *, status_code: int, detail: str, code: str
     )
 
 
+def database_busy_response(request: HttpRequest) -> JsonResponse:
+    """The 503 envelope, with Retry-After, for a lock error raised outside DRF views."""
+    busy = DatabaseBusy()
+    response = json_error(
+        request, status_code=busy.status_code, detail=str(busy.detail), code=busy.code
+    )
+    response["Retry-After"] = str(int(busy.wait))
+    return response
+
+
 def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return json_error(request, status_code=404, detail="Not found.", code=CoreErrorCode.NOT_FOUND)
 
@@ -224,6 +265,10 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
+    # Django calls this while handling the uncaught exception, so it is still at hand: a
+    # lock raised where no view handler saw it (a middleware's write) is a 503 too.
+    if is_database_busy(sys.exc_info()[1]):
+        return database_busy_response(request)
     return json_error(
         request,
         status_code=500,

@@ -1,5 +1,5 @@
-"""Request ids, the one-line request log, rate-limit headers, the body size limit and the
-NUL-character guard."""
+"""Request ids, the one-line request log, rate-limit headers, the database-busy answer, the
+body size limit and the NUL-character guard."""
 
 import logging
 import re
@@ -11,7 +11,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.client_address import client_address
 from apps.core.codes import CoreErrorCode
-from apps.core.errors import envelope, json_error, request_id_of
+from apps.core.errors import (
+    database_busy_response,
+    envelope,
+    is_database_busy,
+    json_error,
+    request_id_of,
+)
 from apps.core.ids import new_ulid
 
 logger = logging.getLogger("lyceum.request")
@@ -63,6 +69,24 @@ class RequestIdMiddleware:
             request.request_id,
         )
         return response
+
+
+class DatabaseBusyMiddleware:
+    """A non-API view (admin, invite pages) that lost the wait for a database lock answers
+    503 with Retry-After in the envelope, not 500; API views get the same from DRF's
+    exception handler."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_busy(exception):
+            return None
+        logger.warning("database busy, answering 503: %s", exception)
+        return database_busy_response(request)
 
 
 class BodySizeLimitMiddleware:

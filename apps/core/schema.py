@@ -28,8 +28,9 @@ _DESCRIPTIONS = {
     "415": "Unsupported media type (send application/json).",
     "422": "Idempotency-Key reused on another path or with a different body.",
     "429": "Rate limit exceeded; see Retry-After.",
+    "503": "The database stayed busy with other writes; retry after Retry-After seconds.",
 }
-_ALL = ("400", "401", "403", "404", "405", "429")
+_ALL = ("400", "401", "403", "404", "405", "429", "503")
 _WITH_BODY = ("409", "413", "415", "422")
 
 
