@@ -14,6 +14,7 @@ class CoreErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    LENGTH_REQUIRED = "length_required"
     REQUEST_TOO_LARGE = "request_too_large"
     THROTTLED = "throttled"
     CONFLICT = "conflict"

@@ -1,12 +1,15 @@
-"""Request ids, the one-line request log, rate-limit headers, the database-busy answer, the
-body size limit and the NUL-character guard."""
+"""Request ids, the one-line request log, rate-limit headers, the database-busy answer,
+chunked bodies, the body size limit and the NUL-character guard."""
 
+import io
 import logging
 import re
 import time
 from collections.abc import Callable
+from typing import BinaryIO
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.core.client_address import client_address
@@ -87,6 +90,63 @@ class DatabaseBusyMiddleware:
             return None
         logger.warning("database busy, answering 503: %s", exception)
         return database_busy_response(request)
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Read ``stream`` to its end or until ``limit`` bytes, whichever comes first."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(64 * 1024, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+class ChunkedBodyMiddleware:
+    """Read a chunked body (``Transfer-Encoding: chunked``, no ``Content-Length``) where the
+    server ends the input at the end of the body, else refuse it with 411.
+
+    Django reads exactly ``Content-Length`` bytes, so without one it saw an empty body: a
+    chunked PATCH answered 200 and changed nothing. A server that decodes the chunks and
+    says where the body ends (``wsgi.input_terminated``, as gunicorn does) lets us read
+    it, up to the body size limit; any other server (runserver) gets 411, never a silent
+    no-op.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        encodings = meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if "chunked" not in encodings or meta.get("CONTENT_LENGTH"):
+            return self.get_response(request)
+        if not meta.get("wsgi.input_terminated"):
+            return json_error(
+                request,
+                status_code=411,
+                detail="Send the body with a Content-Length header (chunked bodies are not "
+                "read by this server).",
+                code=CoreErrorCode.LENGTH_REQUIRED,
+            )
+        limit = settings.LYCEUM_MAX_BODY_BYTES
+        body = _read_at_most(meta["wsgi.input"], limit + 1)
+        if len(body) > limit:
+            return json_error(
+                request,
+                status_code=413,
+                detail="The request body is larger than the 1 MiB limit.",
+                code=CoreErrorCode.REQUEST_TOO_LARGE,
+            )
+        # From here on the request is an ordinary one with a known length: Django (and DRF,
+        # which reads nothing without CONTENT_LENGTH) read the buffered body. Setting
+        # ``_stream`` is how Django's own WSGIRequest provides the body.
+        meta["CONTENT_LENGTH"] = str(len(body))
+        request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
 
 
 class BodySizeLimitMiddleware:

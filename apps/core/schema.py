@@ -24,6 +24,7 @@ _DESCRIPTIONS = {
     "404": "Not found (another school's ids are not found either).",
     "405": "Method not allowed.",
     "409": "Conflict with the current state, or a duplicate Idempotency-Key in flight.",
+    "411": "A chunked body the server cannot read; send Content-Length.",
     "413": "Request body over 1 MiB.",
     "415": "Unsupported media type (send application/json).",
     "422": "Idempotency-Key reused on another path or with a different body.",
@@ -31,7 +32,7 @@ _DESCRIPTIONS = {
     "503": "The database stayed busy with other writes; retry after Retry-After seconds.",
 }
 _ALL = ("400", "401", "403", "404", "405", "429", "503")
-_WITH_BODY = ("409", "413", "415", "422")
+_WITH_BODY = ("409", "411", "413", "415", "422")
 
 
 def add_error_responses(result: dict, generator, request, public) -> dict:
