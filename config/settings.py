@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "csp",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.schools",
     "apps.webhooks",
@@ -317,6 +318,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI comes from the pinned drf-spectacular-sidecar through our static files,
+    # not a CDN's @latest: the docs work offline, change only with a pin, and the
+    # Content-Security-Policy needs no other host (apps/core/api/docs.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DeliveryStatusEnum": "apps.webhooks.models.Delivery.Status",

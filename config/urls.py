@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
-from apps.core.api.docs import ApiDocsView
+from apps.core.api.docs import ApiDocsView, SchemaView
 
 handler400 = "apps.core.errors.handler400"
 handler403 = "apps.core.errors.handler403"
@@ -18,7 +17,7 @@ admin.site.site_url = None
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/schema/?$", SchemaView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", ApiDocsView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api_urls", namespace="api")),
     path("", include("apps.schools.urls")),

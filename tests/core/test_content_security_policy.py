@@ -91,12 +91,18 @@ def test_the_api_docs_allow_only_the_host_of_swagger_uis_files_beside_this_site(
     assert rules["connect-src"] == ["'self'"]
 
 
-def test_swagger_uis_cdn_is_the_one_extra_host_while_its_files_come_from_there():
-    assert swagger_asset_origins() == ["https://cdn.jsdelivr.net"]
-
-
 def test_self_hosted_swagger_ui_files_need_no_extra_host():
-    # given: Swagger UI served from this site's static files (drf-spectacular-sidecar)
-    with patched_settings({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR"}):
+    # when: Swagger UI is served from this site's static files (drf-spectacular-sidecar)
+    rules = policy(Client().get("/api/docs/"))
+
+    # then
+    assert swagger_asset_origins() == []
+    assert rules["script-src"] == rules["style-src"] == ["'self'"]
+
+
+def test_a_cdn_configured_for_swagger_ui_is_the_one_extra_host():
+    # given: drf-spectacular's default, Swagger UI's files from a CDN
+    cdn = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+    with patched_settings({"SWAGGER_UI_DIST": cdn, "SWAGGER_UI_FAVICON_HREF": f"{cdn}/f.png"}):
         # then
-        assert swagger_asset_origins() == []
+        assert swagger_asset_origins() == ["https://cdn.jsdelivr.net"]
