@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format bench bench-smoke clean
+.PHONY: run test install migrate demo manage lint format bench bench-smoke clean
 
 # The local commands run with DEBUG on unless told otherwise (production sets SECRET_KEY).
-run migrate demo: export DEBUG ?= 1
+run migrate demo manage: export DEBUG ?= 1
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Lyceum needs $(PYTHON) on PATH"; exit 1; }
@@ -26,9 +26,15 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-## Set everything up on SQLite and serve on http://127.0.0.1:8000 (tasks run in-process).
+## Set everything up on SQLite and serve on http://127.0.0.1:8000 (tasks run in-process);
+## the demo logins and API key are printed again under the server's banner.
 run: demo
-	LYCEUM_EMBEDDED_SCHEDULER=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	LYCEUM_EMBEDDED_SCHEDULER=1 $(BIN)/python manage.py rundemo 127.0.0.1:8000
+
+## Run a management command on make run's database, as make run does (virtualenv, DEBUG=1):
+## make manage ARGS="create_school --name 'Acme Academy' --slug acme"
+manage: install
+	$(BIN)/python manage.py $(ARGS)
 
 ## Run the whole suite (SQLite unless DATABASE_URL is set; Redis-backed tests need REDIS_URL).
 test: install

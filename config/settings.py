@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from config.environment import EnvironmentSettingError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Netwo
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ImproperlyConfigured(
+            raise EnvironmentSettingError(
                 f"{name}: {item!r} is not an IP address or CIDR network."
             ) from None
     return tuple(networks)
@@ -50,11 +51,11 @@ INSECURE_SECRET_KEY = "lyceum-insecure-development-key-do-not-use-in-production"
 
 DEBUG = env_bool("DEBUG", default=False)
 TESTING = env_bool("LYCEUM_TESTING", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or INSECURE_SECRET_KEY
 if not DEBUG and not TESTING and SECRET_KEY == INSECURE_SECRET_KEY:
-    raise ImproperlyConfigured(
+    raise EnvironmentSettingError(
         "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(export DEBUG=1 for local development)."
+        '(for local development: DEBUG=1, or make manage ARGS="...").'
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
@@ -343,7 +344,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
     "django.core.mail.backends.filebased.EmailBackend" if EMAIL_FILE_PATH else CONSOLE_EMAIL_BACKEND
 )
 if not DEBUG and not TESTING and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
-    raise ImproperlyConfigured(
+    raise EnvironmentSettingError(
         "EMAIL_BACKEND is the console backend, which would print invite links to the log: "
         "outside DEBUG set EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend "
         "with EMAIL_HOST) or EMAIL_FILE_PATH (a directory for the e-mails)."
@@ -363,12 +364,12 @@ if TESTING:
 # outside DEBUG.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip()
 if not PUBLIC_URL and not DEBUG and not TESTING:
-    raise ImproperlyConfigured(
+    raise EnvironmentSettingError(
         "PUBLIC_URL must be set outside DEBUG to the address people reach Lyceum at "
         "(e.g. https://lyceum.example.com): invite links start with it."
     )
 if PUBLIC_URL and not PUBLIC_URL.startswith(("https://", "http://")):
-    raise ImproperlyConfigured(
+    raise EnvironmentSettingError(
         f"PUBLIC_URL must start with https:// or http://, not {PUBLIC_URL!r}."
     )
 LYCEUM_PUBLIC_URL = (PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")

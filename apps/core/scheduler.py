@@ -34,6 +34,7 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 _started = threading.Event()
 TICK_SECONDS = 1.0
+# ``rundemo`` is make run's runserver (apps/schools/management/commands/rundemo.py).
 
 
 @dataclass
@@ -124,7 +125,7 @@ def start_if_embedded() -> bool:
     """
     if not settings.LYCEUM_EMBEDDED_SCHEDULER or settings.REDIS_URL or _started.is_set():
         return False
-    is_runserver = sys.argv[1:2] == ["runserver"]
+    is_runserver = sys.argv[1:2] in (["runserver"], ["rundemo"])
     if is_runserver and os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
         return False  # the autoreloader's parent process; its child serves requests
     from config.celery import app
