@@ -3,17 +3,29 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.email_identity import EmailRefused, email_key, normalize_email
+from apps.core.erasure import Person, person_scrub
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
+from apps.core.models import Event
 from apps.core.times import format_datetime
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.models import ApiKey, Member, School, Tag, User, UserRole
+from apps.schools.models import (
+    ApiKey,
+    Invite,
+    Member,
+    School,
+    SignupFieldValue,
+    Tag,
+    User,
+    UserRole,
+)
 
 IDENTITY_FIELDS = ("email", "first_name", "last_name")
 # Every school has one built-in user role per access level (see ``apps.schools.roles``).
@@ -210,11 +222,23 @@ def _check_external_id(school: School, external_id: str, member: Member | None) 
         )
 
 
+# Anonymized accounts get addresses in this reserved domain (RFC 2606's ``.invalid``); no
+# one may take one, so an anonymized account is never found again by its placeholder.
+ANONYMIZED_DOMAIN = "anonymized.invalid"
+
+
 def _normalized_email(email: str) -> str:
     try:
-        return normalize_email(email)
+        email = normalize_email(email)
     except EmailRefused as exc:
         raise InvalidInput(str(exc), code=SchoolErrorCode.EMAIL_INVALID, field="email") from None
+    if email.rpartition("@")[2] == ANONYMIZED_DOMAIN:
+        raise InvalidInput(
+            f"Addresses at {ANONYMIZED_DOMAIN} are reserved for anonymized users.",
+            code=SchoolErrorCode.EMAIL_INVALID,
+            field="email",
+        )
+    return email
 
 
 def _account_with_email(school: School, email: str) -> Member | None:
@@ -344,10 +368,21 @@ def member_unsuspend(*, member: Member) -> Member:
 @transaction.atomic
 def user_anonymize(*, member: Member) -> Member:
     """Irreversibly erase the account's identity and the school's facts about it, keeping
-    learning records; every token of the account stops working."""
+    learning records; every token of the account stops working.
+
+    Copies go too: the person's signup answers and invite texts, the admin's history
+    labels, and every stored copy apps declared (``apps.core.erasure``: events and so
+    webhook deliveries, jobs, idempotency records, receivers' responses).
+    """
     member = Member.objects.select_for_update().select_related("user", "school").get(pk=member.pk)
     user = User.objects.select_for_update().get(pk=member.user_id)
-    user.email = f"anonymized-{user.id}@anonymized.invalid"
+    person = Person(
+        id=user.id,
+        email=user.email,
+        names=tuple(v for v in (user.first_name, user.last_name, member.external_id) if v),
+        replacement_email=f"anonymized-{user.id}@{ANONYMIZED_DOMAIN}",
+    )
+    user.email = person.replacement_email
     user.first_name = ""
     user.last_name = ""
     user.set_unusable_password()
@@ -366,8 +401,24 @@ def user_anonymize(*, member: Member) -> Member:
     member.anonymized_at = user.anonymized_at
     member.tags.clear()
     member.save()
+    _erase_copies(member, person)
     emit(member.school, "user.anonymized", {"id": user.id})
     return member
+
+
+def _erase_copies(member: Member, person: Person) -> None:
+    SignupFieldValue.objects.filter(member=member).delete()
+    Invite.objects.filter(domain_user__member=member).update(mail_subject="", mail_body="")
+    LogEntry.objects.filter(object_id__in=[member.id, person.id]).update(
+        object_repr=person.replacement_email
+    )
+    anonymized = user_payload(member)
+    for event in Event.objects.filter(
+        school=member.school, type__startswith="user.", payload__id=person.id
+    ):
+        event.payload = {**anonymized, **{k: v for k, v in event.payload.items() if k == "id"}}
+        event.save(update_fields=["payload", "updated_at"])
+    person_scrub(school=member.school, person=person)
 
 
 # --- user tokens ---------------------------------------------------------------------------

@@ -337,3 +337,18 @@ def test_import_events_are_left_to_the_sweep_in_embedded_mode(
     assert waiting == 10
     assert swept >= 10
     assert not imported.filter(dispatched_at__isnull=True).exists()
+
+
+def test_an_anonymized_placeholder_address_skips_the_line(tmp_path, school, domain):
+    # given
+    member, _ = user_create(school=school, email="gone@example.com", first_name="Gone")
+    user_anonymize(member=member)
+    placeholder = User.objects.get(pk=member.user_id).email
+
+    # when
+    out, err = _run(_csv(tmp_path, f"email,first_name\n{placeholder},Revived\n"))
+
+    # then
+    assert "1 skipped" in out
+    assert "reserved" in err
+    assert User.objects.get(pk=member.user_id).first_name == ""

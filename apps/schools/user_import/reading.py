@@ -17,6 +17,7 @@ from apps.core.email_identity import (
 )
 from apps.core.errors import ApiError
 from apps.schools.models import Domain, SignupField
+from apps.schools.services import ANONYMIZED_DOMAIN
 from apps.schools.signup_fields import clean_value
 
 GROUP_SEPARATOR = ";"
@@ -141,6 +142,8 @@ def parse_row(line: int, record: list[str], layout: Layout) -> Row | str:
         return f"{raw_email!r}: {exc}"
     except (EmailRefused, ValidationError):
         return f"{raw_email!r} is not a valid e-mail address"
+    if email.rpartition("@")[2] == ANONYMIZED_DOMAIN:
+        return f"{raw_email!r}: addresses at {ANONYMIZED_DOMAIN} are reserved"
     if len(email) > 254:
         return "the e-mail address is longer than 254 characters"
     first = record[layout.first_name].strip() if layout.first_name is not None else ""
