@@ -14,16 +14,24 @@ redirects, bounds the whole exchange by one deadline, keeps only the first bytes
 answer and refuses bodies past a size limit. ``allow_private`` (for local development
 and tests only) lets loopback and private addresses through; link-local, metadata,
 multicast and reserved addresses stay refused.
+
+A failure carries a ``kind`` (refused, timeout, tls, ...) and a ``reason`` written from that
+kind alone, never from the socket's or the peer's words: schools point Lyceum at hosts of
+their choosing, and the raw error text (an SSH banner read as a status line, an OpenSSL
+message, a reset after a handshake) would let them probe the ports of any public host.
+The raw text stays in ``detail`` for the server's own logs.
 """
 
 import http.client
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 import certifi
@@ -59,20 +67,62 @@ NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::
 TEREDO = ipaddress.ip_network("2001::/32")
 
 
-class UnsafeURL(ValueError):
-    """The URL may not be fetched; ``reason`` says why in words a school can act on."""
+class FailureKind(StrEnum):
+    """Why a URL could not be fetched, in categories safe to show to whoever gave the URL."""
 
-    def __init__(self, reason: str) -> None:
+    BLOCKED = "blocked"  # the URL or an address it resolves to is refused (see check_url)
+    DNS = "dns"  # the host name does not resolve
+    REFUSED = "refused"  # nothing listens at the address and port
+    TIMEOUT = "timeout"  # no complete answer within the deadline
+    TLS = "tls"  # the TLS handshake or the certificate check failed
+    CONNECTION = "connection"  # the connection failed or was closed without an answer
+    PROTOCOL = "protocol"  # the peer answered something that is not HTTP
+    TOO_LARGE = "too_large"  # the answer's body is over the size limit
+
+
+# The only words a failure reports: written by Lyceum, never taken from the peer or the OS.
+FAILURE_REASONS = {
+    FailureKind.BLOCKED: "the target is not allowed",
+    FailureKind.DNS: "the host name does not resolve",
+    FailureKind.REFUSED: "connection refused",
+    FailureKind.TIMEOUT: "timed out",
+    FailureKind.TLS: "TLS handshake or certificate check failed",
+    FailureKind.CONNECTION: "connection failed",
+    FailureKind.PROTOCOL: "the answer is not valid HTTP",
+    FailureKind.TOO_LARGE: "the response body is over the size limit",
+}
+
+
+class UnsafeURL(ValueError):
+    """The URL may not be fetched; ``reason`` says why in words a school can act on.
+
+    ``kind`` is DNS when the host does not resolve, else BLOCKED.
+    """
+
+    def __init__(self, reason: str, *, kind: FailureKind = FailureKind.BLOCKED) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 class FetchError(Exception):
-    """The request could not be completed (timeout, refused, TLS, body too large...)."""
+    """The request could not be completed; ``kind`` says how, ``reason`` is its fixed text.
 
-    def __init__(self, reason: str, *, elapsed_ms: int = 0, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``detail`` holds the underlying error's own words, for the server's logs only.
+    """
+
+    def __init__(
+        self,
+        kind: FailureKind,
+        *,
+        detail: str = "",
+        elapsed_ms: int = 0,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(FAILURE_REASONS[kind])
+        self.kind = kind
+        self.reason = FAILURE_REASONS[kind]
+        self.detail = detail[:500]
         self.elapsed_ms = elapsed_ms
         self.status = status
 
@@ -203,9 +253,9 @@ def check_url(url: str, *, allow_http: bool = False, allow_private: bool = False
     try:
         addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError, OSError):
-        raise UnsafeURL(f"The host name {host!r} does not resolve.") from None
+        raise UnsafeURL(f"The host name {host!r} does not resolve.", kind=FailureKind.DNS) from None
     if not addresses:
-        raise UnsafeURL(f"The host name {host!r} does not resolve.")
+        raise UnsafeURL(f"The host name {host!r} does not resolve.", kind=FailureKind.DNS)
     for address in addresses:
         reason = forbidden_reason(address, allow_private=allow_private)
         if reason:
@@ -276,7 +326,8 @@ class StreamedResponse:
         length = self.headers.get("content-length", "")
         if length.isdigit() and int(length) > self._max_bytes:
             raise FetchError(
-                f"response body of {int(length)} bytes is over the {self._max_bytes}-byte limit",
+                FailureKind.TOO_LARGE,
+                detail=f"Content-Length {int(length)} is over {self._max_bytes} bytes",
                 elapsed_ms=self.elapsed_ms(),
                 status=self.status,
             )
@@ -289,7 +340,8 @@ class StreamedResponse:
                 received += len(chunk)
                 if received > self._max_bytes:
                     raise FetchError(
-                        f"response body is over the {self._max_bytes}-byte limit",
+                        FailureKind.TOO_LARGE,
+                        detail=f"body over {self._max_bytes} bytes",
                         elapsed_ms=self.elapsed_ms(),
                         status=self.status,
                     )
@@ -301,24 +353,51 @@ class StreamedResponse:
         return int((time.monotonic() - self.started) * 1000)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def failure_kind(exc: BaseException) -> FailureKind:
+    """The category of a failed exchange, judged by exception types, never by their text."""
+    chain = _causes(exc)
+
+    def found(*types: type[BaseException]) -> bool:
+        return any(isinstance(item, types) for item in chain)
+
+    if found(ssl.SSLError, ssl.CertificateError, urllib3.exceptions.SSLError):
+        return FailureKind.TLS
+    if found(ConnectionRefusedError):
+        return FailureKind.REFUSED
+    if found(socket.gaierror):
+        return FailureKind.DNS
+    # urllib3's NewConnectionError is a ConnectTimeoutError too: only a plain one timed out.
+    timed_out = any(
+        isinstance(item, TimeoutError | urllib3.exceptions.ReadTimeoutError)
+        or type(item) is urllib3.exceptions.ConnectTimeoutError
+        for item in chain
+    )
+    if timed_out:
+        return FailureKind.TIMEOUT
+    if found(ConnectionError, http.client.RemoteDisconnected, http.client.IncompleteRead):
+        return FailureKind.CONNECTION
+    if found(http.client.HTTPException, urllib3.exceptions.ProtocolError, ValueError):
+        return FailureKind.PROTOCOL
+    return FailureKind.CONNECTION
+
+
 def _failure(
     exc: BaseException, watchdog: _Watchdog, started: float, status: int | None = None
 ) -> FetchError:
     elapsed = int((time.monotonic() - started) * 1000)
-    if watchdog.fired:
-        return FetchError("timed out", elapsed_ms=elapsed, status=status)
-    text = str(exc)
-    if "refused" in text.lower():
-        reason = "connection refused"
-    elif isinstance(exc, urllib3.exceptions.NewConnectionError):
-        reason = f"connection failed: {text}"
-    elif isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in text.lower():
-        reason = "timed out"
-    elif isinstance(exc, urllib3.exceptions.SSLError):
-        reason = f"TLS error: {text}"
-    else:
-        reason = f"connection failed: {type(exc).__name__}: {text}"
-    return FetchError(reason[:500], elapsed_ms=elapsed, status=status)
+    kind = FailureKind.TIMEOUT if watchdog.fired else failure_kind(exc)
+    detail = f"{type(exc).__name__}: {exc}"
+    return FetchError(kind, detail=detail, elapsed_ms=elapsed, status=status)
 
 
 @contextmanager

@@ -2,8 +2,27 @@
 
 from django.db import models
 
+from apps.core.http import FailureKind
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
+
+
+class DeliveryError(models.TextChoices):
+    """Why an attempt failed: a category, never the receiver's or the network's own words
+    (those would let a school probe the ports of any host it names as a target)."""
+
+    BLOCKED = FailureKind.BLOCKED.value, "Target not allowed"
+    DNS = FailureKind.DNS.value, "Host name does not resolve"
+    REFUSED = FailureKind.REFUSED.value, "Connection refused"
+    TIMEOUT = FailureKind.TIMEOUT.value, "Timed out"
+    TLS = FailureKind.TLS.value, "TLS failure"
+    CONNECTION = FailureKind.CONNECTION.value, "Connection failed"
+    PROTOCOL = FailureKind.PROTOCOL.value, "Not an HTTP answer"
+    TOO_LARGE = FailureKind.TOO_LARGE.value, "Answer too large"
+    REDIRECT = "redirect", "Redirect not followed"
+    HTTP_STATUS = "http_status", "Non-2xx status"
+    INTERNAL = "internal", "Lyceum error"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook disabled"
 
 
 class Webhook(SchoolOwnedModel):
@@ -69,6 +88,7 @@ class Delivery(SchoolOwnedModel):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    last_error_code = models.CharField(max_length=20, choices=DeliveryError.choices, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     is_test = models.BooleanField(default=False)
     replay_count = models.PositiveIntegerField(default=0)
@@ -128,6 +148,7 @@ class DeliveryAttempt(SchoolOwnedModel):
     response_body = models.TextField(blank=True)
     latency_ms = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=20, choices=DeliveryError.choices, blank=True)
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["delivery", "number", "id"]

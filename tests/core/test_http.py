@@ -114,6 +114,7 @@ def test_unresolvable_host_is_refused():
 
     # then
     assert "does not resolve" in caught.value.reason
+    assert caught.value.kind == http.FailureKind.DNS
 
 
 def test_request_goes_to_the_checked_address_with_the_host_header(monkeypatch):
@@ -180,6 +181,7 @@ def test_body_over_the_limit_fails():
             )
 
     # then
+    assert caught.value.kind == http.FailureKind.TOO_LARGE
     assert "limit" in caught.value.reason
     assert caught.value.status == 200
 
@@ -210,7 +212,51 @@ def test_a_closed_port_is_a_connection_failure():
         )
 
     # then
-    assert "refused" in caught.value.reason or "failed" in caught.value.reason
+    assert caught.value.kind == http.FailureKind.REFUSED
+    assert caught.value.reason == "connection refused"
+
+
+def _serve_once(first_bytes: bytes) -> int:
+    """A one-connection server that greets with ``first_bytes`` (not HTTP); its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def greet() -> None:
+        connection, _ = server.accept()
+        with connection, server:
+            connection.sendall(first_bytes)
+            try:
+                connection.recv(65536)
+            except OSError:
+                pass
+
+    threading.Thread(target=greet, daemon=True).start()
+    return server.getsockname()[1]
+
+
+BANNER = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "kind"),
+    [("http", http.FailureKind.PROTOCOL), ("https", http.FailureKind.TLS)],
+)
+def test_a_service_that_is_not_http_is_reported_by_category_only(scheme, kind):
+    # given a port where another service (an SSH server) answers first
+    port = _serve_once(BANNER)
+
+    # when
+    with pytest.raises(http.FetchError) as caught:
+        http.safe_request(
+            "POST", f"{scheme}://127.0.0.1:{port}/", allow_http=True, allow_private=True
+        )
+
+    # then the category and Lyceum's own words, never what the service said
+    assert caught.value.kind == kind
+    assert caught.value.reason == http.FAILURE_REASONS[kind]
+    assert "OpenSSH" not in str(caught.value)
+    assert "OpenSSH" in caught.value.detail or kind == http.FailureKind.TLS  # for server logs
 
 
 def test_a_receiver_dripping_its_answer_is_cut_at_the_deadline():

@@ -1,5 +1,6 @@
 """The delivery engine: fan-out, signing, success, retries, leases, disabling."""
 
+import importlib
 import json
 from datetime import timedelta
 
@@ -13,7 +14,9 @@ from apps.schools.models import Member
 from apps.schools.services import user_create
 from apps.webhooks import delivery as engine
 from apps.webhooks import services, signing
-from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.delivery.attempts import ERROR_TEXT
+from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+from tests.factories import DeliveryFactory, WebhookFactory
 from tests.webhooks.receiver import Receiver, Reply, always, sequence
 
 pytestmark = pytest.mark.django_db
@@ -208,15 +211,19 @@ def test_retry_after_is_honoured_on_429(school):
 
 
 @pytest.mark.parametrize(
-    ("reply", "error"),
+    ("reply", "error", "code"),
     [
-        (Reply(status=302, headers={"Location": "http://169.254.169.254/"}), "not followed"),
-        (Reply(status=200, body=b"x" * (10 * 1024 * 1024)), "limit"),
-        (Reply(status=200, delay=5), "timed out"),
+        (
+            Reply(status=302, headers={"Location": "http://169.254.169.254/"}),
+            "not followed",
+            "redirect",
+        ),
+        (Reply(status=200, body=b"x" * (10 * 1024 * 1024)), "limit", "too_large"),
+        (Reply(status=200, delay=5), "timed out", "timeout"),
     ],
     ids=["redirect-to-metadata", "ten-megabytes", "never-answers"],
 )
-def test_bad_receiver_fails_cleanly_and_is_logged(school, reply, error):
+def test_bad_receiver_fails_cleanly_and_is_logged(school, reply, error, code):
     # given
     with Receiver(lambda n, b, h: reply) as receiver:
         services.webhook_create(school=school, target_url=receiver.url())
@@ -231,6 +238,7 @@ def test_bad_receiver_fails_cleanly_and_is_logged(school, reply, error):
     attempt = delivery.attempts.get()
     assert attempt.outcome == "failed"
     assert error in attempt.error
+    assert attempt.error_code == delivery.last_error_code == code
     assert len(attempt.response_body) <= engine.KEEP_BYTES
 
 
@@ -244,7 +252,8 @@ def test_private_target_is_refused_at_delivery_when_not_allowed(school, webhook,
 
     # then
     attempt = Delivery.objects.get().attempts.get()
-    assert "loopback" in attempt.error
+    assert attempt.error_code == "blocked"
+    assert "127.0.0.1" not in attempt.error
 
 
 def test_two_workers_never_lease_the_same_attempt(school, webhook):
@@ -464,3 +473,43 @@ def test_disabling_a_webhook_fails_its_pending_deliveries(school, webhook):
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED
     assert "Disabled in the admin." in delivery.last_error
+
+
+def test_failures_logged_before_categories_are_rewritten_by_the_migration(school):
+    # given rows holding the raw network text the earlier code stored
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.webhooks.migrations.0002_delivery_error_codes")
+    raw = "connection failed: BadStatusLine: SSH-2.0-OpenSSH_9.6p1 Debian-3"
+    hook = WebhookFactory(
+        school=school,
+        last_error=raw,
+        deactivate_reason=f"Every delivery failed from a to b (8 attempts of x); last error: {raw}",
+    )
+    delivery = DeliveryFactory(school=school, webhook=hook, last_error="TLS error: [SSL] wrong")
+    attempt = DeliveryAttempt.objects.create(
+        school=school,
+        delivery=delivery,
+        number=1,
+        outcome="failed",
+        started_at=timezone.now(),
+        request_url=hook.target_url,
+        error="Redirect (302) to http://169.254.169.254/ not followed.",
+    )
+
+    # when
+    migration.rewrite(django_apps, None)
+
+    # then only categories and Lyceum's own sentences remain
+    attempt.refresh_from_db()
+    delivery.refresh_from_db()
+    hook.refresh_from_db()
+    assert (attempt.error_code, attempt.error) == (
+        "redirect",
+        "The receiver answered 302 (a redirect, not followed).",
+    )
+    assert delivery.last_error_code == "tls"
+    assert delivery.last_error == ERROR_TEXT["tls"]
+    assert hook.last_error == ERROR_TEXT["connection"]
+    assert hook.deactivate_reason.endswith(f"last error: {ERROR_TEXT['connection']}")
+    assert "OpenSSH" not in f"{hook.last_error}{hook.deactivate_reason}"

@@ -1,5 +1,8 @@
 """/api/v1/webhooks: endpoints, event types, samples, test pings, rotation and bulk replay."""
 
+import socket
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -285,6 +288,64 @@ def test_test_endpoint_sends_a_ping(
     assert detail.data["status"] == "succeeded"
     assert detail.data["attempts"][0]["status_code"] == 200
     assert len(receiver.received) == 1
+
+
+def _foreign_service(banner: bytes) -> int:
+    """A port where something other than an HTTP server answers first (SSH, SMTP...)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def greet() -> None:
+        connection, _ = server.accept()
+        with connection, server:
+            connection.sendall(banner)
+            try:
+                connection.recv(65536)
+            except OSError:
+                pass
+
+    threading.Thread(target=greet, daemon=True).start()
+    return server.getsockname()[1]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.6p1 Debian-3\r\n"
+
+
+@pytest.mark.parametrize(
+    ("target", "code"),
+    [
+        (lambda: f"http://127.0.0.1:{_foreign_service(SSH_BANNER)}/", "protocol"),
+        (lambda: f"https://127.0.0.1:{_foreign_service(SSH_BANNER)}/", "tls"),
+        (lambda: f"http://127.0.0.1:{_closed_port()}/", "refused"),
+    ],
+    ids=["ssh-port", "ssh-port-over-tls", "closed-port"],
+)
+def test_test_endpoint_reports_a_failure_by_category_only(
+    api_client, school, eager, django_capture_on_commit_callbacks, target, code
+):
+    # given a webhook aimed at a port of some host that is not a webhook receiver
+    hook = services.webhook_create(school=school, target_url=target())
+
+    # when it is tested and its delivery log read
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api_client.post(f"{URL}/{hook.id}/test", {}, format="json")
+    detail = api_client.get(f"{URL}/{hook.id}/deliveries/{sent.data['id']}")
+    listed = api_client.get(f"{URL}/{hook.id}/deliveries")
+
+    # then the failure's category shows, never the service's or the socket's words
+    assert detail.status_code == 200
+    attempt = detail.data["attempts"][0]
+    assert attempt["error_code"] == detail.data["last_error_code"] == code
+    for body in (detail.content, listed.content):
+        for leak in (b"OpenSSH", b"Errno", b"SSL", b"BadStatusLine", b"wrong version"):
+            assert leak not in body
 
 
 def test_test_endpoint_of_other_school_is_not_found(api_client, other_school):

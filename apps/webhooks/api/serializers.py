@@ -6,6 +6,12 @@ from apps.webhooks.delivery import iso
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
 
 MAX_EVENTS = 100
+ERROR_CODE_HELP = (
+    "The failure's category, empty on success: blocked (target not allowed), dns, refused, "
+    "timeout, tls, connection, protocol (not an HTTP answer), too_large, redirect, "
+    "http_status (see status_code), internal, webhook_disabled. The network's own error "
+    "text is never shown."
+)
 
 
 def event_type_of(events: list[str]) -> str | None:
@@ -115,8 +121,13 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
             "response_headers",
             "response_body",
             "error",
+            "error_code",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "error": {"help_text": "Why the attempt failed, in Lyceum's words (see error_code)."},
+            "error_code": {"help_text": ERROR_CODE_HELP},
+        }
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -140,6 +151,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "next_attempt_at",
             "last_status_code",
             "last_error",
+            "last_error_code",
             "delivered_at",
             "is_test",
             "replay_count",
@@ -147,6 +159,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"last_error_code": {"help_text": ERROR_CODE_HELP}}
 
 
 class DeliveryDetailSerializer(DeliverySerializer):

@@ -14,7 +14,7 @@ from apps.core import http
 from apps.webhooks.delivery.leases import Claim
 from apps.webhooks.delivery.payload import envelope, iso, request_headers
 from apps.webhooks.delivery.schedule import next_delay, retry_after
-from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+from apps.webhooks.models import Delivery, DeliveryAttempt, DeliveryError, Webhook
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,23 @@ MAX_PAUSE = timedelta(hours=1)
 KEEP_BYTES = 4096
 MAX_RESPONSE_BYTES = 1024 * 1024
 SUCCESS_WRITE_INTERVAL = timedelta(seconds=1)
+
+# What the delivery log says about a failure: one fixed sentence per category. The network's
+# and the receiver's own error text go to the server log only (see apps.core.http).
+ERROR_TEXT = {
+    DeliveryError.BLOCKED: "The target is not allowed (not a public address, or a URL this "
+    "server refuses).",
+    DeliveryError.DNS: "The target's host name does not resolve.",
+    DeliveryError.REFUSED: "The receiver refused the connection.",
+    DeliveryError.TIMEOUT: "The receiver timed out.",
+    DeliveryError.TLS: "The TLS handshake or the certificate check failed.",
+    DeliveryError.CONNECTION: "The connection failed or was closed without an answer.",
+    DeliveryError.PROTOCOL: "The receiver's answer is not valid HTTP.",
+    DeliveryError.TOO_LARGE: (
+        f"The receiver's answer is over the {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB limit."
+    ),
+    DeliveryError.INTERNAL: "Lyceum could not send this attempt; it is retried on schedule.",
+}
 
 
 @dataclass
@@ -35,6 +52,7 @@ class Result:
     response_headers: dict | None = None
     response_body: str = ""
     error: str = ""
+    error_code: str = ""
     gone: bool = False
     wait: timedelta | None = None
     finished_at: datetime = field(default_factory=timezone.now)
@@ -60,15 +78,15 @@ def attempt(target: Claim) -> tuple[Result, dict[str, str], str]:
             allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
         )
     except http.UnsafeURL as exc:
-        result = Result(False, now, 0, error=f"Target refused: {exc.reason}")
-        return result, logged, url
+        logger.info("webhook attempt of %s refused: %s", target.delivery.id, exc.reason)
+        return _failed(now, 0, DeliveryError(exc.kind)), logged, url
     except http.FetchError as exc:
-        result = Result(False, now, exc.elapsed_ms, status_code=exc.status, error=exc.reason)
+        logger.info("webhook attempt of %s failed: %s", target.delivery.id, exc.detail)
+        result = _failed(now, exc.elapsed_ms, DeliveryError(exc.kind), status_code=exc.status)
         return result, logged, url
-    except Exception as exc:  # a bug must not strand the lease: log it, retry on schedule
+    except Exception:  # a bug must not strand the lease: log it, retry on schedule
         logger.exception("webhook attempt of %s failed unexpectedly", target.delivery.id)
-        result = Result(False, now, 0, error=f"Unexpected error: {type(exc).__name__}")
-        return result, logged, url
+        return _failed(now, 0, DeliveryError.INTERNAL), logged, url
     status = response.status
     result = Result(
         succeeded=200 <= status < 300,
@@ -79,16 +97,32 @@ def attempt(target: Claim) -> tuple[Result, dict[str, str], str]:
         response_body=response.body.decode("utf-8", errors="replace"),
     )
     if 300 <= status < 400:
-        location = response.headers.get("location", "")[:500]
-        result.error = f"Redirect ({status}) to {location or 'nowhere'} not followed."
+        result.error_code = DeliveryError.REDIRECT
+        result.error = f"The receiver answered {status} (a redirect, not followed)."
     elif status == 410:
         result.gone = True
+        result.error_code = DeliveryError.HTTP_STATUS
         result.error = "The receiver answered 410 Gone."
     elif not result.succeeded:
+        result.error_code = DeliveryError.HTTP_STATUS
         result.error = f"The receiver answered {status}."
         if status in (429, 503):
             result.wait = retry_after(response.headers, now)
     return result, logged, url
+
+
+def _failed(
+    now: datetime, latency_ms: int, code: DeliveryError, status_code: int | None = None
+) -> Result:
+    """A failed attempt described by its category alone."""
+    return Result(
+        False,
+        now,
+        latency_ms,
+        status_code=status_code,
+        error=ERROR_TEXT[code],
+        error_code=code,
+    )
 
 
 def _kept_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -112,6 +146,7 @@ def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> D
         "attempt_count": number,
         "last_status_code": result.status_code,
         "last_error": result.error,
+        "last_error_code": result.error_code,
         "lease_owner": "",
         "lease_expires_at": None,
         "updated_at": now,
@@ -166,6 +201,7 @@ def _attempt_row(target: Claim, result: Result, logged: dict[str, str], url: str
         response_body=result.response_body,
         latency_ms=result.latency_ms,
         error=result.error[:2000],
+        error_code=result.error_code,
     )
 
 
@@ -193,6 +229,7 @@ def record_successes(items: list[tuple[Claim, Result, dict[str, str], str]]) -> 
                 output_field=DateTimeField(),
             ),
             last_error="",
+            last_error_code="",
             lease_owner="",
             lease_expires_at=None,
             next_attempt_at=None,

@@ -10,7 +10,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.models import Delivery, DeliveryError, Webhook
 
 
 @dataclass
@@ -157,6 +157,7 @@ def release(targets: list[Claim]) -> None:
 def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
     delivery.status = Delivery.Status.FAILED
     delivery.last_error = error
+    delivery.last_error_code = DeliveryError.WEBHOOK_DISABLED
     delivery.next_attempt_at = None
     delivery.queued_at = None
     delivery.lease_owner = ""
@@ -165,6 +166,7 @@ def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
         update_fields=[
             "status",
             "last_error",
+            "last_error_code",
             "next_attempt_at",
             "queued_at",
             "lease_owner",

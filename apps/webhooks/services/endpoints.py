@@ -17,7 +17,7 @@ from apps.core.errors import InvalidInput
 from apps.schools.models import Member, School
 from apps.webhooks import event_types, signing
 from apps.webhooks.codes import WebhookErrorCode
-from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.models import Delivery, DeliveryError, Webhook
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +221,7 @@ def webhook_disable(*, webhook: Webhook, reason: str, notify: bool = False) -> W
     ).update(
         status=Delivery.Status.FAILED,
         last_error=f"The webhook was disabled: {reason}"[:2000],
+        last_error_code=DeliveryError.WEBHOOK_DISABLED,
         next_attempt_at=None,
         queued_at=None,
         updated_at=now,
