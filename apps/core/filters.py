@@ -1,25 +1,53 @@
-"""Filters every list shares."""
+"""Filters every list shares, and the base of every filter set.
+
+One rule for query parameters: a value that is not valid for its type is 400 naming the
+parameter, never ignored (``active=maybe`` used to list everyone, ``created_after`` without
+a time zone used to be read in the server's zone while ``updated_since`` refused it). Times
+must carry a zone. Filter sets derive from ``FilterSet`` below and declare booleans and
+times with ``BooleanFilter`` and ``DateTimeFilter``; a test walks every list to hold them
+to it.
+"""
 
 from datetime import UTC, datetime
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
+from django.db import models
 from django.utils.dateparse import parse_datetime
+from django_filters import rest_framework as drf_filters
 from django_filters.fields import IsoDateTimeField
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+TIME_ZONE_NEEDED = "Give a time zone, e.g. 2026-01-31T12:00:00Z."
+
+
+def parse_query_datetime(raw: str) -> datetime:
+    """An ISO 8601 time with a zone, in UTC; ValueError with the message to show otherwise."""
+    # A "+01:00" offset arrives as " 01:00" when the client did not percent-encode the plus.
+    text = raw.strip().replace(" ", "+")
+    try:
+        moment = parse_datetime(text)
+    except ValueError:  # well formed but impossible, e.g. February 30th
+        moment = None
+    if moment is None:
+        raise ValueError(f"{raw!r} is not an ISO 8601 date-time.")
+    if moment.tzinfo is None:
+        raise ValueError(TIME_ZONE_NEEDED)
+    try:
+        # In UTC: PostgreSQL refuses offsets past +/-15:59 that ISO 8601 parsing allows.
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime
+        raise ValueError(f"{raw!r} is out of range.") from None
+
 
 def parse_utc_datetime(raw: str) -> datetime | None:
-    """An ISO 8601 time with a zone, in UTC; None if malformed, impossible, naive or off range."""
+    """``parse_query_datetime``, with None for anything it refuses."""
     try:
-        moment = parse_datetime(raw.strip().replace(" ", "+"))
-        if moment is None or moment.tzinfo is None:
-            return None
-        return moment.astimezone(UTC)  # PostgreSQL refuses offsets past +/-15:59
-    except (ValueError, OverflowError):  # February 30th; past the calendar once in UTC
+        return parse_query_datetime(raw)
+    except ValueError:
         return None
 
 
@@ -35,18 +63,9 @@ class UpdatedSinceFilter(BaseFilterBackend):
         if not hasattr(queryset.model, "updated_at"):
             return queryset
         try:
-            moment = parse_datetime(raw.strip().replace(" ", "+"))
-        except ValueError:  # well formed but impossible, e.g. February 30th
-            moment = None
-        if moment is None:
-            raise ValidationError({self.param: [f"{raw!r} is not an ISO 8601 date-time."]})
-        if moment.tzinfo is None:
-            raise ValidationError({self.param: ["Give a time zone, e.g. 2026-01-31T12:00:00Z."]})
-        try:
-            # In UTC: PostgreSQL refuses offsets past +/-15:59 that ISO 8601 parsing allows.
-            moment = moment.astimezone(UTC)
-        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime
-            raise ValidationError({self.param: [f"{raw!r} is out of range."]}) from None
+            moment = parse_query_datetime(raw)
+        except ValueError as exc:
+            raise ValidationError({self.param: [str(exc)]}) from None
         return queryset.filter(updated_at__gte=moment).order_by("updated_at", "pk")
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
@@ -55,29 +74,69 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "name": self.param,
                 "required": False,
                 "in": "query",
-                "description": "Only rows changed at or after this ISO 8601 time, oldest first.",
+                "description": "Only rows changed at or after this ISO 8601 time (with a time "
+                "zone), oldest first.",
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time turned to UTC: PostgreSQL refuses offsets past +/-15:59."""
+    """An ISO 8601 date-time with a zone, turned to UTC; a time without a zone is refused."""
 
     def to_python(self, value: object) -> datetime | None:
-        result = super().to_python(value)
-        if result is None or not timezone.is_aware(result):
-            return result
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            raw = value.isoformat()
+        else:
+            raw = str(value)
         try:
-            return result.astimezone(UTC)
-        except OverflowError:  # past the last (or before the first) datetime once in UTC
-            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+            return parse_query_datetime(raw)
+        except ValueError as exc:
+            raise DjangoValidationError(str(exc), code="invalid") from None
 
 
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """Use instead of ``IsoDateTimeFilter``: any valid offset is answered, never a 500."""
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``, any case); anything else is refused, not ignored."""
+
+    widget = forms.TextInput  # the select widget turns unknown values into None
+
+    def to_python(self, value: object) -> bool | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool):
+            return value
+        folded = str(value).strip().lower()
+        if folded in ("true", "1"):
+            return True
+        if folded in ("false", "0"):
+            return False
+        raise DjangoValidationError("Use true or false.", code="invalid")
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time with a zone (any valid offset, answered in UTC)."""
 
     field_class = UtcIsoDateTimeField
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``; ``maybe`` is 400 naming the parameter."""
+
+    field_class = StrictBooleanField
+
+
+class FilterSet(drf_filters.FilterSet):
+    """Base of every API filter set: filters generated from model fields use the strict
+    boolean and time filters too, so no query value is silently ignored."""
+
+    FILTER_DEFAULTS = {
+        **drf_filters.FilterSet.FILTER_DEFAULTS,
+        models.DateTimeField: {"filter_class": DateTimeFilter},
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.NullBooleanField: {"filter_class": BooleanFilter},
+    }
 
 
 class SearchFilter(filters.SearchFilter):

@@ -1,13 +1,13 @@
-import django_filters
+from django_filters import CharFilter
 
-from apps.core.filters import UtcIsoDateTimeFilter
+from apps.core.filters import DateTimeFilter, FilterSet
 from apps.core.models import Event
 
 
-class EventFilter(django_filters.FilterSet):
-    type = django_filters.CharFilter(field_name="type")
-    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+class EventFilter(FilterSet):
+    type = CharFilter(field_name="type")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Event

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.errors import NotFound
+from apps.core.filters import FilterSet
 from apps.schools import access_codes, domains
 from apps.schools.api.domains import DomainUserSerializer
 from apps.schools.api.nested import DomainParentMixin, PersonSummarySerializer, member_field
@@ -50,7 +51,7 @@ class AccessCodePoolWriteSerializer(serializers.Serializer):
     )
 
 
-class AccessCodePoolFilter(django_filters.FilterSet):
+class AccessCodePoolFilter(FilterSet):
     name = django_filters.CharFilter(help_text="Pools with exactly this name.")
 
     class Meta:

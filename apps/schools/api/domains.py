@@ -1,6 +1,7 @@
 """``domains`` and ``domains/{domain_name}/users`` (Skilljar v1 shapes)."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -11,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField
+from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
     DomainParentMixin,
@@ -216,13 +218,13 @@ class DomainUserUpdateSerializer(serializers.Serializer):
     )
 
 
-class DomainUserFilter(django_filters.FilterSet):
+class DomainUserFilter(FilterSet):
     """Skilljar's domain-user filters; the three signup filters apply to one answer together."""
 
     user__email = django_filters.CharFilter(field_name="member__user__email", lookup_expr="iexact")
     user__first_name = django_filters.CharFilter(field_name="member__user__first_name")
     user__last_name = django_filters.CharFilter(field_name="member__user__last_name")
-    active = django_filters.BooleanFilter(field_name="active_now")
+    active = BooleanFilter(field_name="active_now")
     access_code__code = django_filters.CharFilter(field_name="access_code__code")
     access_code__id = django_filters.CharFilter(field_name="access_code__id", lookup_expr="iexact")
     access_code__pool__id = django_filters.CharFilter(
@@ -236,7 +238,7 @@ class DomainUserFilter(django_filters.FilterSet):
     signup_field_id = django_filters.CharFilter(method="filter_noop")
     signup_field_label = django_filters.CharFilter(method="filter_noop")
     signup_field_value = django_filters.CharFilter(method="filter_noop")
-    include_signup_field_data = django_filters.BooleanFilter(
+    include_signup_field_data = BooleanFilter(
         method="filter_noop", help_text="true: each user also carries signup_fields."
     )
 
@@ -272,7 +274,11 @@ class DomainUserFilter(django_filters.FilterSet):
 
 
 def _include_signup_fields(request) -> bool:
-    return request.query_params.get("include_signup_field_data", "").lower() in {"true", "1"}
+    try:
+        raw = request.query_params.get("include_signup_field_data")
+        return bool(StrictBooleanField().clean(raw))
+    except DjangoValidationError:
+        return False  # the filter set answers 400 naming the parameter
 
 
 @extend_schema_view(

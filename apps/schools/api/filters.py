@@ -1,9 +1,10 @@
 import django_filters
 
+from apps.core.filters import FilterSet
 from apps.schools.models import Member
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     """Filters on ``GET /api/v1/users``; names follow Skilljar (first/last name case-sensitive)."""
 
     email = django_filters.CharFilter(field_name="user__email", lookup_expr="iexact")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.errors import NotFound
+from apps.core.filters import FilterSet
 from apps.schools import groups
 from apps.schools.api.access_codes import AccessCodePoolSerializer
 from apps.schools.api.nested import (
@@ -95,7 +96,7 @@ def _group_fields(validated: dict) -> dict:
     return fields
 
 
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(FilterSet):
     name = django_filters.CharFilter(help_text="Exact group name.")
 
     class Meta:

@@ -1,6 +1,6 @@
 import django_filters
 
-from apps.core.filters import UtcIsoDateTimeFilter
+from apps.core.filters import DateTimeFilter, FilterSet
 from apps.webhooks import event_types
 from apps.webhooks.models import Delivery
 
@@ -9,13 +9,13 @@ EVENT_TYPE_CHOICES = [(t.name, t.name) for t in event_types.EVENT_TYPES] + [
 ]
 
 
-class DeliveryFilter(django_filters.FilterSet):
+class DeliveryFilter(FilterSet):
     """Filters on a webhook's delivery log."""
 
     status = django_filters.ChoiceFilter(choices=Delivery.Status.choices)
     event_type = django_filters.ChoiceFilter(choices=EVENT_TYPE_CHOICES, method="filter_event_type")
-    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Delivery
