@@ -87,9 +87,22 @@ def _request_serializer(view, method: str, path: str):
     return serializer if isinstance(serializer, serializers.BaseSerializer) else None
 
 
+@dataclass(frozen=True)
+class RequestBody:
+    """An operation that reads a JSON body, and the serializer drf-spectacular says reads it."""
+
+    method: str
+    path: str
+    view_class: type
+    serializer: serializers.BaseSerializer
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
 @cache
-def body_fields() -> tuple[BodyField, ...]:
-    """Every writable field of every request body under /api/v1/."""
+def request_bodies() -> tuple[RequestBody, ...]:
+    """Every operation under /api/v1/ whose body a serializer reads."""
     generator = SchemaGenerator()
     generator._initialise_endpoints()
     found = []
@@ -97,18 +110,26 @@ def body_fields() -> tuple[BodyField, ...]:
         if method not in BODY_METHODS or not path.startswith("/api/v1/"):
             continue
         serializer = _request_serializer(view, method, path)
-        if serializer is None:
-            continue
-        for name, field in _fields(serializer):
+        if serializer is not None:
+            found.append(RequestBody(method, path, type(view), serializer))
+    return tuple(found)
+
+
+@cache
+def body_fields() -> tuple[BodyField, ...]:
+    """Every writable field of every request body under /api/v1/."""
+    found = []
+    for body in request_bodies():
+        for name, field in _fields(body.serializer):
             model, many = _reference(field)
             leaf = name.rsplit(".", 1)[-1]
             if model is None and leaf in factories.ID_FIELD_MODELS:
                 model = factories.ID_FIELD_MODELS[leaf]
             found.append(
                 BodyField(
-                    method=method,
-                    path=path,
-                    view_class=type(view),
+                    method=body.method,
+                    path=body.path,
+                    view_class=body.view_class,
                     name=name,
                     many=many,
                     model=model,

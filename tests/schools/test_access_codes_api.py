@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,33 @@ def test_create_code_with_bad_unit_is_400(api_client, pool):
     # then
     assert response.status_code == 400
     assert "duration_unit" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("unit", ["MONTHS", "Months", "months"])
+def test_duration_unit_is_taken_in_any_letter_case(api_client, pool, unit):
+    # given Skilljar's examples write both MONTHS and Months
+
+    # when
+    response = api_client.post(
+        f"{POOLS}/{pool.id}/access-codes", {"duration": 6, "duration_unit": unit}, format="json"
+    )
+
+    # then it is stored and answered in the canonical spelling
+    assert response.status_code == 201, response.content
+    assert response.json()["duration_unit"] == "MONTHS"
+
+
+def test_duration_unit_schema_says_any_letter_case():
+    # given
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    prop = schema["components"]["schemas"]["AccessCodeWriteRequest"]["properties"]["duration_unit"]
+
+    # then
+    assert re.fullmatch(prop["pattern"], "Months")
+    assert re.fullmatch(prop["pattern"], "mOnThS")
+    assert not re.fullmatch(prop["pattern"], "FORTNIGHTS")
 
 
 def test_list_codes_matches_seed_shape(api_client, pool, code):

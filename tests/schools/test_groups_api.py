@@ -51,6 +51,74 @@ def test_create_group_matches_seed_shape(api_client, school):
     assert body["id"].startswith("grp_")
 
 
+@pytest.mark.parametrize("spelling", ["enforce", "enforced"])
+def test_sign_up_field_rule_takes_both_skilljar_spellings_of_enforce(api_client, school, spelling):
+    # given Skilljar's example says "enforce", its prose "enforced"
+    option = SignupFieldOptionFactory(school=school)
+
+    # when
+    response = api_client.post(
+        "/api/v1/groups",
+        {
+            "name": "Cool People",
+            "sign_up_field_rule": {spelling: True, "options": [{"id": option.id}]},
+        },
+        format="json",
+    )
+
+    # then the rule is enforced either way, and read back as "enforce"
+    assert response.status_code == 201, response.content
+    assert response.json()["sign_up_field_rule"]["enforce"] is True
+    assert Group.objects.get(id=response.json()["id"]).rule_enforce is True
+
+
+def test_sign_up_field_rule_with_enforce_and_enforced_disagreeing_is_400(api_client):
+    # when
+    response = api_client.post(
+        "/api/v1/groups",
+        {"name": "G", "sign_up_field_rule": {"enforce": True, "enforced": False}},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "sign_up_field_rule.enforced" in response.json()["errors"]
+
+
+def test_create_group_with_a_misspelt_rule_key_names_it(api_client):
+    # when
+    response = api_client.post(
+        "/api/v1/groups",
+        {"name": "G", "sign_up_field_rule": {"enforcing": True}, "discount": 10},
+        format="json",
+    )
+
+    # then nothing is created in silence without the setting the client meant
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body["errors"]) == {"sign_up_field_rule.enforcing", "discount"}
+    assert body["code"] == "unknown_field"
+    assert not Group.objects.exists()
+
+
+def test_create_group_refuses_read_only_keys_an_update_would_ignore(api_client, school):
+    # when a create carries the id and count of the read shape
+    created = api_client.post(
+        "/api/v1/groups", {"name": "G", "id": "grp_x", "user_count": 3}, format="json"
+    )
+    group = GroupFactory(school=school)
+    updated = api_client.patch(
+        f"/api/v1/groups/{group.id}", {"id": "grp_x", "user_count": 3, "name": "H"}, format="json"
+    )
+
+    # then a create refuses them, an update (PUT/PATCH send back what GET gave) ignores them
+    assert created.status_code == 400
+    assert set(created.json()["errors"]) == {"id", "user_count"}
+    assert updated.status_code == 200
+    assert updated.json()["id"] == group.id
+    assert updated.json()["name"] == "H"
+
+
 def test_create_group_with_duplicate_name_is_409(api_client, school):
     # given
     group_create(school=school, name="Cool People")

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.serializers import CaseInsensitiveChoiceField, ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.schools import access_codes, domains
@@ -20,7 +21,7 @@ from apps.schools.models import AccessCode, AccessCodePool, DurationUnit
 # --- pools -----------------------------------------------------------------------------------
 
 
-class AccessCodePoolSerializer(serializers.ModelSerializer):
+class AccessCodePoolSerializer(ModelSerializer):
     """A pool of codes; ``code_count`` is how many codes it holds."""
 
     code_count = serializers.IntegerField(read_only=True)
@@ -40,7 +41,9 @@ class AccessCodePoolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccessCodePoolWriteSerializer(serializers.Serializer):
+class AccessCodePoolWriteSerializer(Serializer):
+    read_shape = AccessCodePoolSerializer
+
     name = serializers.CharField(max_length=200)
     active = serializers.BooleanField(required=False)
     start_date = serializers.DateTimeField(required=False, allow_null=True)
@@ -117,7 +120,7 @@ class AccessCodePoolViewSet(
 # --- codes -----------------------------------------------------------------------------------
 
 
-class AccessCodeSerializer(serializers.ModelSerializer):
+class AccessCodeSerializer(ModelSerializer):
     """A code as a pool lists it."""
 
     class Meta:
@@ -140,7 +143,9 @@ class AccessCodeDetailSerializer(AccessCodeSerializer):
         return PersonSummarySerializer(access_codes.redeemers(access_code), many=True).data
 
 
-class AccessCodeWriteSerializer(serializers.Serializer):
+class AccessCodeWriteSerializer(Serializer):
+    read_shape = AccessCodeDetailSerializer
+
     code = serializers.RegexField(
         r"^\S{1,100}$",
         required=False,
@@ -162,7 +167,8 @@ class AccessCodeWriteSerializer(serializers.Serializer):
         max_value=10_000,
         help_text="How long access lasts after redemption (null: no limit).",
     )
-    duration_unit = serializers.ChoiceField(choices=DurationUnit.choices, required=False)
+    # Skilljar's own examples write both MONTHS and Months.
+    duration_unit = CaseInsensitiveChoiceField(choices=DurationUnit.choices, required=False)
 
 
 @extend_schema_view(
@@ -227,7 +233,7 @@ class AccessCodeViewSet(
 
     def update(self, request, *args, **kwargs) -> Response:
         access_code = self.get_object()
-        serializer = AccessCodeWriteSerializer(data=request.data)
+        serializer = AccessCodeWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         code = access_codes.code_update(access_code=access_code, **serializer.validated_data)
         return self._respond(code)
@@ -239,7 +245,7 @@ class AccessCodeViewSet(
 # --- redemption ------------------------------------------------------------------------------
 
 
-class RedeemSerializer(serializers.Serializer):
+class RedeemSerializer(Serializer):
     code = serializers.CharField(max_length=100, help_text="The access code (case-sensitive).")
     user_id = member_field(help_text="The person (usr_ id) who redeems the code.")
 

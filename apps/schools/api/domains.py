@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
@@ -30,7 +31,7 @@ from apps.schools.models import Domain, DomainUser, SignupFieldValue
 # --- domains ---------------------------------------------------------------------------------
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class DomainSerializer(ModelSerializer):
     """A domain as ``GET domains`` lists it."""
 
     class Meta:
@@ -67,7 +68,9 @@ class DomainDetailSerializer(DomainSerializer):
         return domain.access == Domain.Access.PRIVATE
 
 
-class DomainUpdateSerializer(serializers.Serializer):
+class DomainUpdateSerializer(Serializer):
+    read_shape = DomainDetailSerializer
+
     catalog_title = serializers.CharField(
         allow_blank=True, required=False, max_length=100_000, help_text="HTML atop the catalog."
     )
@@ -109,7 +112,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScop
 
     def update(self, request, domain_name: str | None = None) -> Response:
         domain = self.get_object()
-        serializer = DomainUpdateSerializer(data=request.data)
+        serializer = DomainUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         domain = domains.domain_update(domain=domain, **serializer.validated_data)
         return Response(DomainDetailSerializer(domain).data)
@@ -121,18 +124,18 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScop
 # --- domain users ----------------------------------------------------------------------------
 
 
-class PoolSummarySerializer(serializers.Serializer):
+class PoolSummarySerializer(Serializer):
     id = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
 
 
-class AccessCodeSummarySerializer(serializers.Serializer):
+class AccessCodeSummarySerializer(Serializer):
     id = serializers.CharField(read_only=True)
     code = serializers.CharField(read_only=True)
     pool = PoolSummarySerializer(source="access_code_pool", read_only=True)
 
 
-class DomainUserSerializer(serializers.ModelSerializer):
+class DomainUserSerializer(ModelSerializer):
     """A person's access to a domain; ``active`` is false once ``expires_at`` has passed."""
 
     user = UserSummarySerializer(source="member", read_only=True)
@@ -176,13 +179,13 @@ class DomainUserCreatedSerializer(DomainUserSerializer):
         read_only_fields = fields
 
 
-class NewUserSerializer(serializers.Serializer):
+class NewUserSerializer(Serializer):
     email = EmailIdentityField(max_length=254)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
 
 
-class DomainUserCreateSerializer(serializers.Serializer):
+class DomainUserCreateSerializer(Serializer):
     user = NewUserSerializer()
     active = serializers.BooleanField(
         required=False, default=True, help_text="Only active users have access to a private domain."
@@ -210,7 +213,9 @@ class NullOnlyField(serializers.Field):
         return super().validate_empty_values(data)
 
 
-class DomainUserUpdateSerializer(serializers.Serializer):
+class DomainUserUpdateSerializer(Serializer):
+    read_shape = DomainUserSerializer
+
     active = serializers.BooleanField(required=False)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
     access_code = NullOnlyField(
@@ -343,7 +348,7 @@ class DomainUserViewSet(
 
     def update(self, request, domain_name: str | None = None, user_id: str | None = None):
         domain_user = self.get_object()
-        serializer = DomainUserUpdateSerializer(data=request.data)
+        serializer = DomainUserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         domains.domain_user_update(domain_user=domain_user, **serializer.validated_data)
         domain_user = domains.domain_user_get(domain=self.domain, user_id=user_id)

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.schools import groups
@@ -33,13 +34,18 @@ from apps.schools.models import (
 # --- groups ----------------------------------------------------------------------------------
 
 
-class SignUpFieldRuleSerializer(serializers.Serializer):
+class SignUpFieldRuleSerializer(Serializer):
     """Members whose signup answers select these options join the group automatically."""
 
     enforce = serializers.BooleanField(
         source="rule_enforce",
         required=False,
         help_text="When false, the rule is not applied when answers are saved.",
+    )
+    # Skilljar's prose calls the flag ``enforced`` (its example says ``enforce``): clients
+    # send either, and a dropped ``enforced`` left the rule silently unenforced.
+    enforced = serializers.BooleanField(
+        required=False, write_only=True, help_text="Same as enforce (Skilljar's other spelling)."
     )
     require_match_all = serializers.BooleanField(
         source="rule_require_match_all",
@@ -54,8 +60,17 @@ class SignUpFieldRuleSerializer(serializers.Serializer):
         help_text='Signup field options, as [{"id": "sfo_..."}].',
     )
 
+    def validate(self, attrs: dict) -> dict:
+        if "enforced" in attrs:
+            enforced = attrs.pop("enforced")
+            if attrs.setdefault("rule_enforce", enforced) != enforced:
+                raise serializers.ValidationError(
+                    {"enforced": ["enforce and enforced disagree; send one of them."]}
+                )
+        return attrs
 
-class GroupSerializer(serializers.ModelSerializer):
+
+class GroupSerializer(ModelSerializer):
     """A group as ``GET groups`` lists it."""
 
     user_count = serializers.IntegerField(read_only=True)
@@ -75,7 +90,9 @@ class GroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GroupWriteSerializer(serializers.Serializer):
+class GroupWriteSerializer(Serializer):
+    read_shape = GroupSerializer
+
     name = serializers.CharField(max_length=200, help_text="Unique in the school.")
     discount_percent = serializers.IntegerField(
         min_value=0, max_value=100, required=False, help_text="Discount on every purchase."
@@ -170,7 +187,7 @@ class GroupParentMixin:
         return group
 
 
-class GroupUserSerializer(serializers.ModelSerializer):
+class GroupUserSerializer(ModelSerializer):
     """``{user: {id, email, first_name, last_name}, created_at}``."""
 
     user = UserSummarySerializer(source="member", read_only=True)
@@ -181,11 +198,11 @@ class GroupUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(Serializer):
     id = member_field(help_text="The person's usr_ id.")
 
 
-class GroupUserCreateSerializer(serializers.Serializer):
+class GroupUserCreateSerializer(Serializer):
     user = UserRefSerializer()
 
 
@@ -247,11 +264,11 @@ class GroupPoolSerializer(AccessCodePoolSerializer):
         return super().to_representation(pool)
 
 
-class PoolRefSerializer(serializers.Serializer):
+class PoolRefSerializer(Serializer):
     id = SchoolPrimaryKeyRelatedField(queryset=AccessCodePool.objects.all())
 
 
-class GroupPoolCreateSerializer(serializers.Serializer):
+class GroupPoolCreateSerializer(Serializer):
     access_code_pool = PoolRefSerializer()
 
 
@@ -296,7 +313,7 @@ class GroupAccessCodePoolViewSet(GroupParentMixin, mixins.ListModelMixin, School
 # --- group categories ------------------------------------------------------------------------
 
 
-class GroupCategorySerializer(serializers.ModelSerializer):
+class GroupCategorySerializer(ModelSerializer):
     class Meta:
         model = GroupCategory
         fields = ["id", "name"]

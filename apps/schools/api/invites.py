@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.schools import invites
 from apps.schools.api.nested import UserSummarySerializer
 from apps.schools.api.signup_fields import DomainUserParentMixin
@@ -14,7 +15,7 @@ from apps.schools.models import Invite
 MAIL_LIMITS = {"subject": 255, "body": 10_000, "action": 100}
 
 
-class InviteSerializer(serializers.ModelSerializer):
+class InviteSerializer(ModelSerializer):
     """An invitation: ``pending`` until accepted or past ``expires_at``."""
 
     user = UserSummarySerializer(source="domain_user.member", read_only=True)
@@ -40,7 +41,7 @@ class InviteSerializer(serializers.ModelSerializer):
         return "pending" if invite.is_usable else "expired"
 
 
-class MailSerializer(serializers.Serializer):
+class MailSerializer(Serializer):
     subject = serializers.CharField(max_length=MAIL_LIMITS["subject"], required=False)
     body = serializers.CharField(
         max_length=MAIL_LIMITS["body"], required=False, help_text="Plain text; replaces the text."
@@ -50,7 +51,7 @@ class MailSerializer(serializers.Serializer):
     )
 
 
-class InviteCreateSerializer(serializers.Serializer):
+class InviteCreateSerializer(Serializer):
     """``send_email`` (default true) and overrides as ``mail: {...}`` or ``mail[subject]`` …"""
 
     send_email = serializers.BooleanField(default=True)

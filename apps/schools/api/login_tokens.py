@@ -6,13 +6,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.core.api.base import ApiView
+from apps.core.api.serializers import Serializer
 from apps.core.throttling import AuthRateThrottle
 from apps.schools import tokens
 from apps.schools.api.serializers import TokenPairSerializer
 from apps.schools.login_tokens import login_token_exchange
 
 
-class LoginTokenSerializer(serializers.Serializer):
+class LoginTokenSerializer(Serializer):
     login_token = serializers.CharField(max_length=512)
 
 

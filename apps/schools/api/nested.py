@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.serializers import Serializer
 from apps.schools.domains import domain_get
 from apps.schools.models import Domain, Member
 
 
-class UserSummarySerializer(serializers.Serializer):
+class UserSummarySerializer(Serializer):
     """``{id, email, first_name, last_name}`` of a member (the person's ``usr_`` id)."""
 
     id = serializers.CharField(source="user_id", read_only=True)
@@ -20,7 +21,7 @@ class UserSummarySerializer(serializers.Serializer):
     last_name = serializers.CharField(source="user.last_name", read_only=True)
 
 
-class PersonSummarySerializer(serializers.Serializer):
+class PersonSummarySerializer(Serializer):
     """``{id, email, first_name, last_name}`` of a ``User``."""
 
     id = serializers.CharField(read_only=True)
@@ -29,12 +30,12 @@ class PersonSummarySerializer(serializers.Serializer):
     last_name = serializers.CharField(read_only=True)
 
 
-class SignupFieldRefSerializer(serializers.Serializer):
+class SignupFieldRefSerializer(Serializer):
     id = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
 
 
-class SignupValueSerializer(serializers.Serializer):
+class SignupValueSerializer(Serializer):
     """``{"signup_field": {"id", "label"}, "value"}``."""
 
     signup_field = SignupFieldRefSerializer(source="field", read_only=True)

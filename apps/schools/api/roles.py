@@ -3,11 +3,12 @@
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import InvalidInput, NotFound
 from apps.schools import roles, segments
 from apps.schools.api.nested import SchoolPrimaryKeyRelatedField
@@ -15,7 +16,7 @@ from apps.schools.api.serializers import UserSerializer
 from apps.schools.models import Member, Segment, UserRole
 
 
-class UserRoleSerializer(serializers.ModelSerializer):
+class UserRoleSerializer(ModelSerializer):
     """A role: ``role`` is the access level it grants; ``builtin`` roles always exist."""
 
     class Meta:
@@ -41,7 +42,7 @@ class UserRoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
         return roles.user_role_list(school=self.school, queryset=queryset)
 
 
-class UserRoleAssignSerializer(serializers.Serializer):
+class UserRoleAssignSerializer(Serializer):
     role_id = SchoolPrimaryKeyRelatedField(
         queryset=UserRole.objects.all(), help_text="The role (rol_ id) to give the user."
     )
@@ -81,7 +82,7 @@ class UserRoleAssignmentViewSet(SchoolScopedViewSet):
         return Response(UserRoleSerializer(roles.member_user_role(member=member)).data)
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(ModelSerializer):
     """A saved filter over the school's users (see the README for the filter keys)."""
 
     class Meta:

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
     DomainParentMixin,
@@ -18,14 +19,14 @@ from apps.schools.api.nested import (
 from apps.schools.models import DomainUser, SignupField, SignupFieldOption, SignupFieldValue
 
 
-class SignupFieldOptionSerializer(serializers.ModelSerializer):
+class SignupFieldOptionSerializer(ModelSerializer):
     class Meta:
         model = SignupFieldOption
         fields = ["id", "label"]
         read_only_fields = fields
 
 
-class SignupFieldSerializer(serializers.ModelSerializer):
+class SignupFieldSerializer(ModelSerializer):
     """A signup question: ``text``, ``select`` (with ``options``) or ``checkbox``."""
 
     options = SignupFieldOptionSerializer(many=True, read_only=True)
@@ -62,29 +63,29 @@ class DomainUserParentMixin(DomainParentMixin):
         return domains.domain_user_get(domain=self.domain, user_id=self.kwargs["user_id"])
 
 
-class SignupFieldIdSerializer(serializers.Serializer):
+class SignupFieldIdSerializer(Serializer):
     id = SchoolPrimaryKeyRelatedField(queryset=SignupField.objects.all())
 
 
-class SignupValueWriteSerializer(serializers.Serializer):
+class SignupValueWriteSerializer(Serializer):
     signup_field = SignupFieldIdSerializer()
     value = serializers.CharField(
         allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
     )
 
 
-class BulkItemSerializer(serializers.Serializer):
+class BulkItemSerializer(Serializer):
     id = serializers.CharField(max_length=40, help_text="A signup field id of this domain.")
     value = serializers.CharField(
         allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
     )
 
 
-class SignupValuesBulkSerializer(serializers.Serializer):
+class SignupValuesBulkSerializer(Serializer):
     signup_fields = serializers.ListField(child=BulkItemSerializer(), min_length=1, max_length=200)
 
 
-class SignupValuesBulkResultSerializer(serializers.Serializer):
+class SignupValuesBulkResultSerializer(Serializer):
     signup_fields = SignupValueSerializer(many=True, help_text="Only new or changed values.")
 
 

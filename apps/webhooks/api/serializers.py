@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.webhooks import event_types
 from apps.webhooks.delivery import iso
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
@@ -21,7 +22,7 @@ def event_type_of(events: list[str]) -> str | None:
     return event_types.alias_of(events[0]) or events[0]
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(ModelSerializer):
     """A webhook endpoint (Skilljar's fields first); the secret is never shown again."""
 
     event_type = serializers.SerializerMethodField(
@@ -62,7 +63,7 @@ class WebhookWithSecretSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
-class WebhookWriteSerializer(serializers.Serializer):
+class WebhookWriteSerializer(Serializer):
     """Input of create (target_url required) and of PUT/PATCH (every field optional)."""
 
     target_url = serializers.CharField(max_length=2048, trim_whitespace=True)
@@ -95,10 +96,12 @@ class WebhookWriteSerializer(serializers.Serializer):
 class WebhookUpdateSerializer(WebhookWriteSerializer):
     """Input of PUT and PATCH: both are partial updates, so nothing is required."""
 
+    read_shape = WebhookSerializer
+
     target_url = serializers.CharField(max_length=2048, trim_whitespace=True, required=False)
 
 
-class RotateSecretSerializer(serializers.Serializer):
+class RotateSecretSerializer(Serializer):
     secret = serializers.CharField(
         max_length=120,
         required=False,
@@ -106,7 +109,7 @@ class RotateSecretSerializer(serializers.Serializer):
     )
 
 
-class DeliveryAttemptSerializer(serializers.ModelSerializer):
+class DeliveryAttemptSerializer(ModelSerializer):
     class Meta:
         model = DeliveryAttempt
         fields = [
@@ -130,7 +133,7 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
         }
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     """One event sent to one URL, with where it stands."""
 
     webhook_id = serializers.CharField(read_only=True)
@@ -193,7 +196,7 @@ class DeliveryDetailSerializer(DeliverySerializer):
         }
 
 
-class EventTypeSerializer(serializers.Serializer):
+class EventTypeSerializer(Serializer):
     type = serializers.CharField(source="name")
     event_type = serializers.CharField(
         source="alias", allow_null=True, help_text="Skilljar's name for it, if any."
@@ -207,14 +210,14 @@ class EventTypeSerializer(serializers.Serializer):
         return f"/api/v1/webhooks/sample-{item.slug}"
 
 
-class EventTypeListSerializer(serializers.Serializer):
+class EventTypeListSerializer(Serializer):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = EventTypeSerializer(many=True)
 
 
-class SampleDeliverySerializer(serializers.Serializer):
+class SampleDeliverySerializer(Serializer):
     """The JSON body a receiver gets (``event_type`` only for events Skilljar names)."""
 
     id = serializers.CharField()
