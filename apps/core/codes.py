@@ -6,6 +6,7 @@ from enum import StrEnum
 class CoreErrorCode(StrEnum):
     INVALID = "invalid"
     UNKNOWN_FIELD = "unknown_field"
+    CONTROL_CHARACTERS = "control_characters"
     PARSE_ERROR = "parse_error"
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"

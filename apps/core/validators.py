@@ -4,9 +4,16 @@
 resource. Without it the only bound is the 1 MiB request body, and metadata is copied into
 every event and webhook delivery about the resource: a 1 MB value or 20,000 nested keys
 would be stored, emitted and sent again on each change.
+
+``refuse_control_characters`` keeps a tag, a name or a label to one line of plain text: a
+control character in it (a tab, a line break, an escape sequence, a bidirectional
+override) cannot be typed in a form, breaks CSV exports and mail headers, and can make one
+label display as another. NUL characters are already refused for every body by the JSON
+parser; these are the rest.
 """
 
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +24,18 @@ METADATA_MAX_BYTES = 16 * 1024
 METADATA_MAX_DEPTH = 5
 METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 100
+
+# C0 and C1 control characters, DEL, the line and paragraph separators, and the
+# bidirectional embeddings, overrides and isolates (the marks U+200E/U+200F stay allowed).
+# Escapes, not the characters: the pattern is also written into the OpenAPI schema.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS_MESSAGE = "Control characters (tabs, line breaks, escapes) are not allowed."
+
+
+def refuse_control_characters(value: str) -> None:
+    """Raise ValidationError (code ``control_characters``) if ``value`` holds one."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code=CoreErrorCode.CONTROL_CHARACTERS)
 
 
 def validate_metadata(value: Any) -> Any:

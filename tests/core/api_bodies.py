@@ -155,6 +155,26 @@ def unmapped_id_fields() -> list[BodyField]:
     ]
 
 
+def operation_url(path: str, view_class: type, school) -> str:
+    """``path`` with its parameters addressing a new row of ``school`` served by the view
+    (and that row's parents), so a request reaches the body's validation."""
+    from tests.core import api_routes
+
+    parameters = api_routes.path_parameters(path)
+    if not parameters:
+        return path
+    mine = factories.create_owned(view_class.queryset.model, school=school)
+    lookup = view_class.lookup_url_kwarg or view_class.lookup_field
+    for name in parameters:
+        value = (
+            getattr(mine, view_class.lookup_field)
+            if name in (lookup, "id", "pk")
+            else api_routes.path_value(mine, name)
+        )
+        path = path.replace(f"{{{name}}}", str(value))
+    return path
+
+
 def nest(name: str, value: object) -> dict:
     """``nest("a.b", 1)`` -> ``{"a": {"b": 1}}``."""
     body: dict = {}

@@ -14,8 +14,8 @@ from rest_framework import serializers
 
 from apps.core import http
 from apps.core.api.serializers import StrictFieldsMixin
-from tests.core import api_bodies, api_routes
-from tests.factories import BODY_BASES, create_owned
+from tests.core import api_bodies
+from tests.factories import BODY_BASES
 
 pytestmark = pytest.mark.django_db
 
@@ -65,21 +65,7 @@ OPERATIONS = [
 
 
 def _url(operation: api_bodies.RequestBody, school) -> str:
-    """The operation's path addressing rows of ``school`` (as the tenancy test builds it)."""
-    url, view = operation.path, operation.view_class
-    parameters = api_routes.path_parameters(url)
-    if not parameters:
-        return url
-    mine = create_owned(view.queryset.model, school=school)
-    lookup = view.lookup_url_kwarg or view.lookup_field
-    for name in parameters:
-        value = (
-            getattr(mine, view.lookup_field)
-            if name in (lookup, "id", "pk")
-            else api_routes.path_value(mine, name)
-        )
-        url = url.replace(f"{{{name}}}", str(value))
-    return url
+    return api_bodies.operation_url(operation.path, operation.view_class, school)
 
 
 def test_nested_request_bodies_are_found():

@@ -220,6 +220,16 @@ def test_duration_unit_schema_says_any_letter_case():
     assert not re.fullmatch(prop["pattern"], "FORTNIGHTS")
 
 
+@pytest.mark.parametrize("code", ["ab\x01cd", "ab\u202ecd", "tab\tcode"], ids=repr)
+def test_create_code_with_a_control_character_is_400(api_client, pool, code):
+    # when
+    response = api_client.post(f"{POOLS}/{pool.id}/access-codes", {"code": code}, format="json")
+
+    # then
+    assert response.status_code == 400
+    assert "code" in response.json()["errors"]
+
+
 def test_list_codes_matches_seed_shape(api_client, pool, code):
     # when
     response = api_client.get(f"{POOLS}/{pool.id}/access-codes")

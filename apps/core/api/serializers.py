@@ -9,12 +9,17 @@ of new apps get the rule by deriving from these bases (a test walks every reques
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from apps.core.codes import CoreErrorCode
 from apps.core.models import Event, Job
+from apps.core.validators import CONTROL_CHARACTERS, refuse_control_characters
+
+# JSON Schema (ECMA 262) spelling of "no control character anywhere".
+LABEL_PATTERN = "^[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]*$"
 
 
 class StrictFieldsMixin:
@@ -62,6 +67,31 @@ class Serializer(StrictFieldsMixin, serializers.Serializer):
 
 class ModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """``serializers.ModelSerializer`` that refuses unknown body keys."""
+
+
+class LabelField(serializers.CharField):
+    """One line of text (a tag, a name, a label): control characters are 400 naming it,
+    also at either end (checked before surrounding spaces are trimmed)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str):
+            try:
+                refuse_control_characters(data)
+            except DjangoValidationError as exc:
+                raise ValidationError(list(exc.messages), code=exc.code) from None
+        return super().to_internal_value(data)
+
+
+class LabelFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema says what a label refuses, so generated clients and fuzzers know it."""
+
+    target_class = LabelField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = LABEL_PATTERN
+        return schema
 
 
 class CaseInsensitiveChoiceField(serializers.ChoiceField):

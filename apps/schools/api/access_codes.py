@@ -10,13 +10,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import CaseInsensitiveChoiceField, ModelSerializer, Serializer
+from apps.core.api.serializers import (
+    CaseInsensitiveChoiceField,
+    LabelField,
+    ModelSerializer,
+    Serializer,
+)
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
+from apps.core.validators import CONTROL_CHARACTERS
 from apps.schools import access_codes, domains
 from apps.schools.api.domains import DomainUserSerializer
 from apps.schools.api.nested import DomainParentMixin, PersonSummarySerializer, member_field
 from apps.schools.models import AccessCode, AccessCodePool, DurationUnit
+
+# One word: no spaces, no control characters (see apps.core.validators).
+CODE_PATTERN = "^[^\\s" + CONTROL_CHARACTERS.pattern[1:-1] + "]{1,100}$"
 
 # --- pools -----------------------------------------------------------------------------------
 
@@ -44,7 +53,7 @@ class AccessCodePoolSerializer(ModelSerializer):
 class AccessCodePoolWriteSerializer(Serializer):
     read_shape = AccessCodePoolSerializer
 
-    name = serializers.CharField(max_length=200)
+    name = LabelField(max_length=200)
     active = serializers.BooleanField(required=False)
     start_date = serializers.DateTimeField(required=False, allow_null=True)
     end_date = serializers.DateTimeField(required=False, allow_null=True)
@@ -147,10 +156,10 @@ class AccessCodeWriteSerializer(Serializer):
     read_shape = AccessCodeDetailSerializer
 
     code = serializers.RegexField(
-        r"^\S{1,100}$",
+        CODE_PATTERN,
         required=False,
         help_text="Case-sensitive; generated when left out.",
-        error_messages={"invalid": "Use 1 to 100 characters without spaces."},
+        error_messages={"invalid": "Use 1 to 100 characters without spaces or control characters."},
     )
     active = serializers.BooleanField(required=False)
     max_uses = serializers.IntegerField(

@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField
-from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
@@ -181,8 +181,8 @@ class DomainUserCreatedSerializer(DomainUserSerializer):
 
 class NewUserSerializer(Serializer):
     email = EmailIdentityField(max_length=254)
-    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    first_name = LabelField(max_length=150, allow_blank=True, required=False)
+    last_name = LabelField(max_length=150, allow_blank=True, required=False)
 
 
 class DomainUserCreateSerializer(Serializer):

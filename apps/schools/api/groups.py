@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.schools import groups
@@ -93,7 +93,7 @@ class GroupSerializer(ModelSerializer):
 class GroupWriteSerializer(Serializer):
     read_shape = GroupSerializer
 
-    name = serializers.CharField(max_length=200, help_text="Unique in the school.")
+    name = LabelField(max_length=200, help_text="Unique in the school.")
     discount_percent = serializers.IntegerField(
         min_value=0, max_value=100, required=False, help_text="Discount on every purchase."
     )
@@ -314,6 +314,8 @@ class GroupAccessCodePoolViewSet(GroupParentMixin, mixins.ListModelMixin, School
 
 
 class GroupCategorySerializer(ModelSerializer):
+    name = LabelField(max_length=GroupCategory._meta.get_field("name").max_length)
+
     class Meta:
         model = GroupCategory
         fields = ["id", "name"]

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
 from apps.schools import invites
 from apps.schools.api.nested import UserSummarySerializer
 from apps.schools.api.signup_fields import DomainUserParentMixin
@@ -42,11 +42,11 @@ class InviteSerializer(ModelSerializer):
 
 
 class MailSerializer(Serializer):
-    subject = serializers.CharField(max_length=MAIL_LIMITS["subject"], required=False)
+    subject = LabelField(max_length=MAIL_LIMITS["subject"], required=False)
     body = serializers.CharField(
         max_length=MAIL_LIMITS["body"], required=False, help_text="Plain text; replaces the text."
     )
-    action = serializers.CharField(
+    action = LabelField(
         max_length=MAIL_LIMITS["action"], required=False, help_text="The button's label."
     )
 
@@ -60,7 +60,8 @@ class InviteCreateSerializer(Serializer):
     def get_fields(self) -> dict:
         fields = super().get_fields()
         for name, limit in MAIL_LIMITS.items():
-            fields[f"mail[{name}]"] = serializers.CharField(
+            field_class = serializers.CharField if name == "body" else LabelField
+            fields[f"mail[{name}]"] = field_class(
                 max_length=limit, required=False, help_text=f"Same as mail.{name}."
             )
         return fields

@@ -1,0 +1,84 @@
+"""Tags, names and labels are one line of text: control characters are refused, like NUL.
+
+Every ``LabelField`` of every request body is found through drf-spectacular, so a label
+another app adds is checked without editing this file.
+"""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.core.api.serializers import LabelField
+from apps.core.validators import refuse_control_characters
+from tests.core import api_bodies
+from tests.factories import BODY_BASES, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTROL = ["\x01", "\t", "\n", "\r", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u202e", "\u2067"]
+LABELS = [
+    pytest.param(field, id=str(field))
+    for field in api_bodies.body_fields()
+    if isinstance(field.field, LabelField)
+]
+
+
+@pytest.mark.parametrize("char", CONTROL, ids=repr)
+def test_control_characters_are_refused(char):
+    # when
+    with pytest.raises(ValidationError) as caught:
+        refuse_control_characters(f"Sales{char}Team")
+
+    # then
+    assert caught.value.code == "control_characters"
+
+
+@pytest.mark.parametrize("text", ["Sales", "Équipe Nord", "営業", "emoji 👩‍👩‍👧", "עברית\u200f"])
+def test_one_line_text_in_any_script_is_accepted(text):
+    # then
+    refuse_control_characters(text)
+
+
+def test_labels_are_found():
+    # then: group, category and pool names, access codes, invite mail subjects and buttons
+    assert len(LABELS) >= 6
+
+
+@pytest.mark.parametrize("char", ["\x01", "\t", "\u202e"], ids=repr)
+@pytest.mark.parametrize("label", LABELS)
+def test_a_label_with_a_control_character_is_400_naming_it(label, char, api_client, school):
+    # given
+    url = api_bodies.operation_url(label.path, label.view_class, school)
+    body = BODY_BASES[label.operation](school) if label.operation in BODY_BASES else {}
+    body.update(api_bodies.nest(label.name, f"Sales{char}Team"))
+
+    # when
+    response = api_client.generic(
+        label.method, url, data=json.dumps(body), content_type="application/json"
+    )
+
+    # then
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"].get(label.name) == [
+        "Control characters (tabs, line breaks, escapes) are not allowed."
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the users serializers (apps/schools/api/serializers.py) take tags as LabelField "
+    "when they are rewritten",
+)
+def test_user_tags_with_a_control_character_are_400(api_client, school):
+    # given
+    member = MemberFactory(school=school)
+
+    # when
+    response = api_client.put(
+        f"/api/v1/users/{member.user_id}/tags", {"tags": ["vip\x1b[2J"]}, format="json"
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "control_characters"
