@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
-from apps.core.events import emit
+from apps.core.events import emit, emit_many
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     AccessCodePool,
@@ -195,6 +195,33 @@ def group_create(
     emit(school, "group.created", group_payload(group))
     group_rule_apply(group=group)
     return group
+
+
+@transaction.atomic
+def groups_by_name(
+    *, school: School, names: Iterable[str], create: bool = False
+) -> tuple[dict[str, Group], list[str]]:
+    """The school's groups for ``names`` matched without regard to letter case, keyed by the
+    lower-cased name, and the names no group has.
+
+    "Sales" and "sales" name one group: an existing group of either spelling (the oldest, if
+    several), or with ``create`` one new group under the first spelling given (one INSERT,
+    ``group.created`` for each). Unknown names come back only without ``create``.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)
+    found: dict[str, Group] = {}
+    for group in Group.objects.filter(school=school).order_by("id"):
+        if group.name.lower() in wanted:
+            found.setdefault(group.name.lower(), group)
+    missing = [name for key, name in wanted.items() if key not in found]
+    if missing and create:
+        created = Group.objects.bulk_create([Group(school=school, name=name) for name in missing])
+        emit_many(school, "group.created", [group_payload(group) for group in created])
+        found.update({group.name.lower(): group for group in created})
+        missing = []
+    return found, missing
 
 
 @transaction.atomic

@@ -4,7 +4,13 @@ import pytest
 from django.db.models import QuerySet
 
 from apps.core.errors import Conflict, InvalidInput
-from apps.schools.groups import group_category_create, group_create, group_update
+from apps.core.models import Event
+from apps.schools.groups import (
+    group_category_create,
+    group_create,
+    group_update,
+    groups_by_name,
+)
 from apps.schools.models import Group, GroupCategory
 from apps.schools.roles import member_set_user_role
 from tests.factories import GroupCategoryFactory, GroupFactory, MemberFactory, UserRoleFactory
@@ -74,3 +80,47 @@ def test_member_set_user_role_of_other_school_does_not_exist(school, other_schoo
     assert raised.value.field == "role_id"
     member.refresh_from_db()
     assert (member.role, member.user_role_id) == ("learner", None)
+
+
+def test_groups_by_name_matches_any_letter_case(school, other_school):
+    # given
+    sales = group_create(school=school, name="Sales")
+    group_create(school=other_school, name="Support")
+
+    # when
+    found, unknown = groups_by_name(school=school, names=["sales", "SALES", "Support"])
+
+    # then
+    assert found == {"sales": sales}
+    assert unknown == ["Support"]
+
+
+def test_groups_by_name_creates_one_group_per_name_whatever_its_spellings(school):
+    # given
+    events_before = Event.objects.filter(type="group.created").count()
+
+    # when
+    found, unknown = groups_by_name(
+        school=school, names=["Sales", "sales", "Field Team", "SALES"], create=True
+    )
+
+    # then one group under the first spelling, announced once
+    assert unknown == []
+    assert sorted(Group.objects.filter(school=school).values_list("name", flat=True)) == [
+        "Field Team",
+        "Sales",
+    ]
+    assert set(found) == {"sales", "field team"}
+    assert Event.objects.filter(type="group.created").count() == events_before + 2
+
+
+def test_groups_by_name_prefers_the_oldest_of_several_spellings(school):
+    # given two groups the API let in before names were compared without case
+    first = GroupFactory(school=school, name="Sales")
+    GroupFactory(school=school, name="SALES")
+
+    # when
+    found, _unknown = groups_by_name(school=school, names=["sales"])
+
+    # then
+    assert found == {"sales": first}
