@@ -4,7 +4,7 @@ from rest_framework import serializers
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.webhooks import event_types
 from apps.webhooks.delivery import iso
-from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+from apps.webhooks.models import Delivery, DeliveryAttempt, DeliveryError, Webhook
 
 MAX_EVENTS = 100
 ERROR_CODE_HELP = (
@@ -110,6 +110,10 @@ class RotateSecretSerializer(Serializer):
 
 
 class DeliveryAttemptSerializer(ModelSerializer):
+    error_code = serializers.ChoiceField(
+        choices=DeliveryError.choices, allow_blank=True, read_only=True, help_text=ERROR_CODE_HELP
+    )
+
     class Meta:
         model = DeliveryAttempt
         fields = [
@@ -128,8 +132,7 @@ class DeliveryAttemptSerializer(ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "error": {"help_text": "Why the attempt failed, in Lyceum's words (see error_code)."},
-            "error_code": {"help_text": ERROR_CODE_HELP},
+            "error": {"help_text": "Why the attempt failed, in Lyceum's words (see error_code)."}
         }
 
 
@@ -139,6 +142,9 @@ class DeliverySerializer(ModelSerializer):
     webhook_id = serializers.CharField(read_only=True)
     event_id = serializers.CharField(read_only=True)
     attempts_made = serializers.IntegerField(source="attempt_count", read_only=True)
+    last_error_code = serializers.ChoiceField(
+        choices=DeliveryError.choices, allow_blank=True, read_only=True, help_text=ERROR_CODE_HELP
+    )
 
     class Meta:
         model = Delivery
@@ -162,7 +168,6 @@ class DeliverySerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-        extra_kwargs = {"last_error_code": {"help_text": ERROR_CODE_HELP}}
 
 
 class DeliveryDetailSerializer(DeliverySerializer):
