@@ -243,7 +243,7 @@ def test_body_cannot_reference_other_school_id(reference, api_client, school, ot
     # then
     assert response.status_code in (400, 404), response.content
     errors = response.json()["errors"]
-    assert any(key == reference.name or key.startswith(f"{reference.name}.") for key in errors), (
+    assert any(reference.names_error(key) for key in errors), (
         f"{reference} accepted another school's id (errors: {errors})"
     )
     assert "does not exist" in str(errors).lower() or response.status_code == 404

@@ -3,8 +3,15 @@
 drf-spectacular already knows, for each path and method, which serializer reads the body
 (including ``@extend_schema(request=...)`` overrides); the tenancy tests ask it, so an
 endpoint added anywhere is checked for cross-school references without editing a test.
+
+The whole body is walked: nested objects, lists of objects (``signup_fields: [{id}]``, a
+``ListField`` of a serializer or a ``many=True`` serializer) and lists of references. A
+field's name is dotted, with ``[]`` for each list it sits in (``signup_fields[].id``);
+``nest`` builds a body from such a name and ``BodyField.names_error`` matches the error keys
+the API answers with (``signup_fields.0.id``).
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -45,17 +52,28 @@ class BodyField:
         leaf = self.name.rsplit(".", 1)[-1]
         return leaf.endswith(("_id", "_ids")) or leaf in {"id", "ids"}
 
+    def names_error(self, key: str) -> bool:
+        """Whether an ``errors`` key of the envelope is about this field (or inside it)."""
+        pattern = re.escape(self.name).replace(re.escape("[]"), r"\.\d+")
+        return re.fullmatch(rf"{pattern}(\..+)?", key) is not None
+
 
 def _fields(
     serializer: serializers.BaseSerializer, prefix: str = ""
 ) -> Iterator[tuple[str, serializers.Field]]:
-    if isinstance(serializer, serializers.ListSerializer):
-        serializer = serializer.child
+    """Every writable leaf field, at any depth, named as ``nest`` builds it."""
     for name, field in serializer.fields.items():
         if field.read_only:
             continue
         dotted = f"{prefix}{name}"
-        if isinstance(field, serializers.BaseSerializer):
+        # A list of objects: a many=True serializer or a ListField of a serializer.
+        if isinstance(field, serializers.ListSerializer):
+            yield from _fields(field.child, f"{dotted}[].")
+        elif isinstance(field, serializers.ListField) and isinstance(
+            field.child, serializers.BaseSerializer
+        ):
+            yield from _fields(field.child, f"{dotted}[].")
+        elif isinstance(field, serializers.BaseSerializer):
             yield from _fields(field, f"{dotted}.")
         else:
             yield dotted, field
@@ -120,7 +138,10 @@ def body_fields() -> tuple[BodyField, ...]:
     """Every writable field of every request body under /api/v1/."""
     found = []
     for body in request_bodies():
-        for name, field in _fields(body.serializer):
+        serializer = body.serializer
+        if isinstance(serializer, serializers.ListSerializer):
+            serializer = serializer.child
+        for name, field in _fields(serializer):
             model, many = _reference(field)
             leaf = name.rsplit(".", 1)[-1]
             if model is None and leaf in factories.ID_FIELD_MODELS:
@@ -176,11 +197,9 @@ def operation_url(path: str, view_class: type, school) -> str:
 
 
 def nest(name: str, value: object) -> dict:
-    """``nest("a.b", 1)`` -> ``{"a": {"b": 1}}``."""
-    body: dict = {}
-    cursor = body
-    parts = name.split(".")
-    for part in parts[:-1]:
-        cursor = cursor.setdefault(part, {})
-    cursor[parts[-1]] = value
-    return body
+    """``nest("a.b", 1)`` -> ``{"a": {"b": 1}}``; ``nest("a[].b", 1)`` -> ``{"a": [{"b": 1}]}``."""
+    head, _, rest = name.partition(".")
+    inner: object = nest(rest, value) if rest else value
+    if head.endswith("[]"):
+        return {head[:-2]: [inner]}
+    return {head: inner}

@@ -371,7 +371,7 @@ class DomainUserViewSet(
         self, request, domain_name: str | None = None, user_id: str | None = None
     ) -> Response:
         domain_user = self.get_object()
-        serializer = SignupValuesBulkSerializer(data=request.data)
+        serializer = SignupValuesBulkSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["signup_fields"]
         changed = signup_fields.signup_values_set(

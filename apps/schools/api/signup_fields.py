@@ -75,7 +75,9 @@ class SignupValueWriteSerializer(Serializer):
 
 
 class BulkItemSerializer(Serializer):
-    id = serializers.CharField(max_length=40, help_text="A signup field id of this domain.")
+    id = SchoolPrimaryKeyRelatedField(
+        queryset=SignupField.objects.all(), help_text="A signup field id of this domain."
+    )
     value = serializers.CharField(
         allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
     )
