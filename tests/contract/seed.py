@@ -2,9 +2,10 @@
 
 Two schools get a few users, a job, the events their creation emitted, and one row of
 every model an API viewset serves (made with ``tests.factories.create_owned``, the same
-registry the tenancy tests use). For every OpenAPI path with parameters, ``real_paths``
-then lists the parameter values that address those rows, found by reversing the routes:
-a new endpoint whose model has a factory is fed real ids without touching this file.
+registry the tenancy tests use); the first school also gets a learner with a user JWT.
+For every OpenAPI path with parameters, ``real_paths`` then lists the parameter values that
+address those rows, found by reversing the routes: a new endpoint whose model has a
+factory is fed real ids without touching this file.
 """
 
 import re
@@ -15,20 +16,29 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 
 from apps.core.services import job_create
-from apps.schools.models import School
+from apps.schools.models import Member, School
 from apps.schools.services import api_key_create, school_create, user_create
+from apps.schools.tokens import tokens_issue
 from tests.core import api_routes
 from tests.factories import create_owned
 
 
 @dataclass
 class ContractWorld:
-    """The school the fuzzer acts in, its all-scopes key, and a second school."""
+    """The school the fuzzer acts in, its all-scopes key, a learner of it with a user
+    access token, and a second school."""
 
     school: School
     other_school: School
     secret: str
+    learner: Member
+    user_token: str
     rows: dict[School, list[models.Model]] = field(default_factory=dict)
+
+    def other_people_ids(self) -> set[str]:
+        """The ids of the school's users other than the learner (its token must not see them)."""
+        people = Member.objects.filter(school=self.school).exclude(pk=self.learner.pk)
+        return set(people.values_list("user_id", flat=True))
 
 
 @dataclass
@@ -69,7 +79,21 @@ def seed_contract_data() -> ContractWorld:
     other_school, _ = school_create(name="Other Academy", slug="contract-other")
     rows = {school: _seed_school(school, "alpha"), other_school: _seed_school(other_school, "beta")}
     _, secret = api_key_create(school=school, name="contract fuzzer", scopes=["*"])
-    return ContractWorld(school=school, other_school=other_school, secret=secret, rows=rows)
+    learner, _ = user_create(
+        school=school,
+        email="learner@contract.test",
+        first_name="Lee",
+        last_name="Learner",
+        password="correct horse battery staple",
+    )
+    return ContractWorld(
+        school=school,
+        other_school=other_school,
+        secret=secret,
+        learner=learner,
+        user_token=tokens_issue(member=learner).access_token,
+        rows=rows,
+    )
 
 
 LYCEUM_ID = re.compile(r"^[a-z]+_[0-9a-z]{26}$")

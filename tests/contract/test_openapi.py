@@ -2,8 +2,11 @@
 
 The schema comes from the running app (drf-spectacular at /api/schema/, in-process over
 WSGI), so every operation another app adds is fuzzed from the day it lands; nothing here
-lists operations. Calls use an all-scopes API key of a seeded school; detail routes draw
-their ids from real rows (the school's own and another school's) as well as random ones.
+lists operations. Detail routes draw their ids from real rows (the school's own and another
+school's) as well as random ones. Every operation is fuzzed twice: with an all-scopes API
+key of a seeded school, and as a learner of that school with a user JWT, to whom the
+key-only and staff-only operations answer their documented 403 and personal resources show
+only the learner's own rows.
 
 Operations that cannot be fuzzed: none. Every operation of the schema runs; one that truly
 cannot must be listed here with the reason, and only then filtered out below. Never exclude
@@ -37,6 +40,9 @@ pytestmark = pytest.mark.contract
 # LYCEUM_CONTRACT_EXAMPLES=500 pins the examples per operation.
 FUZZ_BUDGET = int(os.environ.get("LYCEUM_CONTRACT_BUDGET", "2500"))
 STATEFUL_EXAMPLES = int(os.environ.get("LYCEUM_CONTRACT_STATEFUL_EXAMPLES", "40"))
+# The learner's run: most operations refuse a user token at once (403), so a smaller budget
+# covers the ones it may call as deeply.
+USER_FUZZ_BUDGET = int(os.environ.get("LYCEUM_CONTRACT_USER_BUDGET", "1000"))
 # Generation is reproducible by default so CI answers the same for the same code;
 # LYCEUM_CONTRACT_SEED=random explores new inputs on every run.
 SEED = os.environ.get("LYCEUM_CONTRACT_SEED", "20261123")
@@ -68,20 +74,28 @@ CONFIG = schemathesis.Config.from_dict(
 )
 APP = get_wsgi_application()
 schema = schemathesis.openapi.from_wsgi("/api/schema/", APP, config=CONFIG)
+# The same schema again, for the run as a learner (each schema holds its own auth).
+user_schema = schemathesis.openapi.from_wsgi("/api/schema/", APP, config=CONFIG)
 OPERATIONS = sum(
     1 for item in schema.raw_schema["paths"].values() for method in item if method in HTTP_METHODS
 )
 MAX_EXAMPLES = int(
     os.environ.get("LYCEUM_CONTRACT_EXAMPLES") or max(10, min(100, FUZZ_BUDGET // OPERATIONS))
 )
+USER_MAX_EXAMPLES = int(
+    os.environ.get("LYCEUM_CONTRACT_EXAMPLES") or max(10, min(100, USER_FUZZ_BUDGET // OPERATIONS))
+)
 
 # Rows of both schools, filled by the ``contract_world`` fixture; read when hypothesis
 # draws path parameters and when responses are checked for the other school's data.
 KNOWN = KnownRows()
-# The seeded school's API key secret, set by the ``contract_world`` fixture.
+# The seeded school's API key secret and its learner's access token (and the ids of the
+# school's other people, which that token must never see), set by ``contract_world``.
 CURRENT_SECRET: dict[str, str] = {}
+OTHER_PEOPLE: set[str] = set()
 
 
+@user_schema.hook
 @schema.hook
 def flatmap_path_parameters(context, path_parameters: dict | None) -> st.SearchStrategy:
     """Often address a seeded row (this school's or the other's) instead of random ids."""
@@ -104,17 +118,45 @@ def no_other_school_data(ctx, response, case) -> bool | None:
     return None
 
 
-@schema.auth(refresh_interval=None)
-class SchoolApiKey:
-    """Every request carries the seeded school's all-scopes key (auth checks strip it)."""
+@schemathesis.check
+def no_other_peoples_data_to_a_learner(ctx, response, case) -> bool | None:
+    """A learner's token sees only its own person: no other user id of its school."""
+    token = CURRENT_SECRET.get("user_token")
+    if not token or (case.headers or {}).get("Authorization") != f"Bearer {token}":
+        return None
+    sent = f"{case.formatted_path}?{case.query}{case.body!r}"
+    leaked = [i for i in OTHER_PEOPLE if i in response.text and i not in sent]
+    if leaked:
+        raise AssertionError(f"A learner's answer carries other people's ids: {sorted(leaked)}")
+    return None
+
+
+class _Bearer:
+    """Sends ``Authorization: Bearer <CURRENT_SECRET[key]>`` (auth checks strip it)."""
+
+    key = ""
 
     def get(self, case, context) -> str | None:
-        return CURRENT_SECRET.get("secret")
+        return CURRENT_SECRET.get(self.key)
 
     def set(self, case, data: str | None, context) -> None:
         if data:
             case.headers = case.headers or {}
             case.headers["Authorization"] = f"Bearer {data}"
+
+
+@schema.auth(refresh_interval=None)
+class SchoolApiKey(_Bearer):
+    """Every request carries the seeded school's all-scopes key."""
+
+    key = "secret"
+
+
+@user_schema.auth(refresh_interval=None)
+class LearnerToken(_Bearer):
+    """Every request carries the learner's user access token (a JWT)."""
+
+    key = "user_token"
 
 
 @pytest.fixture
@@ -138,9 +180,12 @@ def contract_world(db, settings, keep_test_connection) -> Iterator[ContractWorld
     known = real_paths(schema.raw_schema, world)
     KNOWN.params_by_path, KNOWN.foreign_ids = known.params_by_path, known.foreign_ids
     CURRENT_SECRET["secret"] = world.secret
+    CURRENT_SECRET["user_token"] = world.user_token
+    OTHER_PEOPLE.update(world.other_people_ids())
     yield world
     KNOWN.params_by_path, KNOWN.foreign_ids = {}, set()
     CURRENT_SECRET.clear()
+    OTHER_PEOPLE.clear()
 
 
 @schema.parametrize()
@@ -152,6 +197,21 @@ def contract_world(db, settings, keep_test_connection) -> Iterator[ContractWorld
 )
 def test_every_operation_conforms_to_the_schema(case, contract_world: ContractWorld) -> None:
     """Every response has a documented status, content type, headers and body; no 5xx."""
+    with rolled_back():
+        case.call_and_validate()
+
+
+@user_schema.parametrize()
+@settings(
+    max_examples=USER_MAX_EXAMPLES,
+    deadline=DEADLINE_MS,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_every_operation_conforms_to_the_schema_as_a_learner(
+    case, contract_world: ContractWorld
+) -> None:
+    """With a learner's user JWT too: staff-only operations answer their documented 403."""
     with rolled_back():
         case.call_and_validate()
 
