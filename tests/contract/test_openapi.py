@@ -64,8 +64,8 @@ CONFIG = schemathesis.Config.from_dict(
             # already taken, a reused Idempotency-Key) rightly answer 400/409/422 to
             # schema-valid input, so "valid input is accepted" does not hold here.
             "positive_data_acceptance": {"enabled": False},
-            # The API is lenient with some schema-invalid input on purpose: a bad page_size
-            # is clamped (DESIGN.md), an empty filter value means "no filter" (django-filter),
+            # The API is lenient with some schema-invalid input on purpose: a page_size out
+            # of range is clamped (DESIGN.md), an empty filter value means "no filter",
             # DRF coerces 1 to "1". Invalid input is still generated and every answer to it
             # must be a documented status with a conforming body, never a 5xx.
             "negative_data_rejection": {"enabled": False},

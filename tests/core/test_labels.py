@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.core.api.serializers import LabelField
+from apps.core.api.fields import LabelField
 from apps.core.validators import refuse_control_characters
 from tests.core import api_bodies
 from tests.factories import BODY_BASES, MemberFactory

@@ -9,17 +9,11 @@ of new apps get the rule by deriving from these bases (a test walks every reques
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from apps.core.codes import CoreErrorCode
 from apps.core.models import Event, Job
-from apps.core.validators import CONTROL_CHARACTERS, refuse_control_characters
-
-# JSON Schema (ECMA 262) spelling of "no control character anywhere".
-LABEL_PATTERN = "^[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]*$"
 
 
 class StrictFieldsMixin:
@@ -67,69 +61,6 @@ class Serializer(StrictFieldsMixin, serializers.Serializer):
 
 class ModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """``serializers.ModelSerializer`` that refuses unknown body keys."""
-
-
-class LabelField(serializers.CharField):
-    """One line of text (a tag, a name, a label): control characters are 400 naming it,
-    also at either end (checked before surrounding spaces are trimmed)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if isinstance(data, str):
-            try:
-                refuse_control_characters(data)
-            except DjangoValidationError as exc:
-                raise ValidationError(list(exc.messages), code=exc.code) from None
-        return super().to_internal_value(data)
-
-
-class LabelFieldSchema(OpenApiSerializerFieldExtension):
-    """The schema says what a label refuses, so generated clients and fuzzers know it."""
-
-    target_class = LabelField
-
-    def map_serializer_field(self, auto_schema, direction: str) -> dict:
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request":
-            schema["pattern"] = LABEL_PATTERN
-        return schema
-
-
-class CaseInsensitiveChoiceField(serializers.ChoiceField):
-    """A choice given in any letter case (``Months``, ``MONTHS``), stored as its canonical value.
-
-    Skilljar's own examples spell one enum two ways, and clients copy either.
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str):
-            folded = {str(key).casefold(): key for key in self.choices}
-            data = folded.get(data.casefold(), data)
-        return super().to_internal_value(data)
-
-
-class CaseInsensitiveChoiceFieldSchema(OpenApiSerializerFieldExtension):
-    """In requests the field is a string matching a choice in any letter case (a JSON Schema
-    ``enum`` cannot say that; a pattern of ``[Mm][Oo]...`` alternatives can)."""
-
-    target_class = CaseInsensitiveChoiceField
-
-    def map_serializer_field(self, auto_schema, direction: str) -> dict:
-        choices = [str(key) for key in self.target.choices]
-        if direction == "response":
-            return {"type": "string", "enum": choices}
-        alternatives = "|".join(
-            "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else _escape(c) for c in choice)
-            for choice in choices
-        )
-        return {
-            "type": "string",
-            "pattern": f"^({alternatives})$",
-            "description": f"One of {', '.join(choices)}, in any letter case.",
-        }
-
-
-def _escape(char: str) -> str:
-    return f"\\{char}" if char in r"\^$.|?*+()[]{}/-" else char
 
 
 class JobSerializer(ModelSerializer):

@@ -10,12 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import (
-    CaseInsensitiveChoiceField,
-    LabelField,
-    ModelSerializer,
-    Serializer,
-)
+from apps.core.api.fields import CaseInsensitiveChoiceField, LabelField
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.core.validators import CONTROL_CHARACTERS

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.fields import EmailIdentityField
-from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
+from apps.core.api.fields import EmailIdentityField, LabelField
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (

@@ -10,7 +10,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
+from apps.core.api.fields import LabelField
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.schools import groups

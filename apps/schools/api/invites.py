@@ -6,7 +6,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.serializers import LabelField, ModelSerializer, Serializer
+from apps.core.api.fields import LabelField
+from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.schools import invites
 from apps.schools.api.nested import UserSummarySerializer
 from apps.schools.api.signup_fields import DomainUserParentMixin
