@@ -73,7 +73,7 @@ def test_anonymize_leaves_no_copy_of_the_person_in_any_table(
     )
     invite = api_client.post(
         f"/api/v1/domains/{domain.name}/users/{created['id']}/invites",
-        {"send_email": False, "mail_body": f"Dear {FIRST}, welcome."},
+        {"send_email": False, "mail": {"body": f"Dear {FIRST}, welcome."}},
         format="json",
     )
     csv = tmp_path / "people.csv"
@@ -105,6 +105,7 @@ def test_anonymize_leaves_no_copy_of_the_person_in_any_table(
         "core.Job.result",
         "webhooks.DeliveryAttempt.response_body",
         "schools.SignupFieldValue.value",
+        "schools.Invite.mail_body",
         "admin.LogEntry.object_repr",
         "schools.User.email",
     }
