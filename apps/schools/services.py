@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,6 +16,7 @@ from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.models import Event
 from apps.core.times import format_datetime
+from apps.core.validators import refuse_control_characters
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     ApiKey,
@@ -200,6 +202,11 @@ def _validate_member_fields(fields: dict[str, Any]) -> None:
 
 def _tags_for(school: School, names: Iterable[str]) -> list[Tag]:
     names = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    for name in names:  # the admin and imports reach here without the API's LabelField
+        try:
+            refuse_control_characters(name)
+        except DjangoValidationError as exc:
+            raise InvalidInput(exc.messages[0], code=exc.code, field="tags") from None
     existing = {t.name: t for t in Tag.objects.filter(school=school, name__in=names)}
     missing = [Tag(school=school, name=n) for n in names if n not in existing]
     if missing:

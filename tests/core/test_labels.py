@@ -65,11 +65,6 @@ def test_a_label_with_a_control_character_is_400_naming_it(label, char, api_clie
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the users serializers (apps/schools/api/serializers.py) take tags as LabelField "
-    "when they are rewritten",
-)
 def test_user_tags_with_a_control_character_are_400(api_client, school):
     # given
     member = MemberFactory(school=school)

@@ -20,12 +20,11 @@ from tests.factories import BODY_BASES
 pytestmark = pytest.mark.django_db
 
 UNKNOWN = "lyceum_no_such_field"
+
+
 # The users serializers are being rewritten with per-school accounts; they adopt
 # StrictFieldsMixin in that change. Strict: the day they do, these cases fail as XPASS and
 # this marker must go.
-PENDING_MODULES = {"apps.schools.api.serializers"}
-
-
 def _unknown_bodies(
     serializer: serializers.BaseSerializer, prefix: str = ""
 ) -> Iterator[tuple[dict, str]]:
@@ -44,23 +43,13 @@ def _unknown_bodies(
                 yield {name: [inner] if many else inner}, key
 
 
-def _marks(operation: api_bodies.RequestBody) -> list:
-    serializer = operation.serializer
-    if isinstance(serializer, serializers.ListSerializer):
-        serializer = serializer.child
-    if type(serializer).__module__ in PENDING_MODULES:
-        return [pytest.mark.xfail(strict=True, reason="the users serializers adopt it next")]
-    return []
-
-
 CASES = [
-    pytest.param(operation, body, key, id=f"{operation}-{key}", marks=_marks(operation))
+    pytest.param(operation, body, key, id=f"{operation}-{key}")
     for operation in api_bodies.request_bodies()
     for body, key in _unknown_bodies(operation.serializer)
 ]
 OPERATIONS = [
-    pytest.param(operation, id=str(operation), marks=_marks(operation))
-    for operation in api_bodies.request_bodies()
+    pytest.param(operation, id=str(operation)) for operation in api_bodies.request_bodies()
 ]
 
 

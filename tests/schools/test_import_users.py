@@ -170,11 +170,6 @@ def test_create_groups_flag_creates_missing_groups(tmp_path, school, domain):
     assert GroupMembership.objects.count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="user_import/writing.py (Writer._known_groups) must resolve group names through "
-    "apps.schools.groups.groups_by_name, which matches them without regard to letter case",
-)
 def test_create_groups_makes_one_group_of_two_spellings(tmp_path, school, domain):
     # when one file names the same new group as "Sales" and "sales"
     _run(

@@ -2,7 +2,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from apps.core.api.fields import EmailIdentityField
+from apps.core.api.fields import EmailIdentityField, LabelField
+from apps.core.api.serializers import Serializer
 from apps.core.credentials import Credential
 from apps.core.validators import validate_metadata
 from apps.schools.models import Member, School
@@ -38,9 +39,9 @@ class UserSerializer(serializers.Serializer):
         return user_payload(member, tags=member.tag_list)
 
 
-class _UserFieldsSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+class _UserFieldsSerializer(Serializer):
+    first_name = LabelField(max_length=150, allow_blank=True, required=False)
+    last_name = LabelField(max_length=150, allow_blank=True, required=False)
     password = serializers.CharField(
         write_only=True, required=False, min_length=8, max_length=128, trim_whitespace=False
     )
@@ -55,9 +56,7 @@ class _UserFieldsSerializer(serializers.Serializer):
         error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code such as US or DE."},
     )
     metadata = serializers.DictField(required=False)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=100
-    )
+    tags = serializers.ListField(child=LabelField(max_length=100), required=False, max_length=100)
 
     def validate_metadata(self, value: dict) -> dict:
         return validate_metadata(value)
@@ -75,11 +74,12 @@ class UserCreateSerializer(_UserFieldsSerializer):
 
 
 class UserUpdateSerializer(_UserFieldsSerializer):
+    read_shape = UserSerializer
     email = EmailIdentityField(max_length=254, required=False)
 
 
-class UserTagsSerializer(serializers.Serializer):
-    tags = serializers.ListField(child=serializers.CharField(max_length=100), max_length=100)
+class UserTagsSerializer(Serializer):
+    tags = serializers.ListField(child=LabelField(max_length=100), max_length=100)
     action = serializers.ChoiceField(
         choices=["replace", "attach", "detach"],
         default="replace",
@@ -87,7 +87,7 @@ class UserTagsSerializer(serializers.Serializer):
     )
 
 
-class TokenObtainSerializer(serializers.Serializer):
+class TokenObtainSerializer(Serializer):
     email = EmailIdentityField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     school = serializers.SlugField(
@@ -98,7 +98,7 @@ class TokenObtainSerializer(serializers.Serializer):
     )
 
 
-class TokenRefreshSerializer(serializers.Serializer):
+class TokenRefreshSerializer(Serializer):
     refresh_token = serializers.CharField(max_length=4096)
 
 

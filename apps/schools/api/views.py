@@ -68,7 +68,7 @@ class UserViewSet(
 
     def update(self, request, id=None, partial=True):
         member = self.get_object()
-        serializer = UserUpdateSerializer(data=request.data)
+        serializer = UserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.user_update(member=member, **serializer.validated_data)
         return self._respond(member)

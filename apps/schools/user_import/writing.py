@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.core.events import emit_many
 from apps.schools.domains import domain_user_payload
-from apps.schools.groups import group_member_payload, group_payload, group_rules_apply
+from apps.schools.groups import group_member_payload, group_rules_apply, groups_by_name
 from apps.schools.models import (
     Domain,
     DomainUser,
@@ -56,20 +56,16 @@ class Writer:
         self.domain = domain
         self.create_groups = create_groups
         self.summary = summary
-        self.groups = {g.name.lower(): g for g in Group.objects.filter(school=school)}
+        self.groups: dict[str, Group] = {}
         self.enforced_rules = Group.objects.filter(school=school, rule_enforce=True).exists()
 
     def _known_groups(self, rows: list[Row]) -> list[Row]:
-        wanted = {name for row in rows for name in row.groups}
-        missing = sorted({name for name in wanted if name.lower() not in self.groups})
-        if missing and self.create_groups:
-            created = Group.objects.bulk_create(
-                [Group(school=self.school, name=name) for name in missing]
-            )
-            for group in created:
-                self.groups[group.name.lower()] = group
-            emit_many(self.school, "group.created", [group_payload(g) for g in created])
-            missing = []
+        found, missing = groups_by_name(
+            school=self.school,
+            names=[name for row in rows for name in row.groups],
+            create=self.create_groups,
+        )
+        self.groups.update(found)
         if not missing:
             return rows
         kept = []
