@@ -328,10 +328,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DeliveryStatusEnum": "apps.webhooks.models.Delivery.Status",
         "DeliveryErrorEnum": "apps.webhooks.models.DeliveryError",
+        "WebhookEventEnum": "apps.webhooks.event_types.SUBSCRIBABLE_NAMES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.add_error_responses",
+        "apps.core.schema.describe_query_values",
     ],
 }
 

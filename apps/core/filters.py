@@ -82,9 +82,12 @@ class UpdatedSinceFilter(BaseFilterBackend):
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time with a zone, turned to UTC; a time without a zone is refused."""
+    """An ISO 8601 date-time with a zone, turned to UTC; a time without a zone is refused,
+    and so is an empty value (leave the parameter out to not filter), as for ``updated_since``."""
 
     def to_python(self, value: object) -> datetime | None:
+        if value == "":
+            raise DjangoValidationError("'' is not an ISO 8601 date-time.", code="invalid")
         if value in self.empty_values:
             return None
         if isinstance(value, datetime):

@@ -76,3 +76,27 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                     }
                 )
     return result
+
+
+# Query values may not hold NUL (the API answers 400: PostgreSQL cannot compare with it).
+NO_NUL_PATTERN = "^[^\x00]*$"
+
+
+def describe_query_values(result: dict, generator, request, public) -> dict:
+    """Say in the schema what every query parameter accepts, as the filters enforce it.
+
+    A free string refuses NUL.
+    """
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema")
+                if parameter.get("in") != "query" or not isinstance(schema, dict):
+                    continue
+                if schema.get("type") != "string" or "enum" in schema:
+                    continue
+                if "format" not in schema and "pattern" not in schema:
+                    schema["pattern"] = NO_NUL_PATTERN
+    return result

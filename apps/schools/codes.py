@@ -12,6 +12,7 @@ class SchoolErrorCode(StrEnum):
     SCHOOL_REQUIRED = "school_required"
     SANDBOX_KEY = "sandbox_has_no_keys"
     SLUG_RESERVED = "slug_reserved"
+    CONFLICTING_ENFORCE_FLAGS = "conflicting_enforce_flags"
     TOKEN_INVALID = "token_invalid"
     TOO_MANY_METADATA_KEYS = "too_many_metadata_keys"
     UNKNOWN_SCOPE = "unknown_scope"

@@ -16,6 +16,14 @@ SECRET_PREFIX = "whsec_"
 MIN_KEY_BYTES = 24
 MAX_KEY_BYTES = 64
 GENERATED_KEY_BYTES = 32
+_B64 = "[A-Za-z0-9+/]"
+# The same rule as ``secret_key`` as a regular expression (for the API schema): strict
+# base64 of 24 to 64 bytes, by the length of its last group of four.
+SECRET_PATTERN = (
+    f"^{SECRET_PREFIX}(?:(?:{_B64}{{4}}){{8,21}}"
+    f"|(?:{_B64}{{4}}){{8,20}}{_B64}{{3}}="
+    f"|(?:{_B64}{{4}}){{8,21}}{_B64}{{2}}==)$"
+)
 
 
 class InvalidSecret(ValueError):

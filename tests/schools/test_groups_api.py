@@ -486,3 +486,16 @@ def test_user_token_asking_for_another_users_groups_is_404(user_client, school):
 
     # then
     assert response.status_code == 404
+
+
+def test_a_reference_object_with_unknown_keys_is_400(api_client):
+    # when
+    response = api_client.post(
+        "/api/v1/groups",
+        {"name": "Team", "sign_up_field_rule": {"options": [{"id": "sfo_x", "extra": 1}]}},
+        format="json",
+    )
+
+    # then: refused, not trimmed to its id in silence
+    assert response.status_code == 400
+    assert "extra" in str(response.json()["errors"])

@@ -9,6 +9,7 @@ of new apps get the rule by deriving from these bases (a test walks every reques
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -46,6 +47,31 @@ class StrictFieldsMixin:
         if self.read_shape is not None and getattr(self.root, "partial", False):
             known |= set(self.read_shape().fields)
         return [key for key in data if key not in known]
+
+
+class StrictFieldsSchema(OpenApiSerializerExtension):
+    """The schema states the rule: a request body allows only the serializer's fields (and,
+    for a serializer with a ``read_shape``, the read shape's, marked read-only: accepted and
+    ignored), ``additionalProperties: false``."""
+
+    target_class = StrictFieldsMixin
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction: str) -> dict:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request" or schema.get("type") != "object":
+            return schema
+        properties = schema.setdefault("properties", {})
+        shapes = [type(self.target)]
+        if self.target.read_shape is not None:
+            shapes.append(self.target.read_shape)
+        for shape in shapes:
+            shown = auto_schema._map_serializer(shape(), "response", bypass_extensions=True)
+            for name, value in shown.get("properties", {}).items():
+                if name not in properties:
+                    properties[name] = {**value, "readOnly": True}
+        schema["additionalProperties"] = False
+        return schema
 
 
 def _unknown_errors(keys: list[str]) -> dict[str, list[ErrorDetail]]:

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
@@ -22,6 +23,7 @@ from apps.schools.api.nested import (
     UserSummarySerializer,
     member_field,
 )
+from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
     AccessCodePool,
     Group,
@@ -66,7 +68,14 @@ class SignUpFieldRuleSerializer(Serializer):
             enforced = attrs.pop("enforced")
             if attrs.setdefault("rule_enforce", enforced) != enforced:
                 raise serializers.ValidationError(
-                    {"enforced": ["enforce and enforced disagree; send one of them."]}
+                    {
+                        "enforced": [
+                            ErrorDetail(
+                                "enforce and enforced disagree; send one of them.",
+                                code=SchoolErrorCode.CONFLICTING_ENFORCE_FLAGS,
+                            )
+                        ]
+                    }
                 )
         return attrs
 

@@ -14,7 +14,7 @@ from apps.schools.login_tokens import login_token_exchange
 
 
 class LoginTokenSerializer(Serializer):
-    login_token = serializers.CharField(max_length=512)
+    login_token = serializers.CharField(max_length=512, min_length=1, trim_whitespace=False)
 
 
 class LoginTokenExchangeView(ApiView):

@@ -70,15 +70,34 @@ def member_field(**kwargs) -> SchoolSlugRelatedField:
 
 
 @extend_schema_field(
-    {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {"id": {"type": "string"}},
+                "required": ["id"],
+                "additionalProperties": False,
+            },
+            {"type": "string"},
+        ]
+    }
 )
 class IdObjectRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
-    """A reference written ``{"id": "..."}`` (a bare id is accepted too) and read back so."""
+    """A reference written ``{"id": "..."}`` (a bare id is accepted too) and read back so;
+    an object with other keys is 400, not silently trimmed."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "unknown_keys": 'A reference is {{"id": ...}} only; unknown key(s): {keys}.',
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             if "id" not in data:
                 self.fail("required")
+            extra = sorted(str(key) for key in data if key != "id")
+            if extra:
+                self.fail("unknown_keys", keys=", ".join(extra))
             data = data["id"]
         return super().to_internal_value(data)
 

@@ -121,7 +121,12 @@ class UserSegmentViewSet(SchoolScopedViewSet):
     @extend_schema(
         summary="List the users in a segment",
         parameters=[
-            OpenApiParameter("segment_id", str, required=True, description="The segment (seg_).")
+            OpenApiParameter(
+                "segment_id",
+                {"type": "string", "pattern": "^[^\x00]*[^\x00\\s][^\x00]*$"},
+                required=True,
+                description="The segment (seg_).",
+            )
         ],
         responses=UserSerializer(many=True),
     )

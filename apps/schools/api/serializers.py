@@ -99,7 +99,7 @@ class TokenObtainSerializer(Serializer):
 
 
 class TokenRefreshSerializer(Serializer):
-    refresh_token = serializers.CharField(max_length=4096)
+    refresh_token = serializers.CharField(max_length=4096, min_length=1, trim_whitespace=False)
 
 
 class TokenPairSerializer(serializers.Serializer):

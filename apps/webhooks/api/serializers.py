@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -5,6 +6,7 @@ from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.webhooks import event_types
 from apps.webhooks.delivery import iso
 from apps.webhooks.models import Delivery, DeliveryAttempt, DeliveryError, Webhook
+from apps.webhooks.signing import SECRET_PATTERN
 
 MAX_EVENTS = 100
 ERROR_CODE_HELP = (
@@ -63,18 +65,40 @@ class WebhookWithSecretSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
+class EventNameField(serializers.CharField):
+    """An event a webhook can subscribe to: a dotted name or a Skilljar alias (aliases in
+    any letter case)."""
+
+
+class EventNameFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema lists the catalogue's names, so clients and fuzzers know them."""
+
+    target_class = EventNameField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        schema = {"type": "string", "enum": list(event_types.SUBSCRIBABLE_NAMES)}
+        if self.target.allow_null:
+            schema["nullable"] = True
+        return schema
+
+
+@extend_schema_field({"type": "string", "pattern": SECRET_PATTERN, "maxLength": 120})
+class SecretField(serializers.CharField):
+    """A signing secret; the schema carries the rule ``signing.secret_key`` checks."""
+
+
 class WebhookWriteSerializer(Serializer):
     """Input of create (target_url required) and of PUT/PATCH (every field optional)."""
 
     target_url = serializers.CharField(max_length=2048, trim_whitespace=True)
     active = serializers.BooleanField(required=False)
     events = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=EventNameField(max_length=100),
         required=False,
         max_length=MAX_EVENTS,
         help_text="Event names (dotted, or Skilljar aliases); empty = every event.",
     )
-    event_type = serializers.CharField(
+    event_type = EventNameField(
         max_length=100,
         required=False,
         allow_null=True,
@@ -84,7 +108,7 @@ class WebhookWriteSerializer(Serializer):
     basic_auth_password = serializers.CharField(
         max_length=255, required=False, allow_blank=True, write_only=True, trim_whitespace=False
     )
-    secret = serializers.CharField(
+    secret = SecretField(
         max_length=120,
         required=False,
         write_only=True,
@@ -102,10 +126,10 @@ class WebhookUpdateSerializer(WebhookWriteSerializer):
 
 
 class RotateSecretSerializer(Serializer):
-    secret = serializers.CharField(
+    secret = SecretField(
         max_length=120,
         required=False,
-        help_text="The new secret (whsec_...); generated when omitted.",
+        help_text="The new secret (whsec_ + base64 of 24-64 random bytes); generated when omitted.",
     )
 
 

@@ -14,6 +14,7 @@ from apps.webhooks.event_types.catalogue import EVENT_TYPES
 __all__ = [
     "EVENT_TYPES",
     "PING",
+    "SUBSCRIBABLE_NAMES",
     "BY_ALIAS",
     "BY_NAME",
     "BY_SLUG",
@@ -25,6 +26,10 @@ __all__ = [
 BY_NAME: dict[str, EventType] = {t.name: t for t in EVENT_TYPES}
 BY_ALIAS: dict[str, EventType] = {t.alias: t for t in EVENT_TYPES if t.alias}
 BY_SLUG: dict[str, EventType] = {t.slug: t for t in EVENT_TYPES}
+# What a webhook may subscribe to: the dotted names, then Skilljar's aliases.
+SUBSCRIBABLE_NAMES: list[str] = sorted(t.name for t in EVENT_TYPES if t.subscribable) + sorted(
+    t.alias for t in EVENT_TYPES if t.alias
+)
 
 
 def canonical(name: str) -> str | None:
