@@ -163,3 +163,17 @@ def test_rundemo_without_a_saved_key_prints_only_the_banner(tmp_path, monkeypatc
     # then
     assert "Quit the server with" in out.getvalue()
     assert "API key" not in out.getvalue()
+
+
+@pytest.mark.parametrize("program", ["worker", "beat"])
+def test_celery_without_secret_key_says_so_in_one_line(tmp_path, program):
+    # when
+    celery = str(Path(sys.executable).with_name("celery"))
+    result = run([celery, "-A", "config", program], local_env(tmp_path))
+
+    # then
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("celery: SECRET_KEY must be set")
