@@ -82,8 +82,8 @@ def begin(request) -> Claim | None:
         )
     if record.request_path and record.request_path != path:
         raise Unprocessable(
-            f"This Idempotency-Key was used on another path ({record.request_path}); "
-            "a key names one request: send a new key for this one.",
+            "This Idempotency-Key was used on another path; a key names one request: "
+            "send a new key for this one.",
             code=CoreErrorCode.IDEMPOTENCY_KEY_PATH_MISMATCH,
             field=HEADER,
         )

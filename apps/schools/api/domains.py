@@ -3,7 +3,6 @@
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -199,7 +198,8 @@ class DomainUserCreateSerializer(Serializer):
     )
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
+# OpenAPI 3.0's way to say "only null": a nullable type whose one allowed value is null.
+@extend_schema_field({"type": "object", "nullable": True, "enum": [None]})
 class NullOnlyField(serializers.Field):
     """Accepts only ``null``: how Skilljar removes a domain user's access code."""
 
