@@ -8,7 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.base import ApiView, SchoolScopedViewSet
+from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.responses import job_accepted
 from apps.core.api.serializers import JobSerializer
 from apps.core.errors import InvalidInput, NotFound
@@ -170,6 +170,8 @@ def _delivery_accepted(delivery: Delivery) -> Response:
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """Deliveries of one webhook, newest first."""
 
+    webhook = Parent(Webhook.objects.all(), url_kwarg="webhook_id", detail="Webhook not found.")
+
     queryset = Delivery.objects.all()
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
@@ -179,17 +181,13 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
     max_page_size = 100
 
     def scope_queryset(self, queryset):
-        queryset = selectors.delivery_list(queryset=queryset, webhook_id=self.kwargs["webhook_id"])
+        queryset = selectors.delivery_list(queryset=queryset, webhook_id=self.webhook.id)
         if self.action != "list":
             queryset = selectors.delivery_with_attempts(queryset)
         return queryset
 
     def get_serializer_class(self):
         return DeliverySerializer if self.action == "list" else DeliveryDetailSerializer
-
-    def list(self, request, *args, **kwargs):
-        selectors.webhook_get(school=self.school, webhook_id=kwargs["webhook_id"])
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary="Send a delivery again (fresh retry schedule, same webhook-id)",
