@@ -137,8 +137,6 @@ def code_create(
 ) -> AccessCode:
     """A code in ``pool`` (generated when not given); 409 ``code_taken`` on a duplicate."""
     code = code or generate_code()
-    if AccessCode.objects.filter(domain_id=pool.domain_id, code=code).exists():
-        raise _code_taken(code)
     with conflict_on_duplicate(_code_taken(code)):
         return AccessCode.objects.create(
             school_id=pool.school_id,
@@ -157,12 +155,6 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     """Change a code (partial); ``max_uses`` may not drop below the uses already made."""
     access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
     changed = [name for name in CODE_FIELDS if name in fields]
-    if "code" in changed and (
-        AccessCode.objects.filter(domain_id=access_code.domain_id, code=fields["code"])
-        .exclude(pk=access_code.pk)
-        .exists()
-    ):
-        raise _code_taken(fields["code"])
     max_uses = fields.get("max_uses", access_code.max_uses)
     if max_uses is not None and max_uses < access_code.use_count:
         raise InvalidInput(

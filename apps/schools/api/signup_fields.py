@@ -112,15 +112,12 @@ class UserSignupValueViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
         domain_user = self.domain_user
         serializer = SignupValueWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        field = serializer.validated_data["signup_field"]["id"]
-        existed = SignupFieldValue.objects.filter(field=field, member=domain_user.member).exists()
-        signup_fields.signup_values_set(
-            domain_user=domain_user, values={field: serializer.validated_data["value"]}
-        )
-        row = SignupFieldValue.objects.select_related("field").get(
-            field=field, member=domain_user.member
+        row, created = signup_fields.signup_value_set(
+            domain_user=domain_user,
+            field=serializer.validated_data["signup_field"]["id"],
+            value=serializer.validated_data["value"],
         )
         return Response(
             SignupValueSerializer(row).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

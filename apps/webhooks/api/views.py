@@ -45,12 +45,20 @@ SINCE = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(summary="List webhooks"),
     retrieve=extend_schema(summary="Get a webhook"),
-    destroy=extend_schema(summary="Delete a webhook and its delivery log"),
+    destroy=extend_schema(
+        summary="Delete a webhook and its delivery log (a job)",
+        description=(
+            "Switches the endpoint off at once and answers 202 with a job that deletes its "
+            "delivery log, then the endpoint. Asking again while the job runs answers the "
+            "same job; changing the endpoint meanwhile is 409 `webhook_deleting`."
+        ),
+        request=None,
+        responses={202: JobSerializer},
+    ),
 )
 class WebhookViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
     SchoolScopedViewSet,
 ):
     """The school's webhook endpoints (Skilljar's webhooks)."""
@@ -94,8 +102,11 @@ class WebhookViewSet(
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk)
 
-    def perform_destroy(self, instance: Webhook) -> None:
-        services.webhook_delete(webhook=instance)
+    def destroy(self, request, pk=None):
+        job, _created = services.webhook_delete_start(
+            webhook=self.get_object(), credential=self.credential
+        )
+        return job_accepted(request, job)
 
     @extend_schema(
         summary="Rotate the signing secret (the old one stays valid for 24 h)",
