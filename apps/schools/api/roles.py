@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
+from apps.core.filters import FilterSet
 from apps.schools import roles, segments
 from apps.schools.api.nested import SchoolPrimaryKeyRelatedField
 from apps.schools.api.serializers import UserSerializer
@@ -109,7 +110,7 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSco
         return queryset.order_by("name", "id")
 
 
-class UserSegmentFilter(django_filters.FilterSet):
+class UserSegmentFilter(FilterSet):
     """``segment_id`` (required): the users the caller's school's segment selects now."""
 
     segment_id = django_filters.CharFilter(
