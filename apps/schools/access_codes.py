@@ -247,3 +247,28 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
 def redeemers(access_code: AccessCode) -> list[User]:
     """The people who used a code, oldest first (loaded by ``code_list(with_redeemers=True)``)."""
     return [redemption.member.user for redemption in access_code.redemptions.all()]
+
+
+@transaction.atomic
+def code_delete(*, access_code: AccessCode) -> int:
+    """Delete a code with its redemption records. People admitted with it keep their access,
+    which no longer names a code (``domain.enrollment.updated`` each); returns how many."""
+    holders = list(
+        DomainUser.objects.filter(access_code=access_code).select_related(
+            "school", "domain", "member__user"
+        )
+    )
+    access_code.delete()
+    for domain_user in holders:
+        domain_user.access_code = None
+        emit(domain_user.school, "domain.enrollment.updated", domain_user_payload(domain_user))
+    return len(holders)
+
+
+@transaction.atomic
+def pool_delete(*, pool: AccessCodePool) -> int:
+    """Delete a pool with its codes (each as ``code_delete``) and its group links; returns
+    how many people's access stopped naming one of its codes."""
+    released = sum(code_delete(access_code=code) for code in pool.codes.all())
+    pool.delete()
+    return released

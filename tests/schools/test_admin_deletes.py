@@ -8,7 +8,9 @@ from django.test import Client
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import Conflict
 from apps.core.models import Event, Job
+from apps.schools.access_codes import code_create, code_redeem, pool_create
 from apps.schools.models import (
+    AccessCode,
     Group,
     GroupCategory,
     Member,
@@ -22,6 +24,7 @@ from apps.webhooks.models import Delivery, Webhook
 from tests.factories import (
     DEFAULT_PASSWORD,
     DeliveryFactory,
+    DomainFactory,
     DomainUserFactory,
     GroupCategoryFactory,
     GroupFactory,
@@ -223,3 +226,26 @@ def test_deleting_a_signup_field_removes_its_options_and_answers(staff_client, s
     assert response.status_code == 302
     assert not SignupField.objects.filter(pk=field.pk).exists()
     assert not SignupFieldValue.objects.exists()
+
+
+def test_deleting_a_pool_keeps_the_access_its_codes_gave(staff_client, school):
+    # given
+    domain = DomainFactory(school=school)
+    pool = pool_create(domain=domain, name="Partners")
+    code = code_create(pool=pool, code="PARTNER1")
+    member = MemberFactory(school=school)
+    domain_user, _used = code_redeem(domain=domain, code="PARTNER1", member=member)
+    Event.objects.all().delete()
+
+    # when
+    response = _bulk_delete(staff_client, "/admin/schools/accesscodepool/", [pool.pk])
+
+    # then
+    assert response.status_code == 302
+    assert not AccessCode.objects.filter(pk=code.pk).exists()
+    domain_user.refresh_from_db()
+    assert domain_user.active is True
+    assert domain_user.access_code_id is None
+    updated = Event.objects.get(type="domain.enrollment.updated")
+    assert updated.payload["user"]["id"] == member.user_id
+    assert updated.payload["access_code"] is None
