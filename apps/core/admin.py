@@ -6,16 +6,18 @@ it is set from their membership. A platform operator (superuser) sees every scho
 with a school filter.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.filters import (
     AllValuesFieldListFilter,
     FieldListFilter,
     RelatedFieldListFilter,
 )
 from django.contrib.admin.utils import get_fields_from_path, get_model_from_relation
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpRequest
 
+from apps.core.errors import ApiError
 from apps.core.models import Event, Job
 
 
@@ -144,10 +146,52 @@ class SchoolStaffAccessMixin:
 
 
 class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
-    """Base for every admin of a school-owned model."""
+    """Base for every admin of a school-owned model.
+
+    Deleting goes through a service: an admin that can delete defines
+    ``delete_with_service``, which the change page's Delete and the "Delete selected"
+    action both call, one row at a time. An admin that does not define it offers no Delete,
+    because Django's own would skip the service's rules and events. Subclasses may not
+    override ``delete_model`` or ``delete_queryset`` (refused when the class is created).
+    """
 
     school_field = "school"
     list_per_page = 50
+    _sealed = ("delete_model", "delete_queryset")
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._sealed:
+            if name in cls.__dict__:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__} overrides {name}; define delete_with_service instead "
+                    "so deleting goes through the app's service."
+                )
+
+    # --- deleting --------------------------------------------------------------------
+    def delete_with_service(self, request: HttpRequest, obj: models.Model) -> None:
+        """Delete ``obj`` through its app's service; an admin without it cannot delete."""
+        raise ImproperlyConfigured(f"{type(self).__name__} does not delete through a service.")
+
+    @classmethod
+    def deletes_through_service(cls) -> bool:
+        return cls.delete_with_service is not SchoolScopedAdmin.delete_with_service
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.deletes_through_service() and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        self._delete_one(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for obj in queryset:
+            self._delete_one(request, obj)
+
+    def _delete_one(self, request: HttpRequest, obj: models.Model) -> None:
+        try:
+            self.delete_with_service(request, obj)
+        except ApiError as exc:
+            messages.error(request, f"{obj}: {exc.detail}")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)

@@ -69,8 +69,11 @@ class Unprocessable(ApiError):
 def conflict_on_duplicate(conflict: Conflict) -> Iterator[None]:
     """Run the block in a savepoint; a unique-constraint violation raises ``conflict``.
 
-    The check-then-write services do catches the common case; this catches the write that
-    lost a race with a concurrent one, so it answers 409 instead of 500.
+    The one way a service enforces uniqueness: write, and let the database's constraint
+    decide (a ``Lower()`` constraint where the rule ignores case). No ``exists()`` check
+    first: it would be a second, racy copy of the rule, and the constraint already answers
+    both the plain duplicate and the write that lost a race with a concurrent one (409,
+    never 500). Keep the block to the one write the constraint guards.
     """
     try:
         with transaction.atomic():

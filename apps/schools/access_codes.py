@@ -137,8 +137,6 @@ def code_create(
 ) -> AccessCode:
     """A code in ``pool`` (generated when not given); 409 ``code_taken`` on a duplicate."""
     code = code or generate_code()
-    if AccessCode.objects.filter(domain_id=pool.domain_id, code=code).exists():
-        raise _code_taken(code)
     with conflict_on_duplicate(_code_taken(code)):
         return AccessCode.objects.create(
             school_id=pool.school_id,
@@ -157,12 +155,6 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     """Change a code (partial); ``max_uses`` may not drop below the uses already made."""
     access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
     changed = [name for name in CODE_FIELDS if name in fields]
-    if "code" in changed and (
-        AccessCode.objects.filter(domain_id=access_code.domain_id, code=fields["code"])
-        .exclude(pk=access_code.pk)
-        .exists()
-    ):
-        raise _code_taken(fields["code"])
     max_uses = fields.get("max_uses", access_code.max_uses)
     if max_uses is not None and max_uses < access_code.use_count:
         raise InvalidInput(
@@ -255,3 +247,28 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
 def redeemers(access_code: AccessCode) -> list[User]:
     """The people who used a code, oldest first (loaded by ``code_list(with_redeemers=True)``)."""
     return [redemption.member.user for redemption in access_code.redemptions.all()]
+
+
+@transaction.atomic
+def code_delete(*, access_code: AccessCode) -> int:
+    """Delete a code with its redemption records. People admitted with it keep their access,
+    which no longer names a code (``domain.enrollment.updated`` each); returns how many."""
+    holders = list(
+        DomainUser.objects.filter(access_code=access_code).select_related(
+            "school", "domain", "member__user"
+        )
+    )
+    access_code.delete()
+    for domain_user in holders:
+        domain_user.access_code = None
+        emit(domain_user.school, "domain.enrollment.updated", domain_user_payload(domain_user))
+    return len(holders)
+
+
+@transaction.atomic
+def pool_delete(*, pool: AccessCodePool) -> int:
+    """Delete a pool with its codes (each as ``code_delete``) and its group links; returns
+    how many people's access stopped naming one of its codes."""
+    released = sum(code_delete(access_code=code) for code in pool.codes.all())
+    pool.delete()
+    return released

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit, emit_many
@@ -145,8 +146,6 @@ def _category_name_taken(name: str) -> Conflict:
 @transaction.atomic
 def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
-    if GroupCategory.objects.filter(school=school, name=name).exists():
-        raise _category_name_taken(name)
     with conflict_on_duplicate(_category_name_taken(name)):
         return GroupCategory.objects.create(school=school, name=name)
 
@@ -156,13 +155,19 @@ def group_category_update(*, category: GroupCategory, name: str) -> GroupCategor
     """Rename a category; a name another category of the school has is 409."""
     if name == category.name:
         return category
-    clash = GroupCategory.objects.filter(school_id=category.school_id, name=name)
-    if clash.exclude(pk=category.pk).exists():
-        raise _category_name_taken(name)
     category.name = name
     with conflict_on_duplicate(_category_name_taken(name)):
         category.save(update_fields=["name", "updated_at"])
     return category
+
+
+@transaction.atomic
+def group_category_delete(*, category: GroupCategory) -> int:
+    """Delete a category; its groups stay, uncategorised. Returns how many it held. No event:
+    no event payload carries a group's category."""
+    held = Group.objects.filter(category=category).update(category=None, updated_at=timezone.now())
+    category.delete()
+    return held
 
 
 @transaction.atomic
@@ -180,8 +185,6 @@ def group_create(
     or option of another school is 400 "does not exist"."""
     _check_category(school, category)
     options = _check_options(school, rule_options)
-    if Group.objects.filter(school=school, name=name).exists():
-        raise _name_taken(name)
     with conflict_on_duplicate(_name_taken(name)):
         group = Group.objects.create(
             school=school,
@@ -234,12 +237,6 @@ def group_update(
     if "category" in fields:
         _check_category(group.school, fields["category"])
     changed = [name for name in GROUP_FIELDS if name in fields]
-    if "name" in changed and (
-        Group.objects.filter(school_id=group.school_id, name=fields["name"])
-        .exclude(pk=group.pk)
-        .exists()
-    ):
-        raise _name_taken(fields["name"])
     for name in changed:
         setattr(group, name, fields[name])
     if changed:
@@ -284,6 +281,22 @@ def group_member_remove(*, membership: GroupMembership) -> None:
     school = membership.group.school
     membership.delete()
     emit(school, "group.member.removed", payload)
+
+
+@transaction.atomic
+def group_delete(*, group: Group) -> int:
+    """Delete a group: every member leaves it first (``group.member.removed`` each) and its
+    pools are unlinked; returns how many members it had."""
+    memberships = list(group_members(group=group).select_related("group__school"))
+    for membership in memberships:
+        group_member_remove(membership=membership)
+    group.delete()
+    return len(memberships)
+
+
+def group_pool_remove(*, link: GroupAccessCodePool) -> None:
+    """Unlink a pool from a group: later redeemers no longer join it (members stay)."""
+    link.delete()
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member, School, UserRole
@@ -46,9 +46,10 @@ def user_role_create(
     *, school: School, title: str, role: str = Member.Role.LEARNER, description: str = ""
 ) -> UserRole:
     """A custom role; a title already used in the school (built-ins included) is 409."""
-    if UserRole.objects.filter(school=school, title__iexact=title).exists():
-        raise _title_taken(title)
-    return UserRole.objects.create(school=school, title=title, role=role, description=description)
+    with conflict_on_duplicate(_title_taken(title)):
+        return UserRole.objects.create(
+            school=school, title=title, role=role, description=description
+        )
 
 
 USER_ROLE_FIELDS = ("title", "description", "role")
@@ -73,17 +74,12 @@ def user_role_update(*, user_role: UserRole, **fields: Any) -> UserRole:
             "The title and access level of a built-in role cannot change.",
             code=SchoolErrorCode.ROLE_BUILTIN,
         )
-    if "title" in changed and (
-        UserRole.objects.filter(school_id=user_role.school_id, title__iexact=fields["title"])
-        .exclude(pk=user_role.pk)
-        .exists()
-    ):
-        raise _title_taken(fields["title"])
     if not changed:
         return user_role
     for name in changed:
         setattr(user_role, name, fields[name])
-    user_role.save(update_fields=[*changed, "updated_at"])
+    with conflict_on_duplicate(_title_taken(user_role.title)):
+        user_role.save(update_fields=[*changed, "updated_at"])
     if "role" in changed:
         holders = Member.objects.filter(user_role=user_role).select_related("user", "school")
         for member in holders:
@@ -108,3 +104,24 @@ def member_set_user_role(*, member: Member, user_role: UserRole) -> Member:
     member.save(update_fields=["user_role", "role", "updated_at"])
     emit(member.school, "user.updated", user_payload(member))
     return member
+
+
+@transaction.atomic
+def user_role_delete(*, user_role: UserRole) -> int:
+    """Delete a custom role; each holder goes back to the built-in role of their access level
+    (their ``role`` is unchanged; ``user.updated`` each). Returns how many held it. A
+    built-in role is 409 ``user_role_builtin``."""
+    if user_role.builtin:
+        raise Conflict("A built-in role cannot be deleted.", code=SchoolErrorCode.ROLE_BUILTIN)
+    holders = list(
+        Member.objects.select_for_update(of=("self",))
+        .filter(user_role=user_role)
+        .select_related("user", "school")
+        .order_by("id")
+    )
+    for member in holders:
+        member.user_role = None
+        member.save(update_fields=["user_role", "updated_at"])
+        emit(member.school, "user.updated", user_payload(member))
+    user_role.delete()
+    return len(holders)

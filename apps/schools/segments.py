@@ -163,8 +163,6 @@ def segment_create(
 ) -> Segment:
     """Save a filter as a segment (name unique in the school)."""
     filters = segment_filters_clean(filters)
-    if Segment.objects.filter(school=school, name=name).exists():
-        raise _name_taken(name)
     with conflict_on_duplicate(_name_taken(name)):
         return Segment.objects.create(
             school=school, name=name, filters=filters, description=description
@@ -176,15 +174,15 @@ def segment_update(*, segment: Segment, **fields: Any) -> Segment:
     """Change a segment's name, description or filters (partial)."""
     if "filters" in fields:
         fields["filters"] = segment_filters_clean(fields["filters"])
-    if "name" in fields and (
-        Segment.objects.filter(school_id=segment.school_id, name=fields["name"])
-        .exclude(pk=segment.pk)
-        .exists()
-    ):
-        raise _name_taken(fields["name"])
     changed = [name for name in ("name", "description", "filters") if name in fields]
     for name in changed:
         setattr(segment, name, fields[name])
     if changed:
-        segment.save(update_fields=[*changed, "updated_at"])
+        with conflict_on_duplicate(_name_taken(segment.name)):
+            segment.save(update_fields=[*changed, "updated_at"])
     return segment
+
+
+def segment_delete(*, segment: Segment) -> None:
+    """Delete a saved segment (it selects people; deleting it changes no one)."""
+    segment.delete()

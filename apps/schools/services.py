@@ -317,10 +317,6 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
     identity = {k: v for k, v in identity.items() if getattr(user, k) != v}
     school_facts = {k: v for k, v in fields.items() if k in MEMBER_FIELDS}
     _validate_member_fields(school_facts)
-    if "email" in identity:
-        clash = User.objects.filter(school=member.school, email_key=email_key(identity["email"]))
-        if clash.exclude(pk=user.pk).exists():
-            raise _email_taken()
     if "external_id" in school_facts:
         _check_external_id(member.school, school_facts["external_id"], member)
     if identity or password:

@@ -5,6 +5,7 @@ match a rule joins that group at once.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -103,6 +104,18 @@ def resolve_fields(*, domain: Domain, keys: list[SignupField | str]) -> list[Sig
 
 
 @transaction.atomic
+def signup_value_set(
+    *, domain_user: DomainUser, field: SignupField | str, value: object
+) -> tuple[SignupFieldValue, bool]:
+    """Create or update one answer; returns ``(row, created)``, the row as stored (unchanged
+    when the value was already the same) and whether it is new."""
+    written = _values_write(domain_user=domain_user, values={field: value})
+    row = SignupFieldValue.objects.select_related("field").get(
+        field_id=written.fields[0].id, member_id=domain_user.member_id
+    )
+    return row, bool(written.created)
+
+
 def signup_values_set(
     *, domain_user: DomainUser, values: Mapping[SignupField | str, object]
 ) -> list[SignupFieldValue]:
@@ -111,6 +124,24 @@ def signup_values_set(
     Every value is checked before anything is written (all or nothing). Enforced group
     rules are applied afterwards, so matching answers put the person in those groups.
     """
+    written = _values_write(domain_user=domain_user, values=values)
+    order = {field.id: index for index, field in enumerate(written.fields)}
+    return sorted(written.created + written.changed, key=lambda row: order[row.field_id])
+
+
+@dataclass(frozen=True)
+class _Written:
+    fields: list[SignupField]
+    created: list[SignupFieldValue]
+    changed: list[SignupFieldValue]
+
+
+@transaction.atomic
+def _values_write(
+    *, domain_user: DomainUser, values: Mapping[SignupField | str, object]
+) -> _Written:
+    """The write behind ``signup_values_set`` and ``signup_value_set``: the fields in the
+    order given, and the rows created and changed."""
     from apps.schools.groups import group_rules_apply
 
     fields = resolve_fields(domain=domain_user.domain, keys=list(values))
@@ -150,8 +181,7 @@ def signup_values_set(
         row.save(update_fields=["value", "updated_at"])
     if created or changed:
         group_rules_apply(member=domain_user.member)
-    order = {field_id: index for index, field_id in enumerate(cleaned)}
-    return sorted(created + changed, key=lambda row: order[row.field_id])
+    return _Written(fields=fields, created=created, changed=changed)
 
 
 # --- fields and options (defined by staff in the admin) -------------------------------------
@@ -183,8 +213,6 @@ def signup_field_create(
     position: int = 0,
 ) -> SignupField:
     """A new question on the domain; a label the domain already asks (any case) is 409."""
-    if SignupField.objects.filter(domain=domain, label__iexact=label).exists():
-        raise _field_label_taken(label)
     field = SignupField(
         school_id=domain.school_id,
         domain=domain,
@@ -202,12 +230,6 @@ def signup_field_create(
 def signup_field_update(*, signup_field: SignupField, **fields: Any) -> SignupField:
     """Change a field's label, type, required flag or position (partial; 409 as on create)."""
     changed = [name for name in FIELD_FIELDS if name in fields]
-    if "label" in changed and (
-        SignupField.objects.filter(domain_id=signup_field.domain_id, label__iexact=fields["label"])
-        .exclude(pk=signup_field.pk)
-        .exists()
-    ):
-        raise _field_label_taken(fields["label"])
     for name in changed:
         setattr(signup_field, name, fields[name])
     if changed:
@@ -233,8 +255,6 @@ def signup_field_option_create(
     *, signup_field: SignupField, label: str, position: int = 0
 ) -> SignupFieldOption:
     """A new option of a select field; a label the field already has (any case) is 409."""
-    if SignupFieldOption.objects.filter(field=signup_field, label__iexact=label).exists():
-        raise _option_label_taken(label)
     option = SignupFieldOption(
         school_id=signup_field.school_id, field=signup_field, label=label, position=position
     )
@@ -249,12 +269,6 @@ def signup_field_option_update(*, option: SignupFieldOption, **fields: Any) -> S
     enforced group rules that use the option."""
     changed = [name for name in OPTION_FIELDS if name in fields]
     changed = [name for name in changed if fields[name] != getattr(option, name)]
-    if "label" in changed and (
-        SignupFieldOption.objects.filter(field_id=option.field_id, label__iexact=fields["label"])
-        .exclude(pk=option.pk)
-        .exists()
-    ):
-        raise _option_label_taken(fields["label"])
     for name in changed:
         setattr(option, name, fields[name])
     if changed:
@@ -272,3 +286,16 @@ def signup_field_option_delete(*, option: SignupFieldOption) -> None:
     groups = _enforced_groups(option)
     option.delete()
     _reapply_rules(groups)
+
+
+@transaction.atomic
+def signup_field_delete(*, signup_field: SignupField) -> None:
+    """Remove a question with its options and everyone's answers to it; the enforced group
+    rules that used its options stop listing them and are re-applied (memberships stay)."""
+    groups = {
+        group.pk: group
+        for option in signup_field.options.all()
+        for group in _enforced_groups(option)
+    }
+    signup_field.delete()
+    _reapply_rules(list(groups.values()))

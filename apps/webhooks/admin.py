@@ -159,6 +159,20 @@ class WebhookAdmin(SchoolScopedAdmin):
             f"Signing secret of {created.id} (shown once; store it now): {created.secret}",
         )
 
+    def delete_with_service(self, request: HttpRequest, obj: Webhook) -> None:
+        """A job deletes the endpoint and its log (see ``webhook_delete_start``)."""
+        job, _created = services.webhook_delete_start(webhook=obj)
+        messages.info(request, f"{obj.id}: its delivery log is being deleted by {job.id}.")
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # Django would list every delivery of the log on the confirmation page, which is
+        # the slow part the job exists to avoid; the page names the endpoints only.
+        objs = list(objs)
+        names = [
+            f"Webhook: {obj} (its delivery log is deleted by a background job)" for obj in objs
+        ]
+        return names, {Webhook._meta.verbose_name_plural: len(objs)}, set(), []
+
     @admin.action(description="Re-enable the selected webhooks")
     def reenable(self, request: HttpRequest, queryset) -> None:
         for webhook in queryset:

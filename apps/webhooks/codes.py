@@ -10,3 +10,4 @@ class WebhookErrorCode(StrEnum):
     INVALID_SECRET = "invalid_secret"
     INCOMPLETE_BASIC_AUTH = "incomplete_basic_auth"
     INVALID_SINCE = "invalid_since"
+    WEBHOOK_DELETING = "webhook_deleting"

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from apps.core.errors import NotFound
+from apps.core.models import Job
 from apps.schools.models import School
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
 
@@ -77,3 +78,20 @@ def delivery_status_report(*, school: School | None = None) -> dict:
         for webhook in failing[:100]
     ]
     return counts
+
+
+WEBHOOK_DELETE_JOB_KIND = "webhooks.delete"
+
+
+def webhook_delete_job(*, webhook: Webhook) -> Job | None:
+    """The queued or running job deleting ``webhook``, if its deletion started."""
+    return (
+        Job.objects.filter(
+            school_id=webhook.school_id,
+            kind=WEBHOOK_DELETE_JOB_KIND,
+            params__webhook_id=webhook.id,
+            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        )
+        .order_by("created_at", "id")
+        .first()
+    )

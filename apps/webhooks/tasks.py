@@ -33,6 +33,15 @@ def replay_failed_task(job_id: str) -> str:
     return services.webhook_replay_failed_run(job=job).status
 
 
+@shared_task(name="webhooks.delete", acks_late=True, ignore_result=True)
+def webhook_delete_task(job_id: str) -> str:
+    """Run an endpoint deletion job; a finished job is left alone."""
+    job = Job.objects.filter(id=job_id).first()
+    if job is None or job.is_finished:
+        return "skipped"
+    return services.webhook_delete_run(job=job).status
+
+
 @shared_task(name="webhooks.prune_deliveries", ignore_result=True)
 def prune_deliveries_task() -> int:
     """Delete finished deliveries past the retention period (periodic)."""

@@ -1,36 +1,15 @@
-from unittest import mock
-
 import pytest
-from django.db.models import QuerySet
 
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import InvalidInput
 from apps.core.models import Event
 from apps.schools.groups import (
-    group_category_create,
     group_create,
     group_update,
     groups_by_name,
 )
-from apps.schools.models import Group, GroupCategory
+from apps.schools.models import Group
 from apps.schools.roles import member_set_user_role
 from tests.factories import GroupCategoryFactory, GroupFactory, MemberFactory, UserRoleFactory
-
-
-@pytest.mark.django_db
-def test_category_created_meanwhile_under_the_same_name_is_409(school):
-    # given: the duplicate check passes because the other category is saved just after it
-    GroupCategoryFactory(school=school, name="Regions")
-
-    # when
-    with (
-        mock.patch.object(QuerySet, "exists", return_value=False),
-        pytest.raises(Conflict) as raised,
-    ):
-        group_category_create(school=school, name="Regions")
-
-    # then
-    assert raised.value.code == "group_category_name_taken"
-    assert GroupCategory.objects.filter(school=school).count() == 1
 
 
 @pytest.mark.django_db

@@ -287,3 +287,14 @@ def test_checkbox_values_are_normalised(domain_user, school):
 
     # then
     assert rows[0].value == "true"
+
+
+def test_user_token_reading_another_users_values_is_404(user_client, domain_user, job_title):
+    # given
+    signup_values_set(domain_user=domain_user, values={job_title: "CTO"})
+
+    # when
+    response = user_client.get(f"{_users_url(domain_user)}/signup-fields")
+
+    # then
+    assert response.status_code == 404, response.content

@@ -200,15 +200,67 @@ def test_conflicting_events_and_event_type_are_refused(api_client, school):
     assert response.data["code"] == "conflicting_event_filters"
 
 
-def test_delete_webhook_removes_its_log(api_client, school):
+def test_delete_webhook_is_a_job_that_removes_it_with_its_log(
+    api_client, school, django_capture_on_commit_callbacks
+):
     # given
-    delivery = DeliveryFactory(school=school)
+    hook = WebhookFactory(school=school)
+    DeliveryFactory.create_batch(3, school=school, webhook=hook)
+    kept = DeliveryFactory(school=school)
 
     # when
-    response = api_client.delete(f"{URL}/{delivery.webhook_id}")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.delete(f"{URL}/{hook.id}")
 
     # then
-    assert response.status_code == 204
+    assert response.status_code == 202, response.content
+    assert response["Location"].endswith(f"/api/v1/jobs/{response.data['id']}")
+    job = Job.objects.get(id=response.data["id"])
+    assert job.kind == "webhooks.delete"
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"webhook_id": hook.id, "deleted": 3}
+    assert not Webhook.objects.filter(id=hook.id).exists()
+    assert list(Delivery.objects.values_list("id", flat=True)) == [kept.id]
+    assert api_client.get(f"/api/v1/jobs/{job.id}").status_code == 200
+
+
+def test_webhook_being_deleted_is_off_and_cannot_change(api_client, school):
+    # given: the deletion job is queued but no worker has run it yet
+    hook = WebhookFactory(school=school)
+    pending = DeliveryFactory(school=school, webhook=hook, status=Delivery.Status.PENDING)
+
+    # when
+    first = api_client.delete(f"{URL}/{hook.id}")
+    again = api_client.delete(f"{URL}/{hook.id}")
+    patched = api_client.patch(f"{URL}/{hook.id}", {"active": True}, format="json")
+
+    # then
+    assert first.status_code == 202
+    assert again.status_code == 202
+    assert again.data["id"] == first.data["id"]
+    assert patched.status_code == 409
+    assert patched.data["code"] == "webhook_deleting"
+    hook.refresh_from_db()
+    assert hook.active is False
+    pending.refresh_from_db()
+    assert pending.status == Delivery.Status.FAILED
+
+
+def test_delete_job_deletes_the_log_in_batches(school):
+    # given
+    hook = WebhookFactory(school=school)
+    DeliveryFactory.create_batch(5, school=school, webhook=hook)
+    job, created = services.webhook_delete_start(webhook=hook)
+
+    # when
+    done = services.webhook_delete_run(job=job, batch=2)
+
+    # then
+    assert created is True
+    assert done.status == Job.Status.SUCCEEDED
+    assert done.progress_total == 5
+    assert done.progress_done == 5
+    assert not Webhook.objects.filter(id=hook.id).exists()
     assert not Delivery.objects.exists()
 
 

@@ -1,14 +1,16 @@
 """The base classes every API view builds on: idempotency, scopes and school tenancy."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
 from apps.core import idempotency
 from apps.core.credentials import Credential
+from apps.core.errors import NotFound
 
 
 class LyceumAPIMixin:
@@ -52,6 +54,68 @@ class ApiView(LyceumAPIMixin, APIView):
     """A plain endpoint (not a resource collection)."""
 
 
+class Parent:
+    """The parent object of a nested route, looked up through the caller's school.
+
+    Declared on a ``SchoolScopedViewSet`` subclass, e.g.
+    ``group = Parent(Group.objects.all(), url_kwarg="group_id", detail="No such group.")``;
+    ``self.group`` is then the row whose ``field`` equals that URL segment among the caller's
+    school's rows (and, with ``within``, among the rows of an enclosing parent), so another
+    school's id is 404 like a missing one. ``owner_field`` narrows a user token to its own
+    row, as ``SchoolScopedViewSet.owner_field`` does for the collection. ``narrow`` adds
+    joins. Resolved once per request, before the action runs.
+    """
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        url_kwarg: str,
+        field: str = "pk",
+        within: str | None = None,
+        owner_field: str | None = None,
+        narrow: Callable[[QuerySet], QuerySet] | None = None,
+        detail: str = "Not found.",
+    ) -> None:
+        self.queryset = queryset
+        self.url_kwarg = url_kwarg
+        self.field = field
+        self.within = within
+        self.owner_field = owner_field
+        self.narrow = narrow
+        self.detail = detail
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        # A non-data descriptor: the value stored in the instance dict wins from now on.
+        value = self.resolve(view)
+        view.__dict__[self.name] = value
+        return value
+
+    def resolve(self, view: "SchoolScopedViewSet") -> Model:
+        """The parent row of this request; ``NotFound`` when the caller's school has none."""
+        credential = view.request.auth
+        if not isinstance(credential, Credential):
+            raise NotFound(self.detail)
+        queryset = self.queryset.all().filter(school=credential.school)
+        if self.within is not None:
+            queryset = queryset.filter(**{self.within: getattr(view, self.within)})
+        if credential.is_user and self.owner_field:
+            queryset = queryset.filter(**{self.owner_field: credential.user})
+        if self.narrow is not None:
+            queryset = self.narrow(queryset)
+        value = view.kwargs.get(self.url_kwarg)
+        found = queryset.filter(**{self.field: value}).first() if value is not None else None
+        if found is None:
+            raise NotFound(self.detail)
+        return found
+
+
 class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
     """A resource collection seen through the caller's school.
 
@@ -62,6 +126,10 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
 
     ``owner_field`` names the path to the User on personal resources: a user token then
     sees only its own rows. ``scopes`` is ``(read scope, write scope)``.
+
+    A nested route declares its parents as ``Parent`` attributes; they are resolved through
+    the same school filter before the action runs, so every action under a foreign or
+    missing parent is 404 (a list included, never an empty page).
     """
 
     queryset: QuerySet | None = None
@@ -81,6 +149,21 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
                     f"{cls.__name__} overrides {name}; narrow rows in scope_queryset instead "
                     "so school tenancy cannot be bypassed."
                 )
+
+    @classmethod
+    def parents(cls) -> list[Parent]:
+        """The declared parents, outermost first (the order of the class bodies)."""
+        found: dict[str, Parent] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, Parent):
+                    found[name] = value
+        return list(found.values())
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        for parent in self.parents():
+            getattr(self, parent.name)
 
     def get_queryset(self) -> QuerySet:
         if self.queryset is None:

@@ -52,12 +52,16 @@ class AccessCodePoolAdmin(SchoolFormMixin, SchoolScopedAdmin):
             return
         obj.pk, obj.school = pool.pk, pool.school
 
+    def delete_with_service(self, request: HttpRequest, obj: AccessCodePool) -> None:
+        """Its codes go too; people they admitted keep their access."""
+        access_codes.pool_delete(pool=obj)
+
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not AccessCode:
             return super().save_formset(request, form, formset, change)
         pool = AccessCodePool.objects.get(pk=form.instance.pk)
         for obj in deleted_rows(formset):
-            obj.delete()
+            access_codes.code_delete(access_code=obj)
         for code_form in formset.forms:
             if not code_form.has_changed() or code_form in formset.deleted_forms:
                 continue
@@ -99,6 +103,10 @@ class AccessCodeAdmin(SchoolScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def delete_with_service(self, request: HttpRequest, obj: AccessCode) -> None:
+        """People the code admitted keep their access."""
+        access_codes.code_delete(access_code=obj)
 
     @admin.display(description="Used by")
     def redeemed_by(self, code: AccessCode) -> str:

@@ -34,6 +34,10 @@ class GroupCategoryAdmin(SchoolFormMixin, SchoolScopedAdmin):
             return
         obj.pk, obj.school = category.pk, category.school
 
+    def delete_with_service(self, request: HttpRequest, obj: GroupCategory) -> None:
+        """Its groups stay, uncategorised."""
+        groups.group_category_delete(category=obj)
+
 
 class GroupMembershipInline(SchoolScopedInline, admin.TabularInline):
     model = GroupMembership
@@ -106,6 +110,10 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             return
         obj.pk, obj.school = group.pk, group.school
 
+    def delete_with_service(self, request: HttpRequest, obj: Group) -> None:
+        """Members leave first (``group.member.removed`` each)."""
+        groups.group_delete(group=Group.objects.select_related("school").get(pk=obj.pk))
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """The inlines only: ``save_model`` saved the rule options through the service."""
         if Group.objects.filter(pk=form.instance.pk).exists():
@@ -127,7 +135,7 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             return
         if formset.model is GroupAccessCodePool:
             for obj in deleted_rows(formset):
-                obj.delete()
+                groups.group_pool_remove(link=obj)
             for row in formset.forms:
                 pool = row.cleaned_data.get("access_code_pool") if row.is_valid() else None
                 if row.instance._state.adding and pool and row not in formset.deleted_forms:

@@ -177,7 +177,9 @@ class MemberAdmin(SchoolScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["suspend", "unsuspend", "revoke_tokens"]
+    # No Delete: a person's account is erased by anonymizing it (the API's
+    # ``users/{id}/anonymize``), which keeps learning records and emits ``user.anonymized``.
+    actions = ["suspend", "unsuspend", "revoke_tokens", "anonymize"]
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None:
@@ -261,6 +263,13 @@ class MemberAdmin(SchoolScopedAdmin):
         for member in queryset.select_related("user"):
             services.user_tokens_revoke(user=member.user)
         messages.success(request, f"Revoked the tokens of {queryset.count()} user(s).")
+
+    @admin.action(description="Anonymize the selected users (irreversible)")
+    def anonymize(self, request: HttpRequest, queryset) -> None:
+        members = list(queryset.filter(anonymized_at__isnull=True))
+        for member in members:
+            services.user_anonymize(member=member)
+        messages.success(request, f"Anonymized {len(members)} user(s).")
 
 
 class ApiKeyAddForm(forms.ModelForm):

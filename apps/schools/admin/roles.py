@@ -35,6 +35,10 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.builtin)
 
+    def delete_with_service(self, request: HttpRequest, obj: UserRole) -> None:
+        """Holders go back to the built-in role of their access level (``user.updated``)."""
+        roles.user_role_delete(user_role=obj)
+
     def save_model(self, request: HttpRequest, obj: UserRole, form, change: bool) -> None:
         data = {
             name: form.cleaned_data[name]
@@ -83,6 +87,9 @@ class SegmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
             report_error(request, exc)
             return
         obj.pk, obj.school = segment.pk, segment.school
+
+    def delete_with_service(self, request: HttpRequest, obj: Segment) -> None:
+        segments.segment_delete(segment=obj)
 
     @admin.display(description="Users in the segment now")
     def members_now(self, segment: Segment) -> int:

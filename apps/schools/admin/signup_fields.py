@@ -42,6 +42,9 @@ class SignupFieldAdmin(SchoolScopedAdmin):
             return
         obj.pk, obj.school = field.pk, field.school
 
+    def delete_with_service(self, request: HttpRequest, obj: SignupField) -> None:
+        signup_fields.signup_field_delete(signup_field=obj)
+
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         field = SignupField.objects.filter(pk=form.instance.pk).first()
         if field is None:  # the field itself was refused
@@ -77,3 +80,6 @@ class SignupFieldOptionAdmin(SchoolScopedAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def delete_with_service(self, request: HttpRequest, obj: SignupFieldOption) -> None:
+        signup_fields.signup_field_option_delete(option=obj)

@@ -1,7 +1,5 @@
 """``domains/{domain_name}/access-code-pools[/{id}/access-codes]`` and code redemption."""
 
-from functools import cached_property
-
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -9,15 +7,14 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import CaseInsensitiveChoiceField, LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.core.validators import CONTROL_CHARACTERS
 from apps.schools import access_codes, domains
 from apps.schools.api.domains import DomainUserSerializer
-from apps.schools.api.nested import DomainParentMixin, PersonSummarySerializer, member_field
+from apps.schools.api.nested import PersonSummarySerializer, domain_parent, member_field
 from apps.schools.models import AccessCode, AccessCodePool, DurationUnit
 
 # One word: no spaces, no control characters (see apps.core.validators).
@@ -83,10 +80,10 @@ class AccessCodePoolFilter(FilterSet):
         summary="Update an access code pool", request=AccessCodePoolWriteSerializer(partial=True)
     ),
 )
-class AccessCodePoolViewSet(
-    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
-):
+class AccessCodePoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """Pools of codes that admit people to a private domain."""
+
+    domain = domain_parent()
 
     queryset = AccessCodePool.objects.all()
     serializer_class = AccessCodePoolSerializer
@@ -195,10 +192,16 @@ class AccessCodeWriteSerializer(Serializer):
         responses=AccessCodeDetailSerializer,
     ),
 )
-class AccessCodeViewSet(
-    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
-):
+class AccessCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """The codes of one pool (1000 per page)."""
+
+    domain = domain_parent()
+    pool = Parent(
+        AccessCodePool.objects.all(),
+        url_kwarg="access_code_pool_id",
+        within="domain",
+        detail="No such access code pool.",
+    )
 
     queryset = AccessCode.objects.all()
     serializer_class = AccessCodeSerializer
@@ -207,15 +210,6 @@ class AccessCodeViewSet(
     lookup_url_kwarg = "access_code_id"
     page_size = 1000
     max_page_size = 1000
-
-    @cached_property
-    def pool(self) -> AccessCodePool:
-        pool = AccessCodePool.objects.filter(
-            domain=self.domain, id=self.kwargs["access_code_pool_id"]
-        ).first()
-        if pool is None:
-            raise NotFound("No such access code pool.")
-        return pool
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         # The list shape has no ``users``: only a single code loads its redeemers.
@@ -268,8 +262,10 @@ class RedeemSerializer(Serializer):
         responses={201: DomainUserSerializer, 200: DomainUserSerializer},
     )
 )
-class AccessCodeRedeemViewSet(DomainParentMixin, SchoolScopedViewSet):
+class AccessCodeRedeemViewSet(SchoolScopedViewSet):
     """``POST domains/{domain_name}/access-codes/redeem``."""
+
+    domain = domain_parent()
 
     queryset = AccessCode.objects.all()
     serializer_class = RedeemSerializer

@@ -15,9 +15,9 @@ from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools import domains, signup_fields
 from apps.schools.api.nested import (
-    DomainParentMixin,
     SignupValueSerializer,
     UserSummarySerializer,
+    domain_parent,
     fake_view,
 )
 from apps.schools.api.signup_fields import (
@@ -305,10 +305,10 @@ def _include_signup_fields(request) -> bool:
         summary="Update a domain user", request=DomainUserUpdateSerializer
     ),
 )
-class DomainUserViewSet(
-    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
-):
+class DomainUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """People with access to a domain. A user token sees only its own record."""
+
+    domain = domain_parent()
 
     queryset = DomainUser.objects.all()
     serializer_class = DomainUserSerializer

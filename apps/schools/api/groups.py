@@ -1,8 +1,6 @@
 """``groups``, ``groups/{id}/users``, ``groups/{id}/access-code-pools``, ``group-categories``
 and ``users/{id}/groups`` (Skilljar v1 shapes)."""
 
-from functools import cached_property
-
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -10,10 +8,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
-from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
 from apps.schools import groups
 from apps.schools.api.access_codes import AccessCodePoolSerializer
@@ -186,15 +183,9 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScope
 # --- group users -----------------------------------------------------------------------------
 
 
-class GroupParentMixin:
-    kwargs: dict
-
-    @cached_property
-    def group(self) -> Group:
-        group = Group.objects.filter(school=self.school, id=self.kwargs["group_id"]).first()
-        if group is None:
-            raise NotFound("No such group.")
-        return group
+def group_parent() -> Parent:
+    """``groups/{group_id}/``: the caller's school's group, else 404."""
+    return Parent(Group.objects.all(), url_kwarg="group_id", detail="No such group.")
 
 
 class GroupUserSerializer(ModelSerializer):
@@ -227,13 +218,14 @@ class GroupUserCreateSerializer(Serializer):
     destroy=extend_schema(summary="Remove a user from a group"),
 )
 class GroupUserViewSet(
-    GroupParentMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     SchoolScopedViewSet,
 ):
     """The members of a group (1000 per page), addressed by the person's id."""
+
+    group = group_parent()
 
     queryset = GroupMembership.objects.all()
     serializer_class = GroupUserSerializer
@@ -293,8 +285,10 @@ class GroupPoolCreateSerializer(Serializer):
         responses={201: AccessCodePoolSerializer, 200: AccessCodePoolSerializer},
     ),
 )
-class GroupAccessCodePoolViewSet(GroupParentMixin, mixins.ListModelMixin, SchoolScopedViewSet):
+class GroupAccessCodePoolViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     """Pools whose codes put their redeemers in the group (1000 per page)."""
+
+    group = group_parent()
 
     queryset = GroupAccessCodePool.objects.all()
     serializer_class = GroupPoolSerializer
@@ -378,22 +372,19 @@ class UserGroupSerializer(GroupSerializer):
 class UserGroupViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     """``users/{user_id}/groups``; a user token may list only its own groups."""
 
+    member = Parent(
+        Member.objects.all(),
+        url_kwarg="user_id",
+        field="user_id",
+        owner_field="user",
+        detail="No such user.",
+    )
+
     queryset = GroupMembership.objects.all()
     serializer_class = UserGroupSerializer
     scopes = ("read:users", "write:users")
     owner_field = "user"
     lookup_field = "group_id"
-
-    @cached_property
-    def member(self) -> Member:
-        """The path's member; another person is 404 to a user token, as a missing one is."""
-        members = Member.objects.filter(school=self.school, user_id=self.kwargs["user_id"])
-        if self.credential.is_user:
-            members = members.filter(user=self.credential.user)
-        member = members.first()
-        if member is None:
-            raise NotFound("No such user.")
-        return member
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return groups.user_group_memberships(member=self.member, queryset=queryset)

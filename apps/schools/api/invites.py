@@ -9,8 +9,7 @@ from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.schools import invites
-from apps.schools.api.nested import UserSummarySerializer
-from apps.schools.api.signup_fields import DomainUserParentMixin
+from apps.schools.api.nested import UserSummarySerializer, domain_parent, domain_user_parent
 from apps.schools.models import Invite
 
 MAIL_LIMITS = {"subject": 255, "body": 10_000, "action": 100}
@@ -89,10 +88,11 @@ class InviteCreateSerializer(Serializer):
         responses={201: InviteSerializer},
     ),
 )
-class InviteViewSet(
-    DomainUserParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
-):
+class InviteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """Invitations of one domain user; the user must already be on the domain."""
+
+    domain = domain_parent()
+    domain_user = domain_user_parent()
 
     queryset = Invite.objects.all()
     serializer_class = InviteSerializer

@@ -1,15 +1,14 @@
 """Small shapes embedded in several responses, school-scoped references in request bodies,
 and the parent objects nested routes hang from."""
 
-from functools import cached_property
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.base import Parent
 from apps.core.api.serializers import Serializer
-from apps.schools.domains import domain_get
-from apps.schools.models import Domain, Member
+from apps.schools.domains import with_active_now
+from apps.schools.models import Domain, DomainUser, Member
 
 
 class UserSummarySerializer(Serializer):
@@ -105,14 +104,29 @@ class IdObjectRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
         return {"id": value.pk}
 
 
-class DomainParentMixin:
-    """For views under ``domains/{domain_name}/``: the caller's domain, else 404."""
+def domain_parent() -> Parent:
+    """``domains/{domain_name}/``: the caller's school's domain of that name, else 404."""
+    return Parent(
+        Domain.objects.select_related("school"),
+        url_kwarg="domain_name",
+        field="name",
+        detail="No such domain.",
+    )
 
-    kwargs: dict
 
-    @cached_property
-    def domain(self) -> Domain:
-        return domain_get(school=self.school, name=self.kwargs["domain_name"])
+def domain_user_parent(*, owner_field: str | None = None) -> Parent:
+    """``domains/{domain_name}/users/{user_id}/``: a user of that domain, else 404."""
+    return Parent(
+        DomainUser.objects.all(),
+        url_kwarg="user_id",
+        field="user_id",
+        within="domain",
+        owner_field=owner_field,
+        narrow=lambda queryset: with_active_now(
+            queryset.select_related("member__user", "access_code__access_code_pool")
+        ),
+        detail="No such user on this domain.",
+    )
 
 
 def fake_view(view: object) -> bool:

@@ -1,6 +1,7 @@
 """LearnWorlds-style ``user-roles``, ``users/{id}/user-role``, ``users/segments`` and
 ``users/by-segment``."""
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -9,7 +10,8 @@ from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import NotFound
+from apps.core.filters import FilterSet
 from apps.schools import roles, segments
 from apps.schools.api.nested import SchoolPrimaryKeyRelatedField
 from apps.schools.api.serializers import UserSerializer
@@ -108,11 +110,33 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSco
         return queryset.order_by("name", "id")
 
 
+class UserSegmentFilter(FilterSet):
+    """``segment_id`` (required): the users the caller's school's segment selects now."""
+
+    segment_id = django_filters.CharFilter(
+        method="filter_segment", required=True, help_text="The segment (seg_)."
+    )
+
+    class Meta:
+        model = Member
+        fields = ["segment_id"]
+
+    def filter_segment(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        school = getattr(getattr(self.request, "auth", None), "school", None)
+        segment = (
+            Segment.objects.select_related("school").filter(school=school, id=value.strip()).first()
+        )
+        if school is None or segment is None:
+            raise NotFound("No such segment.")
+        return segments.segment_members(segment=segment, queryset=queryset)
+
+
 class UserSegmentViewSet(SchoolScopedViewSet):
     """``users/by-segment?segment_id=``: the users a segment selects, evaluated in SQL."""
 
     queryset = Member.objects.all()
     serializer_class = UserSerializer
+    filterset_class = UserSegmentFilter
     scopes = ("read:users", "write:users")
     allow_user_tokens = False
     page_size = 1000
@@ -132,16 +156,6 @@ class UserSegmentViewSet(SchoolScopedViewSet):
     )
     @action(detail=False, methods=["get"], url_path="by-segment")
     def by_segment(self, request) -> Response:
-        segment_id = request.query_params.get("segment_id", "").strip()
-        if not segment_id:
-            raise InvalidInput("segment_id: give the segment's id.", field="segment_id")
-        segment = (
-            Segment.objects.select_related("school")
-            .filter(school=self.school, id=segment_id)
-            .first()
-        )
-        if segment is None:
-            raise NotFound("No such segment.")
-        queryset = segments.segment_members(segment=segment, queryset=self.get_queryset())
+        queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset.order_by("id"))
         return self.get_paginated_response(UserSerializer(page, many=True).data)

@@ -1,8 +1,6 @@
 """``domains/{domain_name}/signup-fields`` and a domain user's answers
 (``.../users/{user_id}/signup-fields`` and ``.../signup-fields-bulk``)."""
 
-from functools import cached_property
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -10,13 +8,14 @@ from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.schools import domains, signup_fields
+from apps.schools import signup_fields
 from apps.schools.api.nested import (
-    DomainParentMixin,
     SchoolPrimaryKeyRelatedField,
     SignupValueSerializer,
+    domain_parent,
+    domain_user_parent,
 )
-from apps.schools.models import DomainUser, SignupField, SignupFieldOption, SignupFieldValue
+from apps.schools.models import SignupField, SignupFieldOption, SignupFieldValue
 
 
 class SignupFieldOptionSerializer(ModelSerializer):
@@ -41,10 +40,10 @@ class SignupFieldSerializer(ModelSerializer):
     list=extend_schema(summary="List a domain's signup fields"),
     retrieve=extend_schema(summary="Get a signup field"),
 )
-class SignupFieldViewSet(
-    DomainParentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
-):
+class SignupFieldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """The questions a domain asks at signup, in display order. Staff edit them in the admin."""
+
+    domain = domain_parent()
 
     queryset = SignupField.objects.all()
     serializer_class = SignupFieldSerializer
@@ -53,14 +52,6 @@ class SignupFieldViewSet(
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return signup_fields.signup_field_list(domain=self.domain, queryset=queryset)
-
-
-class DomainUserParentMixin(DomainParentMixin):
-    """For views under ``domains/{domain_name}/users/{user_id}/``: 404 unless a domain user."""
-
-    @cached_property
-    def domain_user(self) -> DomainUser:
-        return domains.domain_user_get(domain=self.domain, user_id=self.kwargs["user_id"])
 
 
 class SignupFieldIdSerializer(Serializer):
@@ -99,8 +90,11 @@ class SignupValuesBulkResultSerializer(Serializer):
         responses={201: SignupValueSerializer, 200: SignupValueSerializer},
     ),
 )
-class UserSignupValueViewSet(DomainUserParentMixin, mixins.ListModelMixin, SchoolScopedViewSet):
+class UserSignupValueViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     """A domain user's answers; saving one applies enforced group rules."""
+
+    domain = domain_parent()
+    domain_user = domain_user_parent(owner_field="user")
 
     queryset = SignupFieldValue.objects.all()
     serializer_class = SignupValueSerializer
@@ -118,15 +112,12 @@ class UserSignupValueViewSet(DomainUserParentMixin, mixins.ListModelMixin, Schoo
         domain_user = self.domain_user
         serializer = SignupValueWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        field = serializer.validated_data["signup_field"]["id"]
-        existed = SignupFieldValue.objects.filter(field=field, member=domain_user.member).exists()
-        signup_fields.signup_values_set(
-            domain_user=domain_user, values={field: serializer.validated_data["value"]}
-        )
-        row = SignupFieldValue.objects.select_related("field").get(
-            field=field, member=domain_user.member
+        row, created = signup_fields.signup_value_set(
+            domain_user=domain_user,
+            field=serializer.validated_data["signup_field"]["id"],
+            value=serializer.validated_data["value"],
         )
         return Response(
             SignupValueSerializer(row).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -1,6 +1,7 @@
 """LearnWorlds-style user roles and saved member segments."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
@@ -24,7 +25,8 @@ class UserRole(SchoolOwnedModel):
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["title"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "title"], name="schools_userrole_title"),
+            # Titles are unique regardless of case, as the services and the admin treat them.
+            models.UniqueConstraint("school", Lower("title"), name="schools_userrole_title_ci"),
             models.UniqueConstraint(
                 fields=["school", "role"],
                 condition=models.Q(builtin=True),

@@ -1,6 +1,7 @@
 """Signup fields of a domain, their options and each member's answers."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
@@ -25,7 +26,8 @@ class SignupField(SchoolOwnedModel):
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["domain", "label"], name="schools_signupfield_label"),
+            # Labels are unique regardless of case: answers are matched to them so.
+            models.UniqueConstraint("domain", Lower("label"), name="schools_signupfield_label_ci"),
         ]
 
     def __str__(self) -> str:
@@ -43,7 +45,7 @@ class SignupFieldOption(SchoolOwnedModel):
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["field", "label"], name="schools_sfoption_label"),
+            models.UniqueConstraint("field", Lower("label"), name="schools_sfoption_label_ci"),
         ]
         indexes = [
             models.Index(fields=["school", "created_at"], name="schools_sfoption_sc_cr"),

@@ -8,7 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.base import ApiView, SchoolScopedViewSet
+from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.responses import job_accepted
 from apps.core.api.serializers import JobSerializer
 from apps.core.errors import InvalidInput, NotFound
@@ -45,12 +45,20 @@ SINCE = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(summary="List webhooks"),
     retrieve=extend_schema(summary="Get a webhook"),
-    destroy=extend_schema(summary="Delete a webhook and its delivery log"),
+    destroy=extend_schema(
+        summary="Delete a webhook and its delivery log (a job)",
+        description=(
+            "Switches the endpoint off at once and answers 202 with a job that deletes its "
+            "delivery log, then the endpoint. Asking again while the job runs answers the "
+            "same job; changing the endpoint meanwhile is 409 `webhook_deleting`."
+        ),
+        request=None,
+        responses={202: JobSerializer},
+    ),
 )
 class WebhookViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
     SchoolScopedViewSet,
 ):
     """The school's webhook endpoints (Skilljar's webhooks)."""
@@ -94,8 +102,11 @@ class WebhookViewSet(
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk)
 
-    def perform_destroy(self, instance: Webhook) -> None:
-        services.webhook_delete(webhook=instance)
+    def destroy(self, request, pk=None):
+        job, _created = services.webhook_delete_start(
+            webhook=self.get_object(), credential=self.credential
+        )
+        return job_accepted(request, job)
 
     @extend_schema(
         summary="Rotate the signing secret (the old one stays valid for 24 h)",
@@ -170,6 +181,8 @@ def _delivery_accepted(delivery: Delivery) -> Response:
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """Deliveries of one webhook, newest first."""
 
+    webhook = Parent(Webhook.objects.all(), url_kwarg="webhook_id", detail="Webhook not found.")
+
     queryset = Delivery.objects.all()
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
@@ -179,17 +192,13 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
     max_page_size = 100
 
     def scope_queryset(self, queryset):
-        queryset = selectors.delivery_list(queryset=queryset, webhook_id=self.kwargs["webhook_id"])
+        queryset = selectors.delivery_list(queryset=queryset, webhook_id=self.webhook.id)
         if self.action != "list":
             queryset = selectors.delivery_with_attempts(queryset)
         return queryset
 
     def get_serializer_class(self):
         return DeliverySerializer if self.action == "list" else DeliveryDetailSerializer
-
-    def list(self, request, *args, **kwargs):
-        selectors.webhook_get(school=self.school, webhook_id=kwargs["webhook_id"])
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary="Send a delivery again (fresh retry schedule, same webhook-id)",

@@ -15,14 +15,19 @@ from apps.webhooks.services.endpoints import (
     secret_clean,
     target_url_clean,
     webhook_create,
-    webhook_delete,
     webhook_disable,
     webhook_enable,
     webhook_rotate_secret,
     webhook_update,
 )
+from apps.webhooks.services.removal import (
+    DELETE_JOB_KIND,
+    webhook_delete_run,
+    webhook_delete_start,
+)
 
 __all__ = [
+    "DELETE_JOB_KIND",
     "REPLAY_JOB_KIND",
     "UNSET",
     "deliveries_prune",
@@ -32,7 +37,8 @@ __all__ = [
     "secret_clean",
     "target_url_clean",
     "webhook_create",
-    "webhook_delete",
+    "webhook_delete_run",
+    "webhook_delete_start",
     "webhook_disable",
     "webhook_enable",
     "webhook_replay_failed_run",

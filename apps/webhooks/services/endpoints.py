@@ -13,11 +13,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.core import http
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput
 from apps.schools.models import Member, School
 from apps.webhooks import event_types, signing
 from apps.webhooks.codes import WebhookErrorCode
 from apps.webhooks.models import Delivery, DeliveryError, Webhook
+from apps.webhooks.selectors import webhook_delete_job
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,9 @@ def webhook_update(
     event_type: Any = UNSET,
     **fields: Any,
 ) -> Webhook:
-    """Change an endpoint (PUT and PATCH are both partial); re-activating clears the reason."""
+    """Change an endpoint (PUT and PATCH are both partial); re-activating clears the reason.
+    409 ``webhook_deleting`` while the endpoint is being deleted."""
+    _check_not_deleting(webhook)
     chosen = _events_from(events, event_type)
     if chosen is not UNSET:
         webhook.events = chosen
@@ -191,14 +194,17 @@ def webhook_rotate_secret(*, webhook: Webhook, secret: str | None = None) -> Web
     return webhook
 
 
-def webhook_delete(*, webhook: Webhook) -> None:
-    """Remove an endpoint with its delivery log."""
-    webhook.delete()
+def _check_not_deleting(webhook: Webhook) -> None:
+    """409 ``webhook_deleting`` while a job deletes the endpoint: it cannot change or return."""
+    if webhook_delete_job(webhook=webhook) is not None:
+        raise Conflict("The webhook is being deleted.", code=WebhookErrorCode.WEBHOOK_DELETING)
 
 
 @transaction.atomic
 def webhook_enable(*, webhook: Webhook) -> Webhook:
-    """Turn a disabled endpoint back on (admin action, or ``active: true`` in the API)."""
+    """Turn a disabled endpoint back on (admin action, or ``active: true`` in the API); 409
+    ``webhook_deleting`` while the endpoint is being deleted."""
+    _check_not_deleting(webhook)
     webhook.active = True
     _reset_health(webhook)
     webhook.save()
