@@ -5,6 +5,8 @@ The event row commits with the change it describes; after commit a Celery task h
 to every subscriber (the webhooks app subscribes in its AppConfig). A periodic sweep
 re-kicks events that were never dispatched, so a broker outage delays events but never
 loses them. Subscribers must be idempotent: an event can be handed over more than once.
+Only registered event types can be emitted (``apps.core.event_types``), so the catalogue
+integrators subscribe to is exactly what the code sends.
 """
 
 import logging
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from apps.core.event_types import require
 from apps.core.models import Event
 
 logger = logging.getLogger(__name__)
@@ -89,7 +92,11 @@ def subscribers() -> dict[str, Subscriber]:
 
 
 def emit(school, type: str, payload: dict) -> Event:
-    """Record an event in the caller's transaction and dispatch it once that commits."""
+    """Record an event in the caller's transaction and dispatch it once that commits.
+
+    Raises UnregisteredEventType (before writing anything) when ``type`` is not registered.
+    """
+    require(type)
     event = Event.objects.create(school=school, type=type, payload=payload)
     transaction.on_commit(lambda: kick(event.id))
     return event
@@ -104,8 +111,10 @@ def emit_many(school, type: str, payloads: list[dict]) -> list[Event]:
     With a broker they are queued after commit, one ``core.dispatch_events`` task per
     ``DISPATCH_BATCH``. In the embedded mode (tasks run in-process) they are left to the
     sweep instead, so a bulk caller is not held up doing every subscriber's work inline;
-    the outbox guarantees they are handed over within a sweep or two.
+    the outbox guarantees they are handed over within a sweep or two. Raises
+    UnregisteredEventType when ``type`` is not registered.
     """
+    require(type)
     if not payloads:
         return []
     events = Event.objects.bulk_create(

@@ -13,6 +13,11 @@ from config.celery import app as celery_app
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _thing_events(register_event_types):
+    register_event_types("thing.happened", "thing.stale", "thing.done", "thing.fresh")
+
+
 @pytest.fixture
 def received(monkeypatch) -> list[Event]:
     """The only subscriber during the test records what it receives; tasks run in-process."""
