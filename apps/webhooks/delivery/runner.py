@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # A worker drains one webhook for at most this long / this many attempts, in leased batches.
 DRAIN_SECONDS = 5.0
 DRAIN_MAX = 500
-DRAIN_BATCH = 50
+DRAIN_BATCH = 20
 LEASE_MARGIN_SECONDS = 5
 SLOW_MS = 2000
 # A queued drain task per webhook is remembered this long (the pump covers a lost one).
