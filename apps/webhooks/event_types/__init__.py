@@ -60,3 +60,11 @@ def alias_of(name: str) -> str | None:
     """Skilljar's ``event_type`` for a dotted name, if it has one."""
     found = get(name)
     return found.alias if found else None
+
+
+def __getattr__(name: str) -> list[str]:
+    """``SUBSCRIBABLE_NAMES`` (named in the schema's ENUM_NAME_OVERRIDES), read when asked:
+    the registry is complete only once every app is ready."""
+    if name == "SUBSCRIBABLE_NAMES":
+        return subscribable_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
