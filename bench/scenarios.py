@@ -47,4 +47,14 @@ SCENARIOS: list[Scenario] = [
         name="webhooks: 10,000 deliveries (1,000 events × 10 endpoints), measured once",
         runner=webhooks_throughput.runner(events=1000, endpoints=10),
     ),
+    # The outbox's own cost: one endpoint, so every event is a dispatch (target < 60 s).
+    Scenario(
+        name="webhooks: 10,000 deliveries (10,000 events × 1 endpoint), measured once",
+        runner=webhooks_throughput.runner(events=10000, endpoints=1),
+    ),
+    # Many events to many endpoints (target ≥ 0.5× the same run's raw-send floor).
+    Scenario(
+        name="webhooks: 100,000 deliveries (10,000 events × 10 endpoints), measured once",
+        runner=webhooks_throughput.runner(events=10000, endpoints=10),
+    ),
 ]

@@ -57,6 +57,21 @@ def _clear_cache():
 
 
 @pytest.fixture
+def register_event_types(monkeypatch):
+    """Register made-up event types for one test (``emit`` refuses unregistered names)."""
+    from apps.core import event_types
+
+    def register(*names: str) -> None:
+        for name in names:
+            made_up = event_types.EventType(
+                name=name, description="A test event.", schema={"type": "object"}, sample={}
+            )
+            monkeypatch.setitem(event_types._registry, name, made_up)
+
+    return register
+
+
+@pytest.fixture
 def school(db):
     return school_create(name="Alpha Academy", slug="alpha")[0]
 

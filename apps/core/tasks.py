@@ -15,6 +15,11 @@ def dispatch_events_task(event_ids: list[str]) -> int:
     return events.dispatch_events(event_ids)
 
 
+@shared_task(name="core.dispatch_pending", acks_late=True)
+def dispatch_pending_task() -> int:
+    return events.dispatch_pending()
+
+
 @shared_task(name="core.sweep_events")
 def sweep_events_task() -> int:
     return events.sweep_events()

@@ -8,7 +8,11 @@ class SchoolsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.erasure import register_no_copies
+        from apps.core.event_types import register
         from apps.schools import schema  # noqa: F401  (registers OpenAPI extensions)
+        from apps.schools.event_types import EVENT_TYPES
+
+        register(*EVENT_TYPES)
 
         for field, reason in {
             "schools.User.email": "replaced by user_anonymize",

@@ -38,7 +38,7 @@ class WebhookForm(forms.ModelForm):
             "basic_auth_password",
         ]
         help_texts = {
-            "events": 'A JSON list of event names, e.g. ["enrollment.created"]; [] = all events.',
+            "events": 'A JSON list of event names, e.g. ["user.created"]; [] = all events.',
         }
 
     def clean_target_url(self) -> str:

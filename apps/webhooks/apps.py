@@ -8,10 +8,13 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.erasure import register_copies, register_no_copies
-        from apps.core.events import subscribe
-        from apps.webhooks.services import event_fan_out
+        from apps.core.event_types import register
+        from apps.core.events import subscribe_batch
+        from apps.webhooks.event_types.ping import PING_TYPE
+        from apps.webhooks.services import events_fan_out
 
-        subscribe("webhooks", event_fan_out)
+        register(PING_TYPE)
+        subscribe_batch("webhooks", events_fan_out)
         # A receiver may echo what it was sent; delivery bodies are built from events.
         register_copies("webhooks.DeliveryAttempt", "response_body")
         for field, reason in {

@@ -8,6 +8,11 @@ from apps.core.models import Event
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _thing_events(register_event_types):
+    register_event_types("thing.bulk")
+
+
 @pytest.fixture
 def received():
     got: list[Event] = []

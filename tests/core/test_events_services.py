@@ -7,10 +7,15 @@ from freezegun import freeze_time
 
 from apps.core import events
 from apps.core.models import Event
-from apps.core.tasks import dispatch_event_task, sweep_events_task
+from apps.core.tasks import dispatch_event_task, dispatch_pending_task, sweep_events_task
 from config.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _thing_events(register_event_types):
+    register_event_types("thing.happened", "thing.stale", "thing.done", "thing.fresh")
 
 
 @pytest.fixture
@@ -107,13 +112,14 @@ def test_kick_survives_a_broker_outage(school, monkeypatch, caplog):
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(dispatch_event_task, "delay", refuse)
+    monkeypatch.setattr(dispatch_pending_task, "delay", refuse)
     event = events.emit(school, "thing.happened", {})
 
     # when
     events.kick(event.id)
 
     # then
-    assert "the sweep will retry it" in caplog.text
+    assert "the sweep will retry" in caplog.text
     event.refresh_from_db()
     assert event.dispatched_at is None
 

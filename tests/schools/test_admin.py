@@ -288,8 +288,8 @@ def test_operator_sees_events_and_jobs_of_all_schools(operator_client, school, o
     MemberFactory(school=school)
     from apps.core.events import emit
 
-    emit(school, "a.b", {})
-    emit(other_school, "a.b", {})
+    emit(school, "user.created", {})
+    emit(other_school, "user.created", {})
 
     # when
     rows = listed(operator_client.get("/admin/core/event/"))
@@ -302,8 +302,8 @@ def test_staff_sees_only_their_school_events(staff_client, school, other_school)
     # given
     from apps.core.events import emit
 
-    emit(school, "a.b", {})
-    emit(other_school, "a.b", {})
+    emit(school, "user.created", {})
+    emit(other_school, "user.created", {})
 
     # when
     rows = listed(staff_client.get("/admin/core/event/"))

@@ -5,6 +5,7 @@ import jsonschema
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.core.event_types import get as event_type
 from apps.core.models import Event, Job
 from apps.schools.models import (
     Domain,
@@ -18,7 +19,6 @@ from apps.schools.models import (
 )
 from apps.schools.services import user_anonymize, user_create
 from apps.schools.user_import import ImportFileError, import_users
-from apps.webhooks.event_types import BY_NAME
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_groups_created_by_the_import_are_announced(tmp_path, school, domain):
     assert [(e.school_id, e.payload) for e in events] == [
         (school.id, {"id": new.id, "name": "New"})
     ]
-    jsonschema.validate(events[0].payload, BY_NAME["group.created"].schema)
+    jsonschema.validate(events[0].payload, event_type("group.created").schema)
 
 
 def test_invalid_select_value_skips_the_row(tmp_path, school, domain):

@@ -5,11 +5,11 @@ import pytest
 from django.core import mail
 from freezegun import freeze_time
 
+from apps.core.event_types import get as event_type
 from apps.core.models import Event
 from apps.schools.domains import domain_user_add, domain_user_create
 from apps.schools.invites import invite_create, invite_token
 from apps.schools.models import Domain, DomainUser, Invite
-from apps.webhooks.event_types import BY_NAME
 from tests.factories import DomainUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,7 +252,7 @@ def test_accepting_reactivates_access_and_announces_it(client, domain, learner):
     assert updated.payload["active"] is True
     assert updated.payload["user"]["id"] == learner.user_id
     assert updated.payload["domain"] == {"id": domain.id, "name": domain.name}
-    jsonschema.validate(updated.payload, BY_NAME["domain.enrollment.updated"].schema)
+    jsonschema.validate(updated.payload, event_type("domain.enrollment.updated").schema)
 
 
 def test_accepting_with_access_already_active_announces_no_change(client, domain_user):

@@ -53,14 +53,14 @@ def test_staff_adds_a_webhook_through_the_service(staff_client, school, receiver
     # when
     response = staff_client.post(
         "/admin/webhooks/webhook/add/",
-        {"target_url": receiver.url(), "active": "on", "events": '["COURSE_ENROLLMENT"]'},
+        {"target_url": receiver.url(), "active": "on", "events": '["DOMAIN_ENROLLMENT"]'},
     )
 
     # then
     assert response.status_code == 302
     webhook = Webhook.objects.get()
     assert webhook.school == school
-    assert webhook.events == ["enrollment.created"]
+    assert webhook.events == ["domain.enrollment.created"]
     assert webhook.secret.startswith("whsec_")
 
 

@@ -37,7 +37,7 @@ def test_list_deliveries_newest_first(api_client, school):
     [
         ("status=failed", {"failed"}),
         ("event_type=user.created", {"ok"}),
-        ("event_type=COURSE_ENROLLMENT", {"failed"}),
+        ("event_type=DOMAIN_ENROLLMENT", {"failed"}),
         ("created_after=2000-01-01T00:00:00Z", {"ok", "failed"}),
         ("created_before=2000-01-01T00:00:00Z", set()),
     ],
@@ -50,7 +50,7 @@ def test_list_deliveries_filters(api_client, school, query, expected):
         school=school,
         webhook=hook,
         status=Delivery.Status.FAILED,
-        event__type="enrollment.created",
+        event__type="domain.enrollment.created",
     )
     names = {ok.id: "ok", failed.id: "failed"}
 

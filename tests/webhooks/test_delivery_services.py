@@ -86,9 +86,9 @@ def test_fan_out_skips_webhooks_filtered_out_or_inactive(school, receiver):
     services.webhook_create(school=school, target_url=receiver.url("/a"), events=["user.updated"])
     services.webhook_create(school=school, target_url=receiver.url("/b"), active=False)
     wanted = services.webhook_create(
-        school=school, target_url=receiver.url("/c"), events=["COURSE_ENROLLMENT"]
+        school=school, target_url=receiver.url("/c"), events=["DOMAIN_ENROLLMENT"]
     )
-    event = Event.objects.create(school=school, type="enrollment.created", payload={})
+    event = Event.objects.create(school=school, type="domain.enrollment.created", payload={})
 
     # when
     services.event_fan_out(event)

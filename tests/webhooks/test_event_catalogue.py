@@ -1,29 +1,182 @@
-"""Every event a service emits is in the webhook catalogue, so endpoints can subscribe to it."""
+"""The catalogue tells the truth: every advertised event is really sent, in its schema's shape.
 
-import re
-from pathlib import Path
+Each event type the API advertises has a trigger here that causes it through the API (or
+the public page that causes it); the test delivers it to a receiver and validates the
+``data`` it received against the advertised JSON Schema. An app that registers a new type
+adds its trigger here, or ``test_every_advertised_event_has_a_trigger`` fails.
+"""
 
-from apps.webhooks import event_types
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
-APPS = Path(__file__).resolve().parents[2] / "apps"
-EMIT = re.compile(r"\bemit\(\s*[^,()]+(?:\([^()]*\))?[^,()]*,\s*\"([a-z0-9_.]+)\"", re.S)
+import jsonschema
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+from rest_framework.test import APIClient
+
+from apps.core import event_types as registry
+from apps.core.events import emit, emit_many
+from apps.core.models import Event
+from apps.schools.domains import domain_user_create
+from apps.schools.groups import group_create
+from apps.schools.invites import invite_create, invite_token
+from apps.schools.models import Domain, School
+from apps.schools.services import user_create
+from apps.webhooks.models import Webhook
+from tests.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/webhooks"
+DOMAIN = "learn.alpha.test"
 
 
-def emitted_names() -> set[str]:
-    """Event names passed as string literals to ``emit(...)`` anywhere under apps/."""
-    names: set[str] = set()
-    for path in APPS.rglob("*.py"):
-        names.update(EMIT.findall(path.read_text(encoding="utf-8")))
-    return names
+@dataclass
+class Ctx:
+    school: School
+    api: APIClient
+    browser: Client
+    webhook: Webhook
+
+    def domain(self) -> Domain:
+        return Domain.objects.get_or_create(school=self.school, name=DOMAIN)[0]
 
 
-def test_every_emitted_event_is_catalogued():
-    # given
-    emitted = emitted_names()
+def ok(response, *statuses: int) -> None:
+    assert response.status_code in (statuses or (200, 201, 202, 204)), response.content
 
+
+def _user_id(ctx: Ctx) -> str:
+    return user_create(school=ctx.school, email="target@alpha.test", first_name="Ty")[0].user_id
+
+
+def _domain_user_id(ctx: Ctx) -> str:
+    domain_user, _ = domain_user_create(domain=ctx.domain(), email="dom@alpha.test")
+    return domain_user.user_id
+
+
+def _group_with_member(ctx: Ctx) -> tuple[str, str]:
+    group = group_create(school=ctx.school, name="Cohort 7")
+    user_id = _user_id(ctx)
+    ok(ctx.api.post(f"/api/v1/groups/{group.id}/users", {"user": {"id": user_id}}, format="json"))
+    return group.id, user_id
+
+
+def _accept_invite(ctx: Ctx) -> None:
+    domain_user, _ = domain_user_create(domain=ctx.domain(), email="inv@alpha.test")
+    invite = invite_create(domain_user=domain_user, send_email=False)
+    password = "a long Secret 123"
+    ok(
+        ctx.browser.post(
+            f"/invites/{invite_token(invite)}",
+            {"new_password1": password, "new_password2": password},
+        )
+    )
+
+
+TRIGGERS: dict[str, Callable[[Ctx], None]] = {
+    "user.created": lambda ctx: ok(
+        ctx.api.post("/api/v1/users", {"email": "new@alpha.test", "tags": ["a"]}, format="json")
+    ),
+    "user.updated": lambda ctx: ok(
+        ctx.api.patch(f"/api/v1/users/{_user_id(ctx)}", {"company": "Acme"}, format="json")
+    ),
+    "user.suspended": lambda ctx: ok(ctx.api.put(f"/api/v1/users/{_user_id(ctx)}/suspend")),
+    "user.anonymized": lambda ctx: ok(ctx.api.post(f"/api/v1/users/{_user_id(ctx)}/anonymize")),
+    "domain.enrollment.created": lambda ctx: ok(
+        ctx.api.post(
+            f"/api/v1/domains/{ctx.domain().name}/users",
+            {"user": {"email": "dom@alpha.test", "first_name": "Do"}},
+            format="json",
+        )
+    ),
+    "domain.enrollment.updated": lambda ctx: ok(
+        ctx.api.patch(
+            f"/api/v1/domains/{DOMAIN}/users/{_domain_user_id(ctx)}",
+            {"active": False},
+            format="json",
+        )
+    ),
+    "group.created": lambda ctx: ok(
+        ctx.api.post("/api/v1/groups", {"name": "Cohort 7"}, format="json")
+    ),
+    "group.member.added": lambda ctx: _group_with_member(ctx),
+    "group.member.removed": lambda ctx: ok(
+        ctx.api.delete("/api/v1/groups/{}/users/{}".format(*_group_with_member(ctx)))
+    ),
+    "invite.created": lambda ctx: ok(
+        ctx.api.post(
+            f"/api/v1/domains/{DOMAIN}/users/{_domain_user_id(ctx)}/invites",
+            {"send_email": False},
+            format="json",
+        )
+    ),
+    "invite.accepted": _accept_invite,
+    "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
+}
+
+
+def test_every_advertised_event_has_a_trigger(api_client):
     # when
-    missing = sorted(emitted - set(event_types.BY_NAME))
+    response = api_client.get(f"{URL}/event-types", {"page_size": 1000})
 
     # then
-    assert "user.created" in emitted
-    assert not missing, f"add these to apps/webhooks/event_types/catalogue.py: {missing}"
+    assert response.status_code == 200
+    advertised = {item["type"] for item in response.json()["results"]}
+    assert advertised == set(TRIGGERS), "advertise only what a trigger here makes Lyceum send"
+
+
+@pytest.mark.parametrize("name", sorted(TRIGGERS))
+def test_advertised_event_is_sent_in_its_schema(
+    name, school, api_client, eager, django_capture_on_commit_callbacks
+):
+    # given
+    schema = api_client.get(f"{URL}/event-types").json()["results"]
+    schema = next(item["schema"] for item in schema if item["type"] == name)
+    with Receiver() as receiver:
+        webhook = Webhook.objects.get(
+            id=api_client.post(URL, {"target_url": receiver.url()}, format="json").json()["id"]
+        )
+        ctx = Ctx(school=school, api=api_client, browser=Client(), webhook=webhook)
+
+        # when
+        with django_capture_on_commit_callbacks(execute=True):
+            TRIGGERS[name](ctx)
+
+        # then
+        bodies = [json.loads(request.body) for request in receiver.received]
+    sent = [body for body in bodies if body["type"] == name]
+    assert sent, f"{name} was advertised but not delivered; got {[b['type'] for b in bodies]}"
+    for body in sent:
+        jsonschema.validate(body["data"], schema)
+    assert Event.objects.filter(school=school, type=name).exists()
+
+
+def test_emit_refuses_an_unregistered_name(school):
+    # when / then
+    with pytest.raises(registry.UnregisteredEventType):
+        emit(school, "course.published", {"id": "crs_x"})
+    with pytest.raises(registry.UnregisteredEventType):
+        emit_many(school, "certificate.issued", [{"id": "crt_x"}])
+    assert not Event.objects.exists()
+
+
+def test_a_name_or_alias_cannot_be_registered_twice():
+    # given
+    taken = registry.get("domain.enrollment.created")
+    same_name = registry.EventType(
+        name=taken.name, description="Another meaning.", schema={}, sample={}
+    )
+    same_alias = registry.EventType(
+        name="domain.joined", description="x", schema={}, sample={}, alias=taken.alias
+    )
+
+    # when / then
+    registry.register(taken)  # registering the same declaration again is harmless
+    with pytest.raises(ImproperlyConfigured):
+        registry.register(same_name)
+    with pytest.raises(ImproperlyConfigured):
+        registry.register(same_alias)
+    assert registry.get("domain.joined") is None

@@ -24,7 +24,7 @@ def test_create_webhook_returns_secret_once(api_client, fake_dns):
     # when
     created = api_client.post(
         URL,
-        {"target_url": "https://hooks.example.com/lyceum", "event_type": "COURSE_ENROLLMENT"},
+        {"target_url": "https://hooks.example.com/lyceum", "event_type": "DOMAIN_ENROLLMENT"},
         format="json",
     )
     fetched = api_client.get(f"{URL}/{created.data['id']}")
@@ -32,8 +32,8 @@ def test_create_webhook_returns_secret_once(api_client, fake_dns):
     # then
     assert created.status_code == 201
     assert created.data["secret"].startswith("whsec_")
-    assert created.data["events"] == ["enrollment.created"]
-    assert created.data["event_type"] == "COURSE_ENROLLMENT"
+    assert created.data["events"] == ["domain.enrollment.created"]
+    assert created.data["event_type"] == "DOMAIN_ENROLLMENT"
     assert created.data["active"] is True
     assert created.data["deactivate_reason"] is None
     assert "secret" not in fetched.data
@@ -191,7 +191,7 @@ def test_conflicting_events_and_event_type_are_refused(api_client, school):
     # when
     response = api_client.patch(
         f"{URL}/{hook.id}",
-        {"events": ["user.created"], "event_type": "COURSE_COMPLETION"},
+        {"events": ["user.created"], "event_type": "DOMAIN_ENROLLMENT"},
         format="json",
     )
 
@@ -450,34 +450,37 @@ def test_event_types_list_every_event_with_schema(api_client):
     # then
     assert response.status_code == 200
     by_type = {item["type"]: item for item in response.data["results"]}
-    assert by_type["enrollment.created"]["event_type"] == "COURSE_ENROLLMENT"
+    assert by_type["domain.enrollment.created"]["event_type"] == "DOMAIN_ENROLLMENT"
     assert by_type["user.created"]["schema"]["type"] == "object"
     assert response.data["count"] == len(response.data["results"])
 
 
 @pytest.mark.parametrize(
-    "slug",
+    ("slug", "type_", "alias"),
     [
-        "course-completion",
-        "course-enrollment",
-        "domain-enrollment",
-        "lesson-completion",
-        "path-completion",
-        "path-enrollment",
-        "purchase-fulfillment",
-        "quiz-completion",
-        "vilt-event-registration",
-        "dashboard-task-created",
+        ("domain-enrollment", "domain.enrollment.created", "DOMAIN_ENROLLMENT"),
+        ("user-created", "user.created", None),
+        ("group-member-added", "group.member.added", None),
     ],
 )
-def test_skilljar_samples_are_served(api_client, slug):
+def test_samples_are_served(api_client, slug, type_, alias):
     # when
     response = api_client.get(f"{URL}/sample-{slug}")
 
     # then
     assert response.status_code == 200
-    assert response.data["event_type"] == slug.upper().replace("-", "_")
+    assert response.data["type"] == type_
+    assert response.data.get("event_type") == alias
     assert set(response.data) >= {"id", "type", "created_at", "data", "metadata"}
+
+
+@pytest.mark.parametrize("slug", ["course-enrollment", "course-completion", "purchase-fulfillment"])
+def test_no_sample_for_events_nothing_emits(api_client, slug):
+    # when
+    response = api_client.get(f"{URL}/sample-{slug}")
+
+    # then
+    assert response.status_code == 404
 
 
 def test_unknown_sample_is_not_found(api_client):

@@ -76,7 +76,7 @@ class EventNameFieldSchema(OpenApiSerializerFieldExtension):
     target_class = EventNameField
 
     def map_serializer_field(self, auto_schema, direction: str) -> dict:
-        schema = {"type": "string", "enum": list(event_types.SUBSCRIBABLE_NAMES)}
+        schema = {"type": "string", "enum": event_types.subscribable_names()}
         if self.target.allow_null:
             schema["nullable"] = True
         return schema

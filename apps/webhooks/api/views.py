@@ -222,7 +222,7 @@ class EventTypesView(ApiView):
         summary="List webhook event types", responses=EventTypeListSerializer, operation_id=None
     )
     def get(self, request):
-        results = EventTypeSerializer(event_types.EVENT_TYPES, many=True).data
+        results = EventTypeSerializer(event_types.advertised(), many=True).data
         return Response({"count": len(results), "next": None, "previous": None, "results": results})
 
 
@@ -239,15 +239,15 @@ class SampleView(ApiView):
                 "slug",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                enum=sorted(event_types.BY_SLUG),
-                description="course-enrollment, course-completion, ... or a dotted name "
-                "with dashes (user-created).",
+                enum=sorted(t.slug for t in event_types.advertised()),
+                description="Skilljar's name in kebab case (domain-enrollment) or a dotted "
+                "name with dashes (user-created).",
             )
         ],
         responses=SampleDeliverySerializer,
     )
     def get(self, request, slug: str):
-        found = event_types.BY_SLUG.get(slug)
+        found = event_types.by_slug(slug)
         if found is None:
             raise NotFound(f"No sample for {slug!r}; see GET /api/v1/webhooks/event-types.")
         return Response(_sample(found))

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # A worker drains one webhook for at most this long / this many attempts, in leased batches.
 DRAIN_SECONDS = 5.0
 DRAIN_MAX = 500
-DRAIN_BATCH = 20
+DRAIN_BATCH = 100
 LEASE_MARGIN_SECONDS = 5
 SLOW_MS = 2000
 # A queued drain task per webhook is remembered this long (the pump covers a lost one).
@@ -45,7 +45,7 @@ def delivery_run(*, delivery_id: str, owner: str, drain: bool = True) -> int:
     cache.delete(wake_key(webhook_id))  # from now on, new deliveries queue a new task
     sent = 0
     deadline = time.monotonic() + DRAIN_SECONDS
-    size = DRAIN_BATCH if drain else 1
+    size = DRAIN_BATCH if drain and _lease_covers_several() else 1
     batch = claim_batch(webhook_id=webhook_id, owner=owner, delivery_id=delivery_id, limit=size)
     if not batch and drain:
         batch = claim_batch(webhook_id=webhook_id, owner=owner, limit=size)
@@ -77,6 +77,13 @@ def delivery_run(*, delivery_id: str, owner: str, drain: bool = True) -> int:
             break
         batch = claim_batch(webhook_id=webhook_id, owner=owner, limit=size)
     return sent
+
+
+def _lease_covers_several() -> bool:
+    """False when a lease is too short for a second attempt (each attempt must end inside
+    it): then claiming a batch would only lease deliveries to release them again."""
+    margin = settings.WEBHOOKS_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
+    return settings.WEBHOOKS_LEASE_SECONDS > margin
 
 
 def _lease_covers(target: Claim) -> bool:

@@ -16,6 +16,7 @@ from apps.webhooks import event_types
 from apps.webhooks.models import Delivery, Webhook
 
 REPLAY_BATCH = 500
+FAN_OUT_INSERT_BATCH = 1000
 PRUNE_BATCH = 1000
 REPLAY_JOB_KIND = "webhooks.replay"
 
@@ -24,23 +25,35 @@ REPLAY_JOB_KIND = "webhooks.replay"
 
 
 def event_fan_out(event: Event) -> list[str]:
-    """Subscriber of the events outbox: one delivery per distinct URL among the school's
-    active webhooks that want this event, then queue them. Idempotent (unique per event
-    and URL): an event handed over twice re-queues only what is still pending."""
-    if event.type == event_types.PING:
+    """``events_fan_out`` for one event."""
+    return events_fan_out([event])
+
+
+def events_fan_out(events: list[Event]) -> list[str]:
+    """Batch subscriber of the events outbox: one delivery per event and distinct URL among
+    its school's active webhooks that want it, then wake the webhooks' workers; returns the
+    pending delivery ids. A constant number of queries per batch (the webhooks of all the
+    batch's schools, one bulk insert, one read back). Idempotent (unique per event and URL):
+    events handed over twice re-queue only what is still pending."""
+    events = [event for event in events if event.type != event_types.PING]
+    if not events:
         return []
-    chosen: dict[str, Webhook] = {}
-    webhooks = Webhook.objects.filter(school_id=event.school_id, active=True).order_by("id")
-    for webhook in webhooks.only("id", "target_url", "events"):
-        if (not webhook.events or event.type in webhook.events) and (
-            webhook.target_url not in chosen
-        ):
-            chosen[webhook.target_url] = webhook
-    if not chosen:
-        return []
+    by_school: dict[str, list[Webhook]] = {}
+    webhooks = Webhook.objects.filter(
+        school_id__in={event.school_id for event in events}, active=True
+    ).order_by("id")
+    for webhook in webhooks.only("id", "school_id", "target_url", "events"):
+        by_school.setdefault(webhook.school_id, []).append(webhook)
     now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
+    rows: list[Delivery] = []
+    for event in events:
+        chosen: dict[str, Webhook] = {}
+        for webhook in by_school.get(event.school_id, ()):
+            if (not webhook.events or event.type in webhook.events) and (
+                webhook.target_url not in chosen
+            ):
+                chosen[webhook.target_url] = webhook
+        rows.extend(
             Delivery(
                 school_id=event.school_id,
                 event=event,
@@ -52,13 +65,14 @@ def event_fan_out(event: Event) -> list[str]:
                 queued_at=now,
             )
             for url, webhook in chosen.items()
-        ],
-        ignore_conflicts=True,
-    )
-    pending = list(
-        Delivery.objects.filter(event=event, status=Delivery.Status.PENDING).values_list(
-            "id", "webhook_id"
         )
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=FAN_OUT_INSERT_BATCH)
+    pending = list(
+        Delivery.objects.filter(
+            event_id__in={row.event_id for row in rows}, status=Delivery.Status.PENDING
+        ).values_list("id", "webhook_id")
     )
     if pending:
         transaction.on_commit(lambda: engine.wake(pending))
