@@ -343,3 +343,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
             }
         )
         return parameters
+
+
+def cursor_for(view: type, queryset: QuerySet, row: Model) -> str:
+    """The cursor a list of ``view`` (ordered as ``queryset``) hands out after ``row``: what
+    its ``next`` link would carry. For tools that start a walk part-way (the benchmark)."""
+    paginator = PageNumberPagination()
+    paginator.view = view()
+    return paginator.encode_cursor(row, ordering_keys(queryset))

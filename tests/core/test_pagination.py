@@ -207,3 +207,4 @@ def test_every_list_walks_by_cursor(route, api_client, school):
     assert len(numbered) >= 2
     assert rows == numbered
     assert len(bodies) == len(numbered)
+    assert all("count" not in body for body in bodies)
