@@ -40,9 +40,14 @@ def exact_count_limit() -> int:
     return getattr(settings, "LYCEUM_EXACT_COUNT_LIMIT", DEFAULT_EXACT_COUNT_LIMIT)
 
 
+def _slim(queryset: QuerySet) -> QuerySet:
+    """The rows' keys only: no joins the list loads for display, no ordering."""
+    return queryset.order_by().values("pk")
+
+
 def _planner_estimate(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read)."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    sql, params = _slim(queryset).query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -55,7 +60,7 @@ def list_count(queryset: QuerySet) -> tuple[int, bool]:
     """``(count, exact)``: exact up to the limit, else the planner's estimate (at least the
     limit + 1) on PostgreSQL; other databases (the embedded SQLite) always count exactly."""
     limit = exact_count_limit()
-    bounded = queryset.order_by()[: limit + 1].count()
+    bounded = _slim(queryset)[: limit + 1].count()
     if bounded <= limit:
         return bounded, True
     if connections[queryset.db].vendor != "postgresql":
