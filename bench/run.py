@@ -614,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=base.warmup,
         repeats=args.repeats or base.repeats,
         connections=base.connections,
-        output=args.output or base.output,
+        output=(args.output or base.output).resolve(),
         smoke=base.smoke,
     )
     scenarios = [
@@ -666,7 +666,10 @@ def main(argv: list[str] | None = None) -> int:
     profile.output.parent.mkdir(parents=True, exist_ok=True)
     profile.output.write_text(table)
     sys.stdout.write("\n" + table)
-    say(f"written to {profile.output.relative_to(ROOT)}")
+    shown = profile.output
+    if shown.is_relative_to(ROOT):
+        shown = shown.relative_to(ROOT)
+    say(f"written to {shown}")
     return 0
 
 
