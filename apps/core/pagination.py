@@ -9,7 +9,7 @@ bounded query that stops there); above that, on PostgreSQL, it is the planner's 
 ``?cursor=`` (empty to start) walks the list by keyset on its own ordering (ids are
 time-ordered, ``updated_since`` lists order by ``updated_at, id``): ``{next, results}``, no
 count, and the same cost at any depth. The cursor is signed, so a changed or foreign one is a
-400 naming ``cursor`` rather than a query on arbitrary values.
+400 ``cursor_invalid`` naming ``cursor`` rather than a query on arbitrary values.
 """
 
 import datetime
@@ -30,6 +30,9 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from apps.core.codes import CoreErrorCode
+from apps.core.errors import InvalidInput
 
 CURSOR_SALT = "lyceum.pagination.cursor"
 DEFAULT_EXACT_COUNT_LIMIT = 10_000
@@ -156,8 +159,8 @@ def _after(keys: list[_Key], values: list[Any]) -> Q:
     return loose & (strict | _after(keys[1:], values[1:]))
 
 
-def _bad_cursor(message: str) -> ValidationError:
-    return ValidationError({"cursor": [message]})
+def _bad_cursor(message: str) -> InvalidInput:
+    return InvalidInput(f"cursor: {message}", code=CoreErrorCode.CURSOR_INVALID, field="cursor")
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -146,7 +146,9 @@ def test_bad_cursor_is_400_naming_it(api_client, school, cursor):
     # then
     assert response.status_code == 400, response.content
     body = response.json()
-    assert "cursor" in body["errors"] or "cursor" in body["detail"]
+    assert body["code"] == "cursor_invalid"
+    assert "cursor" in body["errors"]
+    assert body["detail"].startswith("cursor: ")
 
 
 def test_cursor_from_another_list_or_ordering_is_400(api_client, school):
