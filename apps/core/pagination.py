@@ -36,6 +36,8 @@ from apps.core.errors import InvalidInput
 
 CURSOR_SALT = "lyceum.pagination.cursor"
 DEFAULT_EXACT_COUNT_LIMIT = 10_000
+# PostgreSQL's OFFSET is a bigint: a larger one is a database error, not an empty page.
+MAX_OFFSET = 2**62
 
 
 def exact_count_limit() -> int:
@@ -201,6 +203,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             number = self._page_number(raw)
             count, exact = list_count(queryset)
         offset = (number - 1) * size
+        if offset > MAX_OFFSET:  # past any table, and past what the database's OFFSET takes
+            raise NotFound(f"page: {number} is past the last page.")
         rows = list(queryset[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]

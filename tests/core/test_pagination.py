@@ -83,6 +83,19 @@ def test_count_is_exact_on_the_last_page_past_the_limit(api_client, school, sett
     assert "page" in past.json()["detail"]
 
 
+@pytest.mark.parametrize("page", ["48473502019700480", str(10**30)])
+def test_page_past_any_table_is_404_not_a_database_error(api_client, school, page):
+    # given
+    MemberFactory(school=school)
+
+    # when
+    response = api_client.get("/api/v1/users", {"page": page, "page_size": 1000})
+
+    # then
+    assert response.status_code == 404
+    assert "page" in response.json()["detail"]
+
+
 # --- cursor ---------------------------------------------------------------------------------
 
 
