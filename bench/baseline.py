@@ -8,6 +8,7 @@ import orjson
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.pagination import exact_count_limit
 from apps.schools.models import ApiKey, Member, School, Tag, User
 
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
@@ -30,14 +31,18 @@ def _int_param(request: HttpRequest, name: str, default: int, ceiling: int) -> i
 
 
 def _users_sql() -> str:
-    """The users page (count, members + users + sorted tag names) as ONE statement."""
+    """The users page (count, members + users + sorted tag names) as ONE statement.
+
+    The count stops at the API's exact-count limit as the API's does (apps/core/pagination.py);
+    above it the API adds the planner's estimate, a second statement the floor leaves out."""
     member, user, tag = Member._meta.db_table, User._meta.db_table, Tag._meta.db_table
     school = School._meta.db_table
     through = Member.tags.through._meta.db_table
     return f"""
         WITH s AS (SELECT id FROM {school} WHERE slug = %s)
         SELECT
-            (SELECT count(*) FROM {member} WHERE school_id = (SELECT id FROM s)),
+            (SELECT count(*) FROM (SELECT 1 FROM {member} WHERE school_id = (SELECT id FROM s)
+                                   LIMIT {exact_count_limit() + 1}) bounded),
             u.id, u.email, u.first_name, u.last_name, m.role, m.status, m.external_id,
             m.company, m.department, m.country,
             COALESCE((SELECT array_agg(t.name ORDER BY t.name) FROM {through} mt

@@ -6,6 +6,10 @@ that is not a plain HTTP request (e.g. webhook delivery throughput) sets ``runne
 callable taking the run's ``bench.run.Context`` and returning a ``bench.run.Measurement``
 (whose own ``baseline`` Measurement, if set, is shown and used for the ratio); it should do
 very little when ``ctx.profile.smoke`` is set, since CI runs every scenario in the smoke run.
+``min_users`` keeps a scenario out of runs loading fewer users (the million-member ones are
+opt-in: ``make bench BENCH_ARGS="--users 1000000"``). Targets: ``rps_target`` (req/s at least
+this × the baseline's), ``p99_target`` and ``p50_target`` (latency at most this × the
+baseline's).
 ``prepare`` lists extra ``manage.py`` commands (argument lists; ``{users}`` is replaced
 with the run's user count) that load the data it needs; each distinct command runs once.
 """
@@ -14,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bench import webhooks_throughput
+from bench import scale, webhooks_throughput
+
+_scale_first_page, _scale_deep_cursor = scale.runners()
 
 
 @dataclass(frozen=True)
@@ -27,8 +33,11 @@ class Scenario:
     auth: Literal["api_key", "user", "none"] = "api_key"
     method: str = "GET"
     body: dict[str, Any] | None = None
-    # Lists at 100 rows/page are held to the targets (≥ 0.5× baseline, p99 < 100 ms).
     is_list: bool = False
+    rps_target: float | None = None
+    p99_target: float | None = None
+    p50_target: float | None = None
+    min_users: int = 0
     prepare: tuple[tuple[str, ...], ...] = ()
     runner: Callable[[Any], Any] | None = field(default=None, compare=False)
 
@@ -39,8 +48,16 @@ SCENARIOS: list[Scenario] = [
         path="/api/v1/users?page_size=100",
         baseline="/bench/users?school=demo&page_size=100",
         is_list=True,
+        rps_target=0.6,
+        p99_target=1.5,
     ),
-    Scenario(name="GET /api/v1/me", path="/api/v1/me", baseline="/bench/me"),
+    Scenario(
+        name="GET /api/v1/me",
+        path="/api/v1/me",
+        baseline="/bench/me",
+        rps_target=0.7,
+        p99_target=1.5,
+    ),
     Scenario(name="GET /api/v1/ping", path="/api/v1/ping", baseline="/bench/ping", auth="none"),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(
@@ -56,5 +73,19 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         name="webhooks: 100,000 deliveries (10,000 events × 10 endpoints), measured once",
         runner=webhooks_throughput.runner(events=10000, endpoints=10),
+    ),
+    # Opt-in (--users 1000000): the baseline is the same page in a school of 100,000 members.
+    Scenario(
+        name="GET /api/v1/users?page_size=100 at --users members (vs 100,000)",
+        runner=_scale_first_page,
+        rps_target=0.5,
+        min_users=1_000_000,
+    ),
+    # The baseline is the first page of the same school, measured right after.
+    Scenario(
+        name="GET /api/v1/users?page_size=100&cursor= 5,000 pages deep (vs first page)",
+        runner=_scale_deep_cursor,
+        p50_target=1.5,
+        min_users=1_000_000,
     ),
 ]

@@ -175,6 +175,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 LYCEUM_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# A list's ``count`` is exact up to this many rows; above it, PostgreSQL's planner estimate
+# (apps/core/pagination.py), so counting costs the same at any table size.
+LYCEUM_EXACT_COUNT_LIMIT = int(os.environ.get("LIST_EXACT_COUNT_LIMIT", "10000"))
+
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class CoreErrorCode(StrEnum):
     INVALID = "invalid"
+    CURSOR_INVALID = "cursor_invalid"
     UNKNOWN_FIELD = "unknown_field"
     CONTROL_CHARACTERS = "control_characters"
     PARSE_ERROR = "parse_error"

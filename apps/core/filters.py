@@ -17,6 +17,8 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as drf_filters
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -124,6 +126,8 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+# A method-backed filter (e.g. include_signup_field_data) would be documented as any string.
+@extend_schema_field(OpenApiTypes.BOOL)
 class BooleanFilter(django_filters.BooleanFilter):
     """``true`` or ``false``; ``maybe`` is 400 naming the parameter."""
 

@@ -60,6 +60,8 @@ class RequestIdMiddleware:
             response["X-RateLimit-Limit"] = str(limit)
             response["X-RateLimit-Remaining"] = str(remaining)
             response["X-RateLimit-Reset"] = str(reset)
+        if not logger.isEnabledFor(logging.INFO):  # spare the client address lookup
+            return response
         duration_ms = (time.perf_counter() - started) * 1000
         logger.info(
             "method=%s path=%s status=%s duration_ms=%.1f client=%s school=%s request_id=%s",

@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions
 from apps.core.codes import CoreErrorCode
 from apps.core.credentials import USER_TOKEN_SCOPES, Credential
 from apps.schools.models import ApiKey, School
+from apps.schools.selectors import api_key_by_hash
 from apps.schools.services import school_sandbox
 from apps.schools.tokens import access_token_member
 
@@ -77,11 +78,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                 raise _failed("HTTP Basic takes an API key as the username.")
         else:
             return None
-        api_key = (
-            ApiKey.objects.select_related("school", "school__sandbox")
-            .filter(key_hash=ApiKey.hash_secret(secret))
-            .first()
-        )
+        api_key = api_key_by_hash(ApiKey.hash_secret(secret))
         if api_key is None or not api_key.is_active or not api_key.school.is_active:
             raise _failed("The API key is invalid or revoked.")
         now = timezone.now()

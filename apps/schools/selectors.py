@@ -1,8 +1,56 @@
 """Reads of the schools app."""
 
-from django.db.models import Prefetch, QuerySet
+from functools import cache
 
-from apps.schools.models import Member, School, Tag
+from django.db import connection
+from django.db.models import Field, Model, Prefetch, QuerySet
+
+from apps.schools.models import ApiKey, Member, School, Tag
+
+
+@cache
+def _api_key_statement() -> str:
+    """The key lookup's SQL, written once per process: compiling the ORM query on every
+    request cost more than running it (the credential path's largest share)."""
+    quote = connection.ops.quote_name
+
+    def columns(model: type[Model], alias: str) -> str:
+        return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+    return (
+        f"SELECT {columns(ApiKey, 'k')}, {columns(School, 's')} "
+        f"FROM {quote(ApiKey._meta.db_table)} k "
+        f"JOIN {quote(School._meta.db_table)} s ON s.{quote(School._meta.pk.column)} = "
+        f"k.{quote(ApiKey._meta.get_field('school').column)} "
+        f"WHERE k.{quote(ApiKey._meta.get_field('key_hash').column)} = %s"
+    )
+
+
+def _from_row(model: type[Model], values: tuple) -> Model:
+    """A model instance from its concrete columns, converted as the ORM converts them."""
+    fields: list[Field] = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        # The backend's converters, then the field's: the order the ORM's compiler uses.
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def api_key_by_hash(key_hash: str) -> ApiKey | None:
+    """The API key with this hash, its ``school`` loaded (one query), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_api_key_statement(), [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(ApiKey._meta.concrete_fields)
+    api_key = _from_row(ApiKey, row[:split])
+    api_key.school = _from_row(School, row[split:])
+    return api_key
 
 
 def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:

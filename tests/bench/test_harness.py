@@ -76,10 +76,17 @@ def test_median_of_takes_each_figure_separately():
     assert (result.rps, result.p50_ms, result.p99_ms) == (200, 5, 30)
 
 
-def test_render_prints_one_table_with_ratios_and_list_targets():
+def test_render_prints_one_table_with_ratios_and_targets():
     # given
     scenarios = [
-        Scenario(name="GET /a", path="/a", baseline="/bench/a", is_list=True),
+        Scenario(
+            name="GET /a",
+            path="/a",
+            baseline="/bench/a",
+            is_list=True,
+            rps_target=0.6,
+            p99_target=1.5,
+        ),
         Scenario(name="GET /b", path="/b"),
     ]
     results = {
@@ -98,7 +105,32 @@ def test_render_prints_one_table_with_ratios_and_list_targets():
     assert rows[2] == "| GET /a | 50 | 20.0 | 150.0 | 4 | 0.25× |"
     assert rows[3] == "| ↳ baseline `/bench/a` | 200 | 5.0 | 20.0 | 1 | 1.00× |"
     assert rows[4] == "| GET /b | 900 | 2.0 | 9.0 | 0 | — |"
-    assert "missed: 0.25× < 0.5× baseline, p99 150 ms ≥ 100 ms" in table
+    assert "missed: req/s 0.25× < 0.6× baseline, p99 150.0 ms > 1.5× baseline's 20.0 ms" in table
+
+
+def test_render_checks_latency_against_a_runner_baseline():
+    # given
+    scenarios = [Scenario(name="deep", runner=lambda ctx: None, p50_target=1.5)]
+    near = Measurement(90, 12, 40, baseline=Measurement(100, 10, 30))
+    far = Measurement(60, 16, 40, baseline=Measurement(100, 10, 30))
+    ctx = Context(profile=FULL, env={})
+
+    # when
+    met = render(ctx, scenarios, {"deep": near}, workers=4, elapsed=1.0, load=0.5)
+    missed = render(ctx, scenarios, {"deep": far}, workers=4, elapsed=1.0, load=0.5)
+
+    # then
+    assert "- target for `deep`: met" in met
+    assert "missed: p50 16.0 ms > 1.5× baseline's 10.0 ms" in missed
+
+
+def test_million_member_scenarios_are_opt_in():
+    from bench.run import SMOKE
+
+    scale = [s for s in SCENARIOS if s.min_users]
+
+    assert [s.min_users for s in scale] == [1_000_000, 1_000_000]
+    assert all(s.min_users > max(FULL.users, SMOKE.users) for s in scale)
 
 
 def test_scenarios_have_unique_names_and_mounted_baselines():

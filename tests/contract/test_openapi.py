@@ -127,6 +127,8 @@ DOCUMENTED_EXCEPTIONS = {
     "an access-code pool id) must name an existing row of the caller's school; a schema "
     "states an id's form, not that the row exists",
     "login_token_invalid": "a login token must be one Lyceum issued, unspent and unexpired",
+    "cursor_invalid": "a list's cursor must be one Lyceum signed (from a next link) for that "
+    "list and ordering, and comes without page (a not-both rule OpenAPI 3.0 cannot state)",
     "unsafe_target_url": "whether a URL's host resolves to a public address is known only "
     "when it is resolved",
     # Rules between two fields: OpenAPI 3.0 (what drf-spectacular writes) has no

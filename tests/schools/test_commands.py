@@ -243,3 +243,19 @@ def test_production_refuses_to_start_without_a_public_url():
     # then
     assert result.returncode != 0
     assert "PUBLIC_URL must be set outside DEBUG" in result.stderr
+
+
+def test_seed_demo_bulk_loads_learners_that_the_api_lists(key_file):
+    # when: twice, the second run only tops up
+    call_command("seed_demo", "--users", "30", stdout=StringIO(), stderr=StringIO())
+    call_command("seed_demo", "--users", "45", stdout=StringIO(), stderr=StringIO())
+
+    # then
+    school = School.objects.get(slug=seed_demo.DEMO_SLUG)
+    learners = Member.objects.filter(school=school, user__email__startswith="learner-")
+    assert learners.count() == 45
+    member = learners.select_related("user").order_by("id").first()
+    assert member.user.school_id == school.id
+    assert member.created_at is not None
+    assert member.metadata == {}
+    assert member.id.startswith("mem_")

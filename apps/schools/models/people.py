@@ -250,6 +250,9 @@ class Member(SchoolOwnedModel):
         ]
         indexes = [
             *SchoolOwnedModel.Meta.indexes,
+            # The users list's order within one school: its first page and every cursor page
+            # read 100 index entries however many other schools' members sort before them.
+            models.Index(fields=["school", "id"], name="schools_member_sc_id"),
             models.Index(fields=["school", "role"], name="schools_member_sc_role"),
             models.Index(fields=["school", "status"], name="schools_member_sc_status"),
             models.Index(fields=["school", "company"], name="schools_member_sc_company"),

@@ -1,6 +1,6 @@
 """Set up the demo school: idempotent, prints the logins and an API key.
 
-``--users N`` also bulk-loads N learners (for benchmarks), in batches.
+``--users N`` also bulk-loads N learners (for benchmarks), in batches (COPY on PostgreSQL).
 """
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from apps.schools.models import ApiKey, Domain, Member, User
 from apps.schools.services import api_key_create, school_create, user_create
@@ -22,6 +22,7 @@ LEARNER_EMAIL = "learner@demo.lyceum.local"
 LEARNER_PASSWORD = "lyceum-learner"
 KEY_FILE = Path(settings.BASE_DIR) / ".demo-credentials"
 BATCH = 2000
+COPY_BATCH = 50_000
 
 
 class Command(BaseCommand):
@@ -86,26 +87,47 @@ class Command(BaseCommand):
     def _bulk_learners(self, school, count: int) -> None:
         existing = Member.objects.filter(school=school, user__email__startswith="learner-").count()
         password = make_password(None)
-        for start in range(existing, count, BATCH):
-            stop = min(count, start + BATCH)
+        # COPY on PostgreSQL: a million learners load in about a minute instead of many.
+        batch = COPY_BATCH if connection.vendor == "postgresql" else BATCH
+        for start in range(existing, count, batch):
+            stop = min(count, start + batch)
+            users = [
+                User(
+                    school=school,
+                    email=f"learner-{n:07d}@demo.lyceum.local",
+                    email_key=f"learner-{n:07d}@demo.lyceum.local",
+                    first_name=f"Learner{n}",
+                    last_name="Demo",
+                    password=password,
+                )
+                for n in range(start, stop)
+            ]
+            members = [
+                Member(school=school, user=user, company="Demo Corp", country="US")
+                for user in users
+            ]
             with transaction.atomic():
-                users = User.objects.bulk_create(
-                    [
-                        User(
-                            school=school,
-                            email=f"learner-{n:07d}@demo.lyceum.local",
-                            email_key=f"learner-{n:07d}@demo.lyceum.local",
-                            first_name=f"Learner{n}",
-                            last_name="Demo",
-                            password=password,
-                        )
-                        for n in range(start, stop)
-                    ]
-                )
-                Member.objects.bulk_create(
-                    [
-                        Member(school=school, user=user, company="Demo Corp", country="US")
-                        for user in users
-                    ]
-                )
+                if connection.vendor == "postgresql":
+                    copy_rows(User, users)
+                    copy_rows(Member, members)
+                else:
+                    User.objects.bulk_create(users)
+                    Member.objects.bulk_create(members)
             self.stderr.write(f"  learners: {stop}/{count}")
+
+
+def copy_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Insert ``rows`` (new, unsaved) with PostgreSQL's COPY; fields are prepared as ``save``
+    would (ids, timestamps, JSON), and nothing is emitted: this is bulk loading."""
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(field.pre_save(row, add=True), connection)
+                        for field in fields
+                    ]
+                )

@@ -1,0 +1,226 @@
+"""Pagination of every list: a ``count`` whose cost does not grow with the table, and
+``?cursor=`` keyset pages for walking everything."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from freezegun import freeze_time
+
+from tests.core import api_routes
+from tests.factories import MemberFactory, create_owned
+
+pytestmark = pytest.mark.django_db
+
+LIST_ROUTES = [pytest.param(route, id=route.name) for route in api_routes.list_routes()]
+
+
+def _walk(client, url: str, **params) -> tuple[list[dict], list[dict]]:
+    """Every page of a cursor walk from the start: (bodies, rows)."""
+    bodies, rows = [], []
+    response = client.get(url, {"cursor": "", **params})
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        bodies.append(body)
+        rows.extend(body["results"])
+        if body["next"] is None:
+            return bodies, rows
+        response = client.get(body["next"])
+
+
+# --- count ----------------------------------------------------------------------------------
+
+
+def test_count_is_exact_for_lists_within_the_limit(api_client, school, settings):
+    # given
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 5
+    MemberFactory.create_batch(5, school=school, company="Acme")
+    MemberFactory.create_batch(2, school=school, company="Other")
+
+    # when
+    filtered = api_client.get("/api/v1/users", {"company": "Acme", "page_size": 2})
+    empty = api_client.get("/api/v1/users", {"company": "Nobody"})
+
+    # then
+    assert filtered.json()["count"] == 5
+    assert empty.json()["count"] == 0
+
+
+def test_count_stops_counting_at_the_limit(api_client, school, settings):
+    # given
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    MemberFactory.create_batch(8, school=school)
+    api_client.get("/api/v1/users", {"page_size": 2})
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/v1/users", {"page_size": 2})
+
+    # then: the count reads at most limit + 1 rows, and never says fewer than that
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the page ran no count"
+    assert all("LIMIT 4" in sql for sql in counts), counts
+    assert all("schools_user" not in sql for sql in counts), "the count joins what it shows"
+    assert response.json()["count"] >= 4
+    assert response.json()["next"] is not None
+
+
+def test_count_is_exact_on_the_last_page_past_the_limit(api_client, school, settings):
+    # given
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    MemberFactory.create_batch(7, school=school)
+
+    # when
+    last = api_client.get("/api/v1/users", {"page_size": 3, "page": "last"})
+    third = api_client.get("/api/v1/users", {"page_size": 3, "page": 3})
+    past = api_client.get("/api/v1/users", {"page_size": 3, "page": 4})
+
+    # then
+    assert last.json()["count"] == third.json()["count"] == 7
+    assert len(last.json()["results"]) == 1
+    assert last.json()["next"] is None
+    assert past.status_code == 404
+    assert "page" in past.json()["detail"]
+
+
+@pytest.mark.parametrize("page", ["48473502019700480", str(10**30)])
+def test_page_past_any_table_is_404_not_a_database_error(api_client, school, page):
+    # given
+    MemberFactory(school=school)
+
+    # when
+    response = api_client.get("/api/v1/users", {"page": page, "page_size": 1000})
+
+    # then
+    assert response.status_code == 404
+    assert "page" in response.json()["detail"]
+
+
+# --- cursor ---------------------------------------------------------------------------------
+
+
+def test_cursor_walks_every_row_once_in_id_order_without_count(api_client, school):
+    # given
+    members = MemberFactory.create_batch(7, school=school)
+
+    # when
+    bodies, rows = _walk(api_client, "/api/v1/users", page_size=3)
+
+    # then
+    assert [row["id"] for row in rows] == sorted(m.user_id for m in members)
+    assert [len(body["results"]) for body in bodies] == [3, 3, 1]
+    assert all(set(body) == {"next", "results"} for body in bodies)
+
+
+def test_cursor_page_is_a_keyset_query_not_an_offset(api_client, school):
+    # given
+    MemberFactory.create_batch(5, school=school)
+    first = api_client.get("/api/v1/users", {"cursor": "", "page_size": 2}).json()
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        second = api_client.get(first["next"])
+
+    # then
+    assert second.status_code == 200
+    sql = " ".join(q["sql"].upper() for q in queries.captured_queries)
+    assert "OFFSET" not in sql
+    assert "COUNT(" not in sql
+
+
+def test_cursor_follows_updated_since_ordering(api_client, school):
+    # given
+    with freeze_time("2026-01-01T10:00:00Z"):
+        early, middle, late = MemberFactory.create_batch(3, school=school)
+    with freeze_time("2026-01-02T10:00:00Z"):
+        early.company = "Changed"
+        early.save()
+
+    # when
+    bodies, rows = _walk(
+        api_client, "/api/v1/users", updated_since="2026-01-01T00:00:00Z", page_size=1
+    )
+
+    # then
+    same_time = sorted([middle.user_id, late.user_id])
+    assert [row["id"] for row in rows] == [*same_time, early.user_id]
+    assert all("updated_since" in body["next"] for body in bodies[:-1])
+
+
+@pytest.mark.parametrize(
+    "cursor", ["nonsense", "eyJvIjpbImlkIl19:1abc:def", "x" * 500, "%00", "  "]
+)
+def test_bad_cursor_is_400_naming_it(api_client, school, cursor):
+    MemberFactory(school=school)
+
+    # when
+    response = api_client.get("/api/v1/users", {"cursor": cursor})
+
+    # then
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "cursor_invalid"
+    assert "cursor" in body["errors"]
+    assert body["detail"].startswith("cursor: ")
+
+
+def test_cursor_from_another_list_or_ordering_is_400(api_client, school):
+    # given
+    MemberFactory.create_batch(3, school=school)
+    create_owned(api_routes.list_routes()[0].model, school=school)
+    users_next = api_client.get("/api/v1/users", {"cursor": "", "page_size": 1}).json()["next"]
+    cursor = users_next.split("cursor=")[1].split("&")[0]
+
+    # when
+    other_list = api_client.get("/api/v1/jobs", {"cursor": cursor})
+    other_order = api_client.get(
+        "/api/v1/users", {"cursor": cursor, "updated_since": "2020-01-01T00:00:00Z"}
+    )
+
+    # then
+    assert other_list.status_code == other_order.status_code == 400
+    assert "cursor" in other_list.json()["errors"]
+    assert "cursor" in other_order.json()["errors"]
+
+
+def test_page_and_cursor_together_is_400(api_client, school):
+    MemberFactory(school=school)
+
+    # when
+    response = api_client.get("/api/v1/users", {"cursor": "", "page": 2})
+
+    # then
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
+
+
+def test_cursor_of_one_school_shows_nothing_of_another(api_client, other_api_client, school):
+    # given
+    MemberFactory.create_batch(3, school=school)
+    next_url = api_client.get("/api/v1/users", {"cursor": "", "page_size": 1}).json()["next"]
+
+    # when
+    response = other_api_client.get(next_url)
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES)
+def test_every_list_walks_by_cursor(route, api_client, school):
+    # given
+    first = create_owned(route.model, school=school)
+    for _ in range(3):
+        create_owned(route.model, school=school, **route.parent_overrides(first))
+    url = route.url_for(first if route.kwargs else None)
+    numbered = api_client.get(url, {"page_size": 100}).json()["results"]
+
+    # when
+    bodies, rows = _walk(api_client, url, page_size=1)
+
+    # then: the same rows in the same order as the numbered pages give
+    assert len(numbered) >= 2
+    assert rows == numbered
+    assert len(bodies) == len(numbered)
+    assert all("count" not in body for body in bodies)
