@@ -229,7 +229,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or not raw.strip():
+        if raw is None:
             return self.page_size
         try:
             size = int(raw)

@@ -14,7 +14,7 @@ from apps.core.api.serializers import JobSerializer
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.filters import parse_utc_datetime
 from apps.webhooks import event_types, selectors, services
-from apps.webhooks.api.filters import DeliveryFilter
+from apps.webhooks.api.filters import DeliveryFilter, event_type_choices
 from apps.webhooks.api.serializers import (
     DeliveryDetailSerializer,
     DeliverySerializer,
@@ -171,7 +171,18 @@ def _delivery_accepted(delivery: Delivery) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="A webhook's delivery log", parameters=[WEBHOOK_ID]),
+    list=extend_schema(
+        summary="A webhook's delivery log",
+        parameters=[
+            WEBHOOK_ID,
+            OpenApiParameter(
+                "event_type",
+                str,
+                enum=[name for name, _label in event_type_choices()],
+                description="A registered event name or Skilljar alias.",
+            ),
+        ],
+    ),
     retrieve=extend_schema(
         summary="A delivery with every attempt",
         parameters=[WEBHOOK_ID],
