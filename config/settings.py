@@ -186,7 +186,9 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # Every web and worker process must share it (rate limits, the outbox's
+            # dispatcher wake-up); CACHE_URL puts it in another Redis database than the broker.
+            "LOCATION": os.environ.get("CACHE_URL", "").strip() or REDIS_URL,
             "KEY_PREFIX": "lyceum",
         }
     }

@@ -86,6 +86,9 @@ def worker(queue: str, tmp_path: Path, *, concurrency: int = 2, name: str = "w")
         "SECRET_KEY": "reliability-test-only-" + "x" * 40,
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        # The worker shares this process's cache, as deployed processes share theirs (the
+        # outbox's dispatcher wake-up key lives there).
+        "CACHE_URL": settings.CACHES["default"]["LOCATION"],
         "CELERY_QUEUE": queue,
     }
     log = tmp_path / f"worker-{name}.log"
