@@ -335,3 +335,37 @@ def test_renderer_writes_stored_json_that_orjson_refuses() -> None:
 
     # then it is valid JSON holding the same values, not an encoding error (a 500)
     assert json.loads(body) == data
+
+
+def _one_of_branches(node, path: str):
+    if isinstance(node, dict):
+        if "oneOf" in node:
+            yield path, node["oneOf"]
+        for key, value in node.items():
+            yield from _one_of_branches(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _one_of_branches(value, f"{path}[{index}]")
+
+
+def test_a_blank_string_matches_one_branch_of_every_one_of() -> None:
+    # given every oneOf the schema writes (a blank-allowed string with a pattern or format
+    # gets one: the constrained string, or the empty string)
+    schema = openapi_schema()["components"]["schemas"]
+
+    # when the empty string is tried against each branch of the string ones
+    ambiguous = [
+        path
+        for path, branches in _one_of_branches(schema, "components")
+        if all(branch.get("type") == "string" for branch in branches)
+        and sum(
+            re.search(branch.get("pattern", ""), "") is not None
+            and branch.get("minLength", 0) == 0
+            and "format" not in branch
+            for branch in branches
+        )
+        > 1
+    ]
+
+    # then it matches exactly one: a blank first_name was schema-invalid yet accepted
+    assert ambiguous == []

@@ -10,8 +10,10 @@ from rest_framework.exceptions import ValidationError
 from apps.core.email_identity import EmailRefused, normalize_email
 from apps.core.validators import CONTROL_CHARACTERS, refuse_control_characters
 
-# JSON Schema (ECMA 262) spelling of "no control character anywhere".
-LABEL_PATTERN = "^[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]*$"
+# JSON Schema (ECMA 262) spelling of "no control character anywhere", for a non-empty value:
+# where a blank is allowed the schema offers it as a separate ``oneOf`` branch, and a pattern
+# that matched "" too would make a blank match both branches (invalid under ``oneOf``).
+LABEL_PATTERN = "^[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]+$"
 
 
 class EmailIdentityField(serializers.EmailField):
