@@ -10,34 +10,13 @@ from django.core import signing
 from django.test import Client
 
 from apps.core.models import Event
-from apps.schools.models import ApiKey, Member, Tag, User, UserRole
+from apps.schools.models import ApiKey, Member, Tag, UserRole
 from apps.schools.services import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
-from tests.factories import DEFAULT_PASSWORD, MemberFactory, TagFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, MemberFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(school) -> Member:
-    """An admin of school A who may log in to the admin."""
-    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def operator_client() -> Client:
-    User.objects.create_superuser("root@example.test", "operator passphrase")
-    client = Client()
-    assert client.login(email="root@example.test", password="operator passphrase")
-    return client
 
 
 def listed(response) -> list:

@@ -22,7 +22,6 @@ from apps.schools.roles import member_set_user_role, member_user_role, user_role
 from apps.schools.signup_fields import signup_values_set
 from apps.webhooks.models import Delivery, Webhook
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DeliveryFactory,
     DomainFactory,
     DomainUserFactory,
@@ -31,24 +30,11 @@ from tests.factories import (
     GroupMembershipFactory,
     MemberFactory,
     SignupFieldFactory,
-    UserFactory,
     UserRoleFactory,
     WebhookFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(school) -> Member:
-    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 def _bulk_delete(client: Client, url: str, pks: list[str]):
