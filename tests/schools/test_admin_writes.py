@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from apps.core.admin import ServiceAdminMixin
 from apps.core.models import Event
 from apps.schools import domains, services
-from apps.schools.models import ApiKey, Domain, DomainUser, Member, School, Tag, User
+from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
 from apps.schools.tokens import tokens_issue
 from tests.conftest import admin_inline_data, make_client
 from tests.factories import (
@@ -173,26 +173,6 @@ def test_marketing_optin_change_in_the_admin_is_announced(staff_client, school):
     assert domain_user.marketing_optin is True
     updated = Event.objects.get(type="domain.enrollment.updated")
     assert updated.payload["marketing_optin"] is True
-
-
-def test_adding_a_user_to_a_domain_they_are_on_writes_nothing(staff_client, school):
-    # given
-    domain_user = DomainUserFactory(school=school)
-
-    # when
-    response = staff_client.post(
-        "/admin/schools/domainuser/add/",
-        {
-            "domain": domain_user.domain_id,
-            "member": domain_user.member_id,
-            "active": "on",
-            "marketing_optin": "unknown",
-        },
-    )
-
-    # then
-    assert response.status_code in (200, 302)
-    assert DomainUser.objects.count() == 1
 
 
 # --- API keys --------------------------------------------------------------------------------

@@ -40,16 +40,12 @@ class AccessCodePoolAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: AccessCodePool, form, change: bool) -> None:
         data = {name: form.cleaned_data.get(name) for name in access_codes.POOL_FIELDS}
-        try:
-            if change:
-                access_codes.pool_update(pool=obj, **data)
-                return
-            pool = access_codes.pool_create(
-                domain=form.cleaned_data["domain"], channel=AccessCodePool.Channel.ADMIN, **data
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            access_codes.pool_update(pool=obj, **data)
             return
+        pool = access_codes.pool_create(
+            domain=form.cleaned_data["domain"], channel=AccessCodePool.Channel.ADMIN, **data
+        )
         obj.pk, obj.school = pool.pk, pool.school
 
     def delete_with_service(self, request: HttpRequest, obj: AccessCodePool) -> None:
@@ -117,7 +113,4 @@ class AccessCodeAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: AccessCode, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            access_codes.code_update(access_code=AccessCode.objects.get(pk=obj.pk), **fields)
-        except ApiError as exc:
-            report_error(request, exc)
+        access_codes.code_update(access_code=AccessCode.objects.get(pk=obj.pk), **fields)

@@ -21,17 +21,11 @@ class GroupCategoryAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: GroupCategory, form, change: bool) -> None:
         name = form.cleaned_data["name"]
-        try:
-            if change:
-                current = GroupCategory.objects.get(pk=obj.pk)
-                groups.group_category_update(category=current, name=name)
-                return
-            category = groups.group_category_create(
-                school=self._school_for(request, obj), name=name
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            current = GroupCategory.objects.get(pk=obj.pk)
+            groups.group_category_update(category=current, name=name)
             return
+        category = groups.group_category_create(school=self._school_for(request, obj), name=name)
         obj.pk, obj.school = category.pk, category.school
 
     def delete_with_service(self, request: HttpRequest, obj: GroupCategory) -> None:
@@ -94,20 +88,16 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
         # and a changed enforced rule is applied to the members it now matches.
         data = {name: form.cleaned_data.get(name) for name in groups.GROUP_FIELDS}
         options = list(form.cleaned_data.get("rule_options") or [])
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                current = Group.objects.select_related("school").get(pk=obj.pk)
-                if "rule_options" in form.changed_data:
-                    changed["rule_options"] = options
-                groups.group_update(group=current, **changed)
-                return
-            group = groups.group_create(
-                school=self._school_for(request, obj), rule_options=options, **data
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            current = Group.objects.select_related("school").get(pk=obj.pk)
+            if "rule_options" in form.changed_data:
+                changed["rule_options"] = options
+            groups.group_update(group=current, **changed)
             return
+        group = groups.group_create(
+            school=self._school_for(request, obj), rule_options=options, **data
+        )
         obj.pk, obj.school = group.pk, group.school
 
     def delete_with_service(self, request: HttpRequest, obj: Group) -> None:

@@ -30,16 +30,12 @@ class SignupFieldAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: SignupField, form, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in signup_fields.FIELD_FIELDS}
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                current = SignupField.objects.get(pk=obj.pk)
-                signup_fields.signup_field_update(signup_field=current, **changed)
-                return
-            field = signup_fields.signup_field_create(domain=form.cleaned_data["domain"], **data)
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            current = SignupField.objects.get(pk=obj.pk)
+            signup_fields.signup_field_update(signup_field=current, **changed)
             return
+        field = signup_fields.signup_field_create(domain=form.cleaned_data["domain"], **data)
         obj.pk, obj.school = field.pk, field.school
 
     def delete_with_service(self, request: HttpRequest, obj: SignupField) -> None:
