@@ -5,9 +5,11 @@ import re
 import zlib
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
 from django.core import signing
 from django.test import Client
+from django.urls import reverse
 
 from apps.core.models import Event
 from apps.schools.models import ApiKey, Member, Tag, UserRole
@@ -371,3 +373,24 @@ def test_staff_tag_change_is_saved_and_announced(staff_client, school):
     assert [tag.name for tag in member.tags.all()] == ["vip"]
     event = Event.objects.get(type="user.updated")
     assert event.payload["tags"] == ["vip"]
+
+
+def test_member_page_links_the_account_only_for_whom_may_open_it(
+    staff_client, operator_client, school
+):
+    # given
+    member = MemberFactory(school=school)
+    account_url = reverse("admin:schools_user_change", args=[quote(member.user_id)])
+
+    # when
+    staff_page = staff_client.get(f"/admin/schools/member/{member.pk}/change/")
+    operator_page = operator_client.get(f"/admin/schools/member/{member.pk}/change/")
+
+    # then
+    assert staff_page.status_code == 200
+    assert member.user.email in staff_page.content.decode()
+    assert account_url not in staff_page.content.decode()
+    assert staff_client.get(account_url).status_code in (302, 403)
+    assert operator_page.status_code == 200
+    assert f'href="{account_url}"' in operator_page.content.decode()
+    assert operator_client.get(account_url).status_code == 200

@@ -249,7 +249,22 @@ class MemberAdmin(SchoolScopedAdmin):
             if request.user.is_superuser:
                 fields.insert(0, "school")
             return fields
-        return super().get_fields(request, obj)
+        return self._account_field(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self._account_field(request, super().get_readonly_fields(request, obj))
+
+    def _account_field(self, request: HttpRequest, fields) -> list:
+        """``user`` (a link to the account's page) for whom may open that page, ``account``
+        (the same account as text) for the school's staff, who may not."""
+        users_admin = self.admin_site._registry.get(User)
+        if users_admin is not None and users_admin.has_view_permission(request):
+            return list(fields)
+        return ["account" if name == "user" else name for name in fields]
+
+    @admin.display(description="User")
+    def account(self, member: Member) -> str:
+        return str(member.user)
 
     @admin.display(description="E-mail", ordering="user__email")
     def email(self, member: Member) -> str:
