@@ -451,11 +451,16 @@ def operator_create(*, email: str, password: str) -> User:
 
 @transaction.atomic
 def user_account_update(*, user: User, **fields: Any) -> User:
-    """The operator's change of any account: e-mail and names (for a school's account
-    through ``user_update``, so ``user.updated`` is emitted and the school's rules hold)
-    and the access flags; switching an account off revokes its tokens."""
+    """The operator's change of any account: e-mail and names, ``password`` (None makes it
+    unusable) and the access flags. A school's account changes through ``user_update``, so
+    the school's rules hold and ``user.updated`` is emitted; switching an account off
+    revokes its tokens."""
+    if "password" in fields:
+        password = fields["password"]
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
     identity = {k: fields[k] for k in IDENTITY_FIELDS if k in fields}
-    if identity and user.school_id is not None:
+    if user.school_id is not None and (identity or "password" in fields):
         member = Member.objects.select_related("user", "school").get(
             school_id=user.school_id, user=user
         )

@@ -5,11 +5,14 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from apps.core.admin import ServiceAdminMixin
+from apps.core.errors import InvalidInput
 from apps.core.models import Event
 from apps.schools import domains, services
+from apps.schools.admin.people import TagAdmin
 from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
 from apps.schools.tokens import tokens_issue
 from tests.conftest import admin_inline_data, make_client
@@ -284,6 +287,54 @@ def test_operator_added_in_the_admin_is_an_operator(operator_client):
     assert operator.school is None
     assert operator.is_staff
     assert operator.is_superuser
+
+
+def test_operator_setting_a_schools_account_password_is_announced(operator_client, learner):
+    # when
+    response = operator_client.post(
+        f"/admin/schools/user/{learner.user_id}/password/",
+        {
+            "password1": "a brand new passphrase",
+            "password2": "a brand new passphrase",
+            "usable_password": "true",
+        },
+    )
+
+    # then
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(pk=learner.user_id).check_password("a brand new passphrase")
+    assert Event.objects.get(type="user.updated").payload["id"] == learner.user_id
+
+
+def test_a_refused_action_is_undone_and_reported(rf, staff, school):
+    # given: an action that renames through the service, then is refused
+    tag = TagFactory(school=school, name="vip")
+
+    class RefusingTagAdmin(TagAdmin):
+        actions = ["rename_then_refuse"]
+
+        @admin.action(description="Rename, then refuse")
+        def rename_then_refuse(self, request, queryset) -> None:
+            for each in queryset:
+                services.tag_rename(tag=each, name="gold")
+            raise InvalidInput("Refused.")
+
+    model_admin = RefusingTagAdmin(Tag, admin.AdminSite())
+    request = rf.post(
+        "/admin/schools/tag/", {"action": "rename_then_refuse", "_selected_action": [tag.pk]}
+    )
+    request.user, request.session = staff.user, {}
+    request._messages = FallbackStorage(request)
+
+    # when
+    response = model_admin.response_action(request, model_admin.get_queryset(request))
+
+    # then
+    assert response.status_code == 302
+    tag.refresh_from_db()
+    assert tag.name == "vip"
+    assert not Event.objects.filter(type="user.updated").exists()
+    assert [str(m) for m in request._messages] == ["Refused."]
 
 
 # --- every admin -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.http import HttpRequest
@@ -67,6 +67,16 @@ class OperatorCreationForm(AdminUserCreationForm):
         return email
 
 
+class AccountPasswordForm(AdminPasswordChangeForm):
+    """The operator's "set password", saved through ``user_account_update`` (so a school's
+    account gets ``user.updated``, as when its password changes through the API)."""
+
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return services.user_account_update(user=self.user, password=password)
+
+
 @admin.register(School)
 class SchoolAdmin(ServiceAdmin):
     """Schools are the platform operator's to manage (through ``school_create`` and
@@ -103,6 +113,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     account is anonymized under Members)."""
 
     add_form = OperatorCreationForm
+    change_password_form = AccountPasswordForm
     ordering = ["email"]
     list_display = [
         "email",
