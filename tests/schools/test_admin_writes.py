@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from apps.core.admin import ServiceAdminMixin
 from apps.core.errors import InvalidInput
 from apps.core.models import Event
-from apps.schools import domains, services
+from apps.schools import access_codes, domains, services
 from apps.schools.admin.people import TagAdmin
 from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
 from apps.schools.tokens import tokens_issue
@@ -176,6 +176,32 @@ def test_marketing_optin_change_in_the_admin_is_announced(staff_client, school):
     assert domain_user.marketing_optin is True
     updated = Event.objects.get(type="domain.enrollment.updated")
     assert updated.payload["marketing_optin"] is True
+
+
+def test_a_refused_inline_row_undoes_the_whole_save_and_is_shown(staff_client, school):
+    # given: a code already on the domain
+    domain = DomainFactory(school=school)
+    pool = access_codes.pool_create(domain=domain, name="Partners")
+    access_codes.code_create(pool=pool, code="PARTNER1")
+
+    # when: the pool is renamed and a second code with the same text is added inline
+    response = staff_client.post(
+        f"/admin/schools/accesscodepool/{pool.pk}/change/",
+        {
+            "domain": domain.pk,
+            "name": "Renamed",
+            "active": "on",
+            **admin_inline_data(
+                "codes", [{"code": "PARTNER1", "active": "on", "duration_unit": "MONTHS"}]
+            ),
+        },
+    )
+
+    # then: the form says why, and neither the rename nor the code was kept
+    assert "The code 'PARTNER1' already exists on this domain." in _form_errors(response)
+    pool.refresh_from_db()
+    assert pool.name == "Partners"
+    assert pool.codes.count() == 1
 
 
 # --- API keys --------------------------------------------------------------------------------

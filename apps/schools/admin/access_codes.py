@@ -5,9 +5,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import access_codes
-from apps.schools.admin.base import SchoolFormMixin, deleted_rows, report_error
+from apps.schools.admin.base import SchoolFormMixin, deleted_rows
 from apps.schools.models import AccessCode, AccessCodePool
 
 
@@ -66,13 +65,10 @@ class AccessCodePoolAdmin(SchoolFormMixin, SchoolScopedAdmin):
                 for name in access_codes.CODE_FIELDS
                 if name in code_form.cleaned_data
             }
-            try:
-                if code_form.instance._state.adding:
-                    access_codes.code_create(pool=pool, **data)
-                else:
-                    access_codes.code_update(access_code=code_form.instance, **data)
-            except ApiError as exc:
-                report_error(request, exc)
+            if code_form.instance._state.adding:
+                access_codes.code_create(pool=pool, **data)
+            else:
+                access_codes.code_update(access_code=code_form.instance, **data)
 
 
 @admin.register(AccessCode)

@@ -5,9 +5,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import groups
-from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows, report_error
+from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows
 from apps.schools.models import Group, GroupAccessCodePool, GroupCategory, GroupMembership
 
 
@@ -104,12 +103,6 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
         """Members leave first (``group.member.removed`` each)."""
         groups.group_delete(group=Group.objects.select_related("school").get(pk=obj.pk))
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """The inlines only: ``save_model`` saved the rule options through the service."""
-        if Group.objects.filter(pk=form.instance.pk).exists():
-            for formset in formsets:
-                self.save_formset(request, form, formset, change=change)
-
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         group = Group.objects.select_related("school").get(pk=form.instance.pk)
         if formset.model is GroupMembership:
@@ -118,10 +111,7 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 member = row.cleaned_data.get("member") if row.is_valid() else None
                 if row.instance._state.adding and member and row not in formset.deleted_forms:
-                    try:
-                        groups.group_member_add(group=group, member=member)
-                    except ApiError as exc:
-                        report_error(request, exc)
+                    groups.group_member_add(group=group, member=member)
             return
         if formset.model is GroupAccessCodePool:
             for obj in deleted_rows(formset):
@@ -129,9 +119,6 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 pool = row.cleaned_data.get("access_code_pool") if row.is_valid() else None
                 if row.instance._state.adding and pool and row not in formset.deleted_forms:
-                    try:
-                        groups.group_pool_add(group=group, pool=pool)
-                    except ApiError as exc:
-                        report_error(request, exc)
+                    groups.group_pool_add(group=group, pool=pool)
             return
         super().save_formset(request, form, formset, change)

@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import signup_fields
-from apps.schools.admin.base import deleted_rows, report_error
+from apps.schools.admin.base import deleted_rows
 from apps.schools.models import SignupField, SignupFieldOption
 
 
@@ -42,9 +41,7 @@ class SignupFieldAdmin(SchoolScopedAdmin):
         signup_fields.signup_field_delete(signup_field=obj)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        field = SignupField.objects.filter(pk=form.instance.pk).first()
-        if field is None:  # the field itself was refused
-            return
+        field = SignupField.objects.get(pk=form.instance.pk)
         for obj in deleted_rows(formset):
             signup_fields.signup_field_option_delete(option=obj)
         for row in formset.forms:
@@ -55,14 +52,11 @@ class SignupFieldAdmin(SchoolScopedAdmin):
                 for name in signup_fields.OPTION_FIELDS
                 if name in row.cleaned_data
             }
-            try:
-                if row.instance._state.adding:
-                    signup_fields.signup_field_option_create(signup_field=field, **data)
-                else:
-                    current = SignupFieldOption.objects.get(pk=row.instance.pk)
-                    signup_fields.signup_field_option_update(option=current, **data)
-            except ApiError as exc:
-                report_error(request, exc)
+            if row.instance._state.adding:
+                signup_fields.signup_field_option_create(signup_field=field, **data)
+            else:
+                current = SignupFieldOption.objects.get(pk=row.instance.pk)
+                signup_fields.signup_field_option_update(option=current, **data)
 
 
 @admin.register(SignupFieldOption)
