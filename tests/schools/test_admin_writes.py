@@ -204,6 +204,22 @@ def test_a_refused_inline_row_undoes_the_whole_save_and_is_shown(staff_client, s
     assert pool.codes.count() == 1
 
 
+def test_adding_a_member_with_a_taken_external_id_is_a_form_error(staff_client, school):
+    # given
+    MemberFactory(school=school, external_id="crm-1")
+
+    # when
+    response = staff_client.post(
+        "/admin/schools/member/add/",
+        {"email": "new@example.test", "role": "learner", "external_id": "crm-1"},
+    )
+
+    # then
+    assert "Another user of this school has this external_id." in _form_errors(response)
+    assert not User.objects.filter(email="new@example.test").exists()
+    assert not Event.objects.filter(type="user.created").exists()
+
+
 # --- API keys --------------------------------------------------------------------------------
 
 
