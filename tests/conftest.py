@@ -1,10 +1,12 @@
-"""Shared fixtures: two schools, API clients with keys of each, and user-token clients."""
+"""Shared fixtures: two schools, API clients with keys of each, user-token clients, and admin
+clients (a school's staff, a platform operator)."""
 
 import os
 import shutil
 from importlib.util import find_spec
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.schools.models import Member
@@ -130,3 +132,47 @@ def learner(school) -> Member:
 def user_client(learner) -> APIClient:
     """A client acting as ``learner`` with a user JWT."""
     return make_client(tokens_issue(member=learner).access_token)
+
+
+@pytest.fixture
+def staff(school) -> Member:
+    """An admin of ``school`` who may sign in to the admin (school staff)."""
+    from tests.factories import MemberFactory, UserFactory
+
+    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    """The admin as ``staff`` sees it."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    client = Client()
+    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def operator_client(db) -> Client:
+    """The admin as a platform operator (a superuser of no school) sees it."""
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    operator = UserFactory(school=None, is_staff=True, is_superuser=True)
+    client = Client()
+    assert client.login(email=operator.email, password=DEFAULT_PASSWORD)
+    return client
+
+
+def admin_inline_data(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    """The POST fields of an admin inline formset holding ``rows`` (the first ``initial``
+    of them saved rows)."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = value
+    return data

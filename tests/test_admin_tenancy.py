@@ -41,7 +41,6 @@ from apps.schools.models import (
 )
 from apps.webhooks.models import Delivery, DeliveryAttempt
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DomainUserFactory,
     GroupFactory,
     MemberFactory,
@@ -252,14 +251,6 @@ def _changelists(pages: dict[str, bytes]) -> set[str]:
 
 
 @pytest.fixture
-def staff_client(school) -> Client:
-    staff = MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
 def two_populated_schools(school, other_school) -> LeakFinder:
     """Both schools hold every kind of row; the finder looks for the other school's."""
     populate(school)
@@ -309,14 +300,6 @@ def test_leak_finder_sees_another_school_in_a_filter_sidebar(
 
 def other_school_row(school: School, label: str) -> models.Model:
     return apps.get_model(label).objects.filter(school=school).first()
-
-
-@pytest.fixture
-def operator_client(db) -> Client:
-    operator = UserFactory(school=None, is_staff=True, is_superuser=True)
-    client = Client()
-    assert client.login(email=operator.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 def test_filters_across_relations_and_explicit_classes_stay_in_the_school(rf, school, other_school):

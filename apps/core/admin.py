@@ -14,8 +14,8 @@ from django.contrib.admin.filters import (
 )
 from django.contrib.admin.utils import get_fields_from_path, get_model_from_relation
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, router, transaction
+from django.http import HttpRequest, HttpResponseRedirect
 
 from apps.core.errors import ApiError
 from apps.core.models import Event, Job
@@ -145,18 +145,21 @@ class SchoolStaffAccessMixin:
         return field
 
 
-class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
-    """Base for every admin of a school-owned model.
+class ServiceAdminMixin:
+    """Mix into every ModelAdmin (before Django's class): its writes go through services.
 
-    Deleting goes through a service: an admin that can delete defines
-    ``delete_with_service``, which the change page's Delete and the "Delete selected"
-    action both call, one row at a time. An admin that does not define it offers no Delete,
-    because Django's own would skip the service's rules and events. Subclasses may not
-    override ``delete_model`` or ``delete_queryset`` (refused when the class is created).
+    Saving calls the admin's ``save_model`` (and ``save_formset`` for inlines), which call
+    the app's services; an admin that does not override ``save_model`` offers no Add or
+    Change, because Django's own save would skip the service's rules and events. Deleting
+    calls ``delete_with_service`` one row at a time, from the change page's Delete and from
+    "Delete selected"; an admin without it offers no Delete. Subclasses may not override
+    ``delete_model`` or ``delete_queryset`` (refused when the class is created).
+
+    A service's refusal (an ``ApiError``) undoes the whole save, and the form is shown again
+    with the refusal on the field it names (a 200 with the error, never a 500); in an action
+    it undoes the action and becomes an error message.
     """
 
-    school_field = "school"
-    list_per_page = 50
     _sealed = ("delete_model", "delete_queryset")
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -168,6 +171,58 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
                     "so deleting goes through the app's service."
                 )
 
+    # --- saving ----------------------------------------------------------------------
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        """Save through the app's service; an admin that does not override this cannot."""
+        raise ImproperlyConfigured(f"{type(self).__name__} does not save through a service.")
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """The inlines only: many-to-many values are the service's to save (in ``save_model``)."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Save an inline's rows through services; an admin with inlines must override this."""
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} does not save inlines through a service."
+        )
+
+    @classmethod
+    def saves_through_service(cls) -> bool:
+        return cls.save_model is not ServiceAdminMixin.save_model
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return self.saves_through_service() and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.saves_through_service() and super().has_change_permission(request, obj)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApiError as exc:
+            if request.method != "POST" or hasattr(request, "_lyceum_refusal"):
+                raise
+            # Django's view ran in a transaction, now rolled back: nothing of the save stays.
+            # Show the same form again, refused by the service's error.
+            request._lyceum_refusal = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        refusal = getattr(request, "_lyceum_refusal", None)
+        return form if refusal is None else refused_form(form, refusal)
+
+    def response_action(self, request: HttpRequest, queryset):
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset)
+        except ApiError as exc:
+            messages.error(request, str(exc.detail))
+            return HttpResponseRedirect(request.get_full_path())
+
     # --- deleting --------------------------------------------------------------------
     def delete_with_service(self, request: HttpRequest, obj: models.Model) -> None:
         """Delete ``obj`` through its app's service; an admin without it cannot delete."""
@@ -175,7 +230,7 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
 
     @classmethod
     def deletes_through_service(cls) -> bool:
-        return cls.delete_with_service is not SchoolScopedAdmin.delete_with_service
+        return cls.delete_with_service is not ServiceAdminMixin.delete_with_service
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.deletes_through_service() and super().has_delete_permission(request, obj)
@@ -192,6 +247,46 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
             self.delete_with_service(request, obj)
         except ApiError as exc:
             messages.error(request, f"{obj}: {exc.detail}")
+
+
+def refused_form(form_class: type, refusal: ApiError) -> type:
+    """``form_class`` whose validation fails with a service's refusal, on the field the
+    refusal names when the form has it, else on the whole form."""
+
+    class RefusedForm(form_class):
+        def clean(self):
+            data = super().clean()
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, str(refusal.detail))
+            return data
+
+    RefusedForm.__name__ = form_class.__name__
+    return RefusedForm
+
+
+class ServiceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Base for an admin of rows that belong to no school (the operator's)."""
+
+
+class SchoolScopedAdmin(SchoolStaffAccessMixin, ServiceAdmin):
+    """Base for every admin of a school-owned model: a school's staff see and change only
+    their school's rows; writes go through services (``ServiceAdminMixin``).
+
+    ``save_model`` receives the new row without its school: the service gets it from
+    ``admin_school(request)`` (staff) or from the form (operators).
+    """
+
+    school_field = "school"
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return self.saves_through_service() and self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.saves_through_service() and self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.deletes_through_service() and self._allowed(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -236,12 +331,6 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, admin.ModelAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return self._limit(request, queryset), may_have_duplicates
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
-        school = admin_school(request)
-        if school is not None and not change:
-            setattr(obj, self.school_field, school)
-        super().save_model(request, obj, form, change)
-
 
 class SchoolScopedInline(SchoolStaffAccessMixin):
     """Mix into an inline of a ``SchoolScopedAdmin``: the school's staff may edit its rows,
@@ -249,7 +338,9 @@ class SchoolScopedInline(SchoolStaffAccessMixin):
 
 
 class ReadOnlyAdminMixin:
-    """Rows written by the system: viewable, never edited by hand."""
+    """Rows written by the system: viewable, never edited or deleted by hand (a hand-made
+    delete would skip the services; old rows go by their retention, e.g.
+    ``prune_deliveries``)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -258,7 +349,7 @@ class ReadOnlyAdminMixin:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
+        return False
 
 
 @admin.register(Job)

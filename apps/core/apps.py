@@ -7,12 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from apps.core import scheduler
+        from apps.core import idempotency, scheduler
         from apps.core.erasure import register_copies, register_no_copies
 
         register_copies("core.Event", "payload")
         register_copies("core.Job", "params", "result", "error")
-        register_copies("core.IdempotencyRecord", "response_body")
+        register_copies("core.IdempotencyRecord", "response_body", where=idempotency.text_bodies())
         for field, reason in {
             "core.IdempotencyRecord.request_path": "paths name ids, never people",
             "core.IdempotencyRecord.response_headers": "Location and content headers only",

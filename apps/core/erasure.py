@@ -29,11 +29,15 @@ FREE_TEXT_FIELDS = (models.TextField, models.JSONField, models.BinaryField, mode
 
 _copies: dict[str, tuple[str, ...]] = {}
 _no_copies: dict[str, str] = {}
+_worth_reading: dict[str, Q] = {}
 
 
-def register_copies(model_label: str, *fields: str) -> None:
-    """Declare columns of ``model_label`` that may hold copies of a person's data."""
+def register_copies(model_label: str, *fields: str, where: Q | None = None) -> None:
+    """Declare columns of ``model_label`` that may hold copies of a person's data; ``where``
+    keeps ``person_scrub`` to the rows that can hold one (e.g. text bodies, not files)."""
     _copies[model_label] = tuple(dict.fromkeys((*_copies.get(model_label, ()), *fields)))
+    if where is not None:
+        _worth_reading[model_label] = where
 
 
 def register_no_copies(model_label: str, field: str, *, reason: str) -> None:
@@ -122,6 +126,8 @@ def person_scrub(*, school, person: Person, models_: Iterable[str] | None = None
         model = apps.get_model(label)
         fields = [model._meta.get_field(name) for name in _copies[label]]
         queryset = model._default_manager.filter(school=school)
+        if label in _worth_reading:
+            queryset = queryset.filter(_worth_reading[label])
         condition = Q()
         for field in fields:
             if isinstance(field, models.JSONField):
@@ -129,7 +135,8 @@ def person_scrub(*, school, person: Person, models_: Iterable[str] | None = None
                     **{f"_{field.name}_text": Cast(field.name, TextField())}
                 )
             elif isinstance(field, models.BinaryField):
-                # Bodies are UTF-8 JSON; searched after reading (no portable bytes search).
+                # No portable search inside bytes: the school's rows are read (``where``
+                # keeps them to the text ones) and searched here.
                 continue
             condition |= _mentions(field, person)
         binary = [f for f in fields if isinstance(f, models.BinaryField)]

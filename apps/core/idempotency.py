@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -108,6 +109,18 @@ def begin(request) -> Claim | None:
             response[name] = value
     response["Idempotent-Replayed"] = "true"
     raise Replay(response)
+
+
+def text_bodies() -> Q:
+    """Records whose stored body is text (JSON or ``text/*``; no Content-Type replays as
+    JSON): the ones that can hold a person's data as text, and the only ones erasure reads
+    (a file's bytes are never decoded and rewritten)."""
+    content_type = "response_headers__Content-Type"
+    return (
+        Q(**{f"{content_type}__istartswith": "application/json"})
+        | Q(**{f"{content_type}__istartswith": "text/"})
+        | ~Q(response_headers__has_key="Content-Type")
+    )
 
 
 def finish(claim: Claim, response: HttpResponse) -> None:

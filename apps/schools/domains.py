@@ -7,11 +7,12 @@ Reads return lazy querysets with their joins loaded; writes own their transactio
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import AccessCode, Domain, DomainUser, Member, School, SignupFieldValue
@@ -102,15 +103,45 @@ def domain_user_payload(domain_user: DomainUser) -> dict[str, Any]:
 # --- writes ----------------------------------------------------------------------------------
 
 
+def _domain_name_taken() -> Conflict:
+    return Conflict(
+        "This domain name is taken.", code=SchoolErrorCode.DOMAIN_NAME_TAKEN, field="name"
+    )
+
+
+def _domain_clean(domain: Domain, exclude: list[str]) -> None:
+    try:
+        domain.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput(messages[0], field=None if field == "__all__" else field) from None
+
+
+@transaction.atomic
+def domain_create(*, school: School, name: str, **fields: Any) -> Domain:
+    """Create the school's domain ``name`` (a host name, unique on the platform) with its
+    catalog title, access and messages; a taken name is 409."""
+    domain = Domain(
+        school=school, name=name, **{k: v for k, v in fields.items() if k in DOMAIN_FIELDS}
+    )
+    _domain_clean(domain, exclude=["school"])
+    with conflict_on_duplicate(_domain_name_taken()):
+        domain.save()
+    return domain
+
+
 @transaction.atomic
 def domain_update(*, domain: Domain, **fields: Any) -> Domain:
-    """Change a domain's catalog title, access and messages (other fields are ignored)."""
-    changed = [name for name in DOMAIN_FIELDS if name in fields]
+    """Change a domain's catalog title, access and messages, or (``name``, the admin's)
+    its host name; other fields are ignored. A taken name is 409."""
+    changed = [name for name in (*DOMAIN_FIELDS, "name") if name in fields]
+    changed = [name for name in changed if getattr(domain, name) != fields[name]]
     for name in changed:
         setattr(domain, name, fields[name])
     if changed:
-        domain.full_clean(exclude=["school", "name"])
-        domain.save(update_fields=[*changed, "updated_at"])
+        _domain_clean(domain, exclude=["school"])
+        with conflict_on_duplicate(_domain_name_taken()):
+            domain.save(update_fields=[*changed, "updated_at"])
     return domain
 
 
@@ -174,14 +205,15 @@ def domain_user_create(
 
 @transaction.atomic
 def domain_user_update(*, domain_user: DomainUser, **fields: Any) -> DomainUser:
-    """Change ``active`` and ``expires_at``, or drop the code with ``access_code=None``.
+    """Change ``active``, ``expires_at`` and ``marketing_optin``, or drop the code with
+    ``access_code=None``; a change emits ``domain.enrollment.updated``.
 
     Nothing else about a domain user can change; a non-null ``access_code`` is 400.
     """
     if "access_code" in fields:
         access_code_must_be_null(fields["access_code"])
     changed = []
-    for name in ("active", "expires_at", "access_code"):
+    for name in ("active", "expires_at", "marketing_optin", "access_code"):
         if name not in fields:
             continue
         current = (

@@ -101,6 +101,43 @@ def school_create(*, name: str, slug: str) -> tuple[School, bool]:
     return school, created
 
 
+@transaction.atomic
+def school_update(
+    *,
+    school: School,
+    name: str | None = None,
+    slug: str | None = None,
+    is_active: bool | None = None,
+) -> School:
+    """Rename a live school, change its slug or switch it on or off; its sandbox follows
+    (name and slug). A sandbox is changed through its live school only."""
+    if school.is_sandbox:
+        raise InvalidInput(
+            "A sandbox follows its live school: change the live school.",
+            code=SchoolErrorCode.SANDBOX_READONLY,
+        )
+    if slug is not None and slug.endswith(School.SANDBOX_SLUG_SUFFIX):
+        raise InvalidInput(
+            f"Slugs ending in {School.SANDBOX_SLUG_SUFFIX} name sandboxes.",
+            code=SchoolErrorCode.SLUG_RESERVED,
+            field="slug",
+        )
+    wanted = {"name": name, "slug": slug, "is_active": is_active}
+    changed = [k for k, v in wanted.items() if v is not None and getattr(school, k) != v]
+    if not changed:
+        return school
+    for field in changed:
+        setattr(school, field, wanted[field])
+    taken = Conflict("Another school has this slug.", code=SchoolErrorCode.SLUG_TAKEN, field="slug")
+    with conflict_on_duplicate(taken):
+        school.save(update_fields=[*changed, "updated_at"])
+        if "name" in changed or "slug" in changed:
+            School.objects.filter(live_school=school).update(
+                name=_sandbox_name(school), slug=school.slug + School.SANDBOX_SLUG_SUFFIX
+            )
+    return school
+
+
 def _sandbox_name(school: School) -> str:
     return f"{school.name} (sandbox)"
 
@@ -187,6 +224,25 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+def api_key_rename(*, api_key: ApiKey, name: str) -> ApiKey:
+    """Give a key another name (its secret, scopes and mode never change)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A key needs a name.", code=SchoolErrorCode.NAME_REQUIRED, field="name")
+    _refuse_control_characters(name, "name")
+    if name != api_key.name:
+        api_key.name = name
+        api_key.save(update_fields=["name", "updated_at"])
+    return api_key
+
+
+def _refuse_control_characters(value: str, field: str) -> None:
+    try:
+        refuse_control_characters(value)
+    except DjangoValidationError as exc:
+        raise InvalidInput(exc.messages[0], code=exc.code, field=field) from None
+
+
 # --- users and members ---------------------------------------------------------------------
 
 
@@ -203,16 +259,53 @@ def _validate_member_fields(fields: dict[str, Any]) -> None:
 def _tags_for(school: School, names: Iterable[str]) -> list[Tag]:
     names = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     for name in names:  # the admin and imports reach here without the API's LabelField
-        try:
-            refuse_control_characters(name)
-        except DjangoValidationError as exc:
-            raise InvalidInput(exc.messages[0], code=exc.code, field="tags") from None
+        _refuse_control_characters(name, "tags")
     existing = {t.name: t for t in Tag.objects.filter(school=school, name__in=names)}
     missing = [Tag(school=school, name=n) for n in names if n not in existing]
     if missing:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {t.name: t for t in Tag.objects.filter(school=school, name__in=names)}
     return [existing[n] for n in names]
+
+
+def _tag_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A tag needs a name.", code=SchoolErrorCode.NAME_REQUIRED, field="name")
+    _refuse_control_characters(name, "name")
+    return name
+
+
+def _tag_name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"This school already has the tag {name!r}.",
+        code=SchoolErrorCode.TAG_NAME_TAKEN,
+        field="name",
+    )
+
+
+@transaction.atomic
+def tag_create(*, school: School, name: str) -> Tag:
+    """Create the school's tag ``name``; a name the school already uses is 409."""
+    name = _tag_name(name)
+    with conflict_on_duplicate(_tag_name_taken(name)):
+        return Tag.objects.create(school=school, name=name)
+
+
+@transaction.atomic
+def tag_rename(*, tag: Tag, name: str) -> Tag:
+    """Rename a tag; each member holding it changed, so each gets ``user.updated``."""
+    name = _tag_name(name)
+    if name == tag.name:
+        return tag
+    tag.name = name
+    with conflict_on_duplicate(_tag_name_taken(name)):
+        tag.save(update_fields=["name", "updated_at"])
+    holders = Member.objects.filter(tags=tag).select_related("user", "school")
+    for member in holders.order_by("pk"):
+        member.save(update_fields=["updated_at"])
+        emit(member.school, "user.updated", user_payload(member))
+    return tag
 
 
 def _check_external_id(school: School, external_id: str, member: Member | None) -> None:
@@ -335,6 +428,59 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
     member.save()
     emit(member.school, "user.updated", user_payload(member))
     return member
+
+
+ACCOUNT_ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+def _operator_email_taken() -> Conflict:
+    return Conflict(
+        "An operator with this e-mail exists.", code=SchoolErrorCode.EMAIL_TAKEN, field="email"
+    )
+
+
+@transaction.atomic
+def operator_create(*, email: str, password: str) -> User:
+    """Create a platform operator: an account of no school that administers every school."""
+    user = User(school=None, email=_normalized_email(email), is_staff=True, is_superuser=True)
+    user.set_password(password)
+    with conflict_on_duplicate(_operator_email_taken()):
+        user.save()
+    return user
+
+
+@transaction.atomic
+def user_account_update(*, user: User, **fields: Any) -> User:
+    """The operator's change of any account: e-mail and names, ``password`` (None makes it
+    unusable) and the access flags. A school's account changes through ``user_update``, so
+    the school's rules hold and ``user.updated`` is emitted; switching an account off
+    revokes its tokens."""
+    if "password" in fields:
+        password = fields["password"]
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(update_fields=["password", "updated_at"])
+    identity = {k: fields[k] for k in IDENTITY_FIELDS if k in fields}
+    if user.school_id is not None and (identity or "password" in fields):
+        member = Member.objects.select_related("user", "school").get(
+            school_id=user.school_id, user=user
+        )
+        user = user_update(member=member, **identity).user
+    elif identity:
+        if "email" in identity:
+            identity["email"] = _normalized_email(identity["email"])
+        for name, value in identity.items():
+            setattr(user, name, value)
+        with conflict_on_duplicate(_operator_email_taken()):
+            user.save()
+    access = {k: fields[k] for k in ACCOUNT_ACCESS_FIELDS if k in fields}
+    access = {k: v for k, v in access.items() if getattr(user, k) != v}
+    if access:
+        for name, value in access.items():
+            setattr(user, name, value)
+        user.save(update_fields=[*access, "updated_at"])
+        if access.get("is_active") is False:
+            user_tokens_revoke(user=user)
+    return user
 
 
 @transaction.atomic

@@ -2,21 +2,18 @@
 that outlasts the wait is a retryable 503 in the envelope, never a 500."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
 from apps.core.errors import handler500, is_database_busy
 from apps.schools.invites import invite_token
 from apps.schools.models import Invite
+from tests.core.fresh_process import run_fresh_django
 
 SQLITE_CONCURRENCY = textwrap.dedent(
     """
@@ -68,27 +65,10 @@ SQLITE_CONCURRENCY = textwrap.dedent(
 
 def test_sqlite_default_writers_wait_for_each_other_in_wal_mode(tmp_path):
     # given: the embedded default's settings on a database file (what `make run` serves)
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"LYCEUM_TESTING", "REDIS_URL"}},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
-
     # when: two threads run a read-then-write transaction at the same moment
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_CONCURRENCY],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    report = run_fresh_django(SQLITE_CONCURRENCY, tmp_path=tmp_path, timeout=120)
 
     # then: the second waited for the first; no "database is locked", no lost update
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["errors"] == []
     assert report["n"] == 2
     assert report["journal_mode"] == "wal"

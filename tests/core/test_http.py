@@ -8,7 +8,7 @@ import time
 import pytest
 
 from apps.core import http
-from tests.webhooks.receiver import Receiver, Reply, always
+from tests.webhooks.receiver import Receiver, Reply, always, foreign_service
 
 
 @pytest.mark.parametrize(
@@ -216,25 +216,6 @@ def test_a_closed_port_is_a_connection_failure():
     assert caught.value.reason == "connection refused"
 
 
-def _serve_once(first_bytes: bytes) -> int:
-    """A one-connection server that greets with ``first_bytes`` (not HTTP); its port."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-
-    def greet() -> None:
-        connection, _ = server.accept()
-        with connection, server:
-            connection.sendall(first_bytes)
-            try:
-                connection.recv(65536)
-            except OSError:
-                pass
-
-    threading.Thread(target=greet, daemon=True).start()
-    return server.getsockname()[1]
-
-
 BANNER = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n"
 
 
@@ -244,7 +225,7 @@ BANNER = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n"
 )
 def test_a_service_that_is_not_http_is_reported_by_category_only(scheme, kind):
     # given a port where another service (an SSH server) answers first
-    port = _serve_once(BANNER)
+    port = foreign_service(BANNER)
 
     # when
     with pytest.raises(http.FetchError) as caught:

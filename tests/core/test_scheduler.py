@@ -1,10 +1,6 @@
 """The embedded scheduler (make run without Redis): tasks registered, entries run when due."""
 
-import json
 import logging
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -16,6 +12,7 @@ from freezegun import freeze_time
 
 from apps.core.scheduler import EmbeddedScheduler
 from config.celery import app
+from tests.core.fresh_process import run_fresh_django
 
 calls: list[str] = []
 
@@ -52,28 +49,13 @@ def test_a_fresh_serving_process_registers_every_scheduled_task(tmp_path):
         }))
         """
     )
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"LYCEUM_TESTING", "REDIS_URL"}},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "1",
-        "LYCEUM_EMBEDDED_SCHEDULER": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
 
     # when
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    report = run_fresh_django(
+        script, tmp_path=tmp_path, timeout=60, env={"LYCEUM_EMBEDDED_SCHEDULER": "1"}
     )
 
     # then
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["missing"] == []
     assert "lyceum-scheduler" in report["threads"]
 

@@ -5,39 +5,20 @@ import re
 import zlib
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
 from django.core import signing
 from django.test import Client
+from django.urls import reverse
 
 from apps.core.models import Event
-from apps.schools.models import ApiKey, Member, Tag, User, UserRole
+from apps.schools.models import ApiKey, Member, Tag, UserRole
 from apps.schools.services import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
-from tests.factories import DEFAULT_PASSWORD, MemberFactory, TagFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, MemberFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(school) -> Member:
-    """An admin of school A who may log in to the admin."""
-    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def operator_client() -> Client:
-    User.objects.create_superuser("root@example.test", "operator passphrase")
-    client = Client()
-    assert client.login(email="root@example.test", password="operator passphrase")
-    return client
 
 
 def listed(response) -> list:
@@ -392,3 +373,24 @@ def test_staff_tag_change_is_saved_and_announced(staff_client, school):
     assert [tag.name for tag in member.tags.all()] == ["vip"]
     event = Event.objects.get(type="user.updated")
     assert event.payload["tags"] == ["vip"]
+
+
+def test_member_page_links_the_account_only_for_whom_may_open_it(
+    staff_client, operator_client, school
+):
+    # given
+    member = MemberFactory(school=school)
+    account_url = reverse("admin:schools_user_change", args=[quote(member.user_id)])
+
+    # when
+    staff_page = staff_client.get(f"/admin/schools/member/{member.pk}/change/")
+    operator_page = operator_client.get(f"/admin/schools/member/{member.pk}/change/")
+
+    # then
+    assert staff_page.status_code == 200
+    assert member.user.email in staff_page.content.decode()
+    assert account_url not in staff_page.content.decode()
+    assert staff_client.get(account_url).status_code in (302, 403)
+    assert operator_page.status_code == 200
+    assert f'href="{account_url}"' in operator_page.content.decode()
+    assert operator_client.get(account_url).status_code == 200

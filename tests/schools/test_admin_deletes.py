@@ -13,6 +13,7 @@ from apps.schools.models import (
     AccessCode,
     Group,
     GroupCategory,
+    GroupMembership,
     Member,
     SignupField,
     SignupFieldValue,
@@ -22,7 +23,6 @@ from apps.schools.roles import member_set_user_role, member_user_role, user_role
 from apps.schools.signup_fields import signup_values_set
 from apps.webhooks.models import Delivery, Webhook
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DeliveryFactory,
     DomainFactory,
     DomainUserFactory,
@@ -31,24 +31,11 @@ from tests.factories import (
     GroupMembershipFactory,
     MemberFactory,
     SignupFieldFactory,
-    UserFactory,
     UserRoleFactory,
     WebhookFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(school) -> Member:
-    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 def _bulk_delete(client: Client, url: str, pks: list[str]):
@@ -249,3 +236,46 @@ def test_deleting_a_pool_keeps_the_access_its_codes_gave(staff_client, school):
     updated = Event.objects.get(type="domain.enrollment.updated")
     assert updated.payload["user"]["id"] == member.user_id
     assert updated.payload["access_code"] is None
+
+
+def test_deleting_a_category_keeps_its_groups_members_and_shows_the_groups_changed(
+    staff_client, school
+):
+    # given
+    category = GroupCategoryFactory(school=school)
+    membership = GroupMembershipFactory(school=school, group__category=category)
+    group = membership.group
+    before = group.updated_at
+    Event.objects.all().delete()
+
+    # when
+    response = staff_client.post(
+        f"/admin/schools/groupcategory/{category.pk}/delete/", {"post": "yes"}
+    )
+
+    # then: the members stay in the uncategorised group, nobody is told they left, and
+    # the group's change is visible to ``updated_since`` syncs
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.category_id is None
+    assert group.updated_at > before
+    assert GroupMembership.objects.filter(pk=membership.pk).exists()
+    assert not Event.objects.filter(type="group.member.removed").exists()
+
+
+def test_staff_cannot_delete_another_schools_role_or_category(staff_client, other_school):
+    # given
+    role = UserRoleFactory(school=other_school)
+    category = GroupCategoryFactory(school=other_school)
+    holder = MemberFactory(school=other_school)
+    member_set_user_role(member=holder, user_role=role)
+
+    # when
+    _bulk_delete(staff_client, "/admin/schools/userrole/", [role.pk])
+    staff_client.post(f"/admin/schools/groupcategory/{category.pk}/delete/", {"post": "yes"})
+
+    # then
+    assert UserRole.objects.filter(pk=role.pk).exists()
+    assert GroupCategory.objects.filter(pk=category.pk).exists()
+    holder.refresh_from_db()
+    assert holder.user_role_id == role.pk

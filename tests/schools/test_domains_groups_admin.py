@@ -2,7 +2,6 @@
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from apps.core.models import Event
 from apps.schools.domains import domain_user_add
@@ -13,48 +12,21 @@ from apps.schools.models import (
     Group,
     GroupMembership,
     Invite,
-    Member,
     Segment,
     UserRole,
 )
+from tests.conftest import admin_inline_data
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DomainFactory,
     DomainUserFactory,
     GroupFactory,
     MemberFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(school) -> Member:
-    return MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-def _inline(prefix: str, rows: list[dict], initial: int = 0) -> dict:
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for key, value in row.items():
-            data[f"{prefix}-{index}-{key}"] = value
-    return data
-
-
-def test_domain_page_shows_its_users_inline(staff_client, school):
+def test_domain_page_shows_its_usersadmin_inline_data(staff_client, school):
     # given
     domain = DomainFactory(school=school)
     domain_user = DomainUserFactory(school=school, domain=domain)
@@ -77,7 +49,7 @@ def test_adding_domain_user_inline_goes_through_the_service(staff_client, school
         "access": "PUBLIC",
         "access_code_message_html": "",
         "marketing_message": "",
-        **_inline("domain_users", [{"member": member.pk, "active": "on"}]),
+        **admin_inline_data("domain_users", [{"member": member.pk, "active": "on"}]),
     }
 
     # when
@@ -96,7 +68,7 @@ def test_inline_cannot_pick_other_school_member(staff_client, school, other_scho
     data = {
         "name": domain.name,
         "access": "PUBLIC",
-        **_inline("domain_users", [{"member": theirs.pk, "active": "on"}]),
+        **admin_inline_data("domain_users", [{"member": theirs.pk, "active": "on"}]),
     }
 
     # when
@@ -165,8 +137,8 @@ def test_group_members_added_with_autocomplete_emit_event(staff_client, school):
     data = {
         "name": "Cohort",
         "discount_percent": "10",
-        **_inline("memberships", [{"member": member.pk}]),
-        **_inline("pool_links", []),
+        **admin_inline_data("memberships", [{"member": member.pk}]),
+        **admin_inline_data("pool_links", []),
     }
 
     # when
@@ -209,8 +181,8 @@ def test_duplicate_group_name_is_a_form_error(staff_client, school):
     data = {
         "name": "cohort",
         "discount_percent": "0",
-        **_inline("memberships", []),
-        **_inline("pool_links", []),
+        **admin_inline_data("memberships", []),
+        **admin_inline_data("pool_links", []),
     }
 
     # when
@@ -228,7 +200,9 @@ def test_pool_with_inline_codes_is_saved_through_services(staff_client, school):
         "domain": domain.pk,
         "name": "Partners",
         "active": "on",
-        **_inline("codes", [{"code": "PARTNER1", "active": "on", "duration_unit": "MONTHS"}]),
+        **admin_inline_data(
+            "codes", [{"code": "PARTNER1", "active": "on", "duration_unit": "MONTHS"}]
+        ),
     }
 
     # when

@@ -12,7 +12,9 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.erasure import undeclared_fields
+from apps.core.models import IdempotencyRecord
 from apps.schools.models import Domain, Invite, Member, SignupField, SignupFieldValue
+from apps.schools.services import user_anonymize, user_create
 from apps.webhooks.models import DeliveryAttempt
 from tests.factories import DeliveryFactory, WebhookFactory
 
@@ -163,3 +165,42 @@ def test_the_placeholder_address_of_an_anonymized_user_cannot_be_taken(api_clien
     assert placeholder.endswith("@anonymized.invalid")
     assert created.status_code == patched.status_code == 400
     assert created.json()["code"] == "email_invalid"
+
+
+def _record(school, key: str, body: bytes, content_type: str | None) -> IdempotencyRecord:
+    headers = {"Content-Type": content_type} if content_type else {}
+    return IdempotencyRecord.objects.create(
+        school=school,
+        credential="key_1",
+        key=key,
+        request_hash="0" * 64,
+        state=IdempotencyRecord.State.DONE,
+        response_status=201,
+        response_body=body,
+        response_headers=headers,
+    )
+
+
+def test_anonymize_scrubs_the_schools_text_records_only(school, other_school):
+    # given: the person's e-mail in a JSON body, a text body, a file and another school's body
+    member, _ = user_create(school=school, email=EMAIL, first_name=FIRST, last_name=LAST)
+    json_body = json.dumps({"email": EMAIL, "first_name": FIRST}).encode()
+    as_json = _record(school, "json", json_body, "application/json")
+    as_text = _record(school, "text", f"Welcome {FIRST} <{EMAIL}>".encode(), "text/plain")
+    unlabelled = _record(school, "bare", json_body, None)
+    file_bytes = b"%PDF-1.7\xff\xfe " + EMAIL.encode() + b" \x80\x81"
+    as_file = _record(school, "file", file_bytes, "application/pdf")
+    elsewhere = _record(other_school, "json", json_body, "application/json")
+
+    # when
+    user_anonymize(member=member)
+
+    # then
+    for record in (as_json, as_text, unlabelled):
+        record.refresh_from_db()
+        assert EMAIL not in bytes(record.response_body).decode()
+        assert FIRST not in bytes(record.response_body).decode()
+    as_file.refresh_from_db()
+    assert bytes(as_file.response_body) == file_bytes
+    elsewhere.refresh_from_db()
+    assert bytes(elsewhere.response_body) == json_body

@@ -2,6 +2,7 @@
 
 ``Receiver(behaviour)`` serves in a background thread; ``behaviour(request_number, body,
 headers)`` returns a ``Reply`` (status, headers, body, delay). Every request is recorded.
+``foreign_service(banner)`` is a port where something other than HTTP answers first.
 """
 
 import http.server
@@ -101,3 +102,23 @@ class Receiver:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def foreign_service(banner: bytes) -> int:
+    """A one-connection server where something other than HTTP (SSH, SMTP...) greets first
+    with ``banner``; its port on 127.0.0.1."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def greet() -> None:
+        connection, _ = server.accept()
+        with connection, server:
+            connection.sendall(banner)
+            try:
+                connection.recv(65536)
+            except OSError:
+                pass
+
+    threading.Thread(target=greet, daemon=True).start()
+    return server.getsockname()[1]

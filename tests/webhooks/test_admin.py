@@ -1,35 +1,14 @@
 """The webhooks admin: health, delivery log with attempts, and the actions."""
 
 import pytest
-from django.test import Client
 
-from apps.schools.models import Member, User
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DeliveryFactory,
-    MemberFactory,
-    UserFactory,
     WebhookFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(school) -> Client:
-    member = MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-    client = Client()
-    assert client.login(email=member.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def operator_client() -> Client:
-    User.objects.create_superuser("root@example.test", "operator passphrase")
-    client = Client()
-    assert client.login(email="root@example.test", password="operator passphrase")
-    return client
 
 
 def test_staff_sees_their_webhooks_with_health(staff_client, school, other_school):

@@ -1,7 +1,6 @@
 """/api/v1/webhooks: endpoints, event types, samples, test pings, rotation and bulk replay."""
 
 import socket
-import threading
 
 import pytest
 from django.db import connection
@@ -11,6 +10,7 @@ from apps.core.models import Job
 from apps.webhooks import services
 from apps.webhooks.models import Delivery, Webhook
 from tests.factories import DeliveryFactory, WebhookFactory
+from tests.webhooks.receiver import foreign_service
 
 pytestmark = pytest.mark.django_db
 
@@ -342,25 +342,6 @@ def test_test_endpoint_sends_a_ping(
     assert len(receiver.received) == 1
 
 
-def _foreign_service(banner: bytes) -> int:
-    """A port where something other than an HTTP server answers first (SSH, SMTP...)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-
-    def greet() -> None:
-        connection, _ = server.accept()
-        with connection, server:
-            connection.sendall(banner)
-            try:
-                connection.recv(65536)
-            except OSError:
-                pass
-
-    threading.Thread(target=greet, daemon=True).start()
-    return server.getsockname()[1]
-
-
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -373,8 +354,8 @@ SSH_BANNER = b"SSH-2.0-OpenSSH_9.6p1 Debian-3\r\n"
 @pytest.mark.parametrize(
     ("target", "code"),
     [
-        (lambda: f"http://127.0.0.1:{_foreign_service(SSH_BANNER)}/", "protocol"),
-        (lambda: f"https://127.0.0.1:{_foreign_service(SSH_BANNER)}/", "tls"),
+        (lambda: f"http://127.0.0.1:{foreign_service(SSH_BANNER)}/", "protocol"),
+        (lambda: f"https://127.0.0.1:{foreign_service(SSH_BANNER)}/", "tls"),
         (lambda: f"http://127.0.0.1:{_closed_port()}/", "refused"),
     ],
     ids=["ssh-port", "ssh-port-over-tls", "closed-port"],

@@ -5,9 +5,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import access_codes
-from apps.schools.admin.base import SchoolFormMixin, deleted_rows, report_error
+from apps.schools.admin.base import SchoolFormMixin, deleted_rows
 from apps.schools.models import AccessCode, AccessCodePool
 
 
@@ -40,16 +39,12 @@ class AccessCodePoolAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: AccessCodePool, form, change: bool) -> None:
         data = {name: form.cleaned_data.get(name) for name in access_codes.POOL_FIELDS}
-        try:
-            if change:
-                access_codes.pool_update(pool=obj, **data)
-                return
-            pool = access_codes.pool_create(
-                domain=form.cleaned_data["domain"], channel=AccessCodePool.Channel.ADMIN, **data
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            access_codes.pool_update(pool=obj, **data)
             return
+        pool = access_codes.pool_create(
+            domain=form.cleaned_data["domain"], channel=AccessCodePool.Channel.ADMIN, **data
+        )
         obj.pk, obj.school = pool.pk, pool.school
 
     def delete_with_service(self, request: HttpRequest, obj: AccessCodePool) -> None:
@@ -70,13 +65,10 @@ class AccessCodePoolAdmin(SchoolFormMixin, SchoolScopedAdmin):
                 for name in access_codes.CODE_FIELDS
                 if name in code_form.cleaned_data
             }
-            try:
-                if code_form.instance._state.adding:
-                    access_codes.code_create(pool=pool, **data)
-                else:
-                    access_codes.code_update(access_code=code_form.instance, **data)
-            except ApiError as exc:
-                report_error(request, exc)
+            if code_form.instance._state.adding:
+                access_codes.code_create(pool=pool, **data)
+            else:
+                access_codes.code_update(access_code=code_form.instance, **data)
 
 
 @admin.register(AccessCode)
@@ -117,7 +109,4 @@ class AccessCodeAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: AccessCode, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            access_codes.code_update(access_code=AccessCode.objects.get(pk=obj.pk), **fields)
-        except ApiError as exc:
-            report_error(request, exc)
+        access_codes.code_update(access_code=AccessCode.objects.get(pk=obj.pk), **fields)

@@ -1,11 +1,9 @@
-"""Shared pieces of the schools admin: school-aware forms and service-error reporting."""
+"""Shared pieces of the schools admin: school-aware forms and inline bookkeeping."""
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest
 
 from apps.core.admin import admin_school
-from apps.core.errors import ApiError
 from apps.schools.models import School
 
 
@@ -48,8 +46,3 @@ def deleted_rows(formset) -> list:
         form.instance for form in formset.deleted_forms if form.instance.pk is not None
     ]
     return formset.deleted_objects
-
-
-def report_error(request: HttpRequest, exc: ApiError) -> None:
-    """Show a service's refusal to the staff member as an admin error message."""
-    messages.error(request, str(exc.detail))

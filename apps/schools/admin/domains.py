@@ -5,10 +5,9 @@ import csv
 from django.contrib import admin, messages
 from django.http import HttpRequest, StreamingHttpResponse
 
-from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
+from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
 from apps.schools import domains, invites
-from apps.schools.admin.base import deleted_rows, report_error
+from apps.schools.admin.base import deleted_rows
 from apps.schools.domains import with_active_now
 from apps.schools.models import Domain, DomainUser
 
@@ -69,7 +68,8 @@ def domain_users_csv(queryset, filename: str) -> StreamingHttpResponse:
 
 
 class DomainUserInline(SchoolScopedInline, admin.TabularInline):
-    """The latest people on the domain (all of them under Domain users)."""
+    """The latest people on the domain (all of them under Domain users). An access record
+    is never deleted (as in the API): clearing ``active`` takes the access away."""
 
     model = DomainUser
     fk_name = "domain"
@@ -77,6 +77,7 @@ class DomainUserInline(SchoolScopedInline, admin.TabularInline):
     readonly_fields = ["access_code", "enrolled_at"]
     autocomplete_fields = ["member"]
     extra = 0
+    can_delete = False
     show_change_link = True
     LATEST = 100
 
@@ -87,27 +88,24 @@ class DomainUserInline(SchoolScopedInline, admin.TabularInline):
 
 
 def _save_domain_user_formset(request: HttpRequest, formset, domain: Domain) -> None:
-    """New inline rows go through ``domain_user_add``, changes through ``domain_user_update``."""
-    for obj in deleted_rows(formset):
-        obj.delete()
+    """New inline rows go through ``domain_user_add``, changes through ``domain_user_update``
+    (a refusal undoes the whole save and is shown on the form)."""
+    deleted_rows(formset)  # none (the inline cannot delete); records the change message
     for form in formset.forms:
-        if not form.has_changed() or form in formset.deleted_forms or not form.is_valid():
+        if not form.has_changed() or not form.is_valid():
             continue
         data = form.cleaned_data
-        try:
-            if form.instance.pk is None or form.instance._state.adding:
-                domains.domain_user_add(
-                    domain=domain,
-                    member=data["member"],
-                    active=data.get("active", True),
-                    expires_at=data.get("expires_at"),
-                )
-            else:
-                fields = {name: data[name] for name in ("active", "expires_at") if name in data}
-                current = DomainUser.objects.select_related("school").get(pk=form.instance.pk)
-                domains.domain_user_update(domain_user=current, **fields)
-        except ApiError as exc:
-            report_error(request, exc)
+        if form.instance.pk is None or form.instance._state.adding:
+            domains.domain_user_add(
+                domain=domain,
+                member=data["member"],
+                active=data.get("active", True),
+                expires_at=data.get("expires_at"),
+            )
+        else:
+            fields = {name: data[name] for name in ("active", "expires_at") if name in data}
+            current = DomainUser.objects.select_related("school").get(pk=form.instance.pk)
+            domains.domain_user_update(domain_user=current, **fields)
 
 
 @admin.register(Domain)
@@ -121,11 +119,22 @@ class DomainAdmin(SchoolScopedAdmin):
     inlines = [DomainUserInline]
     actions = ["export_users_csv"]
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is DomainUser:
-            _save_domain_user_formset(request, formset, form.instance)
+    def save_model(self, request: HttpRequest, obj: Domain, form, change: bool) -> None:
+        data = form.cleaned_data
+        fields = {name: data[name] for name in domains.DOMAIN_FIELDS if name in data}
+        if change:
+            current = Domain.objects.select_related("school").get(pk=obj.pk)
+            domains.domain_update(domain=current, name=data["name"], **fields)
             return
-        super().save_formset(request, form, formset, change)
+        school = admin_school(request) or data.get("school")
+        domain = domains.domain_create(school=school, name=data["name"], **fields)
+        obj.pk, obj.school = domain.pk, domain.school
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not DomainUser:
+            return super().save_formset(request, form, formset, change)
+        domain = Domain.objects.select_related("school").get(pk=form.instance.pk)
+        _save_domain_user_formset(request, formset, domain)
 
     @admin.action(description="Export the users of the selected domains (CSV)")
     def export_users_csv(self, request: HttpRequest, queryset) -> StreamingHttpResponse:
@@ -169,29 +178,22 @@ class DomainUserAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: DomainUser, form, change: bool) -> None:
         data = form.cleaned_data
-        try:
-            if change:
-                fields = {
-                    name: data[name]
-                    for name in ("active", "expires_at", "marketing_optin")
-                    if name in form.changed_data
-                }
-                marketing = fields.pop("marketing_optin", None)
-                current = DomainUser.objects.select_related("school").get(pk=obj.pk)
-                domains.domain_user_update(domain_user=current, **fields)
-                if "marketing_optin" in form.changed_data:
-                    DomainUser.objects.filter(pk=obj.pk).update(marketing_optin=marketing)
-                return
-            created, _ = domains.domain_user_add(
-                domain=data["domain"],
-                member=data["member"],
-                active=data.get("active", True),
-                marketing_optin=data.get("marketing_optin"),
-                expires_at=data.get("expires_at"),
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            fields = {
+                name: data[name]
+                for name in ("active", "expires_at", "marketing_optin")
+                if name in form.changed_data
+            }
+            current = DomainUser.objects.select_related("school").get(pk=obj.pk)
+            domains.domain_user_update(domain_user=current, **fields)
             return
+        created, _ = domains.domain_user_add(
+            domain=data["domain"],
+            member=data["member"],
+            active=data.get("active", True),
+            marketing_optin=data.get("marketing_optin"),
+            expires_at=data.get("expires_at"),
+        )
         obj.pk, obj.school, obj.user_id = created.pk, created.school, created.user_id
 
     @admin.action(description="Send an invite to the selected users")

@@ -5,9 +5,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import groups
-from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows, report_error
+from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows
 from apps.schools.models import Group, GroupAccessCodePool, GroupCategory, GroupMembership
 
 
@@ -21,17 +20,11 @@ class GroupCategoryAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: GroupCategory, form, change: bool) -> None:
         name = form.cleaned_data["name"]
-        try:
-            if change:
-                current = GroupCategory.objects.get(pk=obj.pk)
-                groups.group_category_update(category=current, name=name)
-                return
-            category = groups.group_category_create(
-                school=self._school_for(request, obj), name=name
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            current = GroupCategory.objects.get(pk=obj.pk)
+            groups.group_category_update(category=current, name=name)
             return
+        category = groups.group_category_create(school=self._school_for(request, obj), name=name)
         obj.pk, obj.school = category.pk, category.school
 
     def delete_with_service(self, request: HttpRequest, obj: GroupCategory) -> None:
@@ -94,31 +87,21 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
         # and a changed enforced rule is applied to the members it now matches.
         data = {name: form.cleaned_data.get(name) for name in groups.GROUP_FIELDS}
         options = list(form.cleaned_data.get("rule_options") or [])
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                current = Group.objects.select_related("school").get(pk=obj.pk)
-                if "rule_options" in form.changed_data:
-                    changed["rule_options"] = options
-                groups.group_update(group=current, **changed)
-                return
-            group = groups.group_create(
-                school=self._school_for(request, obj), rule_options=options, **data
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            current = Group.objects.select_related("school").get(pk=obj.pk)
+            if "rule_options" in form.changed_data:
+                changed["rule_options"] = options
+            groups.group_update(group=current, **changed)
             return
+        group = groups.group_create(
+            school=self._school_for(request, obj), rule_options=options, **data
+        )
         obj.pk, obj.school = group.pk, group.school
 
     def delete_with_service(self, request: HttpRequest, obj: Group) -> None:
         """Members leave first (``group.member.removed`` each)."""
         groups.group_delete(group=Group.objects.select_related("school").get(pk=obj.pk))
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """The inlines only: ``save_model`` saved the rule options through the service."""
-        if Group.objects.filter(pk=form.instance.pk).exists():
-            for formset in formsets:
-                self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         group = Group.objects.select_related("school").get(pk=form.instance.pk)
@@ -128,10 +111,7 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 member = row.cleaned_data.get("member") if row.is_valid() else None
                 if row.instance._state.adding and member and row not in formset.deleted_forms:
-                    try:
-                        groups.group_member_add(group=group, member=member)
-                    except ApiError as exc:
-                        report_error(request, exc)
+                    groups.group_member_add(group=group, member=member)
             return
         if formset.model is GroupAccessCodePool:
             for obj in deleted_rows(formset):
@@ -139,9 +119,6 @@ class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for row in formset.forms:
                 pool = row.cleaned_data.get("access_code_pool") if row.is_valid() else None
                 if row.instance._state.adding and pool and row not in formset.deleted_forms:
-                    try:
-                        groups.group_pool_add(group=group, pool=pool)
-                    except ApiError as exc:
-                        report_error(request, exc)
+                    groups.group_pool_add(group=group, pool=pool)
             return
         super().save_formset(request, form, formset, change)

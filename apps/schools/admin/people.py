@@ -3,15 +3,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group as PermissionGroup
 from django.db import transaction
 from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist import admin as token_admin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from apps.core.admin import SchoolScopedAdmin, admin_school
+from apps.core.admin import SchoolScopedAdmin, ServiceAdmin, ServiceAdminMixin, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
 from apps.core.email_identity import EmailRefused, email_key, normalize_email
-from apps.core.errors import ApiError
 from apps.schools import services
 from apps.schools.models import ApiKey, Member, School, Tag, User
 
@@ -19,6 +20,29 @@ from apps.schools.models import ApiKey, Member, School, Tag, User
 # beside the schools' own Groups only misleads the operator.
 if admin.site.is_registered(PermissionGroup):
     admin.site.unregister(PermissionGroup)
+
+
+class _TokenLogAdmin:
+    """simplejwt's token lists, viewable only: revoking goes through ``user_tokens_revoke``
+    (the users' "Revoke every token" action); deleting a blacklist row would un-revoke."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+for _model, _admin in [
+    (OutstandingToken, token_admin.OutstandingTokenAdmin),
+    (BlacklistedToken, token_admin.BlacklistedTokenAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (_TokenLogAdmin, _admin), {}))
 
 
 def _clean_email(value: str) -> str:
@@ -43,9 +67,20 @@ class OperatorCreationForm(AdminUserCreationForm):
         return email
 
 
+class AccountPasswordForm(AdminPasswordChangeForm):
+    """The operator's "set password", saved through ``user_account_update`` (so a school's
+    account gets ``user.updated``, as when its password changes through the API)."""
+
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return services.user_account_update(user=self.user, password=password)
+
+
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
-    """Schools are the platform operator's to manage."""
+class SchoolAdmin(ServiceAdmin):
+    """Schools are the platform operator's to manage (through ``school_create`` and
+    ``school_update``; a school is switched off, never deleted here)."""
 
     list_display = ["name", "slug", "is_active", "live_school", "created_at"]
     list_filter = ["is_active", ("live_school", admin.EmptyFieldListFilter)]
@@ -59,23 +94,26 @@ class SchoolAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def save_model(self, request: HttpRequest, obj: School, form, change: bool) -> None:
+        data = form.cleaned_data
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        # Through the service: a new school gets its built-in user roles.
-        school, _ = services.school_create(name=obj.name, slug=obj.slug)
-        if school.is_active != obj.is_active:
-            school.is_active = obj.is_active
-            school.save(update_fields=["is_active", "updated_at"])
+            changed = {k: data[k] for k in ("name", "slug", "is_active") if k in form.changed_data}
+            school = services.school_update(school=School.objects.get(pk=obj.pk), **changed)
+        else:
+            # Through the service: a new school gets its built-in user roles.
+            school, _ = services.school_create(name=data["name"], slug=data["slug"])
+            school = services.school_update(school=school, is_active=data["is_active"])
         obj.pk, obj.created_at, obj.updated_at = school.pk, school.created_at, school.updated_at
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     """Every account on the platform, each of one school or an operator's (operators only;
-    school staff use Members). Adding here makes a platform operator."""
+    school staff use Members). Adding here makes a platform operator (``operator_create``);
+    changes go through ``user_account_update``; accounts are never deleted here (a school's
+    account is anonymized under Members)."""
 
     add_form = OperatorCreationForm
+    change_password_form = AccountPasswordForm
     ordering = ["email"]
     list_display = [
         "email",
@@ -89,7 +127,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "school"]
     list_select_related = ["school"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["id", "school", "created_at", "updated_at", "last_login", "anonymized_at"]
+    readonly_fields = [
+        "id",
+        "school",
+        "token_generation",
+        "created_at",
+        "updated_at",
+        "last_login",
+        "anonymized_at",
+    ]
     fieldsets = [
         (None, {"fields": ["id", "school", "email", "password"]}),
         ("Name", {"fields": ["first_name", "last_name"]}),
@@ -101,9 +147,20 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        if not change:  # operators administer every school
-            obj.is_staff = obj.is_superuser = True
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if change:
+            fields = {
+                name: data[name]
+                for name in (*services.IDENTITY_FIELDS, *services.ACCOUNT_ACCESS_FIELDS)
+                if name in form.changed_data
+            }
+            user = services.user_account_update(user=User.objects.get(pk=obj.pk), **fields)
+        else:
+            user = services.operator_create(email=data["email"], password=data["password1"])
+        obj.pk, obj.email, obj.school_id = user.pk, user.email, user.school_id
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Nothing more: permission groups are not used in Lyceum (access comes from roles)."""
 
     actions = ["revoke_tokens"]
 
@@ -122,8 +179,19 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Tag)
 class TagAdmin(SchoolScopedAdmin):
+    """Tags; saved through ``tag_create`` and ``tag_rename`` (holders get ``user.updated``)."""
+
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Tag, form, change: bool) -> None:
+        name = form.cleaned_data["name"]
+        if change:
+            services.tag_rename(tag=Tag.objects.get(pk=obj.pk), name=name)
+            return
+        school = admin_school(request) or form.cleaned_data.get("school")
+        tag = services.tag_create(school=school, name=name)
+        obj.pk, obj.school = tag.pk, tag.school
 
 
 class MemberAddForm(forms.ModelForm):
@@ -192,7 +260,22 @@ class MemberAdmin(SchoolScopedAdmin):
             if request.user.is_superuser:
                 fields.insert(0, "school")
             return fields
-        return super().get_fields(request, obj)
+        return self._account_field(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self._account_field(request, super().get_readonly_fields(request, obj))
+
+    def _account_field(self, request: HttpRequest, fields) -> list:
+        """``user`` (a link to the account's page) for whom may open that page, ``account``
+        (the same account as text) for the school's staff, who may not."""
+        users_admin = self.admin_site._registry.get(User)
+        if users_admin is not None and users_admin.has_view_permission(request):
+            return list(fields)
+        return ["account" if name == "user" else name for name in fields]
+
+    @admin.display(description="User")
+    def account(self, member: Member) -> str:
+        return str(member.user)
 
     @admin.display(description="E-mail", ordering="user__email")
     def email(self, member: Member) -> str:
@@ -215,11 +298,8 @@ class MemberAdmin(SchoolScopedAdmin):
             }
             if "tags" in form.changed_data:
                 fields["tags"] = [tag.name for tag in form.cleaned_data["tags"]]
-            try:
-                if fields:
-                    current = services.user_update(member=current, **fields)
-            except ApiError as exc:
-                messages.error(request, exc.detail)
+            if fields:
+                current = services.user_update(member=current, **fields)
             if "status" in form.changed_data:
                 if form.cleaned_data["status"] == Member.Status.SUSPENDED:
                     services.member_suspend(member=current)
@@ -339,7 +419,9 @@ class ApiKeyAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            services.api_key_rename(
+                api_key=ApiKey.objects.get(pk=obj.pk), name=form.cleaned_data["name"]
+            )
             return
         school = admin_school(request) or form.cleaned_data.get("school")
         with transaction.atomic():

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import ApiError
 from apps.schools import roles, segments
-from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, report_error
+from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm
 from apps.schools.models import Segment, UserRole
 
 
@@ -45,16 +45,12 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
             for name in roles.USER_ROLE_FIELDS
             if name in form.cleaned_data
         }
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                current = UserRole.objects.get(pk=obj.pk)
-                roles.user_role_update(user_role=current, **changed)
-                return
-            role = roles.user_role_create(school=self._school_for(request, obj), **data)
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            current = UserRole.objects.get(pk=obj.pk)
+            roles.user_role_update(user_role=current, **changed)
             return
+        role = roles.user_role_create(school=self._school_for(request, obj), **data)
         obj.pk, obj.school = role.pk, role.school
 
 
@@ -77,15 +73,11 @@ class SegmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Segment, form, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in ("name", "description", "filters")}
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                segments.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
-                return
-            segment = segments.segment_create(school=self._school_for(request, obj), **data)
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            segments.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
             return
+        segment = segments.segment_create(school=self._school_for(request, obj), **data)
         obj.pk, obj.school = segment.pk, segment.school
 
     def delete_with_service(self, request: HttpRequest, obj: Segment) -> None:

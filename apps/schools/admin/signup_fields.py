@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.core.errors import ApiError
 from apps.schools import signup_fields
-from apps.schools.admin.base import deleted_rows, report_error
+from apps.schools.admin.base import deleted_rows
 from apps.schools.models import SignupField, SignupFieldOption
 
 
@@ -30,25 +29,19 @@ class SignupFieldAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: SignupField, form, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in signup_fields.FIELD_FIELDS}
-        try:
-            if change:
-                changed = {k: v for k, v in data.items() if k in form.changed_data}
-                current = SignupField.objects.get(pk=obj.pk)
-                signup_fields.signup_field_update(signup_field=current, **changed)
-                return
-            field = signup_fields.signup_field_create(domain=form.cleaned_data["domain"], **data)
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            changed = {k: v for k, v in data.items() if k in form.changed_data}
+            current = SignupField.objects.get(pk=obj.pk)
+            signup_fields.signup_field_update(signup_field=current, **changed)
             return
+        field = signup_fields.signup_field_create(domain=form.cleaned_data["domain"], **data)
         obj.pk, obj.school = field.pk, field.school
 
     def delete_with_service(self, request: HttpRequest, obj: SignupField) -> None:
         signup_fields.signup_field_delete(signup_field=obj)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        field = SignupField.objects.filter(pk=form.instance.pk).first()
-        if field is None:  # the field itself was refused
-            return
+        field = SignupField.objects.get(pk=form.instance.pk)
         for obj in deleted_rows(formset):
             signup_fields.signup_field_option_delete(option=obj)
         for row in formset.forms:
@@ -59,14 +52,11 @@ class SignupFieldAdmin(SchoolScopedAdmin):
                 for name in signup_fields.OPTION_FIELDS
                 if name in row.cleaned_data
             }
-            try:
-                if row.instance._state.adding:
-                    signup_fields.signup_field_option_create(signup_field=field, **data)
-                else:
-                    current = SignupFieldOption.objects.get(pk=row.instance.pk)
-                    signup_fields.signup_field_option_update(option=current, **data)
-            except ApiError as exc:
-                report_error(request, exc)
+            if row.instance._state.adding:
+                signup_fields.signup_field_option_create(signup_field=field, **data)
+            else:
+                current = SignupFieldOption.objects.get(pk=row.instance.pk)
+                signup_fields.signup_field_option_update(option=current, **data)
 
 
 @admin.register(SignupFieldOption)
