@@ -1,9 +1,13 @@
 """Reads of the schools app."""
 
+import weakref
+from collections.abc import Callable
 from functools import cache
 
-from django.db import connection
-from django.db.models import Field, Model, Prefetch, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model, Prefetch, QuerySet
+from django.db.models.expressions import Col
 
 from apps.schools.models import ApiKey, Member, School, Tag
 
@@ -26,18 +30,40 @@ def _api_key_statement() -> str:
     )
 
 
+# Per database connection (its converters are bound to it) and model: the columns' converters.
+_CONVERTERS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict]" = weakref.WeakKeyDictionary()
+
+
+def _converters(model: type[Model]) -> list[tuple[Col, list[Callable]]]:
+    """Each concrete column of ``model`` with its converters, in the order the ORM's compiler
+    applies them (the backend's, then the field's); worked out once per connection."""
+    # ``connection`` is a proxy shared by every thread; each thread has its own wrapper.
+    known = _CONVERTERS.setdefault(connections[DEFAULT_DB_ALIAS], {})
+    found = known.get(model)
+    if found is None:
+        found = []
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            found.append(
+                (
+                    column,
+                    connection.ops.get_db_converters(column) + field.get_db_converters(connection),
+                )
+            )
+        known[model] = found
+    return found
+
+
 def _from_row(model: type[Model], values: tuple) -> Model:
     """A model instance from its concrete columns, converted as the ORM converts them."""
-    fields: list[Field] = model._meta.concrete_fields
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        # The backend's converters, then the field's: the order the ORM's compiler uses.
-        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+    for (column, converters), value in zip(_converters(model), values, strict=True):
         for converter in converters:
             value = converter(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(
+        connection.alias, [f.attname for f in model._meta.concrete_fields], converted
+    )
 
 
 def api_key_by_hash(key_hash: str) -> ApiKey | None:

@@ -120,7 +120,7 @@ class MeView(ApiView):
         member = None
         if credential.is_user:
             member = selectors.member_get(school=credential.school, user_id=credential.user.id)
-        return Response(MeSerializer(MeSerializer.describe(credential, member)).data)
+        return Response(MeSerializer.payload(credential, member))
 
 
 class TokenObtainView(ApiView):
