@@ -135,7 +135,9 @@ def ordering_keys(queryset: QuerySet) -> list[_Key]:
     return keys
 
 
-def _value_of(row: Model, path: str) -> Any:
+def _value_of(row: Model | dict, path: str) -> Any:
+    if isinstance(row, dict):  # a ``values()`` row names its columns by their lookup paths
+        return row[path]
     value: Any = row
     for part in path.split("__"):
         value = getattr(value, part)
@@ -191,6 +193,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return self._cursor_page(queryset, request, size)
         return self._numbered_page(queryset, request, size)
 
+    def _rows(self, queryset: QuerySet) -> QuerySet:
+        """What a page holds: the queryset's model instances, or the rows the view's
+        ``page_rows(queryset)`` makes of it (``values()`` rows, say). Counts and cursors read
+        the queryset itself, so they never pay for the joins a page shows."""
+        page_rows = getattr(self.view, "page_rows", None)
+        return page_rows(queryset) if page_rows is not None else queryset
+
     # --- numbered pages -------------------------------------------------------------------
 
     def _numbered_page(self, queryset: QuerySet, request, size: int) -> list:
@@ -205,7 +214,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (number - 1) * size
         if offset > MAX_OFFSET:  # past any table, and past what the database's OFFSET takes
             raise NotFound(f"page: {number} is past the last page.")
-        rows = list(queryset[offset : offset + size + 1])
+        rows = list(self._rows(queryset)[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         if not rows and number > 1:
@@ -271,14 +280,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params[self.cursor_query_param]
         if raw:
             queryset = queryset.filter(_after(keys, self.decode_cursor(raw, keys)))
-        rows = list(queryset[: size + 1])
+        rows = list(self._rows(queryset)[: size + 1])
         self.cursor_mode = True
         self.has_next = len(rows) > size
         rows = rows[:size]
         self.next_cursor = self.encode_cursor(rows[-1], keys) if self.has_next else None
         return rows
 
-    def encode_cursor(self, row: Model, keys: list[_Key]) -> str:
+    def encode_cursor(self, row: Model | dict, keys: list[_Key]) -> str:
         """The signed position just after ``row`` in the ordering ``keys``."""
         values = [_to_json(_value_of(row, key.path)) for key in keys]
         payload = {"o": [key.name for key in keys], "v": values}

@@ -17,7 +17,8 @@ class UserSerializer(serializers.Serializer):
     The declared fields describe the shape (and the OpenAPI schema); ``to_representation``
     is ``services.user_payload``, the one builder of this shape (``user.*`` events carry it
     too), because lists carry up to 1000 users a page and DRF's per-field machinery
-    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched).
+    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched); the
+    list builds rows without model instances (``row_payload``).
     """
 
     id = serializers.CharField(read_only=True, help_text="The person's id (usr_…).")
@@ -38,6 +39,28 @@ class UserSerializer(serializers.Serializer):
 
     def to_representation(self, member: Member) -> dict:
         return user_payload(member, tags=member.tag_list)
+
+    @staticmethod
+    def row_payload(row: dict) -> dict:
+        """The user shape of a ``selectors.member_rows`` row (with ``tag_names``): the same
+        JSON as ``user_payload`` of that member, for lists, which skip model instances."""
+        return {
+            "id": row["user_id"],
+            "email": row["user__email"],
+            "first_name": row["user__first_name"],
+            "last_name": row["user__last_name"],
+            "role": row["role"],
+            "status": row["status"],
+            "external_id": row["external_id"],
+            "company": row["company"],
+            "department": row["department"],
+            "country": row["country"],
+            "tags": row["tag_names"],
+            "metadata": row["metadata"],
+            "anonymized": row["anonymized_at"] is not None,
+            "created_at": format_datetime(row["created_at"]),
+            "updated_at": format_datetime(row["updated_at"]),
+        }
 
 
 class _UserFieldsSerializer(Serializer):
