@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+from apps.core.pagination import list_count
+from apps.schools.models import Member
 from tests.core import api_routes
 from tests.factories import MemberFactory, create_owned
 
@@ -225,3 +227,16 @@ def test_every_list_walks_by_cursor(route, api_client, school):
     assert rows == numbered
     assert len(bodies) == len(numbered)
     assert all("count" not in body for body in bodies)
+
+
+def test_list_count_of_lists_that_can_match_nothing(school, settings):
+    # given
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    MemberFactory.create_batch(2, school=school)
+    members = Member.objects.filter(school=school)
+
+    # then: what the database is never asked still counts, and exactly
+    assert list_count(members.none()) == (0, True)
+    assert list_count(members.filter(pk__in=[])) == (0, True)
+    assert list_count(members) == (2, True)
+    assert list_count(members.filter(company="nobody")) == (0, True)
