@@ -15,6 +15,7 @@ count, and the same cost at any depth. The cursor is signed, so a changed or for
 import datetime
 import decimal
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,15 +51,34 @@ def _slim(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
+# How long a process reuses a planner estimate of the same query (seconds), and how many it
+# keeps. The estimate only moves as the table's statistics do; asking on every page cost a
+# statement, its planning and a round trip on every list past the exact-count limit.
+ESTIMATE_TTL = 30.0
+ESTIMATES_KEPT = 1024
+_estimates: dict[tuple, tuple[float, int]] = {}
+_clock = time.monotonic
+
+
 def _planner_estimate(queryset: QuerySet) -> int:
-    """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read)."""
+    """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read),
+    reused for ``ESTIMATE_TTL`` seconds by this process for the same statement and values."""
     sql, params = _slim(queryset).query.sql_with_params()
+    key = (queryset.db, sql, *map(repr, params))
+    now = _clock()
+    known = _estimates.get(key)
+    if known is not None and known[0] > now:
+        return known[1]
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str | bytes):  # a driver that hands json over undecoded
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates) >= ESTIMATES_KEPT:
+        _estimates.clear()
+    _estimates[key] = (now + ESTIMATE_TTL, estimate)
+    return estimate
 
 
 def _bounded_count(queryset: QuerySet, ceiling: int) -> int:
