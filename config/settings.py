@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filters.UpdatedSinceFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.filters.DjangoFilterBackend",
         "apps.core.filters.SearchFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],

@@ -15,6 +15,7 @@ count, and the same cost at any depth. The cursor is signed, so a changed or for
 import datetime
 import decimal
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import Field, Model, Q, QuerySet
@@ -50,22 +51,55 @@ def _slim(queryset: QuerySet) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
+# How long a process reuses a planner estimate of the same query (seconds), and how many it
+# keeps. The estimate only moves as the table's statistics do; asking on every page cost a
+# statement, its planning and a round trip on every list past the exact-count limit.
+ESTIMATE_TTL = 30.0
+ESTIMATES_KEPT = 1024
+_estimates: dict[tuple, tuple[float, int]] = {}
+_clock = time.monotonic
+
+
 def _planner_estimate(queryset: QuerySet) -> int:
-    """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read)."""
+    """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read),
+    reused for ``ESTIMATE_TTL`` seconds by this process for the same statement and values."""
     sql, params = _slim(queryset).query.sql_with_params()
+    key = (queryset.db, sql, *map(repr, params))
+    now = _clock()
+    known = _estimates.get(key)
+    if known is not None and known[0] > now:
+        return known[1]
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str | bytes):  # a driver that hands json over undecoded
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates) >= ESTIMATES_KEPT:
+        _estimates.clear()
+    _estimates[key] = (now + ESTIMATE_TTL, estimate)
+    return estimate
+
+
+def _bounded_count(queryset: QuerySet, ceiling: int) -> int:
+    """How many rows ``queryset`` matches, counting no further than ``ceiling``.
+
+    Written around the compiled key query rather than through ``QuerySet.count()``, whose
+    aggregation rewrite cost more per request than running the count."""
+    try:
+        sql, params = _slim(queryset)[:ceiling].query.sql_with_params()
+    except EmptyResultSet:  # ``.none()``, or a filter that can match nothing
+        return 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
+        return cursor.fetchone()[0]
 
 
 def list_count(queryset: QuerySet) -> tuple[int, bool]:
     """``(count, exact)``: exact up to the limit, else the planner's estimate (at least the
     limit + 1) on PostgreSQL; other databases (the embedded SQLite) always count exactly."""
     limit = exact_count_limit()
-    bounded = _slim(queryset)[: limit + 1].count()
+    bounded = _bounded_count(queryset, limit + 1)
     if bounded <= limit:
         return bounded, True
     if connections[queryset.db].vendor != "postgresql":
@@ -135,7 +169,9 @@ def ordering_keys(queryset: QuerySet) -> list[_Key]:
     return keys
 
 
-def _value_of(row: Model, path: str) -> Any:
+def _value_of(row: Model | dict, path: str) -> Any:
+    if isinstance(row, dict):  # a ``values()`` row names its columns by their lookup paths
+        return row[path]
     value: Any = row
     for part in path.split("__"):
         value = getattr(value, part)
@@ -191,6 +227,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return self._cursor_page(queryset, request, size)
         return self._numbered_page(queryset, request, size)
 
+    def _rows(self, queryset: QuerySet) -> QuerySet:
+        """What a page holds: the queryset's model instances, or the rows the view's
+        ``page_rows(queryset)`` makes of it (``values()`` rows, say). Counts and cursors read
+        the queryset itself, so they never pay for the joins a page shows."""
+        page_rows = getattr(self.view, "page_rows", None)
+        return page_rows(queryset) if page_rows is not None else queryset
+
     # --- numbered pages -------------------------------------------------------------------
 
     def _numbered_page(self, queryset: QuerySet, request, size: int) -> list:
@@ -205,7 +248,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (number - 1) * size
         if offset > MAX_OFFSET:  # past any table, and past what the database's OFFSET takes
             raise NotFound(f"page: {number} is past the last page.")
-        rows = list(queryset[offset : offset + size + 1])
+        rows = list(self._rows(queryset)[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         if not rows and number > 1:
@@ -271,14 +314,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params[self.cursor_query_param]
         if raw:
             queryset = queryset.filter(_after(keys, self.decode_cursor(raw, keys)))
-        rows = list(queryset[: size + 1])
+        rows = list(self._rows(queryset)[: size + 1])
         self.cursor_mode = True
         self.has_next = len(rows) > size
         rows = rows[:size]
         self.next_cursor = self.encode_cursor(rows[-1], keys) if self.has_next else None
         return rows
 
-    def encode_cursor(self, row: Model, keys: list[_Key]) -> str:
+    def encode_cursor(self, row: Model | dict, keys: list[_Key]) -> str:
         """The signed position just after ``row`` in the ordering ``keys``."""
         values = [_to_json(_value_of(row, key.path)) for key in keys]
         payload = {"o": [key.name for key in keys], "v": values}

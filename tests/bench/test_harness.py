@@ -153,6 +153,40 @@ def test_smoke_results_never_overwrite_the_committed_table():
     assert FULL.output == Path(__file__).resolve().parents[2] / "bench/results/latest.md"
 
 
+@pytest.mark.parametrize("profile", ["smoke", "full"])
+def test_webhook_runners_keep_smoke_runs_tiny(profile, monkeypatch, tmp_path):
+    # given: every webhook scenario, with the subprocess it starts recorded, not run
+    from bench import webhooks_throughput
+    from bench.run import SMOKE
+
+    started: list[list[str]] = []
+    figures = (
+        '{"per_second": 1, "p50_ms": 1, "p99_ms": 1, "baseline_per_second": 1, '
+        '"baseline_p50_ms": 1, "baseline_p99_ms": 1}'
+    )
+
+    def fake_run(command, **kwargs):
+        started.append(command)
+        return subprocess.CompletedProcess(command, 0, stdout=figures + "\n", stderr="")
+
+    monkeypatch.setattr(webhooks_throughput.subprocess, "run", fake_run)
+    chosen = SMOKE if profile == "smoke" else FULL
+    ctx = Context(profile=chosen, env={}, workdir=tmp_path)
+    runners = [s for s in SCENARIOS if s.name.startswith("webhooks:")]
+
+    # when
+    for scenario in runners:
+        scenario.runner(ctx)
+
+    # then: a smoke run emits a few dozen events at most, a full one what the name says
+    events = [int(command[command.index("--events") + 1]) for command in started]
+    assert len(events) == len(runners) == 3
+    if profile == "smoke":
+        assert all(count <= 20 for count in events)
+    else:
+        assert sorted(events) == [1000, 10000, 10000]
+
+
 @pytest.mark.django_db
 def test_count_queries_counts_a_warm_request(api_key):
     # given

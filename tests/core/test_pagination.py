@@ -6,6 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+from apps.core import pagination
+from apps.core.pagination import list_count
+from apps.schools.models import Member
 from tests.core import api_routes
 from tests.factories import MemberFactory, create_owned
 
@@ -225,3 +228,45 @@ def test_every_list_walks_by_cursor(route, api_client, school):
     assert rows == numbered
     assert len(bodies) == len(numbered)
     assert all("count" not in body for body in bodies)
+
+
+def test_list_count_of_lists_that_can_match_nothing(school, settings):
+    # given
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    MemberFactory.create_batch(2, school=school)
+    members = Member.objects.filter(school=school)
+
+    # then: what the database is never asked still counts, and exactly
+    assert list_count(members.none()) == (0, True)
+    assert list_count(members.filter(pk__in=[])) == (0, True)
+    assert list_count(members) == (2, True)
+    assert list_count(members.filter(company="nobody")) == (0, True)
+
+
+@pytest.mark.postgres  # the embedded SQLite counts exactly past the limit (no planner estimate)
+def test_the_planner_estimate_is_reused_briefly_per_school(
+    api_client, other_api_client, school, other_school, settings, monkeypatch
+):
+    # given: two schools past the exact-count limit, and a clock the test moves
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    MemberFactory.create_batch(6, school=school)
+    MemberFactory.create_batch(5, school=other_school)
+    now = [1000.0]
+    monkeypatch.setattr(pagination, "_clock", lambda: now[0])
+    pagination._estimates.clear()
+
+    def explains(client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/users", {"page_size": 2})
+        assert response.status_code == 200
+        assert response.json()["count"] >= 4
+        return sum(q["sql"].startswith("EXPLAIN") for q in queries.captured_queries)
+
+    # when / then: the first page asks the planner, the next within the TTL does not
+    assert explains(api_client) == 1
+    assert explains(api_client) == 0
+    # another school's list is another statement: never answered from this school's estimate
+    assert explains(other_api_client) == 1
+    # after the TTL the planner is asked again
+    now[0] += pagination.ESTIMATE_TTL + 1
+    assert explains(api_client) == 1

@@ -9,8 +9,9 @@ import django_filters
 import pytest
 
 from apps.core.filters import FilterSet
+from apps.schools.api.filters import UserFilter
 from tests.core import api_routes
-from tests.factories import create_owned
+from tests.factories import MemberFactory, create_owned
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,38 @@ def test_boolean_filters_take_true_false_one_zero_or_nothing(api_client, school,
 
     # then
     assert response.status_code == 200, response.content
+
+
+def test_a_list_without_filter_parameters_builds_no_filter_set(api_client, school, monkeypatch):
+    # given: a filter set that records being validated
+    validated: list[dict] = []
+    original = UserFilter.is_valid
+
+    def record(self) -> bool:
+        validated.append(self.data.dict())
+        return original(self)
+
+    monkeypatch.setattr(UserFilter, "is_valid", record)
+    MemberFactory(school=school, company="Acme")
+    MemberFactory(school=school, company="Other")
+
+    # when
+    plain = api_client.get("/api/v1/users", {"page_size": 5, "search": "", "page": 1})
+    filtered = api_client.get("/api/v1/users", {"company": "Acme"})
+    refused = api_client.get("/api/v1/users", {"role": "no-such-role"})
+
+    # then: only the requests naming a filter paid for the form, and they still filter
+    assert plain.status_code == 200
+    assert plain.json()["count"] == 2
+    assert filtered.json()["count"] == 1
+    assert refused.status_code == 400
+    assert validated == [{"company": "Acme"}, {"role": "no-such-role"}]
+
+
+def test_a_required_filter_is_still_required_without_parameters(api_client):
+    # when
+    response = api_client.get("/api/v1/users/by-segment")
+
+    # then
+    assert response.status_code == 400
+    assert "segment_id" in response.json()["errors"]

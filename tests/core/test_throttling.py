@@ -1,9 +1,13 @@
 """The fixed-window counter: one shared count per bucket and window, expiring with it, that
 a flood of other buckets cannot evict."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.cache import caches
 from freezegun import freeze_time
+from redis.connection import Connection
 
 from apps.core.memory_cache import LocalMemoryCache
 from apps.core.throttling import KEY_TTL, count_hit
@@ -34,6 +38,45 @@ def test_count_hit_on_redis_sets_expiry_once_in_one_round_trip():
     # then
     assert int(client.get(full_key)) == 2
     assert 0 < client.ttl(full_key) <= 5 < KEY_TTL
+
+
+def test_concurrent_hits_each_get_their_own_count():
+    # given: many requests of one credential arriving at once (threads, like a threaded server)
+    threads, hits = 8, 25
+    start = threading.Barrier(threads)
+
+    def hammer(_: int) -> list[int]:
+        start.wait()
+        return [count_hit("throttle:test:race:1") for _ in range(hits)]
+
+    # when
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        counts = [count for batch in pool.map(hammer, range(threads)) for count in batch]
+
+    # then: no two requests saw the same count, so concurrency buys no extra budget
+    assert sorted(counts) == list(range(1, threads * hits + 1))
+
+
+@pytest.mark.redis
+def test_count_hit_on_redis_is_one_command(monkeypatch):
+    # given: the counting script is loaded (the first call may load it)
+    count_hit("throttle:test:commands:1")
+    sent: list[tuple] = []
+    original = Connection.send_command
+
+    def record(self, *args, **kwargs):
+        sent.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "send_command", record)
+
+    # when
+    count = count_hit("throttle:test:commands:1")
+
+    # then: one round trip to Redis per request
+    assert count == 2
+    assert len(sent) == 1
+    assert sent[0][0] == "EVALSHA"
 
 
 def test_a_flood_of_other_buckets_does_not_evict_a_live_count():

@@ -1,20 +1,28 @@
 """Credentials: school API keys (Bearer and Basic), user JWTs, scopes, /me and login throttling."""
 
 import base64
+import json
 
 import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
+from apps.core.credentials import USER_TOKEN_SCOPES, Credential
+from apps.core.renderers import JSONRenderer
+from apps.schools.api.serializers import MeSerializer
 from apps.schools.models import ApiKey
+from apps.schools.selectors import member_get
 from apps.schools.services import (
     api_key_create,
     api_key_revoke,
+    member_set_tags,
     member_suspend,
     member_unsuspend,
+    school_sandbox,
     user_anonymize,
     user_create,
+    user_update,
 )
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
@@ -221,6 +229,47 @@ def test_me_describes_a_user(learner, user_client):
     assert body["user"]["id"] == learner.user_id
     assert body["user"]["email"] == "learner@alpha.test"
     assert "write:users" not in body["scopes"]
+
+
+def _rendered(data) -> object:
+    """``data`` as a client reads it: through the API's JSON renderer."""
+    return json.loads(JSONRenderer().render(data))
+
+
+@pytest.mark.parametrize("kind", ["live_key", "test_key", "user"])
+def test_me_payload_is_exactly_what_the_serializer_renders(school, learner, kind):
+    # given: a user with tags, metadata and an anonymization-free profile, and each credential
+    member_set_tags(member=learner, tags=["zeta", "Alpha", "mid"])
+    user_update(member=learner, metadata={"plan": "gold", "n": 3}, company="ACME")
+    if kind == "user":
+        client = make_client(tokens_issue(member=learner).access_token)
+    else:
+        key, secret = api_key_create(
+            school=school, name="me", scopes=["read:users", "write:users"], test=kind == "test_key"
+        )
+        client = make_client(secret)
+
+    # when
+    response = client.get("/api/v1/me")
+
+    # then: the same JSON as DRF's MeSerializer over the same credential
+    assert response.status_code == 200
+    if kind == "user":
+        member = member_get(school=school, user_id=learner.user_id)
+        credential = Credential(
+            kind="user", school=school, scopes=USER_TOKEN_SCOPES, user=member.user, member=member
+        )
+    else:
+        key.refresh_from_db()
+        tenant = school_sandbox(school=school) if key.is_test else school
+        credential = Credential(
+            kind="api_key", school=tenant, scopes=frozenset(key.scopes), api_key=key
+        )
+        member = None
+    expected = _rendered(MeSerializer(MeSerializer.describe(credential, member)).data)
+    assert response.json() == expected
+    assert _rendered(MeSerializer.payload(credential, member)) == expected
+    assert response.json()["mode"] == ("test" if kind == "test_key" else "live")
 
 
 # --- user tokens ------------------------------------------------------------------------------

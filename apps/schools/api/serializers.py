@@ -5,6 +5,7 @@ from rest_framework import serializers
 from apps.core.api.fields import EmailIdentityField, LabelField
 from apps.core.api.serializers import Serializer
 from apps.core.credentials import Credential
+from apps.core.times import format_datetime
 from apps.core.validators import validate_metadata
 from apps.schools.models import Member, School
 from apps.schools.services import user_payload
@@ -16,7 +17,8 @@ class UserSerializer(serializers.Serializer):
     The declared fields describe the shape (and the OpenAPI schema); ``to_representation``
     is ``services.user_payload``, the one builder of this shape (``user.*`` events carry it
     too), because lists carry up to 1000 users a page and DRF's per-field machinery
-    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched).
+    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched); the
+    list builds rows without model instances (``row_payload``).
     """
 
     id = serializers.CharField(read_only=True, help_text="The person's id (usr_…).")
@@ -37,6 +39,28 @@ class UserSerializer(serializers.Serializer):
 
     def to_representation(self, member: Member) -> dict:
         return user_payload(member, tags=member.tag_list)
+
+    @staticmethod
+    def row_payload(row: dict) -> dict:
+        """The user shape of a ``selectors.member_rows`` row (with ``tag_names``): the same
+        JSON as ``user_payload`` of that member, for lists, which skip model instances."""
+        return {
+            "id": row["user_id"],
+            "email": row["user__email"],
+            "first_name": row["user__first_name"],
+            "last_name": row["user__last_name"],
+            "role": row["role"],
+            "status": row["status"],
+            "external_id": row["external_id"],
+            "company": row["company"],
+            "department": row["department"],
+            "country": row["country"],
+            "tags": row["tag_names"],
+            "metadata": row["metadata"],
+            "anonymized": row["anonymized_at"] is not None,
+            "created_at": format_datetime(row["created_at"]),
+            "updated_at": format_datetime(row["updated_at"]),
+        }
 
 
 class _UserFieldsSerializer(Serializer):
@@ -147,4 +171,29 @@ class MeSerializer(serializers.Serializer):
             "scopes": sorted(credential.scopes),
             "api_key": credential.api_key,
             "user": member,
+        }
+
+    @staticmethod
+    def payload(credential: Credential, member: Member | None) -> dict:
+        """What this serializer renders for ``describe(credential, member)``, built directly.
+
+        The fields above describe the shape (and the OpenAPI schema); building it through
+        DRF's nested serializers was a quarter of the ``/me`` request (tests compare both).
+        """
+        school, api_key = credential.school, credential.api_key
+        return {
+            "type": credential.kind,
+            "mode": credential.mode,
+            "school": {"id": school.id, "name": school.name, "slug": school.slug},
+            "scopes": sorted(credential.scopes),
+            "api_key": None
+            if api_key is None
+            else {
+                "id": api_key.id,
+                "name": api_key.name,
+                "prefix": api_key.prefix,
+                "test": api_key.is_test,
+                "created_at": format_datetime(api_key.created_at),
+            },
+            "user": None if member is None else user_payload(member, tags=member.tag_list),
         }
