@@ -179,6 +179,12 @@ LYCEUM_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 # (apps/core/pagination.py), so counting costs the same at any table size.
 LYCEUM_EXACT_COUNT_LIMIT = int(os.environ.get("LIST_EXACT_COUNT_LIMIT", "10000"))
 
+# --- Catalog ------------------------------------------------------------------------------
+# An uploaded e-learning package (SCORM, xAPI, AICC zip) may expand to at most this many
+# bytes and members; past either it is refused before or while extracting (zip bombs).
+LYCEUM_PACKAGE_MAX_BYTES = int(os.environ.get("PACKAGE_MAX_BYTES", str(2 * 1024**3)))
+LYCEUM_PACKAGE_MAX_MEMBERS = int(os.environ.get("PACKAGE_MAX_MEMBERS", "20000"))
+
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 
