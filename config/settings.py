@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.schools",
+    "apps.catalog",
     "apps.webhooks",
 ]
 

@@ -34,6 +34,18 @@ from django.db import models
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from apps.catalog.models import (
+    Asset,
+    ContentItem,
+    ContentItemType,
+    Course,
+    ImportState,
+    Label,
+    Lesson,
+    LessonType,
+    Quiz,
+    WebPackage,
+)
 from apps.core.models import Event, Job
 from apps.schools.models import (
     AccessCode,
@@ -434,3 +446,81 @@ class SegmentFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"Segment {n}")
     filters = factory.LazyFunction(lambda: {"roles": ["learner"]})
+
+
+# --- catalog: courses, labels, lessons, content items, assets, web packages, quizzes ---------
+
+
+def _next_order(model: type[models.Model], **parent: models.Model) -> int:
+    return model.objects.filter(**parent).count() + 1
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    short_description = "A course."
+    enforce_sequential_navigation = False
+
+
+class LabelFactory(DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Label {n}")
+
+
+class LessonFactory(DjangoModelFactory):
+    """A lesson at the end of its course (``course=`` puts it in a given course)."""
+
+    class Meta:
+        model = Lesson
+
+    school = factory.SubFactory(SchoolFactory)
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    type = LessonType.HTML
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    order = factory.LazyAttribute(lambda o: _next_order(Lesson, course=o.course))
+
+
+class ContentItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ContentItem
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(LessonFactory, school=factory.SelfAttribute("..school"))
+    header = factory.Sequence(lambda n: f"Block {n}")
+    type = ContentItemType.HTML
+    order = factory.LazyAttribute(lambda o: _next_order(ContentItem, lesson=o.lesson))
+
+
+class AssetFactory(DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Asset {n}")
+    embed_link_url = "https://video.example.com/embed/1"
+
+
+class WebPackageFactory(DjangoModelFactory):
+    class Meta:
+        model = WebPackage
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Package {n}")
+    content_url = "https://files.example.com/package.zip"
+    state = ImportState.READY
+    type = WebPackage.Type.SCORM
+
+
+class QuizFactory(DjangoModelFactory):
+    class Meta:
+        model = Quiz
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Quiz {n}")

@@ -93,3 +93,25 @@ class CaseInsensitiveChoiceFieldSchema(OpenApiSerializerFieldExtension):
 
 def _escape(char: str) -> str:
     return f"\\{char}" if char in r"\^$.|?*+()[]{}/-" else char
+
+
+class SchoolScopedRelatedMixin:
+    """Resolve references only among the caller's school's rows ("does not exist" else)."""
+
+    context: dict
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        school = getattr(getattr(request, "auth", None), "school", None)
+        if school is None:
+            return queryset.none()
+        return queryset.filter(school=school)
+
+
+class SchoolPrimaryKeyRelatedField(SchoolScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
+    """A primary-key reference to a row of the caller's school."""
+
+
+class SchoolSlugRelatedField(SchoolScopedRelatedMixin, serializers.SlugRelatedField):
+    """A reference by another unique field (``user_id`` for members) in the caller's school."""

@@ -1,0 +1,13 @@
+from apps.catalog.api.courses import CourseViewSet, LabelViewSet
+from apps.catalog.api.lessons import ContentItemViewSet, LessonViewSet
+from apps.core.api.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
+router.register("courses", CourseViewSet, basename="course")
+router.register("labels", LabelViewSet, basename="label")
+router.register("lessons", LessonViewSet, basename="lesson")
+router.register(
+    r"lessons/(?P<lesson_id>[^/]+)/content-items", ContentItemViewSet, basename="content-item"
+)
+
+urlpatterns = router.urls

@@ -1,0 +1,11 @@
+"""Error codes of the catalog app."""
+
+from enum import StrEnum
+
+
+class CatalogErrorCode(StrEnum):
+    COURSE_SLUG_TAKEN = "course_slug_taken"
+    ORDER_OUT_OF_RANGE = "order_out_of_range"
+    CONTENT_MISMATCH = "content_does_not_match_type"
+    DRIP_CONFLICT = "drip_schedule_conflict"
+    SECTION_CONTENT = "section_has_no_content"

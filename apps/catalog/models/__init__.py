@@ -1,0 +1,33 @@
+"""What a school teaches: courses, labels, lessons, content items, assets, web packages,
+quizzes, question banks and questions.
+
+A package split by subdomain; every model is importable from ``apps.catalog.models``.
+"""
+
+from apps.catalog.models.content import Asset, ImportState, WebPackage
+from apps.catalog.models.courses import (
+    ContentItem,
+    ContentItemType,
+    Course,
+    Label,
+    Lesson,
+    LessonType,
+)
+from apps.catalog.models.quizzes import Answer, Question, QuestionBank, QuestionType, Quiz
+
+__all__ = [
+    "Answer",
+    "Asset",
+    "ContentItem",
+    "ContentItemType",
+    "Course",
+    "ImportState",
+    "Label",
+    "Lesson",
+    "LessonType",
+    "Question",
+    "QuestionBank",
+    "QuestionType",
+    "Quiz",
+    "WebPackage",
+]
