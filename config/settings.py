@@ -163,6 +163,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hosted files (assets, package contents) live here with the default file system storage.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "").strip() or str(BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,6 +187,18 @@ LYCEUM_EXACT_COUNT_LIMIT = int(os.environ.get("LIST_EXACT_COUNT_LIMIT", "10000")
 # bytes and members; past either it is refused before or while extracting (zip bombs).
 LYCEUM_PACKAGE_MAX_BYTES = int(os.environ.get("PACKAGE_MAX_BYTES", str(2 * 1024**3)))
 LYCEUM_PACKAGE_MAX_MEMBERS = int(os.environ.get("PACKAGE_MAX_MEMBERS", "20000"))
+# Assets and packages are fetched from the URL a school gives, through the SSRF-safe fetcher:
+# at most this many bytes, the whole download within this many seconds, https only unless
+# CATALOG_IMPORT_ALLOW_HTTP; private addresses only for local development and tests.
+LYCEUM_ASSET_MAX_BYTES = int(os.environ.get("ASSET_MAX_BYTES", str(5 * 1024**3)))
+LYCEUM_PACKAGE_MAX_DOWNLOAD_BYTES = int(
+    os.environ.get("PACKAGE_MAX_DOWNLOAD_BYTES", str(1024**3))
+)
+CATALOG_IMPORT_TIMEOUT = float(os.environ.get("CATALOG_IMPORT_TIMEOUT", "1800"))
+CATALOG_IMPORT_ALLOW_HTTP = env_bool("CATALOG_IMPORT_ALLOW_HTTP", default=False)
+CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=False)
+# Signed download links of hosted files stay valid this long (Skilljar: one hour).
+CATALOG_DOWNLOAD_URL_SECONDS = 3600
 
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -21,6 +21,7 @@ class CatalogConfig(AppConfig):
             "Course.category",
             "Course.thumbnail_url",
             "Label.name",
+            "Label.key",
             "Lesson.title",
             "Lesson.content_html",
             "Lesson.description_html",

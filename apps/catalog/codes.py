@@ -8,4 +8,3 @@ class CatalogErrorCode(StrEnum):
     ORDER_OUT_OF_RANGE = "order_out_of_range"
     CONTENT_MISMATCH = "content_does_not_match_type"
     DRIP_CONFLICT = "drip_schedule_conflict"
-    SECTION_CONTENT = "section_has_no_content"

@@ -357,13 +357,22 @@ def extract_package(
     max_bytes, _ = _limits()
     budget = [max_bytes]
     stored: list[str] = []
-    with zipfile.ZipFile(source) as archive:
-        for name, member in _members(archive).items():
-            relative = name[len(info.root) :] if name.startswith(info.root) else name
-            try:
-                with archive.open(member) as stream:
-                    reader = io.BufferedReader(_CappedReader(stream, budget, name), CHUNK)
-                    stored.append(storage.save(f"{prefix}/{relative}", File(reader, relative)))
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise PackageRejected(f"member {name!r} is corrupt: {exc}") from exc
+    target = ""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for name, member in _members(archive).items():
+                relative = name[len(info.root) :] if name.startswith(info.root) else name
+                target = f"{prefix}/{relative}"
+                try:
+                    with archive.open(member) as stream:
+                        reader = io.BufferedReader(_CappedReader(stream, budget, name), CHUNK)
+                        stored.append(storage.save(target, File(reader, relative)))
+                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    raise PackageRejected(f"member {name!r} is corrupt: {exc}") from exc
+    except BaseException:
+        # Half a package is no package: what was stored before the failure goes.
+        for name in [*stored, target]:
+            if name and storage.exists(name):
+                storage.delete(name)
+        raise
     return stored

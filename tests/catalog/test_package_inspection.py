@@ -234,3 +234,14 @@ def test_extraction_stores_every_member_under_the_prefix_without_the_root_folder
 
     assert stored == ["wpk_1/imsmanifest.xml", "wpk_1/shared/launch.html"]
     assert storage.open("wpk_1/shared/launch.html").read() == b"<html>"
+
+
+def test_a_failed_extraction_leaves_nothing_stored():
+    package = _lying_about_size(b"<p>" * 100_000)
+    info = inspect_package(package)
+    storage = InMemoryStorage()
+
+    with pytest.raises(PackageRejected):
+        extract_package(package, info, storage=storage, prefix="pkg")
+
+    assert storage.listdir("pkg") == ([], [])

@@ -145,6 +145,13 @@ DOCUMENTED_EXCEPTIONS = {
     "conflicting_enforce_flags": "sign_up_field_rule's enforce and enforced, if both given, "
     "must agree",
     "invalid_window": "an access-code pool's end_date must be after its start_date",
+    "drip_schedule_conflict": "a drip schedule is drip_days_after_enrollment or "
+    "drip_release_at, not both",
+    "content_does_not_match_type": "a lesson's or content item's content reference must fit "
+    "its type (content_quiz_id for QUIZ, …)",
+    # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
+    # when moving, where n is how many rows the course or lesson has now.
+    "order_out_of_range": "an order must be a position among the parent's rows",
     # Free-form JSON objects (metadata) hold any value, but PostgreSQL can store no NUL in a
     # string and no integer past 64 bits, at any depth. Named fields say it in the schema.
     "null_characters_not_allowed": "no NUL in any string inside a free-form JSON object",

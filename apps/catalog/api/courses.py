@@ -79,7 +79,7 @@ class CourseWriteSerializer(Serializer):
     )
     category = LabelField(max_length=100, allow_blank=True, required=False)
     level = CaseInsensitiveChoiceField(
-        choices=Course.Level.choices, required=False, allow_blank=True
+        choices=Course.Level.choices, required=False, allow_null=True
     )
     instructor_id = SchoolSlugRelatedField(
         source="instructor",
@@ -89,7 +89,9 @@ class CourseWriteSerializer(Serializer):
         allow_null=True,
         help_text="A person of the school (usr_ id) who teaches the course.",
     )
-    thumbnail_url = serializers.URLField(max_length=2000, allow_blank=True, required=False)
+    thumbnail_url = serializers.URLField(
+        max_length=2000, allow_blank=True, allow_null=True, required=False
+    )
     duration_hours = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
     )

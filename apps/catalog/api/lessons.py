@@ -77,10 +77,13 @@ class _DripFields(Serializer):
         max_value=36500,
         required=False,
         allow_null=True,
-        help_text="Released this many days after the learner enrolls (a heading: its section).",
+        help_text="Released this many days after the learner enrolls (on a heading: its "
+        "section). Not together with drip_release_at.",
     )
     drip_release_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Released at this time (UTC)."
+        required=False,
+        allow_null=True,
+        help_text="Released at this time. Not together with drip_days_after_enrollment.",
     )
 
 
@@ -89,7 +92,9 @@ class LessonWriteSerializer(_DripFields):
 
     type = CaseInsensitiveChoiceField(choices=LessonType.choices)
     order = serializers.IntegerField(
-        min_value=1, help_text="Position in the course, 1 to n + 1; later lessons move down."
+        min_value=1,
+        max_value=100_000,
+        help_text="Position in the course, 1 to n + 1; later lessons move down.",
     )
     title = LabelField(max_length=255)
     course_id = SchoolPrimaryKeyRelatedField(source="course", queryset=Course.objects.all())
@@ -102,7 +107,9 @@ class LessonWriteSerializer(_DripFields):
     description_html = serializers.CharField(allow_blank=True, required=False, max_length=100_000)
     tooltip_html = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
     display_fullscreen = serializers.BooleanField(required=False)
-    optional = serializers.BooleanField(required=False)
+    optional = serializers.BooleanField(
+        required=False, help_text="Not needed to complete the course (a heading: its section)."
+    )
     search_keywords = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
     time_seconds = serializers.IntegerField(
         min_value=0, max_value=10_000_000, required=False, allow_null=True
@@ -114,7 +121,10 @@ class SectionWriteSerializer(_DripFields):
 
     title = LabelField(max_length=255)
     order = serializers.IntegerField(
-        min_value=1, required=False, help_text="Position in the course; default the end."
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text="Position in the course; default the end.",
     )
 
 
@@ -208,7 +218,9 @@ class ContentItemWriteSerializer(Serializer):
 
     header = LabelField(max_length=255)
     order = serializers.IntegerField(
-        min_value=1, help_text="Position in the lesson, 1 to n + 1; later items move down."
+        min_value=1,
+        max_value=100_000,
+        help_text="Position in the lesson, 1 to n + 1; later items move down.",
     )
     type = CaseInsensitiveChoiceField(choices=ContentItemType.choices)
     content_html = serializers.CharField(allow_blank=True, required=False, max_length=500_000)

@@ -1,8 +1,11 @@
+from apps.catalog.api.content import AssetViewSet, WebPackageViewSet
 from apps.catalog.api.courses import CourseViewSet, LabelViewSet
 from apps.catalog.api.lessons import ContentItemViewSet, LessonViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
+router.register("assets", AssetViewSet, basename="asset")
+router.register("web-packages", WebPackageViewSet, basename="web-package")
 router.register("courses", CourseViewSet, basename="course")
 router.register("labels", LabelViewSet, basename="label")
 router.register("lessons", LessonViewSet, basename="lesson")

@@ -41,6 +41,10 @@ class Asset(SchoolOwnedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def failure_or_none(self) -> str | None:
+        return self.failure_reason or None
+
 
 class WebPackage(SchoolOwnedModel):
     """An e-learning package (zip) imported from ``content_url`` and served from storage."""
@@ -70,3 +74,19 @@ class WebPackage(SchoolOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def failure_or_none(self) -> str | None:
+        return self.failure_reason or None
+
+    @property
+    def type_or_none(self) -> str | None:
+        return self.type or None
+
+    @property
+    def version_or_none(self) -> str | None:
+        return self.version or None
+
+    @property
+    def launch_or_none(self) -> str | None:
+        return self.launch_path or None

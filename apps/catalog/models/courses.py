@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
+from apps.core.validators import label_key
 from apps.schools.models import Member
 
 
@@ -13,12 +14,17 @@ class Label(SchoolOwnedModel):
 
     id = PrefixedIdField(prefix="lbl", primary_key=True)
     name = models.CharField(max_length=100)
+    key = models.CharField(max_length=400, editable=False, help_text="label_key(name)")
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("school", Lower("name"), name="catalog_label_name_ci"),
+            models.UniqueConstraint(fields=["school", "key"], name="catalog_label_key"),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = label_key(self.name)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
@@ -39,11 +45,11 @@ class Course(SchoolOwnedModel):
     enforce_sequential_navigation = models.BooleanField(default=False)
     slug = models.SlugField(max_length=100)
     category = models.CharField(max_length=100, blank=True, default="")
-    level = models.CharField(max_length=20, choices=Level.choices, blank=True, default="")
+    level = models.CharField(max_length=20, choices=Level.choices, null=True, blank=True)
     instructor = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses_taught"
     )
-    thumbnail_url = models.URLField(max_length=2000, blank=True, default="")
+    thumbnail_url = models.URLField(max_length=2000, null=True, blank=True)
     duration_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     labels = models.ManyToManyField(Label, blank=True, related_name="courses")
 

@@ -13,6 +13,7 @@ from apps.catalog.models import Course, Label
 from apps.core.errors import Conflict, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.html import sanitize_html
+from apps.core.validators import label_key
 from apps.schools.models import Member, School
 
 COURSE_FIELDS = (
@@ -41,24 +42,24 @@ def course_payload(course: Course) -> dict[str, Any]:
 
 
 def labels_for(*, school: School, names: Iterable[str]) -> list[Label]:
-    """The school's labels of these names (created when new), matched regardless of case;
-    a new label keeps the spelling it was first written with."""
-    wanted = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
-    keys = {name.casefold() for name in wanted}
+    """The school's labels of these names (created when new), matched in their compared
+    form (``label_key``); a new label keeps the spelling it was first written with."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        if name and name.strip():
+            wanted.setdefault(label_key(name), name.strip())
 
     def existing() -> dict[str, Label]:
-        rows = Label.objects.annotate(key=Lower("name")).filter(school=school, key__in=keys)
-        return {label.name.casefold(): label for label in rows}
+        return {label.key: label for label in Label.objects.filter(school=school, key__in=wanted)}
 
     found = existing()
-    missing = [Label(school=school, name=name) for name in wanted if name.casefold() not in found]
+    missing = [
+        Label(school=school, name=name, key=key) for key, name in wanted.items() if key not in found
+    ]
     if missing:
         Label.objects.bulk_create(missing, ignore_conflicts=True)
         found = existing()
-    seen: dict[str, Label] = {}
-    for name in wanted:
-        seen.setdefault(name.casefold(), found[name.casefold()])
-    return list(seen.values())
+    return [found[key] for key in wanted]
 
 
 def _slug_taken(slug: str) -> Conflict:
@@ -86,9 +87,12 @@ def _free_slug(school: School, title: str) -> str:
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if "long_description_html" in fields:
         fields["long_description_html"] = sanitize_html(fields["long_description_html"] or "")
-    for name in ("category", "level", "thumbnail_url", "short_description"):
+    for name in ("category", "short_description"):
         if name in fields and fields[name] is None:
             fields[name] = ""
+    for name in ("level", "thumbnail_url"):  # not set: null, however it was sent
+        if name in fields and not fields[name]:
+            fields[name] = None
     return fields
 
 

@@ -55,12 +55,6 @@ def _check_lesson(lesson: Lesson) -> None:
                 code=CatalogErrorCode.CONTENT_MISMATCH,
                 field=f"{field}_id",
             )
-    if lesson.type == LessonType.SECTION and lesson.optional:
-        raise InvalidInput(
-            "A section heading cannot be optional.",
-            code=CatalogErrorCode.SECTION_CONTENT,
-            field="optional",
-        )
     if lesson.drip_days_after_enrollment is not None and lesson.drip_release_at is not None:
         raise InvalidInput(
             "Set drip_days_after_enrollment or drip_release_at, not both.",
