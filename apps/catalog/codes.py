@@ -8,3 +8,7 @@ class CatalogErrorCode(StrEnum):
     ORDER_OUT_OF_RANGE = "order_out_of_range"
     CONTENT_MISMATCH = "content_does_not_match_type"
     DRIP_CONFLICT = "drip_schedule_conflict"
+    ANSWERS_INVALID = "answers_invalid"
+    QUESTION_PARENT = "question_parent_invalid"
+    CASE_SENSITIVE_FILL_IN_ONLY = "case_sensitive_fill_in_only"
+    IN_USE = "in_use"
