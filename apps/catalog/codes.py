@@ -12,3 +12,5 @@ class CatalogErrorCode(StrEnum):
     QUESTION_PARENT = "question_parent_invalid"
     CASE_SENSITIVE_FILL_IN_ONLY = "case_sensitive_fill_in_only"
     IN_USE = "in_use"
+    CONTENT_URL_REFUSED = "content_url_refused"
+    ASSET_SOURCE_REQUIRED = "asset_source_required"

@@ -152,6 +152,9 @@ DOCUMENTED_EXCEPTIONS = {
     # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
     # when moving, where n is how many rows the course or lesson has now.
     "order_out_of_range": "an order must be a position among the parent's rows",
+    "asset_source_required": "an asset needs content_url or asset.embed_link_url (one of two)",
+    "content_url_refused": "a content_url the fetcher refuses by this server's settings (http "
+    "when disabled) or by a form the pattern allows (a non-ASCII path to percent-encode)",
     # Free-form JSON objects (metadata) hold any value, but PostgreSQL can store no NUL in a
     # string and no integer past 64 bits, at any depth. Named fields say it in the schema.
     "null_characters_not_allowed": "no NUL in any string inside a free-form JSON object",

@@ -11,7 +11,7 @@ from apps.catalog.models import Asset, ImportState, WebPackage
 from apps.catalog.services import content as content_services
 from apps.catalog.signed_files import download_url
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
+from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField, WebUrlField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.models import Job
 
@@ -33,6 +33,7 @@ class AssetSerializer(ModelSerializer):
     """An asset: Skilljar's fields, its import ``state`` and the reason of a failure."""
 
     download_url = serializers.SerializerMethodField(help_text=DOWNLOAD_HELP)
+    embed_link_url = serializers.URLField(read_only=True, allow_null=True, source="embed_or_none")
     failure_reason = serializers.CharField(
         read_only=True, allow_null=True, source="failure_or_none"
     )
@@ -62,16 +63,13 @@ class AssetSerializer(ModelSerializer):
 
 class AssetFieldsSerializer(Serializer):
     name = LabelField(max_length=255, required=False, help_text="Default: from the URL.")
-    embed_link_url = serializers.URLField(
-        max_length=2000, required=False, help_text="Needed when content_url is not given."
-    )
+    embed_link_url = WebUrlField(required=False, help_text="Needed when content_url is not given.")
     aspect_ratio = serializers.ChoiceField(choices=Asset.AspectRatio.choices, required=False)
     sync_completion = serializers.BooleanField(required=False)
 
 
 class AssetCreateSerializer(Serializer):
-    content_url = serializers.URLField(
-        max_length=2000,
+    content_url = WebUrlField(
         required=False,
         help_text="A file to download and host (https); or give asset.embed_link_url.",
     )
@@ -178,7 +176,7 @@ class WebPackageFieldsSerializer(Serializer):
 
 
 class WebPackageCreateSerializer(Serializer):
-    content_url = serializers.URLField(max_length=2000, help_text="The package zip (https).")
+    content_url = WebUrlField(help_text="The package zip (https).")
     web_package = WebPackageFieldsSerializer()
 
 

@@ -14,7 +14,12 @@ from apps.catalog.selectors import courses as course_selectors
 from apps.catalog.services import courses as course_services
 from apps.catalog.services import lessons as lesson_services
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.fields import CaseInsensitiveChoiceField, LabelField, SchoolSlugRelatedField
+from apps.core.api.fields import (
+    CaseInsensitiveChoiceField,
+    LabelField,
+    SchoolSlugRelatedField,
+    WebUrlField,
+)
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import FilterSet
 from apps.schools.models import Member
@@ -89,9 +94,7 @@ class CourseWriteSerializer(Serializer):
         allow_null=True,
         help_text="A person of the school (usr_ id) who teaches the course.",
     )
-    thumbnail_url = serializers.URLField(
-        max_length=2000, allow_blank=True, allow_null=True, required=False
-    )
+    thumbnail_url = WebUrlField(allow_blank=True, allow_null=True, required=False)
     duration_hours = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
     )

@@ -45,6 +45,10 @@ class Asset(SchoolOwnedModel):
     def failure_or_none(self) -> str | None:
         return self.failure_reason or None
 
+    @property
+    def embed_or_none(self) -> str | None:
+        return self.embed_link_url or None
+
 
 class WebPackage(SchoolOwnedModel):
     """An e-learning package (zip) imported from ``content_url`` and served from storage."""

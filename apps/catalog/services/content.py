@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from apps.catalog import package_inspection
+from apps.catalog.codes import CatalogErrorCode
 from apps.catalog.downloads import (
     DownloadFailed,
     check_source_url,
@@ -64,7 +65,9 @@ def _source(url: str) -> str:
     try:
         return check_source_url(url)
     except DownloadFailed as exc:
-        raise InvalidInput(exc.reason, field="content_url") from None
+        raise InvalidInput(
+            exc.reason, code=CatalogErrorCode.CONTENT_URL_REFUSED, field="content_url"
+        ) from None
 
 
 def _file_name(url: str, fallback: str) -> str:
@@ -137,6 +140,7 @@ def asset_create(
     if not content_url and not embed_link_url:
         raise InvalidInput(
             "Give content_url (a file to host) or asset.embed_link_url (a link to embed).",
+            code=CatalogErrorCode.ASSET_SOURCE_REQUIRED,
             field="content_url",
         )
     if content_url:

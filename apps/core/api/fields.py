@@ -1,5 +1,6 @@
 """Serializer fields shared by every app's API, with how the OpenAPI schema shows them."""
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,11 +38,14 @@ class LabelField(serializers.CharField):
     also at either end (checked before surrounding spaces are trimmed)."""
 
     def to_internal_value(self, data: Any) -> str:
-        if isinstance(data, str):
-            try:
-                refuse_control_characters(data)
-            except DjangoValidationError as exc:
-                raise ValidationError(list(exc.messages), code=exc.code) from None
+        # A number is not a label: DRF's CharField would turn 42 into "42", which the
+        # schema (a string) does not allow.
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            refuse_control_characters(data)
+        except DjangoValidationError as exc:
+            raise ValidationError(list(exc.messages), code=exc.code) from None
         return super().to_internal_value(data)
 
 
@@ -115,3 +119,40 @@ class SchoolPrimaryKeyRelatedField(SchoolScopedRelatedMixin, serializers.Primary
 
 class SchoolSlugRelatedField(SchoolScopedRelatedMixin, serializers.SlugRelatedField):
     """A reference by another unique field (``user_id`` for members) in the caller's school."""
+
+
+# An absolute http(s) URL with a host, no credentials, no spaces or control characters: the
+# same expression validates the field and is its schema's pattern, so what the schema allows
+# the API accepts. Where it resolves is judged when it is fetched.
+WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@\x00-\x1f\x7f]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+_WEB_URL = re.compile(WEB_URL_PATTERN)
+
+
+class WebUrlField(serializers.CharField):
+    """An http or https URL a person or a player will open (thumbnails, embeds, files)."""
+
+    default_error_messages = {
+        "invalid_url": "Give an absolute http(s) URL with a host, without spaces or credentials."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value and not _WEB_URL.match(value):
+            self.fail("invalid_url")
+        return value
+
+
+class WebUrlFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = WebUrlField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = WEB_URL_PATTERN
+        return schema
