@@ -7,11 +7,14 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
+        from apps.catalog.demo import seed_demo_catalog
         from apps.catalog.event_types import EVENT_TYPES
+        from apps.core.demo import register_demo
         from apps.core.erasure import register_no_copies
         from apps.core.event_types import register
 
         register(*EVENT_TYPES)
+        register_demo(seed_demo_catalog)
         # The school's own teaching material: it never holds a copy of a learner's data.
         for field in (
             "Course.title",
