@@ -163,10 +163,31 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Hosted files (assets, package contents) live here with the default file system storage.
+# Hosted files (assets, package contents) live under MEDIA_ROOT, or in an S3-compatible
+# bucket when STORAGE_BUCKET is set (django-storages; credentials from STORAGE_ACCESS_KEY_ID
+# and STORAGE_SECRET_ACCESS_KEY, or the machine's role when both are unset). Files are
+# private: links to them are presigned by the store for CATALOG_DOWNLOAD_URL_SECONDS.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "").strip() or str(BASE_DIR / "media")
+STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "").strip()
+if STORAGE_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("STORAGE_REGION", "").strip() or None,
+            "access_key": os.environ.get("STORAGE_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("STORAGE_SECRET_ACCESS_KEY", "").strip() or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
