@@ -35,6 +35,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.catalog.models import (
+    Answer,
     Asset,
     ContentItem,
     ContentItemType,
@@ -43,6 +44,9 @@ from apps.catalog.models import (
     Label,
     Lesson,
     LessonType,
+    Question,
+    QuestionBank,
+    QuestionType,
     Quiz,
     WebPackage,
 )
@@ -524,3 +528,30 @@ class QuizFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"Quiz {n}")
+
+
+class QuestionBankFactory(DjangoModelFactory):
+    class Meta:
+        model = QuestionBank
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Bank {n}")
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    school = factory.SubFactory(SchoolFactory)
+    quiz = factory.SubFactory(QuizFactory, school=factory.SelfAttribute("..school"))
+    type = QuestionType.FREEFORM
+    html = "<p>Explain.</p>"
+
+
+class AnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    school = factory.SubFactory(SchoolFactory)
+    question = factory.SubFactory(QuestionFactory, school=factory.SelfAttribute("..school"))
+    answer_text = factory.Sequence(lambda n: f"Answer {n}")

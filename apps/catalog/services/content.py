@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import get_valid_filename
 
 from apps.catalog import package_inspection
@@ -29,7 +30,7 @@ from apps.catalog.downloads import (
 from apps.catalog.models import Asset, ImportState, Lesson, WebPackage
 from apps.catalog.services.lessons import lesson_payload
 from apps.core.credentials import Credential
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit, emit_many
 from apps.core.models import Job
 from apps.core.services import job_create, job_fail, job_start, job_succeed
@@ -347,3 +348,58 @@ def import_failed(*, job: Job, reason: str) -> None:
     ).first()
     if package is not None:
         _package_failed(package, job, reason)
+
+
+ASSET_FIELDS = ("name", "embed_link_url", "aspect_ratio", "sync_completion")
+WEB_PACKAGE_FIELDS = ("title", "redirect_on_completion", "sync_completion")
+
+
+@transaction.atomic
+def asset_update(*, asset: Asset, **fields: Any) -> Asset:
+    """Change an asset's name, embed link, aspect ratio or completion sync."""
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    changed = [
+        name for name in ASSET_FIELDS if name in fields and getattr(asset, name) != fields[name]
+    ]
+    for name in changed:
+        setattr(asset, name, fields[name])
+    if not asset.content_url and not asset.embed_link_url:
+        raise InvalidInput(
+            "An asset without a hosted file needs embed_link_url.",
+            code=CatalogErrorCode.ASSET_SOURCE_REQUIRED,
+            field="embed_link_url",
+        )
+    if changed:
+        asset.save(update_fields=[*changed, "updated_at"])
+    return asset
+
+
+@transaction.atomic
+def web_package_update(*, web_package: WebPackage, **fields: Any) -> WebPackage:
+    """Change a package's title or completion settings."""
+    package = WebPackage.objects.select_for_update().get(pk=web_package.pk)
+    changed = [
+        name
+        for name in WEB_PACKAGE_FIELDS
+        if name in fields and getattr(package, name) != fields[name]
+    ]
+    for name in changed:
+        setattr(package, name, fields[name])
+    if changed:
+        package.save(update_fields=[*changed, "updated_at"])
+    return package
+
+
+@transaction.atomic
+def asset_delete(*, asset: Asset) -> None:
+    """Delete an asset and its hosted file; 409 while a lesson or content item shows it."""
+    name = asset.file
+    try:
+        Asset.objects.filter(pk=asset.pk).delete()
+    except ProtectedError:
+        raise Conflict(
+            "Lessons or content items still show this asset; point them elsewhere first.",
+            code=CatalogErrorCode.IN_USE,
+        ) from None
+    if name:
+        transaction.on_commit(lambda: catalog_storage().delete(name))
