@@ -1,7 +1,11 @@
+import threading
+
 import pytest
+from django.db import connection
 
 from apps.catalog.models import ContentItem, Lesson
 from apps.core.models import Event
+from tests.conftest import make_client
 from tests.factories import (
     AssetFactory,
     ContentItemFactory,
@@ -350,3 +354,51 @@ def test_content_items_of_another_schools_lesson_are_404(api_client, other_schoo
         ).status_code
         == 404
     )
+
+
+# --- concurrency (PostgreSQL: row locks and unique-index checks as in production) -----------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_inserts_and_moves_keep_positions_unique_and_gap_free(api_key, school):
+    # given a course of six lessons, and twelve requests released at once: inserts at the
+    # top and moves of existing lessons to random places
+    secret = api_key[1]
+    course = CourseFactory(school=school)
+    lessons = [LessonFactory(school=school, course=course, title=f"L{n}") for n in range(6)]
+    workers = 12
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+
+    def send(n: int) -> None:
+        client = make_client(secret)
+        try:
+            barrier.wait(timeout=10)
+            if n % 2:
+                response = client.post(
+                    "/api/v1/lessons",
+                    {"type": "HTML", "order": 1, "title": f"new {n}", "course_id": course.id},
+                    format="json",
+                )
+            else:
+                lesson = lessons[n % len(lessons)]
+                response = client.patch(
+                    f"/api/v1/lessons/{lesson.id}", {"order": 1 + n % 5}, format="json"
+                )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(workers)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then every request succeeded and the positions are exactly 1..n
+    assert sorted(statuses) == [200] * 6 + [201] * 6
+    orders = list(Lesson.objects.filter(course=course).values_list("order", flat=True))
+    assert sorted(orders) == list(range(1, 13))
