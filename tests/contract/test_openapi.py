@@ -152,6 +152,11 @@ DOCUMENTED_EXCEPTIONS = {
     # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
     # when moving, where n is how many rows the course or lesson has now.
     "order_out_of_range": "an order must be a position among the parent's rows",
+    "question_parent_invalid": "a question belongs to exactly one of quiz and "
+    "quiz_question_bank (one of two)",
+    "answers_invalid": "a question's answers follow its type (exactly one correct for "
+    "MULTIPLE_CHOICE, none for FREEFORM, distinct texts)",
+    "case_sensitive_fill_in_only": "case_sensitive is for FILL_IN_THE_BLANK questions only",
     "asset_source_required": "an asset needs content_url or asset.embed_link_url (one of two)",
     "content_url_refused": "a content_url the fetcher refuses by this server's settings (http "
     "when disabled) or by a form the pattern allows (a non-ASCII path to percent-encode)",

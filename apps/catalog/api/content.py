@@ -33,7 +33,7 @@ class AssetSerializer(ModelSerializer):
     """An asset: Skilljar's fields, its import ``state`` and the reason of a failure."""
 
     download_url = serializers.SerializerMethodField(help_text=DOWNLOAD_HELP)
-    embed_link_url = serializers.URLField(read_only=True, allow_null=True, source="embed_or_none")
+    embed_link_url = serializers.CharField(read_only=True, allow_null=True, source="embed_or_none")
     failure_reason = serializers.CharField(
         read_only=True, allow_null=True, source="failure_or_none"
     )

@@ -43,6 +43,8 @@ class CourseSerializer(ModelSerializer):
     duration_hours = serializers.DecimalField(
         max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
     )
+    # Plain strings: a URL may be an IRI (non-ASCII host or path), which "format: uri" is not.
+    thumbnail_url = serializers.CharField(read_only=True, allow_null=True)
     total_lessons = serializers.IntegerField(
         read_only=True, help_text="Lessons of the course, section headings not counted."
     )

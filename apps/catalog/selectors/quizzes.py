@@ -22,8 +22,8 @@ def question_bank_list(*, queryset: QuerySet[QuestionBank] | None = None) -> Que
 
 
 def question_list(*, queryset: QuerySet[Question] | None = None) -> QuerySet[Question]:
-    """Questions with their answers in order."""
+    """Questions with their answers, by position (within a quiz or bank: its order)."""
     queryset = Question.objects.all() if queryset is None else queryset
     return queryset.prefetch_related(
         Prefetch("answers", queryset=Answer.objects.order_by("order", "id"))
-    ).order_by("quiz_id", "question_bank_id", "order", "id")
+    ).order_by("order", "id")
