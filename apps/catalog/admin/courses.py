@@ -112,6 +112,7 @@ class CourseAdmin(SchoolScopedAdmin):
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """Lessons are read-only here (changed on their own page)."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class ContentItemInline(SchoolScopedInline, admin.StackedInline):

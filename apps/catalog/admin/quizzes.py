@@ -52,6 +52,7 @@ class QuizAdmin(SchoolScopedAdmin):
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """Questions are read-only here (changed on their own page)."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_with_service(self, request: HttpRequest, obj: Quiz) -> None:
         """Refused while a lesson or content item shows it."""
