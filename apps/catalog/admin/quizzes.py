@@ -105,6 +105,11 @@ class QuestionAdmin(SchoolScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Question, form, change: bool) -> None:
         """Saved with its answers in ``save_related`` (the rules need both at once)."""
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Never called: ``save_related`` saves the answers with the question, through
+        ``question_create``/``question_update``, so the type's rules see both at once."""
+        raise NotImplementedError
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         answers_formset = next(f for f in formsets if f.model is Answer)
         answers = [
