@@ -402,3 +402,36 @@ def test_concurrent_inserts_and_moves_keep_positions_unique_and_gap_free(api_key
     assert sorted(statuses) == [200] * 6 + [201] * 6
     orders = list(Lesson.objects.filter(course=course).values_list("order", flat=True))
     assert sorted(orders) == list(range(1, 13))
+
+
+def test_contents_lessons_are_exactly_what_the_lessons_api_shows(api_client, school):
+    # given lessons with every kind of value: references, nulls, a release time, HTML
+    course = CourseFactory(school=school)
+    quiz = QuizFactory(school=school)
+    LessonFactory(school=school, course=course, title="Intro", time_seconds=90)
+    LessonFactory(
+        school=school,
+        course=course,
+        type="SECTION",
+        title="Week 1",
+        drip_release_at="2027-01-01T09:30:00.123456Z",
+    )
+    LessonFactory(
+        school=school,
+        course=course,
+        type="QUIZ",
+        content_quiz=quiz,
+        optional=True,
+        content_html="<p>é</p>",
+    )
+
+    # when
+    tree = api_client.get(f"/api/v1/courses/{course.id}/contents").json()
+
+    # then each lesson is the lessons API's answer for it, field for field
+    listed = [lesson for section in tree["sections"] for lesson in section["lessons"]]
+    assert len(listed) == 2
+    for lesson in listed:
+        assert lesson == api_client.get(f"/api/v1/lessons/{lesson['id']}").json()
+    heading = api_client.get(f"/api/v1/lessons/{tree['sections'][1]['id']}").json()
+    assert tree["sections"][1]["drip_release_at"] == heading["drip_release_at"]
