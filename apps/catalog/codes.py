@@ -14,3 +14,8 @@ class CatalogErrorCode(StrEnum):
     IN_USE = "in_use"
     CONTENT_URL_REFUSED = "content_url_refused"
     ASSET_SOURCE_REQUIRED = "asset_source_required"
+    SESSION_PARENT = "ilt_session_parent_invalid"
+    NOT_LIVE_TRAINING = "lesson_not_live_training"
+    NOT_FOR_MULTI_SESSION_CHILD = "not_for_multi_session_child"
+    CALENDAR_PROVIDER_ONLY = "calendar_provider_only"
+    SESSION_ENDS_BEFORE_START = "session_ends_before_start"
