@@ -133,7 +133,7 @@ def multi_session_event_update(
 # --- sessions --------------------------------------------------------------------------------
 
 
-def _check_session(session: IltSession, *, tags: list[str] | None) -> None:
+def ilt_session_check(session: IltSession, *, tags: list[str] | None) -> None:
     """400 naming the field for each rule of the seed the session's final state breaks."""
     if (session.lesson_id is None) == (session.multi_session_event_id is None):
         raise InvalidInput(
@@ -214,7 +214,7 @@ def ilt_session_create(
         timezone=timezone,
         **_clean(fields),
     )
-    _check_session(session, tags=tag_names)
+    ilt_session_check(session, tags=tag_names)
     session.instructor = instructor_record(
         school=school, instructor_email=instructor_email, provider=provider
     )
@@ -245,7 +245,7 @@ def ilt_session_update(
         setattr(session, name, fields[name])
     tag_names = list(tags) if tags is not None else None
     current_tags = [tag.name for tag in session.tags.all()] if tag_names is None else tag_names
-    _check_session(session, tags=current_tags)
+    ilt_session_check(session, tags=current_tags)
     if "instructor_email" in changed or "provider" in changed:
         session.instructor = instructor_record(
             school=session.school,
