@@ -1,7 +1,7 @@
 """Writes of live training: multi-session events, ILT sessions and the instructors they name."""
 
 from collections.abc import Iterable
-from email.utils import parseaddr
+from email.utils import getaddresses
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -60,7 +60,9 @@ def parse_instructor_email(value: str, *, provider: str) -> tuple[str, str]:
         refuse_control_characters(value)
     except DjangoValidationError as exc:
         raise InvalidInput(exc.messages[0], field="instructor_email") from None
-    name, address = parseaddr(value)
+    found = getaddresses([value])
+    # Exactly one address: "a@x.com, b@x.com" would otherwise be read as its first one.
+    name, address = found[0] if len(found) == 1 else ("", "")
     try:
         validate_email(address)
         address = normalize_email(address)
