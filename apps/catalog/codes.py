@@ -19,3 +19,4 @@ class CatalogErrorCode(StrEnum):
     NOT_FOR_MULTI_SESSION_CHILD = "not_for_multi_session_child"
     CALENDAR_PROVIDER_ONLY = "calendar_provider_only"
     SESSION_ENDS_BEFORE_START = "session_ends_before_start"
+    INSTRUCTOR_EMAIL_INVALID = "instructor_email_invalid"

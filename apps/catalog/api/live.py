@@ -179,6 +179,8 @@ class IltSessionSerializer(ModelSerializer):
         source="multi_session_event_id", read_only=True, allow_null=True
     )
     instructor_id = serializers.CharField(read_only=True)
+    # Empty when the session has no link, so not a URI in the answer's schema.
+    event_link = serializers.CharField(read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
@@ -379,6 +381,7 @@ class ViltSessionEventSerializer(ModelSerializer):
     """One scheduled meeting and the registrable session it belongs to."""
 
     session = serializers.SerializerMethodField()
+    event_link = serializers.CharField(read_only=True)
 
     class Meta:
         model = IltSession

@@ -68,7 +68,9 @@ def parse_instructor_email(value: str, *, provider: str) -> tuple[str, str]:
         address = normalize_email(address)
     except (DjangoValidationError, EmailRefused):
         raise InvalidInput(
-            "instructor_email must be an address or 'Name <address>'.", field="instructor_email"
+            "instructor_email must be an address or 'Name <address>'.",
+            code=CatalogErrorCode.INSTRUCTOR_EMAIL_INVALID,
+            field="instructor_email",
         ) from None
     name = name.strip()
     if name and provider != SessionProvider.CALENDAR:
