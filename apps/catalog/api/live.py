@@ -37,7 +37,7 @@ from apps.catalog.selectors.live import (
 )
 from apps.catalog.services import live as live_services
 from apps.core.api.base import ApiView, SchoolScopedViewSet
-from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
+from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField, WebUrlField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.email_identity import email_key
 from apps.core.errors import NotFound
@@ -253,11 +253,8 @@ class IltSessionWriteSerializer(Serializer):
         max_length=500,
         help_text="Only for calendar sessions.",
     )
-    event_link = serializers.URLField(
-        allow_blank=True,
-        required=False,
-        max_length=2000,
-        help_text="Join link; only for calendar sessions.",
+    event_link = WebUrlField(
+        allow_blank=True, required=False, help_text="Join link; only for calendar sessions."
     )
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(help_text="After starts_at.")
