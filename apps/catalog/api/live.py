@@ -354,7 +354,7 @@ class IltSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
     def ics(self, request, pk: str | None = None) -> HttpResponse:
         session = self.get_object()
         response = HttpResponse(
-            ilt_session_ics(session, host=request.get_host()),
+            ilt_session_ics(session),
             content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{session.id}.ics"'

@@ -63,16 +63,17 @@ def school_calendar(*, school: School, since: datetime) -> QuerySet:
     return sessions.union(releases, all=True).order_by("starts_at", "item_id")
 
 
-def ilt_session_ics(session: IltSession, *, host: str) -> bytes:
+def ilt_session_ics(session: IltSession) -> bytes:
     """The session as an RFC 5545 calendar with one event, times in the session's zone
-    (its VTIMEZONE included), the instructor as organizer; stable UID per session."""
+    (its VTIMEZONE included), the instructor as organizer. The UID is the session's id
+    whatever host served it, so a calendar that imports the file again updates the event."""
     zone = ZoneInfo(session.timezone)
     calendar = Calendar()
     calendar.add("prodid", "-//Lyceum//Live training//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"{session.id}@{host}")
+    event.add("uid", f"{session.id}@lyceum")
     event.add("dtstamp", session.updated_at)
     event.add("sequence", int(session.updated_at.timestamp()))
     event.add("summary", session.display_name)
