@@ -1,5 +1,6 @@
-"""Admin for live training: ILT sessions and multi-session events; saves go through services,
-and the services' rules are checked when the form is cleaned, so a refusal shows on its field."""
+"""Admin for live training: ILT sessions and multi-session events; saves go through services
+(a refusal undoes the save and shows on the form), and a session's rules are also checked
+when its form is cleaned, so each refusal shows on its own field."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +10,7 @@ from apps.catalog.models import IltMultiSessionEvent, IltSession, LessonType
 from apps.catalog.services import live as live_services
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import ApiError
-from apps.schools.admin.base import SchoolFormMixin, report_error
+from apps.schools.admin.base import SchoolFormMixin
 
 
 def _live_lessons(form: forms.ModelForm) -> None:
@@ -55,17 +56,13 @@ class IltMultiSessionEventAdmin(SchoolFormMixin, SchoolScopedAdmin):
         fields = {
             name: form.cleaned_data[name] for name in ("lesson", "display_name", "seats_total")
         }
-        try:
-            if change:
-                current = IltMultiSessionEvent.objects.get(pk=obj.pk)
-                live_services.multi_session_event_update(event=current, **fields)
-                return
-            event = live_services.multi_session_event_create(
-                school=self._school_for(request, obj), **fields
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            current = IltMultiSessionEvent.objects.get(pk=obj.pk)
+            live_services.multi_session_event_update(event=current, **fields)
             return
+        event = live_services.multi_session_event_create(
+            school=self._school_for(request, obj), **fields
+        )
         obj.pk, obj.school = event.pk, event.school
 
 
@@ -144,19 +141,13 @@ class IltSessionAdmin(SchoolFormMixin, SchoolScopedAdmin):
     date_hierarchy = "starts_at"
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        """Tags are saved by the service (the form has no many-to-many of its own)."""
         fields = {name: form.cleaned_data[name] for name in SESSION_FIELDS}
-        try:
-            if change:
-                current = IltSession.objects.get(pk=obj.pk)
-                live_services.ilt_session_update(session=current, tags=form.tags(), **fields)
-                return
-            session = live_services.ilt_session_create(
-                school=self._school_for(request, obj), tags=form.tags(), **fields
-            )
-        except ApiError as exc:
-            report_error(request, exc)
+        if change:
+            current = IltSession.objects.get(pk=obj.pk)
+            live_services.ilt_session_update(session=current, tags=form.tags(), **fields)
             return
+        session = live_services.ilt_session_create(
+            school=self._school_for(request, obj), tags=form.tags(), **fields
+        )
         obj.pk, obj.school = session.pk, session.school
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """Tags were saved by the service; the form has no many-to-many of its own."""
