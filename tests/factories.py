@@ -40,6 +40,9 @@ from apps.catalog.models import (
     ContentItem,
     ContentItemType,
     Course,
+    IltInstructor,
+    IltMultiSessionEvent,
+    IltSession,
     ImportState,
     Label,
     Lesson,
@@ -555,3 +558,45 @@ class AnswerFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     question = factory.SubFactory(QuestionFactory, school=factory.SelfAttribute("..school"))
     answer_text = factory.Sequence(lambda n: f"Answer {n}")
+
+
+# --- catalog: live training ------------------------------------------------------------------
+
+
+class IltInstructorFactory(DjangoModelFactory):
+    class Meta:
+        model = IltInstructor
+
+    school = factory.SubFactory(SchoolFactory)
+    email = factory.Sequence(lambda n: f"instructor{n}@example.com")
+    email_key = factory.LazyAttribute(lambda o: o.email.lower())
+    provider = "calendar"
+
+
+class IltMultiSessionEventFactory(DjangoModelFactory):
+    class Meta:
+        model = IltMultiSessionEvent
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(
+        LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.LIVE_TRAINING
+    )
+    display_name = factory.Sequence(lambda n: f"Workshop series {n}")
+
+
+class IltSessionFactory(DjangoModelFactory):
+    """A one-hour calendar session of a LIVE_TRAINING lesson, a week from now."""
+
+    class Meta:
+        model = IltSession
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(
+        LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.LIVE_TRAINING
+    )
+    instructor = factory.SubFactory(IltInstructorFactory, school=factory.SelfAttribute("..school"))
+    instructor_email = factory.SelfAttribute("instructor.email")
+    display_name = factory.Sequence(lambda n: f"Live session {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    timezone = "Europe/Paris"

@@ -10,7 +10,7 @@ class CatalogConfig(AppConfig):
         from apps.catalog.demo import seed_demo_catalog
         from apps.catalog.event_types import EVENT_TYPES
         from apps.core.demo import register_demo
-        from apps.core.erasure import register_no_copies
+        from apps.core.erasure import register_copies, register_no_copies
         from apps.core.event_types import register
 
         register(*EVENT_TYPES)
@@ -53,6 +53,15 @@ class CatalogConfig(AppConfig):
             "Question.correct_answer_feedback_html",
             "Question.incorrect_answer_feedback_html",
             "Answer.answer_text",
+            "IltMultiSessionEvent.display_name",
+            "IltSession.display_name",
+            "IltSession.description",
+            "IltSession.post_registration_instructions",
+            "IltSession.location",
+            "IltSession.event_link",
         ):
             model, _, name = field.partition(".")
             register_no_copies(f"catalog.{model}", name, reason="the school's teaching material")
+        # An instructor is a person: the address and name a session names are theirs.
+        register_copies("catalog.IltInstructor", "email", "email_key", "name")
+        register_copies("catalog.IltSession", "instructor_email")

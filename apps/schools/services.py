@@ -308,6 +308,12 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     return tag
 
 
+def tags_resolve(*, school: School, names: Iterable[str]) -> list[Tag]:
+    """The school's tags with these names in the given order (blanks and repeats dropped),
+    created when missing; the one way any app turns tag names into tags."""
+    return _tags_for(school, names)
+
+
 def _check_external_id(school: School, external_id: str, member: Member | None) -> None:
     if not external_id:
         return

@@ -149,6 +149,17 @@ DOCUMENTED_EXCEPTIONS = {
     "drip_release_at, not both",
     "content_does_not_match_type": "a lesson's or content item's content reference must fit "
     "its type (content_quiz_id for QUIZ, …)",
+    "instructor_email_invalid": "an ILT session's instructor_email is one RFC 5322 address, "
+    "bare or as 'Name <address>' (no pattern states an address with an optional name)",
+    "ilt_session_parent_invalid": "an ILT session has exactly one of lesson and "
+    "multi_session_event",
+    "lesson_not_live_training": "a lesson id given for live training must name a "
+    "LIVE_TRAINING lesson; the schema states an id's form, not its row's type",
+    "not_for_multi_session_child": "seats_total and tags are not set on a session of a "
+    "multi-session event (seats live on the event)",
+    "calendar_provider_only": "location, event_link and a named instructor_email are only "
+    "for calendar sessions",
+    "session_ends_before_start": "an ILT session's ends_at must be after its starts_at",
     # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
     # when moving, where n is how many rows the course or lesson has now.
     "order_out_of_range": "an order must be a position among the parent's rows",

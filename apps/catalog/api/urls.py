@@ -1,6 +1,15 @@
+from django.urls import re_path
+
 from apps.catalog.api.content import AssetViewSet, WebPackageViewSet
 from apps.catalog.api.courses import CourseViewSet, LabelViewSet
 from apps.catalog.api.lessons import ContentItemViewSet, LessonViewSet
+from apps.catalog.api.live import (
+    IltInstructorViewSet,
+    IltMultiSessionEventViewSet,
+    IltSessionViewSet,
+    SchoolEventsView,
+    ViltSessionEventViewSet,
+)
 from apps.catalog.api.quizzes import QuestionBankViewSet, QuestionViewSet, QuizViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
@@ -16,5 +25,14 @@ router.register("question-banks", QuestionBankViewSet, basename="question-bank")
 router.register(
     r"lessons/(?P<lesson_id>[^/]+)/content-items", ContentItemViewSet, basename="content-item"
 )
+router.register("ilt-instructors", IltInstructorViewSet, basename="ilt-instructor")
+router.register(
+    "ilt-multi-session-events", IltMultiSessionEventViewSet, basename="ilt-multi-session-event"
+)
+router.register("ilt-sessions", IltSessionViewSet, basename="ilt-session")
+router.register("vilt-session-events", ViltSessionEventViewSet, basename="vilt-session-event")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    re_path(r"^school/events/?$", SchoolEventsView.as_view(), name="school-events"),
+]

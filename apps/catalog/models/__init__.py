@@ -1,5 +1,5 @@
 """What a school teaches: courses, labels, lessons, content items, assets, web packages,
-quizzes, question banks and questions.
+quizzes, question banks and questions, live training sessions.
 
 A package split by subdomain; every model is importable from ``apps.catalog.models``.
 """
@@ -13,6 +13,12 @@ from apps.catalog.models.courses import (
     Lesson,
     LessonType,
 )
+from apps.catalog.models.live import (
+    IltInstructor,
+    IltMultiSessionEvent,
+    IltSession,
+    SessionProvider,
+)
 from apps.catalog.models.quizzes import Answer, Question, QuestionBank, QuestionType, Quiz
 
 __all__ = [
@@ -21,6 +27,9 @@ __all__ = [
     "ContentItem",
     "ContentItemType",
     "Course",
+    "IltInstructor",
+    "IltMultiSessionEvent",
+    "IltSession",
     "ImportState",
     "Label",
     "Lesson",
@@ -29,5 +38,6 @@ __all__ = [
     "QuestionBank",
     "QuestionType",
     "Quiz",
+    "SessionProvider",
     "WebPackage",
 ]

@@ -177,7 +177,9 @@ def question_update(
 ) -> Question:
     """Change the given fields; ``answers``, when given, replace the question's answers.
     The rules are checked on the result (a type change needs answers that fit it)."""
-    question = Question.objects.select_for_update().select_related("quiz").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=question.pk)
+    )
     for name, value in fields.items():
         setattr(question, name, value)
     _check_question(question)
