@@ -6,16 +6,19 @@ the public page that causes it); the test delivers it to a receiver and validate
 adds its trigger here, or ``test_every_advertised_event_has_a_trigger`` fails.
 """
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import jsonschema
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
@@ -25,7 +28,8 @@ from apps.schools.invites import invite_create, invite_token
 from apps.schools.models import Domain, School
 from apps.schools.services import user_create
 from apps.webhooks.models import Webhook
-from tests.webhooks.receiver import Receiver
+from tests.catalog.test_package_inspection import TINCAN
+from tests.webhooks.receiver import Receiver, Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +80,55 @@ def _accept_invite(ctx: Ctx) -> None:
     )
 
 
+def _course_id(ctx: Ctx) -> str:
+    body = {"title": "Forklifts", "short_description": "Safely.", "labels": ["Safety"]}
+    response = ctx.api.post(
+        "/api/v1/courses", {**body, "enforce_sequential_navigation": False}, format="json"
+    )
+    ok(response)
+    return response.json()["id"]
+
+
+def _lesson_id(ctx: Ctx) -> str:
+    body = {"type": "HTML", "order": 1, "title": "Intro", "course_id": _course_id(ctx)}
+    response = ctx.api.post("/api/v1/lessons", body, format="json")
+    ok(response)
+    return response.json()["id"]
+
+
+def _import_package(ctx: Ctx, files: dict[str, str]) -> None:
+    """Create a web package from a zip served on loopback and run its import job now."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        for name, data in files.items():
+            package.writestr(name, data)
+    reply = Reply(headers={"Content-Type": "application/zip"}, body=archive.getvalue())
+    with (
+        Receiver(lambda n, b, h: reply) as source,
+        override_settings(CATALOG_IMPORT_ALLOW_HTTP=True, CATALOG_IMPORT_ALLOW_PRIVATE=True),
+    ):
+        response = ctx.api.post(
+            "/api/v1/web-packages",
+            {"content_url": source.url("/p.zip"), "web_package": {"title": "P"}},
+            format="json",
+        )
+        ok(response, 202)
+        web_package_import_task(response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
+    "course.created": _course_id,
+    "course.updated": lambda ctx: ok(
+        ctx.api.patch(f"/api/v1/courses/{_course_id(ctx)}", {"title": "New"}, format="json")
+    ),
+    "lesson.created": _lesson_id,
+    "lesson.updated": lambda ctx: ok(
+        ctx.api.patch(f"/api/v1/lessons/{_lesson_id(ctx)}", {"title": "New"}, format="json")
+    ),
+    "web_package.processed": lambda ctx: _import_package(
+        ctx, {"tincan.xml": TINCAN, "story.html": "<html>"}
+    ),
+    "web_package.failed": lambda ctx: _import_package(ctx, {"index.html": "<html>"}),
     "user.created": lambda ctx: ok(
         ctx.api.post("/api/v1/users", {"email": "new@alpha.test", "tags": ["a"]}, format="json")
     ),
