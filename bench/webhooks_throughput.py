@@ -113,7 +113,7 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
     from apps.core import http
     from apps.core.events import DISPATCH_WAKE_KEY, emit, sweep_events
     from apps.core.models import Event
-    from apps.schools.services import school_create
+    from apps.schools.services.schools import school_create
     from apps.webhooks import delivery as engine
     from apps.webhooks import services
     from apps.webhooks.models import Delivery

@@ -2,13 +2,9 @@ import pytest
 
 from apps.core.errors import InvalidInput
 from apps.core.models import Event
-from apps.schools.groups import (
-    group_create,
-    group_update,
-    groups_by_name,
-)
 from apps.schools.models import Group
-from apps.schools.roles import member_set_user_role
+from apps.schools.services.groups import group_create, group_update, groups_by_name
+from apps.schools.services.roles import member_set_user_role
 from tests.factories import GroupCategoryFactory, GroupFactory, MemberFactory, UserRoleFactory
 
 

@@ -8,8 +8,8 @@ from django.db import connection, connections, transaction
 
 from apps.core.errors import Conflict
 from apps.schools.models import SignupField, SignupFieldOption, UserRole
-from apps.schools.roles import user_role_create
-from apps.schools.signup_fields import signup_field_create, signup_field_option_create
+from apps.schools.services.roles import user_role_create
+from apps.schools.services.signup_fields import signup_field_create, signup_field_option_create
 from tests.factories import DomainFactory, SchoolFactory, SignupFieldFactory
 
 

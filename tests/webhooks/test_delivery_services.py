@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.core.events import emit
 from apps.core.models import Event
 from apps.schools.models import Member
-from apps.schools.services import user_create
+from apps.schools.services.people import user_create
 from apps.webhooks import delivery as engine
 from apps.webhooks import services, signing
 from apps.webhooks.delivery.attempts import ERROR_TEXT

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 import standardwebhooks
 
-from apps.schools.services import user_create, user_payload
+from apps.schools.services.people import user_create, user_payload
 from apps.webhooks import event_types, signing
 
 VECTOR = {

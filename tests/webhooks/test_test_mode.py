@@ -3,7 +3,7 @@
 import pytest
 
 from apps.core.models import Event
-from apps.schools.services import api_key_create
+from apps.schools.services.schools import api_key_create
 from apps.webhooks import services
 from apps.webhooks.models import Delivery, Webhook
 from tests.conftest import make_client
