@@ -12,8 +12,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.core.admin import SchoolScopedAdmin, ServiceAdmin, ServiceAdminMixin, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
-from apps.core.email_identity import EmailRefused, email_key, normalize_email
+from apps.core.email_identity import EmailRefused, normalize_email
 from apps.schools.models import ApiKey, Member, School, Tag, User
+from apps.schools.selectors.accounts import accounts_with_email
 from apps.schools.services import people as people_services
 from apps.schools.services import schools as schools_services
 
@@ -63,7 +64,7 @@ class OperatorCreationForm(AdminUserCreationForm):
 
     def clean_email(self) -> str:
         email = _clean_email(self.cleaned_data["email"])
-        if User.objects.filter(school__isnull=True, email_key=email_key(email)).exists():
+        if accounts_with_email(email=email).filter(school__isnull=True).exists():
             raise forms.ValidationError("An operator with this e-mail exists.")
         return email
 

@@ -4,7 +4,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, QuerySet
 
-from apps.schools.models import Member, Tag
+from apps.schools.models import Member, School, Tag
+from apps.schools.selectors.accounts import accounts_with_email
 
 
 def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
@@ -65,5 +66,13 @@ def member_rows_with_tags(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def member_get(*, school, user_id: str) -> Member | None:
+def member_get(*, school: School, user_id: str) -> Member | None:
+    """The school's member whose account is ``user_id``, loaded as ``member_list`` loads it."""
     return member_list(queryset=Member.objects.filter(school=school, user_id=user_id)).first()
+
+
+def member_with_email(*, school: School, email: str) -> Member | None:
+    """The school's account for ``email`` as its member (user and school loaded), or None;
+    other schools' accounts with this e-mail are never looked at."""
+    accounts = accounts_with_email(email=email).filter(school=school)
+    return Member.objects.select_related("user", "school").filter(user__in=accounts).first()

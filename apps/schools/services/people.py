@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.core.email_identity import EmailRefused, email_key, normalize_email
+from apps.core.email_identity import EmailRefused, normalize_email
 from apps.core.erasure import Person, person_scrub
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
@@ -25,6 +25,7 @@ from apps.schools.models import (
     Tag,
     User,
 )
+from apps.schools.selectors.people import member_with_email
 
 IDENTITY_FIELDS = ("email", "first_name", "last_name")
 MEMBER_FIELDS = ("role", "external_id", "company", "department", "country", "metadata")
@@ -159,14 +160,6 @@ def _normalized_email(email: str) -> str:
     return email
 
 
-def _account_with_email(school: School, email: str) -> Member | None:
-    return (
-        Member.objects.select_related("user", "school")
-        .filter(school=school, user__school=school, user__email_key=email_key(email))
-        .first()
-    )
-
-
 @transaction.atomic
 def user_create(
     *,
@@ -186,7 +179,7 @@ def user_create(
     """
     _validate_member_fields(member_fields)
     email = _normalized_email(email)
-    existing = _account_with_email(school, email)
+    existing = member_with_email(school=school, email=email)
     if existing is not None:
         return existing, False
     external_id = member_fields.get("external_id", "")
@@ -198,7 +191,7 @@ def user_create(
             user.save()
             member = Member.objects.create(school=school, user=user, **member_fields)
     except IntegrityError:  # a concurrent request created this account a moment ago
-        existing = _account_with_email(school, email)
+        existing = member_with_email(school=school, email=email)
         if existing is not None:
             return existing, False
         _check_external_id(school, external_id, None)
