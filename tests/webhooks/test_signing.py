@@ -115,10 +115,10 @@ def test_the_reference_library_verifies_a_real_delivery(
     school, webhook, receiver, eager, django_capture_on_commit_callbacks
 ):
     # given: a rotation, so the header carries two signatures
-    from apps.webhooks import services
+    from apps.webhooks.services.endpoints import webhook_rotate_secret
 
     old_secret = webhook.secret
-    webhook = services.webhook_rotate_secret(webhook=webhook)
+    webhook = webhook_rotate_secret(webhook=webhook)
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
