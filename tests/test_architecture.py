@@ -93,6 +93,25 @@ def view_writes(source: str) -> Iterator[str]:
             yield f"line {node.lineno}: {chain[-1]}()"
 
 
+def hand_read_parameters(source: str) -> Iterator[str]:
+    """Each query parameter an API module reads by hand (``query_params.get("x")``,
+    ``query_params["x"]``, ``"x" in query_params``) instead of through a FilterSet or a
+    serializer, which validate it (400 naming it) and put it in the OpenAPI schema. Handing
+    the whole ``query_params`` to one of those is how it should be read."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr in {"query_params", "GET"}):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.Attribute) or (
+            isinstance(parent, ast.Subscript) and parent.value is node
+        ):
+            yield f"line {node.lineno}: {node.attr}"
+        elif isinstance(parent, ast.Compare) and node in parent.comparators:
+            yield f"line {node.lineno}: in {node.attr}"
+
+
 def _relative(path: Path) -> str:
     return str(path.relative_to(APPS.parent))
 
@@ -119,6 +138,17 @@ def test_api_modules_write_only_through_services(path):
 
     # then
     assert writes == [], f"{_relative(path)} writes without a service: {writes}"
+
+
+@pytest.mark.parametrize(
+    "path", [*_modules("*/api/**/*.py"), *_modules("*/views.py")], ids=_relative
+)
+def test_api_modules_read_query_parameters_through_filtersets(path):
+    # given / when
+    reads = list(hand_read_parameters(path.read_text()))
+
+    # then
+    assert reads == [], f"{_relative(path)} reads query parameters by hand: {reads}"
 
 
 @pytest.mark.parametrize("layer", ["services", "selectors"])
@@ -170,9 +200,18 @@ def test_checks_find_writes_however_written():
         "    fields.update(rule)\n"  # a dict
     )
 
+    parameters = (
+        "def since(request):\n"
+        "    raw = request.query_params.get('since')\n"
+        "    page = self.request.GET['page']\n"
+        "    if 'cursor' in request.query_params:\n"
+        "        return Filter(data=request.query_params, request=request)\n"  # the right way
+    )
+
     # when
     found_in_selector = list(selector_writes(selector))
     found_in_view = list(view_writes(view))
+    found_parameters = list(hand_read_parameters(parameters))
 
     # then
     assert [f.split(":")[0] for f in found_in_selector] == [
@@ -183,3 +222,4 @@ def test_checks_find_writes_however_written():
         "line 6",
     ]
     assert [f.split(":")[0] for f in found_in_view] == ["line 2", "line 4", "line 5"]
+    assert sorted(f.split(":")[0] for f in found_parameters) == ["line 2", "line 3", "line 4"]

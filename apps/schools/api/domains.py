@@ -1,7 +1,6 @@
 """``domains`` and ``domains/{domain_name}/users`` (Skilljar v1 shapes)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -12,7 +11,7 @@ from rest_framework.reverse import reverse
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField, LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
+from apps.core.filters import BooleanFilter, FilterSet
 from apps.schools.api.nested import (
     SignupValueSerializer,
     UserSummarySerializer,
@@ -281,11 +280,10 @@ class DomainUserFilter(FilterSet):
 
 
 def _include_signup_fields(request) -> bool:
-    try:
-        raw = request.query_params.get("include_signup_field_data")
-        return bool(StrictBooleanField().clean(raw))
-    except DjangoValidationError:
-        return False  # the filter set answers 400 naming the parameter
+    """``include_signup_field_data`` as ``DomainUserFilter`` reads it; an invalid value counts
+    as false here because the filter set answers it with a 400 naming the parameter."""
+    filterset = DomainUserFilter(data=request.query_params, request=request)
+    return filterset.is_valid() and filterset.form.cleaned_data["include_signup_field_data"] is True
 
 
 @extend_schema_view(

@@ -11,8 +11,7 @@ from rest_framework.response import Response
 from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.responses import job_accepted
 from apps.core.api.serializers import JobSerializer
-from apps.core.errors import InvalidInput, NotFound
-from apps.core.filters import parse_utc_datetime
+from apps.core.errors import NotFound
 from apps.webhooks import event_types, selectors
 from apps.webhooks.api.filters import DeliveryFilter, event_type_choices
 from apps.webhooks.api.serializers import (
@@ -20,6 +19,7 @@ from apps.webhooks.api.serializers import (
     DeliverySerializer,
     EventTypeListSerializer,
     EventTypeSerializer,
+    ReplayOptionsSerializer,
     RotateSecretSerializer,
     SampleDeliverySerializer,
     WebhookSerializer,
@@ -27,7 +27,6 @@ from apps.webhooks.api.serializers import (
     WebhookWithSecretSerializer,
     WebhookWriteSerializer,
 )
-from apps.webhooks.codes import WebhookErrorCode
 from apps.webhooks.delivery import envelope
 from apps.webhooks.models import Delivery, Webhook
 from apps.webhooks.services.deliveries import (
@@ -45,13 +44,6 @@ from apps.webhooks.services.removal import webhook_delete_start
 
 SCOPES = ("read:webhooks", "write:webhooks")
 WEBHOOK_ID = OpenApiParameter("webhook_id", OpenApiTypes.STR, OpenApiParameter.PATH)
-SINCE = OpenApiParameter(
-    "since",
-    OpenApiTypes.DATETIME,
-    OpenApiParameter.QUERY,
-    required=True,
-    description="Replay failed deliveries created at or after this ISO 8601 time.",
-)
 
 
 @extend_schema_view(
@@ -146,19 +138,15 @@ class WebhookViewSet(
     @extend_schema(
         summary="Replay the failed deliveries since a time (a job)",
         request=None,
-        parameters=[SINCE],
+        parameters=[ReplayOptionsSerializer],
         responses={202: JobSerializer},
     )
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         webhook = self.get_object()
-        since = parse_utc_datetime(request.query_params.get("since", ""))
-        if since is None:
-            raise InvalidInput(
-                "since: give an ISO 8601 time with a time zone, e.g. 2026-01-31T12:00:00Z.",
-                code=WebhookErrorCode.INVALID_SINCE,
-                field="since",
-            )
+        options = ReplayOptionsSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        since = options.validated_data["since"]
         job = webhook_replay_failed_start(webhook=webhook, since=since, credential=self.credential)
         return job_accepted(request, job)
 
