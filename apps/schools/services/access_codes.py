@@ -108,7 +108,7 @@ def code_create(
 ) -> AccessCode:
     """A code in ``pool`` (generated when not given); 409 ``code_taken`` on a duplicate."""
     code = code or generate_code()
-    with conflict_on_duplicate(_code_taken(code)):
+    with conflict_on_duplicate("schools_accesscode_unique", _code_taken(code)):
         return AccessCode.objects.create(
             school_id=pool.school_id,
             domain_id=pool.domain_id,
@@ -136,7 +136,7 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     for name in changed:
         setattr(access_code, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_code_taken(access_code.code)):
+        with conflict_on_duplicate("schools_accesscode_unique", _code_taken(access_code.code)):
             access_code.save(update_fields=[*changed, "updated_at"])
     return access_code
 

@@ -64,7 +64,7 @@ def domain_create(*, school: School, name: str, **fields: Any) -> Domain:
         school=school, name=name, **{k: v for k, v in fields.items() if k in DOMAIN_FIELDS}
     )
     _domain_clean(domain, exclude=["school"])
-    with conflict_on_duplicate(_domain_name_taken()):
+    with conflict_on_duplicate("schools_domain.name", _domain_name_taken()):
         domain.save()
     return domain
 
@@ -79,7 +79,7 @@ def domain_update(*, domain: Domain, **fields: Any) -> Domain:
         setattr(domain, name, fields[name])
     if changed:
         _domain_clean(domain, exclude=["school"])
-        with conflict_on_duplicate(_domain_name_taken()):
+        with conflict_on_duplicate("schools_domain.name", _domain_name_taken()):
             domain.save(update_fields=[*changed, "updated_at"])
     return domain
 

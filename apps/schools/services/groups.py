@@ -92,7 +92,7 @@ def _category_name_taken(name: str) -> Conflict:
 @transaction.atomic
 def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
-    with conflict_on_duplicate(_category_name_taken(name)):
+    with conflict_on_duplicate("schools_groupcat_name_ci", _category_name_taken(name)):
         return GroupCategory.objects.create(school=school, name=name)
 
 
@@ -102,7 +102,7 @@ def group_category_update(*, category: GroupCategory, name: str) -> GroupCategor
     if name == category.name:
         return category
     category.name = name
-    with conflict_on_duplicate(_category_name_taken(name)):
+    with conflict_on_duplicate("schools_groupcat_name_ci", _category_name_taken(name)):
         category.save(update_fields=["name", "updated_at"])
     return category
 
@@ -131,7 +131,7 @@ def group_create(
     or option of another school is 400 "does not exist"."""
     _check_category(school, category)
     options = _check_options(school, rule_options)
-    with conflict_on_duplicate(_name_taken(name)):
+    with conflict_on_duplicate("schools_group_name_ci", _name_taken(name)):
         group = Group.objects.create(
             school=school,
             name=name,
@@ -153,8 +153,9 @@ def groups_by_name(
     """The school's groups for ``names`` matched without regard to letter case, keyed by the
     lower-cased name, and the names no group has.
 
-    "Sales" and "sales" name one group: an existing group of either spelling (the oldest, if
-    several), or with ``create`` one new group under the first spelling given (one INSERT,
+    "Sales" and "sales" name one group (the database's ``Lower()`` constraint keeps one per
+    school): the existing group of either spelling, or with ``create`` one new group under
+    the first spelling given (one INSERT,
     ``group.created`` for each). Unknown names come back only without ``create``.
     """
     wanted: dict[str, str] = {}
@@ -186,7 +187,7 @@ def group_update(
     for name in changed:
         setattr(group, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_name_taken(group.name)):
+        with conflict_on_duplicate("schools_group_name_ci", _name_taken(group.name)):
             group.save(update_fields=[*changed, "updated_at"])
     rule_changed = any(name in changed for name in RULE_FIELDS)
     if rule_options is not None:

@@ -107,7 +107,7 @@ def _tag_name_taken(name: str) -> Conflict:
 def tag_create(*, school: School, name: str) -> Tag:
     """Create the school's tag ``name``; a name the school already uses is 409."""
     name = _tag_name(name)
-    with conflict_on_duplicate(_tag_name_taken(name)):
+    with conflict_on_duplicate("schools_tag_unique_name", _tag_name_taken(name)):
         return Tag.objects.create(school=school, name=name)
 
 
@@ -118,7 +118,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     if name == tag.name:
         return tag
     tag.name = name
-    with conflict_on_duplicate(_tag_name_taken(name)):
+    with conflict_on_duplicate("schools_tag_unique_name", _tag_name_taken(name)):
         tag.save(update_fields=["name", "updated_at"])
     holders = Member.objects.filter(tags=tag).select_related("user", "school")
     for member in holders.order_by("pk"):
@@ -127,18 +127,12 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     return tag
 
 
-def _check_external_id(school: School, external_id: str, member: Member | None) -> None:
-    if not external_id:
-        return
-    clash = Member.objects.filter(school=school, external_id=external_id)
-    if member is not None:
-        clash = clash.exclude(pk=member.pk)
-    if clash.exists():
-        raise Conflict(
-            "Another user of this school has this external_id.",
-            code=SchoolErrorCode.EXTERNAL_ID_TAKEN,
-            field="external_id",
-        )
+def _external_id_taken() -> Conflict:
+    return Conflict(
+        "Another user of this school has this external_id.",
+        code=SchoolErrorCode.EXTERNAL_ID_TAKEN,
+        field="external_id",
+    )
 
 
 # Anonymized accounts get addresses in this reserved domain (RFC 2606's ``.invalid``); no
@@ -182,19 +176,16 @@ def user_create(
     existing = member_with_email(school=school, email=email)
     if existing is not None:
         return existing, False
-    external_id = member_fields.get("external_id", "")
-    _check_external_id(school, external_id, None)
     user = User(school=school, email=email, first_name=first_name, last_name=last_name)
     user.set_password(password) if password else user.set_unusable_password()
     try:
-        with transaction.atomic():
+        with conflict_on_duplicate("schools_member_unique_external_id", _external_id_taken()):
             user.save()
             member = Member.objects.create(school=school, user=user, **member_fields)
     except IntegrityError:  # a concurrent request created this account a moment ago
         existing = member_with_email(school=school, email=email)
         if existing is not None:
             return existing, False
-        _check_external_id(school, external_id, None)
         raise
     if tags:
         member.tags.set(_tags_for(school, tags))
@@ -221,14 +212,12 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
     identity = {k: v for k, v in identity.items() if getattr(user, k) != v}
     school_facts = {k: v for k, v in fields.items() if k in MEMBER_FIELDS}
     _validate_member_fields(school_facts)
-    if "external_id" in school_facts:
-        _check_external_id(member.school, school_facts["external_id"], member)
     if identity or password:
         for name, value in identity.items():
             setattr(user, name, value)
         if password:
             user.set_password(password)
-        with conflict_on_duplicate(_email_taken()):
+        with conflict_on_duplicate("schools_user_school_email_unique", _email_taken()):
             user.save()
     if "role" in school_facts and school_facts["role"] != member.role:
         member.user_role = None  # a custom role belongs to one access level; back to built-in
@@ -236,7 +225,8 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
         setattr(member, name, value)
     if tags is not None:
         member.tags.set(_tags_for(member.school, tags))
-    member.save()
+    with conflict_on_duplicate("schools_member_unique_external_id", _external_id_taken()):
+        member.save()
     emit(member.school, "user.updated", user_payload(member))
     return member
 
@@ -255,7 +245,7 @@ def operator_create(*, email: str, password: str) -> User:
     """Create a platform operator: an account of no school that administers every school."""
     user = User(school=None, email=_normalized_email(email), is_staff=True, is_superuser=True)
     user.set_password(password)
-    with conflict_on_duplicate(_operator_email_taken()):
+    with conflict_on_duplicate("schools_user_operator_email_unique", _operator_email_taken()):
         user.save()
     return user
 
@@ -281,7 +271,7 @@ def user_account_update(*, user: User, **fields: Any) -> User:
             identity["email"] = _normalized_email(identity["email"])
         for name, value in identity.items():
             setattr(user, name, value)
-        with conflict_on_duplicate(_operator_email_taken()):
+        with conflict_on_duplicate("schools_user_operator_email_unique", _operator_email_taken()):
             user.save()
     access = {k: fields[k] for k in ACCOUNT_ACCESS_FIELDS if k in fields}
     access = {k: v for k, v in access.items() if getattr(user, k) != v}

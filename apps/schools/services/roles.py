@@ -47,7 +47,7 @@ def user_role_create(
     *, school: School, title: str, role: str = Member.Role.LEARNER, description: str = ""
 ) -> UserRole:
     """A custom role; a title already used in the school (built-ins included) is 409."""
-    with conflict_on_duplicate(_title_taken(title)):
+    with conflict_on_duplicate("schools_userrole_title_ci", _title_taken(title)):
         return UserRole.objects.create(
             school=school, title=title, role=role, description=description
         )
@@ -79,7 +79,7 @@ def user_role_update(*, user_role: UserRole, **fields: Any) -> UserRole:
         return user_role
     for name in changed:
         setattr(user_role, name, fields[name])
-    with conflict_on_duplicate(_title_taken(user_role.title)):
+    with conflict_on_duplicate("schools_userrole_title_ci", _title_taken(user_role.title)):
         user_role.save(update_fields=[*changed, "updated_at"])
     if "role" in changed:
         holders = Member.objects.filter(user_role=user_role).select_related("user", "school")

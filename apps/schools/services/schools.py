@@ -64,7 +64,7 @@ def school_update(
     for field in changed:
         setattr(school, field, wanted[field])
     taken = Conflict("Another school has this slug.", code=SchoolErrorCode.SLUG_TAKEN, field="slug")
-    with conflict_on_duplicate(taken):
+    with conflict_on_duplicate("schools_school.slug", taken):
         school.save(update_fields=[*changed, "updated_at"])
         if "name" in changed or "slug" in changed:
             School.objects.filter(live_school=school).update(

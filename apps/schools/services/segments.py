@@ -99,7 +99,7 @@ def segment_create(
 ) -> Segment:
     """Save a filter as a segment (name unique in the school)."""
     filters = segment_filters_clean(filters)
-    with conflict_on_duplicate(_name_taken(name)):
+    with conflict_on_duplicate("schools_segment_name_ci", _name_taken(name)):
         return Segment.objects.create(
             school=school, name=name, filters=filters, description=description
         )
@@ -114,7 +114,7 @@ def segment_update(*, segment: Segment, **fields: Any) -> Segment:
     for name in changed:
         setattr(segment, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_name_taken(segment.name)):
+        with conflict_on_duplicate("schools_segment_name_ci", _name_taken(segment.name)):
             segment.save(update_fields=[*changed, "updated_at"])
     return segment
 

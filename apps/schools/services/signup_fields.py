@@ -176,7 +176,7 @@ def signup_field_create(
         required=required,
         position=position,
     )
-    with conflict_on_duplicate(_field_label_taken(label)):
+    with conflict_on_duplicate("schools_signupfield_label_ci", _field_label_taken(label)):
         field.save()
     return field
 
@@ -188,7 +188,9 @@ def signup_field_update(*, signup_field: SignupField, **fields: Any) -> SignupFi
     for name in changed:
         setattr(signup_field, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_field_label_taken(signup_field.label)):
+        with conflict_on_duplicate(
+            "schools_signupfield_label_ci", _field_label_taken(signup_field.label)
+        ):
             signup_field.save(update_fields=[*changed, "updated_at"])
     return signup_field
 
@@ -212,7 +214,7 @@ def signup_field_option_create(
     option = SignupFieldOption(
         school_id=signup_field.school_id, field=signup_field, label=label, position=position
     )
-    with conflict_on_duplicate(_option_label_taken(label)):
+    with conflict_on_duplicate("schools_sfoption_label_ci", _option_label_taken(label)):
         option.save()
     return option
 
@@ -226,7 +228,7 @@ def signup_field_option_update(*, option: SignupFieldOption, **fields: Any) -> S
     for name in changed:
         setattr(option, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_option_label_taken(option.label)):
+        with conflict_on_duplicate("schools_sfoption_label_ci", _option_label_taken(option.label)):
             option.save(update_fields=[*changed, "updated_at"])
     if "label" in changed:
         _reapply_rules(_enforced_groups(option))
