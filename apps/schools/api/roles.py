@@ -125,10 +125,8 @@ class UserSegmentFilter(FilterSet):
 
     def filter_segment(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         school = getattr(getattr(self.request, "auth", None), "school", None)
-        segment = (
-            Segment.objects.select_related("school").filter(school=school, id=value.strip()).first()
-        )
-        if school is None or segment is None:
+        segment = None if school is None else segments.segment_get(school=school, id=value.strip())
+        if segment is None:
             raise NotFound("No such segment.")
         return segments.segment_members(segment=segment, queryset=queryset)
 

@@ -76,3 +76,8 @@ def segment_members(*, segment: Segment, queryset: QuerySet | None = None) -> Qu
     queryset = Member.objects.all() if queryset is None else queryset
     condition = segment_q(school=segment.school, filters=segment.filters)
     return member_list(queryset=queryset.filter(school_id=segment.school_id).filter(condition))
+
+
+def segment_get(*, school: School, id: str) -> Segment | None:
+    """The school's segment with this id (school loaded), or None; another school's is None."""
+    return Segment.objects.select_related("school").filter(school=school, id=id).first()
