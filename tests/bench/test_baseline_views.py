@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from apps.schools.services import user_create
+from apps.schools.services.people import user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from rest_framework import serializers
 
 from apps.core.api.base import Parent
 from apps.core.api.serializers import Serializer
-from apps.schools.domains import with_active_now
 from apps.schools.models import Domain, DomainUser, Member
+from apps.schools.selectors.domains import with_active_now
 
 
 class UserSummarySerializer(Serializer):
