@@ -33,7 +33,7 @@ call_command("migrate", verbosity=0)
 from apps.catalog.models import Asset
 from apps.catalog.services.content import asset_create, asset_import_run
 from apps.core.models import Job
-from apps.schools.services import school_create
+from apps.schools.services.schools import school_create
 
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 school, _ = school_create(name="Bench", slug="bench")

@@ -34,7 +34,7 @@ def prepare() -> dict[str, str]:
     from apps.schools.api.views import UserViewSet
     from apps.schools.management.commands.seed_demo import Command as SeedDemo
     from apps.schools.models import Member, School
-    from apps.schools.services import api_key_create, school_create
+    from apps.schools.services.schools import api_key_create, school_create
 
     small, _ = school_create(name="Scale 100k", slug=SMALL_SCHOOL)
     SeedDemo(stderr=sys.stderr)._bulk_learners(small, SMALL_USERS)

@@ -113,10 +113,10 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
     from apps.core import http
     from apps.core.events import DISPATCH_WAKE_KEY, emit, sweep_events
     from apps.core.models import Event
-    from apps.schools.services import school_create
+    from apps.schools.services.schools import school_create
     from apps.webhooks import delivery as engine
-    from apps.webhooks import services
     from apps.webhooks.models import Delivery
+    from apps.webhooks.services.endpoints import webhook_create
 
     if not settings.REDIS_URL or "postgres" not in settings.DATABASES["default"]["ENGINE"]:
         raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
@@ -154,7 +154,7 @@ def run(events: int, endpoints: int, workdir: Path) -> dict:
         slug = f"bench-webhooks-{uuid.uuid4().hex[:8]}"
         school, _ = school_create(name="Webhook benchmark", slug=slug)
         hooks = [
-            services.webhook_create(school=school, target_url=f"http://127.0.0.1:{port}/hook/{n}")
+            webhook_create(school=school, target_url=f"http://127.0.0.1:{port}/hook/{n}")
             for n in range(endpoints)
         ]
         total = events * endpoints

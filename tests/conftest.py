@@ -10,7 +10,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.schools.models import Member
-from apps.schools.services import api_key_create, school_create, user_create
+from apps.schools.services.people import user_create
+from apps.schools.services.schools import api_key_create, school_create
 from apps.schools.tokens import tokens_issue
 
 CHROMIUM = os.environ.get("LYCEUM_CHROMIUM", "/usr/bin/chromium")

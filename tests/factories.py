@@ -75,7 +75,7 @@ from apps.schools.models import (
     User,
     UserRole,
 )
-from apps.schools.services import api_key_create, school_create
+from apps.schools.services.schools import api_key_create, school_create
 from apps.webhooks.models import Delivery, Webhook
 from apps.webhooks.signing import generate_secret
 

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.models import IdempotencyRecord
-from apps.schools.access_codes import code_redeem
 from apps.schools.login_tokens import login_token_make
 from apps.schools.models import (
     AccessCode,
@@ -39,6 +38,7 @@ from apps.schools.models import (
     School,
     SignupFieldOption,
 )
+from apps.schools.services.access_codes import code_redeem
 from apps.webhooks.models import Delivery, DeliveryAttempt
 from tests.factories import (
     DomainUserFactory,

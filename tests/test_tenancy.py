@@ -15,7 +15,7 @@ import pytest
 from django.db import models
 from rest_framework.relations import ManyRelatedField, RelatedField
 
-from apps.schools.services import api_key_create, school_create, school_sandbox
+from apps.schools.services.schools import api_key_create, school_create, school_sandbox
 from config.api_urls import API_URL_MODULES
 from tests.core import api_bodies, api_routes
 from tests.factories import BODY_BASES, create_owned, factory_for

@@ -27,7 +27,7 @@ def admin_school(request: HttpRequest):
         school = None
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not user.is_superuser:
-            from apps.schools.selectors import staff_school_for
+            from apps.schools.selectors.schools import staff_school_for
 
             school = staff_school_for(user)
         request._lyceum_admin_school = school

@@ -8,11 +8,14 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -66,20 +69,77 @@ class Unprocessable(ApiError):
 
 
 @contextmanager
-def conflict_on_duplicate(conflict: Conflict) -> Iterator[None]:
-    """Run the block in a savepoint; a unique-constraint violation raises ``conflict``.
+def conflict_on_duplicate(constraint: str, conflict: Conflict) -> Iterator[None]:
+    """Run the block in a savepoint; a violation of the unique constraint ``constraint``
+    raises ``conflict`` (409), any other integrity error propagates as is.
+
+    ``constraint`` is a ``UniqueConstraint``'s name, or ``"<db_table>.<column>"`` for a
+    field declared ``unique=True`` (whose index name the database picks).
 
     The one way a service enforces uniqueness: write, and let the database's constraint
     decide (a ``Lower()`` constraint where the rule ignores case). No ``exists()`` check
     first: it would be a second, racy copy of the rule, and the constraint already answers
     both the plain duplicate and the write that lost a race with a concurrent one (409,
-    never 500). Keep the block to the one write the constraint guards.
+    never 500). Keyed by the constraint so an unrelated violation in the same block
+    (another unique column, a foreign key) is not reported as this conflict.
     """
+    unique_constraint(constraint)  # a misspelt key fails at once, not on the first clash
     try:
         with transaction.atomic():
             yield
-    except IntegrityError:
-        raise conflict from None
+    except IntegrityError as exc:
+        if violates(exc, constraint):
+            raise conflict from None
+        raise
+
+
+@dataclass(frozen=True)
+class UniqueRule:
+    """Where a unique constraint lives: its table, and its columns (None for an expression
+    constraint such as ``Lower("name")``, which only its name identifies)."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...] | None
+
+
+@cache
+def unique_constraint(key: str) -> UniqueRule:
+    """The unique constraint a ``conflict_on_duplicate`` key names; LookupError if no
+    installed model declares it."""
+    for model in django_apps.get_models():
+        table = model._meta.db_table
+        for constraint in model._meta.constraints:
+            if constraint.name == key and isinstance(constraint, models.UniqueConstraint):
+                columns = tuple(model._meta.get_field(f).column for f in constraint.fields)
+                return UniqueRule(key, table, columns or None)
+        for field in model._meta.local_concrete_fields:
+            if field.unique and not field.primary_key and key == f"{table}.{field.column}":
+                return UniqueRule(key, table, (field.column,))
+    raise LookupError(f"No model declares the unique constraint {key!r}.")
+
+
+def violates(exc: IntegrityError, key: str) -> bool:
+    """Whether ``exc`` is a violation of the unique constraint ``key`` names.
+
+    PostgreSQL names the constraint (psycopg's ``diag``) and, for a unique column, the key
+    in its detail; SQLite names an expression index and lists a constraint's columns.
+    """
+    rule = unique_constraint(key)
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is not None:
+        if diag.constraint_name == rule.name:
+            return True
+        detail = diag.message_detail or ""
+        return (
+            "." in rule.name
+            and diag.table_name == rule.table
+            and detail.startswith(f"Key ({', '.join(rule.columns or ())})=")
+        )
+    if rule.columns is None:
+        return str(exc) == f"UNIQUE constraint failed: index '{rule.name}'"
+    columns = ", ".join(f"{rule.table}.{column}" for column in rule.columns)
+    return str(exc) == f"UNIQUE constraint failed: {columns}"
 
 
 class DatabaseBusy(ApiError):

@@ -13,8 +13,8 @@ from rest_framework import authentication, exceptions
 from apps.core.codes import CoreErrorCode
 from apps.core.credentials import USER_TOKEN_SCOPES, Credential
 from apps.schools.models import ApiKey, School
-from apps.schools.selectors import api_key_by_hash
-from apps.schools.services import school_sandbox
+from apps.schools.selectors.schools import api_key_by_hash
+from apps.schools.services.schools import school_sandbox
 from apps.schools.tokens import access_token_member
 
 # last_used_at is written at most this often per key, not on every request.

@@ -3,8 +3,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from apps.schools.accounts import accounts_for_password, school_label
 from apps.schools.models import User
+from apps.schools.selectors.accounts import accounts_for_password, school_label
 
 
 class SchoolAccountBackend(ModelBackend):

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.schools import invites
+from apps.schools.services import invites
 
 
 @shared_task(name="schools.send_invite", acks_late=True)

@@ -15,9 +15,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.core.errors import ApiError, InvalidInput
-from apps.schools.accounts import PLATFORM, accounts_for_password
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import Member
+from apps.schools.selectors.accounts import PLATFORM, accounts_for_password
 
 
 class InvalidCredentials(ApiError):

@@ -7,8 +7,9 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from apps.schools.invites import InviteInvalid, invite_accept, invite_for_token
 from apps.schools.models import Invite
+from apps.schools.selectors.invites import InviteInvalid, invite_for_token
+from apps.schools.services.invites import invite_accept
 
 
 @method_decorator(never_cache, name="dispatch")

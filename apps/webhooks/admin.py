@@ -10,8 +10,21 @@ from django.utils import timezone
 
 from apps.core.admin import ReadOnlyAdminMixin, SchoolScopedAdmin, admin_school
 from apps.core.errors import ApiError
-from apps.webhooks import services
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+from apps.webhooks.services.deliveries import (
+    delivery_replay,
+    webhook_replay_failed_start,
+    webhook_test,
+)
+from apps.webhooks.services.endpoints import (
+    events_clean,
+    target_url_clean,
+    webhook_create,
+    webhook_disable,
+    webhook_enable,
+    webhook_update,
+)
+from apps.webhooks.services.removal import webhook_delete_start
 
 HEALTH_WINDOW = timedelta(days=7)
 
@@ -42,13 +55,13 @@ class WebhookForm(forms.ModelForm):
         }
 
     def clean_target_url(self) -> str:
-        return self._run(services.target_url_clean, self.cleaned_data["target_url"])
+        return self._run(target_url_clean, self.cleaned_data["target_url"])
 
     def clean_events(self) -> list[str]:
         events = self.cleaned_data.get("events") or []
         if not isinstance(events, list):
             raise forms.ValidationError("Give a JSON list of event names.")
-        return self._run(services.events_clean, events)
+        return self._run(events_clean, events)
 
     @staticmethod
     def _run(check, value):
@@ -149,10 +162,10 @@ class WebhookAdmin(SchoolScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Webhook, form, change: bool) -> None:
         data = {name: value for name, value in form.cleaned_data.items() if name != "school"}
         if change:
-            services.webhook_update(webhook=Webhook.objects.get(pk=obj.pk), **data)
+            webhook_update(webhook=Webhook.objects.get(pk=obj.pk), **data)
             return
         school = admin_school(request) or form.cleaned_data.get("school") or obj.school
-        created = services.webhook_create(school=school, **data)
+        created = webhook_create(school=school, **data)
         obj.pk = created.pk
         messages.warning(
             request,
@@ -161,7 +174,7 @@ class WebhookAdmin(SchoolScopedAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: Webhook) -> None:
         """A job deletes the endpoint and its log (see ``webhook_delete_start``)."""
-        job, _created = services.webhook_delete_start(webhook=obj)
+        job, _created = webhook_delete_start(webhook=obj)
         messages.info(request, f"{obj.id}: its delivery log is being deleted by {job.id}.")
 
     def get_deleted_objects(self, objs, request: HttpRequest):
@@ -176,19 +189,19 @@ class WebhookAdmin(SchoolScopedAdmin):
     @admin.action(description="Re-enable the selected webhooks")
     def reenable(self, request: HttpRequest, queryset) -> None:
         for webhook in queryset:
-            services.webhook_enable(webhook=webhook)
+            webhook_enable(webhook=webhook)
         messages.success(request, f"Re-enabled {queryset.count()} webhook(s).")
 
     @admin.action(description="Disable the selected webhooks")
     def disable(self, request: HttpRequest, queryset) -> None:
         for webhook in queryset.filter(active=True):
-            services.webhook_disable(webhook=webhook, reason="Disabled in the admin.")
+            webhook_disable(webhook=webhook, reason="Disabled in the admin.")
         messages.success(request, "Disabled the selected webhooks.")
 
     @admin.action(description="Send a test ping")
     def send_test(self, request: HttpRequest, queryset) -> None:
         for webhook in queryset:
-            services.webhook_test(webhook=webhook)
+            webhook_test(webhook=webhook)
         messages.success(request, f"Queued a ping to {queryset.count()} webhook(s).")
 
     @admin.action(description="Replay failed deliveries of the last 24 hours")
@@ -197,7 +210,7 @@ class WebhookAdmin(SchoolScopedAdmin):
         started = 0
         for webhook in queryset:
             try:
-                services.webhook_replay_failed_start(webhook=webhook, since=since)
+                webhook_replay_failed_start(webhook=webhook, since=since)
                 started += 1
             except ApiError as exc:
                 messages.error(request, f"{webhook.id}: {exc.detail}")
@@ -252,7 +265,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, SchoolScopedAdmin):
         done = 0
         for delivery in queryset:
             try:
-                services.delivery_replay(delivery=delivery)
+                delivery_replay(delivery=delivery)
                 done += 1
             except ApiError as exc:
                 messages.error(request, f"{delivery.id}: {exc.detail}")

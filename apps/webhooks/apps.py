@@ -11,7 +11,7 @@ class WebhooksConfig(AppConfig):
         from apps.core.event_types import register
         from apps.core.events import subscribe_batch
         from apps.webhooks.event_types.ping import PING_TYPE
-        from apps.webhooks.services import events_fan_out
+        from apps.webhooks.services.deliveries import events_fan_out
 
         register(PING_TYPE)
         subscribe_batch("webhooks", events_fan_out)

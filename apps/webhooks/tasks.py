@@ -6,7 +6,9 @@ from celery import shared_task
 from django.conf import settings
 
 from apps.core.models import Job
-from apps.webhooks import delivery, services
+from apps.webhooks import delivery
+from apps.webhooks.services.deliveries import deliveries_prune, webhook_replay_failed_run
+from apps.webhooks.services.removal import webhook_delete_run
 
 
 @shared_task(name="webhooks.deliver", bind=True, acks_late=True, ignore_result=True)
@@ -30,7 +32,7 @@ def replay_failed_task(job_id: str) -> str:
     job = Job.objects.filter(id=job_id).first()
     if job is None or job.is_finished:
         return "skipped"
-    return services.webhook_replay_failed_run(job=job).status
+    return webhook_replay_failed_run(job=job).status
 
 
 @shared_task(name="webhooks.delete", acks_late=True, ignore_result=True)
@@ -39,11 +41,11 @@ def webhook_delete_task(job_id: str) -> str:
     job = Job.objects.filter(id=job_id).first()
     if job is None or job.is_finished:
         return "skipped"
-    return services.webhook_delete_run(job=job).status
+    return webhook_delete_run(job=job).status
 
 
 @shared_task(name="webhooks.prune_deliveries", ignore_result=True)
 def prune_deliveries_task() -> int:
     """Delete finished deliveries past the retention period (periodic)."""
     days = settings.WEBHOOKS_DELIVERY_RETENTION_DAYS
-    return services.deliveries_prune(older_than=timedelta(days=days))
+    return deliveries_prune(older_than=timedelta(days=days))

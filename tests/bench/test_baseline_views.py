@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 
-from apps.schools.services import user_create
+from apps.schools.services.people import user_create
 from bench.scenarios import BENCH_COURSE_ID
 from tests.conftest import make_client
 

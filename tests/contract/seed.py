@@ -17,7 +17,8 @@ from django.db import models, transaction
 
 from apps.core.services import job_create
 from apps.schools.models import Member, School
-from apps.schools.services import api_key_create, school_create, user_create
+from apps.schools.services.people import user_create
+from apps.schools.services.schools import api_key_create, school_create
 from apps.schools.tokens import tokens_issue
 from tests.core import api_routes
 from tests.factories import create_owned

@@ -8,7 +8,7 @@ from django.test import Client
 from drf_spectacular.settings import patched_settings
 
 from apps.core.api.docs import swagger_asset_origins
-from apps.schools.invites import invite_token
+from apps.schools.selectors.invites import invite_token
 from tests.factories import InviteFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.db import OperationalError, connection
 from django.test import RequestFactory
 
 from apps.core.errors import handler500, is_database_busy
-from apps.schools.invites import invite_token
 from apps.schools.models import Invite
+from apps.schools.selectors.invites import invite_token
 from tests.core.fresh_process import run_fresh_django
 
 SQLITE_CONCURRENCY = textwrap.dedent(

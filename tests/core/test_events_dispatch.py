@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from apps.core import events
 from apps.core.models import Event
 from apps.core.tasks import dispatch_pending_task
-from apps.webhooks import services
 from apps.webhooks.models import Delivery
+from apps.webhooks.services.deliveries import events_fan_out
 from tests.factories import EventFactory, SchoolFactory, WebhookFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_fan_out_of_a_batch_runs_constant_queries():
 
     # when
     with CaptureQueriesContext(connection) as queries:
-        pending = services.events_fan_out(batch)
+        pending = events_fan_out(batch)
 
     # then: the schools' webhooks, the inserts (as many rows each as the database
     # takes), and one read back of what is pending

@@ -12,8 +12,8 @@ from rest_framework.throttling import BaseThrottle
 from apps.core.api.base import ApiView
 from apps.core.credentials import Credential
 from apps.core.models import Event, IdempotencyRecord
-from apps.schools import services
 from apps.schools.models import Member, User
+from apps.schools.services import people as people_services
 from tests.conftest import make_client
 from tests.factories import MemberFactory
 
@@ -94,14 +94,14 @@ def test_same_key_on_another_path_says_so(api_client):
 
 def test_a_key_in_flight_is_409(api_client, monkeypatch):
     # given: while the first request runs, its duplicate arrives
-    real_create = services.user_create
+    real_create = people_services.user_create
     duplicate = {}
 
     def create_and_meanwhile_retry(**kwargs):
         duplicate["response"] = post(api_client)
         return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "user_create", create_and_meanwhile_retry)
+    monkeypatch.setattr(people_services, "user_create", create_and_meanwhile_retry)
 
     # when
     first = post(api_client)
@@ -275,14 +275,14 @@ def test_duplicate_while_the_first_runs_is_409_then_replays(api_key, monkeypatch
     # given: the first request is held inside the service until the duplicate has answered
     secret = api_key[1]
     inside, release = threading.Event(), threading.Event()
-    real_create = services.user_create
+    real_create = people_services.user_create
 
     def slow_create(**kwargs):
         inside.set()
         assert release.wait(timeout=30)
         return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "user_create", slow_create)
+    monkeypatch.setattr(people_services, "user_create", slow_create)
     results = {}
 
     def first_request() -> None:
@@ -299,7 +299,7 @@ def test_duplicate_while_the_first_runs_is_409_then_replays(api_key, monkeypatch
     duplicate = post(make_client(secret))
     release.set()
     thread.join(timeout=60)
-    monkeypatch.setattr(services, "user_create", real_create)
+    monkeypatch.setattr(people_services, "user_create", real_create)
     replay = post(make_client(secret))
 
     # then

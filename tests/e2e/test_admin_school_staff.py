@@ -4,7 +4,7 @@ import pytest
 
 from apps.core.models import Event
 from apps.schools.models import ApiKey, Member
-from apps.schools.services import api_key_create
+from apps.schools.services.schools import api_key_create
 from tests.e2e.pages import AdminSite
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, UserFactory
 

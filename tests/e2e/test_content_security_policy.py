@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from apps.schools.invites import invite_token
 from apps.schools.models import User
+from apps.schools.selectors.invites import invite_token
 from tests.e2e.pages import AdminSite
 from tests.factories import AccessCodePoolFactory, DomainFactory, InviteFactory
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.schools.access_codes import code_create, code_redeem, pool_create
 from apps.schools.models import AccessCode, AccessCodePool, Domain, DomainUser
+from apps.schools.services.access_codes import code_create, code_redeem, pool_create
 from tests.factories import AccessCodeFactory, AccessCodePoolFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db

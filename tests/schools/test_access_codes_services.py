@@ -4,9 +4,9 @@ import pytest
 from django.db import connection, connections
 
 from apps.core.errors import InvalidInput
-from apps.schools.access_codes import code_create, code_redeem, pool_create
-from apps.schools.groups import group_create, group_pool_add
 from apps.schools.models import AccessCode, AccessCodeRedemption, DomainUser, GroupMembership
+from apps.schools.services.access_codes import code_create, code_redeem, pool_create
+from apps.schools.services.groups import group_create, group_pool_add
 from tests.factories import DomainFactory, MemberFactory, SchoolFactory
 
 
@@ -127,8 +127,8 @@ def test_many_concurrent_redeemers_never_exceed_max_uses():
 @pytest.mark.django_db
 def test_services_refuse_people_of_another_school():
     # given
-    from apps.schools.domains import domain_user_add
-    from apps.schools.groups import group_member_add
+    from apps.schools.services.domains import domain_user_add
+    from apps.schools.services.groups import group_member_add
 
     school, other = SchoolFactory(), SchoolFactory()
     domain = DomainFactory(school=school)

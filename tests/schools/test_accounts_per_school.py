@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from apps.core.email_identity import email_key
 from apps.core.throttling import AuthRateThrottle
 from apps.schools.models import ApiKey, Domain, LoginToken, Member, User
-from apps.schools.services import user_create
+from apps.schools.services.people import user_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.core.models import Event
 from apps.schools.models import ApiKey, Member, Tag, UserRole
-from apps.schools.services import api_key_create
+from apps.schools.services.schools import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 from tests.factories import DEFAULT_PASSWORD, MemberFactory, TagFactory

@@ -8,7 +8,6 @@ from django.test import Client
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import Conflict
 from apps.core.models import Event, Job
-from apps.schools.access_codes import code_create, code_redeem, pool_create
 from apps.schools.models import (
     AccessCode,
     Group,
@@ -19,8 +18,10 @@ from apps.schools.models import (
     SignupFieldValue,
     UserRole,
 )
-from apps.schools.roles import member_set_user_role, member_user_role, user_role_delete
-from apps.schools.signup_fields import signup_values_set
+from apps.schools.selectors.roles import member_user_role
+from apps.schools.services.access_codes import code_create, code_redeem, pool_create
+from apps.schools.services.roles import member_set_user_role, user_role_delete
+from apps.schools.services.signup_fields import signup_values_set
 from apps.webhooks.models import Delivery, Webhook
 from tests.factories import (
     DeliveryFactory,

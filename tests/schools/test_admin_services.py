@@ -6,8 +6,6 @@ from unittest import mock
 import pytest
 
 from apps.core.models import Event
-from apps.schools import groups, roles, segments, signup_fields
-from apps.schools.domains import domain_user_add
 from apps.schools.models import (
     GroupCategory,
     GroupMembership,
@@ -16,7 +14,9 @@ from apps.schools.models import (
     SignupFieldOption,
     UserRole,
 )
-from apps.schools.signup_fields import signup_values_set
+from apps.schools.services import groups, roles, segments, signup_fields
+from apps.schools.services.domains import domain_user_add
+from apps.schools.services.signup_fields import signup_values_set
 from tests.conftest import admin_inline_data
 from tests.factories import (
     DomainFactory,

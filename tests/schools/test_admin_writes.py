@@ -11,9 +11,11 @@ from django.test import RequestFactory
 from apps.core.admin import ServiceAdminMixin
 from apps.core.errors import InvalidInput
 from apps.core.models import Event
-from apps.schools import access_codes, domains, services
 from apps.schools.admin.people import TagAdmin
 from apps.schools.models import ApiKey, Domain, Member, School, Tag, User
+from apps.schools.services import access_codes, domains
+from apps.schools.services import people as people_services
+from apps.schools.services import schools as schools_services
 from apps.schools.tokens import tokens_issue
 from tests.conftest import admin_inline_data, make_client
 from tests.factories import (
@@ -225,7 +227,7 @@ def test_adding_a_member_with_a_taken_external_id_is_a_form_error(staff_client, 
 
 def test_renaming_an_api_key_goes_through_the_service(staff_client, school):
     # given
-    key, _secret = services.api_key_create(school=school, name="CI")
+    key, _secret = schools_services.api_key_create(school=school, name="CI")
 
     # when
     refused = staff_client.post(f"/admin/schools/apikey/{key.pk}/change/", {"name": "C\x07I"})
@@ -240,7 +242,7 @@ def test_renaming_an_api_key_goes_through_the_service(staff_client, school):
 
 def test_staff_cannot_rename_another_schools_key(staff_client, other_school):
     # given
-    theirs, _secret = services.api_key_create(school=other_school, name="Theirs")
+    theirs, _secret = schools_services.api_key_create(school=other_school, name="Theirs")
 
     # when
     staff_client.post(f"/admin/schools/apikey/{theirs.pk}/change/", {"name": "Mine"})
@@ -254,7 +256,7 @@ def test_staff_cannot_rename_another_schools_key(staff_client, other_school):
 
 def test_school_slug_change_moves_its_sandbox_and_refuses_a_sandbox_slug(operator_client, school):
     # given
-    sandbox = services.school_sandbox(school=school)
+    sandbox = schools_services.school_sandbox(school=school)
     form = {"name": school.name, "is_active": "on"}
 
     # when
@@ -358,7 +360,7 @@ def test_a_refused_action_is_undone_and_reported(rf, staff, school):
         @admin.action(description="Rename, then refuse")
         def rename_then_refuse(self, request, queryset) -> None:
             for each in queryset:
-                services.tag_rename(tag=each, name="gold")
+                people_services.tag_rename(tag=each, name="gold")
             raise InvalidInput("Refused.")
 
     model_admin = RefusingTagAdmin(Tag, admin.AdminSite())

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 
 from apps.schools.models import ApiKey
-from apps.schools.selectors import api_key_by_hash
-from apps.schools.services import api_key_create, api_key_revoke
+from apps.schools.selectors.schools import api_key_by_hash
+from apps.schools.services.schools import api_key_create, api_key_revoke
 from tests.conftest import make_client
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from apps.core.credentials import ALL_SCOPES
 from apps.core.errors import InvalidInput
 from apps.schools.models import ApiKey
-from apps.schools.services import api_key_create, api_key_revoke, validate_scopes
+from apps.schools.services.schools import api_key_create, api_key_revoke, validate_scopes
 
 pytestmark = pytest.mark.django_db
 

@@ -12,18 +12,16 @@ from apps.core.credentials import USER_TOKEN_SCOPES, Credential
 from apps.core.renderers import JSONRenderer
 from apps.schools.api.serializers import MeSerializer
 from apps.schools.models import ApiKey
-from apps.schools.selectors import member_get
-from apps.schools.services import (
-    api_key_create,
-    api_key_revoke,
+from apps.schools.selectors.people import member_get
+from apps.schools.services.people import (
     member_set_tags,
     member_suspend,
     member_unsuspend,
-    school_sandbox,
     user_anonymize,
     user_create,
     user_update,
 )
+from apps.schools.services.schools import api_key_create, api_key_revoke, school_sandbox
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 from tests.factories import MemberFactory

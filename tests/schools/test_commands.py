@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from apps.schools.management.commands import seed_demo
 from apps.schools.models import ApiKey, Domain, Member, School, User
-from apps.schools.services import api_key_revoke
+from apps.schools.services.schools import api_key_revoke
 from tests.conftest import make_client
 
 pytestmark = pytest.mark.django_db

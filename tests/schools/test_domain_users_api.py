@@ -5,9 +5,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.core.models import Event
-from apps.schools.domains import domain_user_create
 from apps.schools.login_tokens import login_token_exchange
 from apps.schools.models import Domain, DomainUser, SignupField, User
+from apps.schools.services.domains import domain_user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_filter_access_code_other_than_null_is_400(api_client, domain):
 
 def test_filter_by_signup_field_and_include_data(api_client, domain, school):
     # given
-    from apps.schools.signup_fields import signup_values_set
+    from apps.schools.services.signup_fields import signup_values_set
 
     field = SignupField.objects.create(school=school, domain=domain, label="Job Title")
     ceo = _add(domain, "ceo@example.com")
@@ -302,7 +302,7 @@ def test_update_domain_user_of_other_school_is_404(api_client, other_domain):
 
 def test_user_token_sees_only_own_domain_user(user_client, domain, learner):
     # given
-    from apps.schools.domains import domain_user_add
+    from apps.schools.services.domains import domain_user_add
 
     domain_user_add(domain=domain, member=learner)
     _add(domain, "someone@example.com")
@@ -348,7 +348,7 @@ def test_login_token_endpoint_issues_user_tokens_once(api_client, domain):
 
 def test_login_token_of_suspended_member_is_refused(api_client, domain, school):
     # given
-    from apps.schools.services import member_suspend
+    from apps.schools.services.people import member_suspend
 
     token = api_client.post(URL, {"user": {"email": "bob@example.com"}}, format="json").json()[
         "login_token"

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 
 from apps.core.models import Event
-from apps.schools.domains import domain_user_add
 from apps.schools.models import (
     AccessCode,
     AccessCodePool,
@@ -15,6 +14,7 @@ from apps.schools.models import (
     Segment,
     UserRole,
 )
+from apps.schools.services.domains import domain_user_add
 from tests.conftest import admin_inline_data
 from tests.factories import (
     DomainFactory,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.core.erasure import undeclared_fields
 from apps.core.models import IdempotencyRecord
 from apps.schools.models import Domain, Invite, Member, SignupField, SignupFieldValue
-from apps.schools.services import user_anonymize, user_create
+from apps.schools.services.people import user_anonymize, user_create
 from apps.webhooks.models import DeliveryAttempt
 from tests.factories import DeliveryFactory, WebhookFactory
 

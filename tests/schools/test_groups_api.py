@@ -1,8 +1,8 @@
 import pytest
 
 from apps.core.models import Event
-from apps.schools.groups import group_create, group_member_add
 from apps.schools.models import Group, GroupMembership
+from apps.schools.services.groups import group_create, group_member_add
 from tests.factories import (
     AccessCodePoolFactory,
     GroupCategoryFactory,

@@ -2,13 +2,9 @@ import pytest
 
 from apps.core.errors import InvalidInput
 from apps.core.models import Event
-from apps.schools.groups import (
-    group_create,
-    group_update,
-    groups_by_name,
-)
 from apps.schools.models import Group
-from apps.schools.roles import member_set_user_role
+from apps.schools.services.groups import group_create, group_update, groups_by_name
+from apps.schools.services.roles import member_set_user_role
 from tests.factories import GroupCategoryFactory, GroupFactory, MemberFactory, UserRoleFactory
 
 
@@ -91,15 +87,3 @@ def test_groups_by_name_creates_one_group_per_name_whatever_its_spellings(school
     ]
     assert set(found) == {"sales", "field team"}
     assert Event.objects.filter(type="group.created").count() == events_before + 2
-
-
-def test_groups_by_name_prefers_the_oldest_of_several_spellings(school):
-    # given two groups the API let in before names were compared without case
-    first = GroupFactory(school=school, name="Sales")
-    GroupFactory(school=school, name="SALES")
-
-    # when
-    found, _unknown = groups_by_name(school=school, names=["sales"])
-
-    # then
-    assert found == {"sales": first}

@@ -17,7 +17,7 @@ from apps.schools.models import (
     SignupFieldValue,
     User,
 )
-from apps.schools.services import user_anonymize, user_create
+from apps.schools.services.people import user_anonymize, user_create
 from apps.schools.user_import import ImportFileError, import_users
 from tests.factories import MemberFactory
 

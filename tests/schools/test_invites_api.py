@@ -7,9 +7,10 @@ from freezegun import freeze_time
 
 from apps.core.event_types import get as event_type
 from apps.core.models import Event
-from apps.schools.domains import domain_user_add, domain_user_create
-from apps.schools.invites import invite_create, invite_token
 from apps.schools.models import Domain, DomainUser, Invite
+from apps.schools.selectors.invites import invite_token
+from apps.schools.services.domains import domain_user_add, domain_user_create
+from apps.schools.services.invites import invite_create
 from tests.factories import DomainUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +220,7 @@ def test_activation_with_forged_token_is_refused(client, domain_user):
 
 def test_existing_account_accepts_without_changing_password(client, domain, learner):
     # given
-    from apps.schools.domains import domain_user_add
+    from apps.schools.services.domains import domain_user_add
 
     domain_user, _ = domain_user_add(domain=domain, member=learner, active=False)
     invite = invite_create(domain_user=domain_user, send_email=False)

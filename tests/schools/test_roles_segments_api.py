@@ -1,14 +1,14 @@
 import pytest
 
 from apps.core.errors import InvalidInput
-from apps.schools.domains import domain_user_add
-from apps.schools.groups import group_create, group_member_add
 from apps.schools.models import Member, UserRole
-from apps.schools.roles import member_set_user_role, user_role_create
-from apps.schools.segments import segment_create
-from apps.schools.selectors import staff_school_for
-from apps.schools.services import user_update
-from apps.schools.signup_fields import signup_values_set
+from apps.schools.selectors.schools import staff_school_for
+from apps.schools.services.domains import domain_user_add
+from apps.schools.services.groups import group_create, group_member_add
+from apps.schools.services.people import user_update
+from apps.schools.services.roles import member_set_user_role, user_role_create
+from apps.schools.services.segments import segment_create
+from apps.schools.services.signup_fields import signup_values_set
 from tests.factories import (
     DomainFactory,
     MemberFactory,

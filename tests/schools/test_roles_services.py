@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.schools.models import School, UserRole
-from apps.schools.services import school_create
+from apps.schools.services.schools import school_create
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

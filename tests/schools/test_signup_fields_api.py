@@ -1,9 +1,9 @@
 import pytest
 
-from apps.schools.domains import domain_user_create
-from apps.schools.groups import group_create
 from apps.schools.models import Domain, DomainUser, GroupMembership, SignupField, SignupFieldValue
-from apps.schools.signup_fields import signup_values_set
+from apps.schools.services.domains import domain_user_create
+from apps.schools.services.groups import group_create
+from apps.schools.services.signup_fields import signup_values_set
 from tests.factories import DomainUserFactory, SignupFieldFactory, SignupFieldOptionFactory
 
 pytestmark = pytest.mark.django_db

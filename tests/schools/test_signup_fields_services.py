@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, connections
 
 from apps.schools.models import SignupFieldValue
-from apps.schools.signup_fields import signup_values_set
+from apps.schools.services.signup_fields import signup_values_set
 from tests.factories import DomainUserFactory, SignupFieldFactory
 
 

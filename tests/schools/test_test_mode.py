@@ -7,7 +7,8 @@ from django.test import Client
 from apps.core.errors import InvalidInput
 from apps.core.models import Event
 from apps.schools.models import School, User, UserRole
-from apps.schools.services import api_key_create, school_create, school_sandbox, user_create
+from apps.schools.services.people import user_create
+from apps.schools.services.schools import api_key_create, school_create, school_sandbox
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 

@@ -11,8 +11,13 @@ from apps.core.models import Event
 from apps.core.renderers import JSONRenderer
 from apps.schools.api.serializers import UserSerializer
 from apps.schools.models import Member, Tag, User
-from apps.schools.selectors import member_get, member_list, member_rows, member_rows_with_tags
-from apps.schools.services import member_suspend, user_anonymize, user_create, user_payload
+from apps.schools.selectors.people import (
+    member_get,
+    member_list,
+    member_rows,
+    member_rows_with_tags,
+)
+from apps.schools.services.people import member_suspend, user_anonymize, user_create, user_payload
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

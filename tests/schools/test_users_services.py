@@ -9,16 +9,16 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.models import Event
 from apps.schools.models import Member, Tag, User
-from apps.schools.services import (
+from apps.schools.services.people import (
     member_set_tags,
     member_suspend,
     member_unsuspend,
-    school_create,
     user_anonymize,
     user_create,
     user_tokens_revoke,
     user_update,
 )
+from apps.schools.services.schools import school_create
 from apps.schools.tokens import tokens_issue
 from tests.factories import MemberFactory
 

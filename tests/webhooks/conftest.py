@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 
 from apps.core import http
-from apps.webhooks import services
+from apps.webhooks.services.endpoints import webhook_create
 from tests.webhooks.receiver import Receiver, always
 
 PUBLIC_IP = ipaddress.ip_address("93.184.216.34")
@@ -43,4 +43,4 @@ def receiver():
 @pytest.fixture
 def webhook(school, receiver):
     """An active all-events webhook of ``school`` pointing at ``receiver``."""
-    return services.webhook_create(school=school, target_url=receiver.url())
+    return webhook_create(school=school, target_url=receiver.url())

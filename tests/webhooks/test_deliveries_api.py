@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import Event
 from apps.webhooks import delivery as engine
-from apps.webhooks import services
 from apps.webhooks.models import Delivery
+from apps.webhooks.services.deliveries import event_fan_out
+from apps.webhooks.services.endpoints import webhook_create, webhook_disable
 from tests.factories import DeliveryFactory, WebhookFactory
 from tests.webhooks.receiver import Receiver, sequence
 
@@ -121,13 +122,13 @@ def test_delivery_under_another_webhook_is_not_found(api_client, school):
 def test_delivery_detail_shows_every_attempt_without_secrets(api_client, school):
     # given
     with Receiver(sequence(500, 200)) as receiver:
-        hook = services.webhook_create(
+        hook = webhook_create(
             school=school,
             target_url=receiver.url(),
             basic_auth_username="u",
             basic_auth_password="p",
         )
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
         delivery = Delivery.objects.get()
         engine.delivery_run(delivery_id=delivery.id, owner="a", drain=False)
         Delivery.objects.filter(id=delivery.id).update(next_attempt_at=delivery.created_at)
@@ -153,7 +154,7 @@ def test_replay_sends_a_delivery_again_with_same_webhook_id(
 ):
     # given
     event = Event.objects.create(school=school, type="user.created")
-    services.event_fan_out(event)
+    event_fan_out(event)
     delivery = Delivery.objects.get()
     engine.delivery_run(delivery_id=delivery.id, owner="a", drain=False)
 
@@ -173,7 +174,7 @@ def test_replay_sends_a_delivery_again_with_same_webhook_id(
 def test_replay_of_inactive_webhook_is_a_conflict(api_client, school):
     # given
     delivery = DeliveryFactory(school=school, status=Delivery.Status.FAILED)
-    services.webhook_disable(webhook=delivery.webhook, reason="off")
+    webhook_disable(webhook=delivery.webhook, reason="off")
 
     # when
     response = api_client.post(url(delivery.webhook_id, f"/{delivery.id}/replay"), {})

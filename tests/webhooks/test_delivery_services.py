@@ -11,11 +11,13 @@ from django.utils import timezone
 from apps.core.events import emit
 from apps.core.models import Event
 from apps.schools.models import Member
-from apps.schools.services import user_create
+from apps.schools.services.people import user_create
 from apps.webhooks import delivery as engine
-from apps.webhooks import services, signing
+from apps.webhooks import signing
 from apps.webhooks.delivery.attempts import ERROR_TEXT
 from apps.webhooks.models import Delivery, DeliveryAttempt, Webhook
+from apps.webhooks.services.deliveries import deliveries_prune, event_fan_out, webhook_test
+from apps.webhooks.services.endpoints import webhook_create, webhook_disable, webhook_rotate_secret
 from tests.factories import DeliveryFactory, WebhookFactory
 from tests.webhooks.receiver import Receiver, Reply, always, sequence
 
@@ -66,14 +68,14 @@ def test_emitted_event_is_delivered_signed_when_committed(
 
 def test_event_goes_once_per_url_when_webhooks_share_it(school, receiver):
     # given
-    first = services.webhook_create(school=school, target_url=receiver.url())
-    services.webhook_create(school=school, target_url=receiver.url(), event_type="user.created")
-    services.webhook_create(school=school, target_url=receiver.url("/other"))
+    first = webhook_create(school=school, target_url=receiver.url())
+    webhook_create(school=school, target_url=receiver.url(), event_type="user.created")
+    webhook_create(school=school, target_url=receiver.url("/other"))
     event = Event.objects.create(school=school, type="user.created", payload={"id": "usr_x"})
 
     # when
-    services.event_fan_out(event)
-    services.event_fan_out(event)  # the outbox may hand an event over twice
+    event_fan_out(event)
+    event_fan_out(event)  # the outbox may hand an event over twice
 
     # then
     deliveries = Delivery.objects.filter(event=event)
@@ -83,15 +85,15 @@ def test_event_goes_once_per_url_when_webhooks_share_it(school, receiver):
 
 def test_fan_out_skips_webhooks_filtered_out_or_inactive(school, receiver):
     # given
-    services.webhook_create(school=school, target_url=receiver.url("/a"), events=["user.updated"])
-    services.webhook_create(school=school, target_url=receiver.url("/b"), active=False)
-    wanted = services.webhook_create(
+    webhook_create(school=school, target_url=receiver.url("/a"), events=["user.updated"])
+    webhook_create(school=school, target_url=receiver.url("/b"), active=False)
+    wanted = webhook_create(
         school=school, target_url=receiver.url("/c"), events=["DOMAIN_ENROLLMENT"]
     )
     event = Event.objects.create(school=school, type="domain.enrollment.created", payload={})
 
     # when
-    services.event_fan_out(event)
+    event_fan_out(event)
 
     # then
     assert list(Delivery.objects.values_list("webhook_id", flat=True)) == [wanted.id]
@@ -99,11 +101,11 @@ def test_fan_out_skips_webhooks_filtered_out_or_inactive(school, receiver):
 
 def test_fan_out_ignores_other_schools_webhooks(school, other_school, receiver):
     # given
-    services.webhook_create(school=other_school, target_url=receiver.url())
+    webhook_create(school=other_school, target_url=receiver.url())
     event = Event.objects.create(school=school, type="user.created", payload={})
 
     # when
-    created = services.event_fan_out(event)
+    created = event_fan_out(event)
 
     # then
     assert created == []
@@ -112,9 +114,9 @@ def test_fan_out_ignores_other_schools_webhooks(school, other_school, receiver):
 def test_failure_is_retried_on_schedule_then_delivered(school):
     # given
     with Receiver(sequence(500, 200)) as receiver:
-        hook = services.webhook_create(school=school, target_url=receiver.url())
+        hook = webhook_create(school=school, target_url=receiver.url())
         event = Event.objects.create(school=school, type="user.created", payload={})
-        services.event_fan_out(event)
+        event_fan_out(event)
 
         # when
         run_due()
@@ -153,11 +155,11 @@ def test_receiver_failing_all_schedule_disables_webhook_and_mails_admins(
     settings.WEBHOOKS_MAX_ATTEMPTS = 3
     admin, _ = user_create(school=school, email="boss@alpha.test", role=Member.Role.ADMIN)
     with Receiver(always(500)) as receiver:
-        hook = services.webhook_create(school=school, target_url=receiver.url())
+        hook = webhook_create(school=school, target_url=receiver.url())
         event = Event.objects.create(school=school, type="user.created", payload={})
-        services.event_fan_out(event)
+        event_fan_out(event)
         later = Event.objects.create(school=school, type="user.updated", payload={})
-        services.event_fan_out(later)
+        event_fan_out(later)
 
         # when
         with django_capture_on_commit_callbacks(execute=True):
@@ -180,8 +182,8 @@ def test_receiver_failing_all_schedule_disables_webhook_and_mails_admins(
 def test_gone_disables_webhook_at_once(school):
     # given
     with Receiver(always(410)) as receiver:
-        hook = services.webhook_create(school=school, target_url=receiver.url())
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        hook = webhook_create(school=school, target_url=receiver.url())
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
 
         # when
         run_due()
@@ -196,8 +198,8 @@ def test_gone_disables_webhook_at_once(school):
 def test_retry_after_is_honoured_on_429(school):
     # given
     with Receiver(always(429, headers={"Retry-After": "7200"})) as receiver:
-        hook = services.webhook_create(school=school, target_url=receiver.url())
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        hook = webhook_create(school=school, target_url=receiver.url())
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
 
         # when
         run_due()
@@ -226,8 +228,8 @@ def test_retry_after_is_honoured_on_429(school):
 def test_bad_receiver_fails_cleanly_and_is_logged(school, reply, error, code):
     # given
     with Receiver(lambda n, b, h: reply) as receiver:
-        services.webhook_create(school=school, target_url=receiver.url())
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        webhook_create(school=school, target_url=receiver.url())
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
 
         # when
         run_due()
@@ -244,7 +246,7 @@ def test_bad_receiver_fails_cleanly_and_is_logged(school, reply, error, code):
 
 def test_private_target_is_refused_at_delivery_when_not_allowed(school, webhook, settings):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 
     # when
@@ -258,7 +260,7 @@ def test_private_target_is_refused_at_delivery_when_not_allowed(school, webhook,
 
 def test_two_workers_never_lease_the_same_attempt(school, webhook):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
     delivery = Delivery.objects.get()
 
     # when
@@ -273,7 +275,7 @@ def test_two_workers_never_lease_the_same_attempt(school, webhook):
 def test_concurrency_limit_holds_back_a_second_attempt_to_the_same_webhook(school, webhook):
     # given
     for _ in range(2):
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
     one, two = Delivery.objects.order_by("id")
 
     # when
@@ -290,7 +292,7 @@ def test_concurrency_limit_holds_back_a_second_attempt_to_the_same_webhook(schoo
 
 def test_expired_lease_is_returned_by_the_pump_and_sent_again(school, webhook, receiver):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
     delivery = Delivery.objects.get()
     assert engine.claim(webhook_id=webhook.id, owner="dead", delivery_id=delivery.id)
     Delivery.objects.filter(id=delivery.id).update(
@@ -310,7 +312,7 @@ def test_expired_lease_is_returned_by_the_pump_and_sent_again(school, webhook, r
 
 def test_redelivered_task_reclaims_the_attempt_its_killed_run_leased(school, webhook, receiver):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
     delivery = Delivery.objects.get()
     assert engine.claim(webhook_id=webhook.id, owner="task-1", delivery_id=delivery.id)
 
@@ -326,7 +328,7 @@ def test_redelivered_task_reclaims_the_attempt_its_killed_run_leased(school, web
 def test_worker_drains_the_webhook_backlog(school, webhook, receiver):
     # given
     for _ in range(5):
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
     first = Delivery.objects.order_by("id").first()
 
     # when
@@ -340,7 +342,7 @@ def test_worker_drains_the_webhook_backlog(school, webhook, receiver):
 def test_pump_queues_due_deliveries_once_per_webhook(school, webhook, eager, receiver):
     # given
     for _ in range(3):
-        services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+        event_fan_out(Event.objects.create(school=school, type="user.created"))
     Delivery.objects.update(queued_at=None)
 
     # when
@@ -354,9 +356,9 @@ def test_pump_queues_due_deliveries_once_per_webhook(school, webhook, eager, rec
 def test_rotated_secret_signs_alongside_the_old_one_for_a_day(school, webhook, receiver):
     # given
     old = webhook.secret
-    services.webhook_rotate_secret(webhook=webhook)
+    webhook_rotate_secret(webhook=webhook)
     webhook.refresh_from_db()
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
 
     # when
     run_due()
@@ -376,13 +378,13 @@ def test_rotated_secret_signs_alongside_the_old_one_for_a_day(school, webhook, r
 
 def test_basic_auth_is_sent_and_redacted_in_the_log(school, receiver):
     # given
-    services.webhook_create(
+    webhook_create(
         school=school,
         target_url=receiver.url(),
         basic_auth_username="hook",
         basic_auth_password="s3cret",
     )
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
 
     # when
     run_due()
@@ -395,12 +397,12 @@ def test_basic_auth_is_sent_and_redacted_in_the_log(school, receiver):
 
 def test_ping_reaches_only_its_webhook_once(school, webhook, receiver, eager):
     # given
-    services.webhook_create(school=school, target_url=receiver.url("/other"))
+    webhook_create(school=school, target_url=receiver.url("/other"))
 
     # when
     with pytest.raises(AssertionError):  # sanity: nothing sent before the ping
         assert receiver.received
-    delivery = services.webhook_test(webhook=webhook)
+    delivery = webhook_test(webhook=webhook)
     engine.delivery_run(delivery_id=delivery.id, owner="t", drain=False)
 
     # then
@@ -410,15 +412,15 @@ def test_ping_reaches_only_its_webhook_once(school, webhook, receiver, eager):
 
 def test_prune_deletes_only_finished_old_deliveries(school, webhook):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
     old = Delivery.objects.get()
     Delivery.objects.filter(id=old.id).update(
         status=Delivery.Status.SUCCEEDED, created_at=timezone.now() - timedelta(days=40)
     )
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
 
     # when
-    deleted = services.deliveries_prune(older_than=timedelta(days=30))
+    deleted = deliveries_prune(older_than=timedelta(days=30))
 
     # then
     assert deleted == 1
@@ -428,7 +430,7 @@ def test_prune_deletes_only_finished_old_deliveries(school, webhook):
 def test_emit_without_webhooks_creates_no_delivery(school):
     # when
     event = emit(school, "user.created", {"id": "usr_x"})
-    services.event_fan_out(event)
+    event_fan_out(event)
 
     # then
     assert not Delivery.objects.exists()
@@ -443,7 +445,7 @@ def test_in_process_tasks_deliver_each_new_event_at_once(
     # when
     for event in events:
         with django_capture_on_commit_callbacks(execute=True):
-            services.event_fan_out(event)
+            event_fan_out(event)
 
     # then
     assert receiver.count == 3
@@ -464,10 +466,10 @@ def test_retry_after_reads_seconds_and_dates_capped_at_a_day(header, seconds):
 
 def test_disabling_a_webhook_fails_its_pending_deliveries(school, webhook):
     # given
-    services.event_fan_out(Event.objects.create(school=school, type="user.created"))
+    event_fan_out(Event.objects.create(school=school, type="user.created"))
 
     # when
-    services.webhook_disable(webhook=webhook, reason="Disabled in the admin.")
+    webhook_disable(webhook=webhook, reason="Disabled in the admin.")
 
     # then
     delivery = Delivery.objects.get()

@@ -22,11 +22,12 @@ from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
-from apps.schools.domains import domain_user_create
-from apps.schools.groups import group_create
-from apps.schools.invites import invite_create, invite_token
 from apps.schools.models import Domain, School
-from apps.schools.services import user_create
+from apps.schools.selectors.invites import invite_token
+from apps.schools.services.domains import domain_user_create
+from apps.schools.services.groups import group_create
+from apps.schools.services.invites import invite_create
+from apps.schools.services.people import user_create
 from apps.webhooks.models import Webhook
 from tests.catalog.test_package_inspection import TINCAN
 from tests.webhooks.receiver import Receiver, Reply

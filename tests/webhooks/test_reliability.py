@@ -25,8 +25,9 @@ from apps.core import events
 from apps.core.events import emit
 from apps.core.models import Event
 from apps.webhooks import delivery as engine
-from apps.webhooks import services, signing
+from apps.webhooks import signing
 from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.services.endpoints import webhook_create
 from config.celery import app as celery_app
 from tests.webhooks.receiver import Receiver, Reply, always
 
@@ -198,7 +199,7 @@ def verified(webhook: Webhook, received) -> bool:
 def test_thousand_events_are_each_delivered_and_signed(school, queue, tmp_path):
     # given
     with Receiver(always(200)) as receiver, worker(queue, tmp_path):
-        hook = services.webhook_create(school=school, target_url=receiver.url())
+        hook = webhook_create(school=school, target_url=receiver.url())
 
         # when
         ids = emit_events(school, 1000)
@@ -234,7 +235,7 @@ def test_events_emitted_while_broker_is_down_are_delivered_after_the_sweep(
     monkeypatch.setattr(events, "SWEEP_GRACE", events.SWEEP_GRACE * 0)
     real_broker = celery_app.conf.broker_url
     with Receiver(always(200)) as receiver, worker(queue, tmp_path):
-        services.webhook_create(school=school, target_url=receiver.url())
+        webhook_create(school=school, target_url=receiver.url())
         _use_broker("redis://127.0.0.1:9/0")  # nothing listens: the broker is down
         try:
             ids = emit_events(school, 10, batch=10)
@@ -264,7 +265,7 @@ def test_worker_killed_mid_delivery_is_redelivered_with_same_webhook_id(
         return Reply(200)
 
     with Receiver(hang_first) as receiver:
-        services.webhook_create(school=school, target_url=receiver.url())
+        webhook_create(school=school, target_url=receiver.url())
         with worker(queue, tmp_path, name="first") as first:
             (event_id,) = emit_events(school, 1)
             wait_for(lambda: receiver.count >= 1, 60, "the first attempt to arrive")
@@ -309,8 +310,8 @@ def test_retries_follow_the_schedule_and_a_dead_endpoint_is_disabled(school, que
         Receiver(always(500)) as broken,
         worker(queue, tmp_path),
     ):
-        flaky_hook = services.webhook_create(school=school, target_url=flaky.url())
-        broken_hook = services.webhook_create(school=school, target_url=broken.url())
+        flaky_hook = webhook_create(school=school, target_url=flaky.url())
+        broken_hook = webhook_create(school=school, target_url=broken.url())
 
         # when
         emit_events(school, 5)
@@ -350,8 +351,8 @@ def test_a_hanging_receiver_does_not_slow_down_other_endpoints(school, queue, tm
         Receiver(always(200)) as healthy,
         worker(queue, tmp_path),
     ):
-        services.webhook_create(school=school, target_url=hanging.url())
-        services.webhook_create(school=school, target_url=healthy.url())
+        webhook_create(school=school, target_url=hanging.url())
+        webhook_create(school=school, target_url=healthy.url())
 
         # when
         started = time.monotonic()

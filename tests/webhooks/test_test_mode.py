@@ -3,9 +3,9 @@
 import pytest
 
 from apps.core.models import Event
-from apps.schools.services import api_key_create
-from apps.webhooks import services
+from apps.schools.services.schools import api_key_create
 from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.services.deliveries import event_fan_out
 from tests.conftest import make_client
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_a_webhook_registered_with_a_test_key_gets_only_sandbox_events(
     api_client.post("/api/v1/users", {"email": "live@example.test"}, format="json")
     test_client.post("/api/v1/users", {"email": "test@example.test"}, format="json")
     for event in Event.objects.all():
-        services.event_fan_out(event)
+        event_fan_out(event)
 
     # then
     assert test_hook.school.live_school == school

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import Job
-from apps.webhooks import services
 from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.services.endpoints import webhook_create, webhook_disable
+from apps.webhooks.services.removal import webhook_delete_run, webhook_delete_start
 from tests.factories import DeliveryFactory, WebhookFactory
 from tests.webhooks.receiver import foreign_service
 
@@ -162,7 +163,7 @@ def test_update_is_partial_for_put_and_patch(api_client, school):
 def test_reactivating_clears_the_deactivate_reason(api_client, school):
     # given
     hook = WebhookFactory(school=school)
-    services.webhook_disable(webhook=hook, reason="Receiver kept failing.")
+    webhook_disable(webhook=hook, reason="Receiver kept failing.")
 
     # when
     response = api_client.patch(f"{URL}/{hook.id}", {"active": True}, format="json")
@@ -250,10 +251,10 @@ def test_delete_job_deletes_the_log_in_batches(school):
     # given
     hook = WebhookFactory(school=school)
     DeliveryFactory.create_batch(5, school=school, webhook=hook)
-    job, created = services.webhook_delete_start(webhook=hook)
+    job, created = webhook_delete_start(webhook=hook)
 
     # when
-    done = services.webhook_delete_run(job=job, batch=2)
+    done = webhook_delete_run(job=job, batch=2)
 
     # then
     assert created is True
@@ -364,7 +365,7 @@ def test_test_endpoint_reports_a_failure_by_category_only(
     api_client, school, eager, django_capture_on_commit_callbacks, target, code
 ):
     # given a webhook aimed at a port of some host that is not a webhook receiver
-    hook = services.webhook_create(school=school, target_url=target())
+    hook = webhook_create(school=school, target_url=target())
 
     # when it is tested and its delivery log read
     with django_capture_on_commit_callbacks(execute=True):
@@ -396,7 +397,7 @@ def test_bulk_replay_starts_a_job(
     api_client, school, eager, receiver, django_capture_on_commit_callbacks
 ):
     # given
-    hook = services.webhook_create(school=school, target_url=receiver.url())
+    hook = webhook_create(school=school, target_url=receiver.url())
     DeliveryFactory.create_batch(2, school=school, webhook=hook, status=Delivery.Status.FAILED)
 
     # when

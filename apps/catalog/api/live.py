@@ -493,11 +493,15 @@ class SchoolEventsView(ApiView):
         responses=SCHOOL_EVENTS_PAGE,
     )
     def get(self, request) -> Response:
-        size = _number(request, "page_size", default=self.max_page_size, status=400)
-        size = max(1, min(size, self.max_page_size))
-        page = _number(request, "page", default=1, status=404)
-        if page < 1:
-            raise NotFound("page: page numbers start at 1.")
+        paging = CalendarPageSerializer(data=request.query_params)
+        if not paging.is_valid():
+            if "page" in paging.errors:  # a page that does not exist is 404, as on every list
+                raise NotFound(f"page: {paging.errors['page'][0]}")
+            raise serializers.ValidationError(paging.errors)
+        size = max(
+            1, min(paging.validated_data.get("page_size", self.max_page_size), self.max_page_size)
+        )
+        page = paging.validated_data.get("page", 1)
         rows = school_calendar(school=self.school, since=datetime.now(UTC))
         count = rows.count()
         offset = (page - 1) * size
@@ -521,14 +525,8 @@ class SchoolEventsView(ApiView):
         )
 
 
-def _number(request, name: str, *, default: int, status: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        message = f"{name}: {raw!r} is not a whole number."
-        if status == 404:
-            raise NotFound(message) from None
-        raise serializers.ValidationError({name: [message]}) from None
+class CalendarPageSerializer(serializers.Serializer):
+    """``page`` and ``page_size`` of the school's calendar (a list of two kinds of rows)."""
+
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(required=False)

@@ -48,6 +48,7 @@ def school_calendar(*, school: School, since: datetime) -> QuerySet:
             lesson_ref=Coalesce(F("lesson_id"), F("multi_session_event__lesson_id")),
         )
         .values_list("kind", "item_id", "title", "starts_at", "ends_at", "course_id", "lesson_ref")
+        .order_by()  # SQLite refuses an ORDER BY inside a compound statement's parts
     )
     releases = (
         Lesson.objects.filter(school=school, drip_release_at__gte=since)
@@ -59,6 +60,7 @@ def school_calendar(*, school: School, since: datetime) -> QuerySet:
             lesson_ref=F("id"),
         )
         .values_list("kind", "item_id", "title", "starts", "ends", "course_id", "lesson_ref")
+        .order_by()
     )
     return sessions.union(releases, all=True).order_by("starts_at", "item_id")
 

@@ -113,7 +113,7 @@ def course_create(
     another course's (in any letter case)."""
     fields = _clean(fields)
     chosen = slug or _free_slug(school, title)
-    with conflict_on_duplicate(_slug_taken(chosen)):
+    with conflict_on_duplicate("catalog_course_slug_ci", _slug_taken(chosen)):
         course = Course.objects.create(
             school=school,
             title=title,
@@ -141,7 +141,7 @@ def course_update(*, course: Course, labels: Iterable[str] | None = None, **fiel
     for name in changed:
         setattr(course, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_slug_taken(course.slug)):
+        with conflict_on_duplicate("catalog_course_slug_ci", _slug_taken(course.slug)):
             course.save(update_fields=[*changed, "updated_at"])
     labels_changed = False
     if labels is not None:

@@ -24,7 +24,7 @@ from apps.core.errors import InvalidInput
 from apps.core.html import sanitize_html
 from apps.core.validators import refuse_control_characters
 from apps.schools.models import School
-from apps.schools.services import tags_resolve
+from apps.schools.services.people import tags_resolve
 
 HTML_FIELDS = ("description", "post_registration_instructions")
 # Fields a session of a multi-session event leaves to its event.

@@ -12,6 +12,7 @@ file. Should ``SWAGGER_UI_DIST`` ever name another host (drf-spectacular's defau
 CDN), that one host is allowed, on this page only; self-hosted files need only ``'self'``.
 """
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from csp.decorators import csp_update
@@ -56,11 +57,9 @@ class FormatQueryNegotiation(DefaultContentNegotiation):
     means nothing special to the API's own endpoints. An unknown format is 404.
     """
 
-    def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        chosen = format_suffix or request.query_params.get("format")
-        return super().select_renderer(request, renderers, chosen)
+    # DRF's own override, read by ``DefaultContentNegotiation.select_renderer`` (the only
+    # setting it reads), switched on for this negotiation alone.
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE="format")
 
 
 class SchemaView(SpectacularAPIView):

@@ -5,9 +5,9 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.schools import access_codes
 from apps.schools.admin.base import SchoolFormMixin, deleted_rows
 from apps.schools.models import AccessCode, AccessCodePool
+from apps.schools.services import access_codes
 
 
 class AccessCodeInline(SchoolScopedInline, admin.TabularInline):

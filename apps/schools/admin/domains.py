@@ -6,10 +6,10 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, StreamingHttpResponse
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
-from apps.schools import domains, invites
 from apps.schools.admin.base import deleted_rows
-from apps.schools.domains import with_active_now
 from apps.schools.models import Domain, DomainUser
+from apps.schools.selectors.domains import with_active_now
+from apps.schools.services import domains, invites
 
 
 class _Echo:

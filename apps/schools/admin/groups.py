@@ -5,9 +5,9 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.schools import groups
 from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows
 from apps.schools.models import Group, GroupAccessCodePool, GroupCategory, GroupMembership
+from apps.schools.services import groups
 
 
 @admin.register(GroupCategory)

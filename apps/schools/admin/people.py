@@ -12,9 +12,11 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.core.admin import SchoolScopedAdmin, ServiceAdmin, ServiceAdminMixin, admin_school
 from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
-from apps.core.email_identity import EmailRefused, email_key, normalize_email
-from apps.schools import services
+from apps.core.email_identity import EmailRefused, normalize_email
 from apps.schools.models import ApiKey, Member, School, Tag, User
+from apps.schools.selectors.accounts import accounts_with_email
+from apps.schools.services import people as people_services
+from apps.schools.services import schools as schools_services
 
 # Access in Lyceum comes from school roles, not Django's permission groups; listing those
 # beside the schools' own Groups only misleads the operator.
@@ -62,7 +64,7 @@ class OperatorCreationForm(AdminUserCreationForm):
 
     def clean_email(self) -> str:
         email = _clean_email(self.cleaned_data["email"])
-        if User.objects.filter(school__isnull=True, email_key=email_key(email)).exists():
+        if accounts_with_email(email=email).filter(school__isnull=True).exists():
             raise forms.ValidationError("An operator with this e-mail exists.")
         return email
 
@@ -74,7 +76,7 @@ class AccountPasswordForm(AdminPasswordChangeForm):
     def save(self, commit: bool = True) -> User:
         usable = self.cleaned_data.get("set_usable_password", True)
         password = self.cleaned_data["password1"] if usable else None
-        return services.user_account_update(user=self.user, password=password)
+        return people_services.user_account_update(user=self.user, password=password)
 
 
 @admin.register(School)
@@ -97,11 +99,11 @@ class SchoolAdmin(ServiceAdmin):
         data = form.cleaned_data
         if change:
             changed = {k: data[k] for k in ("name", "slug", "is_active") if k in form.changed_data}
-            school = services.school_update(school=School.objects.get(pk=obj.pk), **changed)
+            school = schools_services.school_update(school=School.objects.get(pk=obj.pk), **changed)
         else:
             # Through the service: a new school gets its built-in user roles.
-            school, _ = services.school_create(name=data["name"], slug=data["slug"])
-            school = services.school_update(school=school, is_active=data["is_active"])
+            school, _ = schools_services.school_create(name=data["name"], slug=data["slug"])
+            school = schools_services.school_update(school=school, is_active=data["is_active"])
         obj.pk, obj.created_at, obj.updated_at = school.pk, school.created_at, school.updated_at
 
 
@@ -151,12 +153,15 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
         if change:
             fields = {
                 name: data[name]
-                for name in (*services.IDENTITY_FIELDS, *services.ACCOUNT_ACCESS_FIELDS)
+                for name in (
+                    *people_services.IDENTITY_FIELDS,
+                    *people_services.ACCOUNT_ACCESS_FIELDS,
+                )
                 if name in form.changed_data
             }
-            user = services.user_account_update(user=User.objects.get(pk=obj.pk), **fields)
+            user = people_services.user_account_update(user=User.objects.get(pk=obj.pk), **fields)
         else:
-            user = services.operator_create(email=data["email"], password=data["password1"])
+            user = people_services.operator_create(email=data["email"], password=data["password1"])
         obj.pk, obj.email, obj.school_id = user.pk, user.email, user.school_id
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
@@ -173,7 +178,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     @admin.action(description="Revoke every token of the selected users")
     def revoke_tokens(self, request: HttpRequest, queryset) -> None:
         for user in queryset:
-            services.user_tokens_revoke(user=user)
+            people_services.user_tokens_revoke(user=user)
         messages.success(request, f"Revoked the tokens of {queryset.count()} user(s).")
 
 
@@ -187,10 +192,10 @@ class TagAdmin(SchoolScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Tag, form, change: bool) -> None:
         name = form.cleaned_data["name"]
         if change:
-            services.tag_rename(tag=Tag.objects.get(pk=obj.pk), name=name)
+            people_services.tag_rename(tag=Tag.objects.get(pk=obj.pk), name=name)
             return
         school = admin_school(request) or form.cleaned_data.get("school")
-        tag = services.tag_create(school=school, name=name)
+        tag = people_services.tag_create(school=school, name=name)
         obj.pk, obj.school = tag.pk, tag.school
 
 
@@ -294,21 +299,21 @@ class MemberAdmin(SchoolScopedAdmin):
             fields = {
                 name: form.cleaned_data[name]
                 for name in form.changed_data
-                if name in services.MEMBER_FIELDS
+                if name in people_services.MEMBER_FIELDS
             }
             if "tags" in form.changed_data:
                 fields["tags"] = [tag.name for tag in form.cleaned_data["tags"]]
             if fields:
-                current = services.user_update(member=current, **fields)
+                current = people_services.user_update(member=current, **fields)
             if "status" in form.changed_data:
                 if form.cleaned_data["status"] == Member.Status.SUSPENDED:
-                    services.member_suspend(member=current)
+                    people_services.member_suspend(member=current)
                 else:
-                    services.member_unsuspend(member=current)
+                    people_services.member_unsuspend(member=current)
             return
         school = admin_school(request) or form.cleaned_data.get("school")
         data = form.cleaned_data
-        member, created = services.user_create(
+        member, created = people_services.user_create(
             school=school,
             email=data["email"],
             first_name=data.get("first_name", ""),
@@ -329,26 +334,26 @@ class MemberAdmin(SchoolScopedAdmin):
     @admin.action(description="Suspend the selected users")
     def suspend(self, request: HttpRequest, queryset) -> None:
         for member in queryset.select_related("school", "user"):
-            services.member_suspend(member=member)
+            people_services.member_suspend(member=member)
         messages.success(request, f"Suspended {queryset.count()} user(s).")
 
     @admin.action(description="Unsuspend the selected users")
     def unsuspend(self, request: HttpRequest, queryset) -> None:
         for member in queryset.select_related("school", "user"):
-            services.member_unsuspend(member=member)
+            people_services.member_unsuspend(member=member)
         messages.success(request, f"Unsuspended {queryset.count()} user(s).")
 
     @admin.action(description="Revoke every token of the selected users")
     def revoke_tokens(self, request: HttpRequest, queryset) -> None:
         for member in queryset.select_related("user"):
-            services.user_tokens_revoke(user=member.user)
+            people_services.user_tokens_revoke(user=member.user)
         messages.success(request, f"Revoked the tokens of {queryset.count()} user(s).")
 
     @admin.action(description="Anonymize the selected users (irreversible)")
     def anonymize(self, request: HttpRequest, queryset) -> None:
         members = list(queryset.filter(anonymized_at__isnull=True))
         for member in members:
-            services.user_anonymize(member=member)
+            people_services.user_anonymize(member=member)
         messages.success(request, f"Anonymized {len(members)} user(s).")
 
 
@@ -419,13 +424,13 @@ class ApiKeyAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
-            services.api_key_rename(
+            schools_services.api_key_rename(
                 api_key=ApiKey.objects.get(pk=obj.pk), name=form.cleaned_data["name"]
             )
             return
         school = admin_school(request) or form.cleaned_data.get("school")
         with transaction.atomic():
-            key, secret = services.api_key_create(
+            key, secret = schools_services.api_key_create(
                 school=school,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scope_choices"],
@@ -441,5 +446,5 @@ class ApiKeyAdmin(SchoolScopedAdmin):
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset) -> None:
         for key in queryset:
-            services.api_key_revoke(api_key=key)
+            schools_services.api_key_revoke(api_key=key)
         messages.success(request, f"Revoked {queryset.count()} key(s).")

@@ -6,9 +6,11 @@ from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import ApiError
-from apps.schools import roles, segments
 from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm
 from apps.schools.models import Segment, UserRole
+from apps.schools.selectors import segments as segments_selectors
+from apps.schools.services import roles
+from apps.schools.services import segments as segments_services
 
 
 @admin.register(UserRole)
@@ -57,7 +59,7 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
 class SegmentForm(UniqueInSchoolForm):
     def clean_filters(self) -> dict:
         try:
-            return segments.segment_filters_clean(self.cleaned_data.get("filters"))
+            return segments_services.segment_filters_clean(self.cleaned_data.get("filters"))
         except ApiError as exc:
             raise forms.ValidationError(str(exc.detail)) from None
 
@@ -75,16 +77,16 @@ class SegmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
         data = {name: form.cleaned_data[name] for name in ("name", "description", "filters")}
         if change:
             changed = {k: v for k, v in data.items() if k in form.changed_data}
-            segments.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
+            segments_services.segment_update(segment=Segment.objects.get(pk=obj.pk), **changed)
             return
-        segment = segments.segment_create(school=self._school_for(request, obj), **data)
+        segment = segments_services.segment_create(school=self._school_for(request, obj), **data)
         obj.pk, obj.school = segment.pk, segment.school
 
     def delete_with_service(self, request: HttpRequest, obj: Segment) -> None:
-        segments.segment_delete(segment=obj)
+        segments_services.segment_delete(segment=obj)
 
     @admin.display(description="Users in the segment now")
     def members_now(self, segment: Segment) -> int:
         if segment.pk is None:
             return 0
-        return segments.segment_members(segment=segment).count()
+        return segments_selectors.segment_members(segment=segment).count()

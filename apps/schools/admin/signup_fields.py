@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.schools import signup_fields
 from apps.schools.admin.base import deleted_rows
 from apps.schools.models import SignupField, SignupFieldOption
+from apps.schools.services import signup_fields
 
 
 class SignupFieldOptionInline(SchoolScopedInline, admin.TabularInline):

@@ -12,10 +12,12 @@ from apps.core.api.fields import CaseInsensitiveChoiceField, LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import FilterSet
 from apps.core.validators import CONTROL_CHARACTERS
-from apps.schools import access_codes, domains
 from apps.schools.api.domains import DomainUserSerializer
 from apps.schools.api.nested import PersonSummarySerializer, domain_parent, member_field
 from apps.schools.models import AccessCode, AccessCodePool, DurationUnit
+from apps.schools.selectors import access_codes as access_codes_selectors
+from apps.schools.selectors import domains
+from apps.schools.services import access_codes as access_codes_services
 
 # One word: no spaces, no control characters (see apps.core.validators).
 CODE_PATTERN = "^[^\\s" + CONTROL_CHARACTERS.pattern[1:-1] + "]{1,100}$"
@@ -95,23 +97,25 @@ class AccessCodePoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     max_page_size = 100
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return access_codes.pool_list(domain=self.domain, queryset=queryset)
+        return access_codes_selectors.pool_list(domain=self.domain, queryset=queryset)
 
     def _respond(self, pool: AccessCodePool, status_code: int = status.HTTP_200_OK) -> Response:
-        pool = access_codes.pool_list(domain=self.domain).get(pk=pool.pk)
+        pool = access_codes_selectors.pool_list(domain=self.domain).get(pk=pool.pk)
         return Response(AccessCodePoolSerializer(pool).data, status=status_code)
 
     def create(self, request, domain_name: str | None = None) -> Response:
         serializer = AccessCodePoolWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pool = access_codes.pool_create(domain=self.domain, **serializer.validated_data)
+        pool = access_codes_services.pool_create(domain=self.domain, **serializer.validated_data)
         return self._respond(pool, status.HTTP_201_CREATED)
 
     def update(self, request, domain_name: str | None = None, access_code_pool_id: str = ""):
         pool = self.get_object()
         serializer = AccessCodePoolWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return self._respond(access_codes.pool_update(pool=pool, **serializer.validated_data))
+        return self._respond(
+            access_codes_services.pool_update(pool=pool, **serializer.validated_data)
+        )
 
     def partial_update(
         self, request, domain_name: str | None = None, access_code_pool_id: str = ""
@@ -142,7 +146,9 @@ class AccessCodeDetailSerializer(AccessCodeSerializer):
 
     @extend_schema_field(PersonSummarySerializer(many=True))
     def get_users(self, access_code: AccessCode) -> list[dict]:
-        return PersonSummarySerializer(access_codes.redeemers(access_code), many=True).data
+        return PersonSummarySerializer(
+            access_codes_selectors.redeemers(access_code), many=True
+        ).data
 
 
 class AccessCodeWriteSerializer(Serializer):
@@ -213,12 +219,12 @@ class AccessCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         # The list shape has no ``users``: only a single code loads its redeemers.
-        return access_codes.code_list(
+        return access_codes_selectors.code_list(
             pool=self.pool, queryset=queryset, with_redeemers=self.action != "list"
         )
 
     def _respond(self, code: AccessCode, status_code: int = status.HTTP_200_OK) -> Response:
-        code = access_codes.code_list(pool=self.pool, with_redeemers=True).get(pk=code.pk)
+        code = access_codes_selectors.code_list(pool=self.pool, with_redeemers=True).get(pk=code.pk)
         return Response(AccessCodeDetailSerializer(code).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
@@ -227,14 +233,16 @@ class AccessCodeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
     def create(self, request, *args, **kwargs) -> Response:
         serializer = AccessCodeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = access_codes.code_create(pool=self.pool, **serializer.validated_data)
+        code = access_codes_services.code_create(pool=self.pool, **serializer.validated_data)
         return self._respond(code, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs) -> Response:
         access_code = self.get_object()
         serializer = AccessCodeWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        code = access_codes.code_update(access_code=access_code, **serializer.validated_data)
+        code = access_codes_services.code_update(
+            access_code=access_code, **serializer.validated_data
+        )
         return self._respond(code)
 
     def partial_update(self, request, *args, **kwargs) -> Response:
@@ -278,7 +286,7 @@ class AccessCodeRedeemViewSet(SchoolScopedViewSet):
         serializer = RedeemSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         member = serializer.validated_data["user_id"]
-        domain_user, used = access_codes.code_redeem(
+        domain_user, used = access_codes_services.code_redeem(
             domain=domain, code=serializer.validated_data["code"], member=member
         )
         domain_user = domains.domain_user_get(domain=domain, user_id=member.user_id)

@@ -1,7 +1,6 @@
 """``domains`` and ``domains/{domain_name}/users`` (Skilljar v1 shapes)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -12,8 +11,7 @@ from rest_framework.reverse import reverse
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField, LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
-from apps.schools import domains, signup_fields
+from apps.core.filters import BooleanFilter, FilterSet
 from apps.schools.api.nested import (
     SignupValueSerializer,
     UserSummarySerializer,
@@ -26,6 +24,9 @@ from apps.schools.api.signup_fields import (
 )
 from apps.schools.login_tokens import login_token_make
 from apps.schools.models import Domain, DomainUser, SignupFieldValue
+from apps.schools.selectors import domains as domains_selectors
+from apps.schools.services import domains as domains_services
+from apps.schools.services import signup_fields
 
 # --- domains ---------------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScop
         domain = self.get_object()
         serializer = DomainUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        domain = domains.domain_update(domain=domain, **serializer.validated_data)
+        domain = domains_services.domain_update(domain=domain, **serializer.validated_data)
         return Response(DomainDetailSerializer(domain).data)
 
     def partial_update(self, request, domain_name: str | None = None) -> Response:
@@ -204,7 +205,7 @@ class NullOnlyField(serializers.Field):
     """Accepts only ``null``: how Skilljar removes a domain user's access code."""
 
     def to_internal_value(self, data: object) -> None:
-        domains.access_code_must_be_null(data)
+        domains_services.access_code_must_be_null(data)
         return None
 
     def validate_empty_values(self, data: object):
@@ -279,11 +280,10 @@ class DomainUserFilter(FilterSet):
 
 
 def _include_signup_fields(request) -> bool:
-    try:
-        raw = request.query_params.get("include_signup_field_data")
-        return bool(StrictBooleanField().clean(raw))
-    except DjangoValidationError:
-        return False  # the filter set answers 400 naming the parameter
+    """``include_signup_field_data`` as ``DomainUserFilter`` reads it; an invalid value counts
+    as false here because the filter set answers it with a 400 naming the parameter."""
+    filterset = DomainUserFilter(data=request.query_params, request=request)
+    return filterset.is_valid() and filterset.form.cleaned_data["include_signup_field_data"] is True
 
 
 @extend_schema_view(
@@ -322,7 +322,7 @@ class DomainUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         include = self.action == "list" and _include_signup_fields(self.request)
-        return domains.domain_user_list(
+        return domains_selectors.domain_user_list(
             domain=self.domain, queryset=queryset, include_signup_fields=include
         )
 
@@ -336,8 +336,10 @@ class DomainUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         person = data.pop("user")
-        domain_user, created = domains.domain_user_create(domain=self.domain, **person, **data)
-        domain_user = domains.domain_user_get(
+        domain_user, created = domains_services.domain_user_create(
+            domain=self.domain, **person, **data
+        )
+        domain_user = domains_selectors.domain_user_get(
             domain=self.domain, user_id=domain_user.member.user_id
         )
         domain_user.login_token = login_token_make(member=domain_user.member)
@@ -350,8 +352,8 @@ class DomainUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
         domain_user = self.get_object()
         serializer = DomainUserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        domains.domain_user_update(domain_user=domain_user, **serializer.validated_data)
-        domain_user = domains.domain_user_get(domain=self.domain, user_id=user_id)
+        domains_services.domain_user_update(domain_user=domain_user, **serializer.validated_data)
+        domain_user = domains_selectors.domain_user_get(domain=self.domain, user_id=user_id)
         return Response(DomainUserSerializer(domain_user).data)
 
     def partial_update(self, request, domain_name: str | None = None, user_id: str | None = None):

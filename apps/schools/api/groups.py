@@ -12,7 +12,6 @@ from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import FilterSet
-from apps.schools import groups
 from apps.schools.api.access_codes import AccessCodePoolSerializer
 from apps.schools.api.nested import (
     IdObjectRelatedField,
@@ -30,6 +29,8 @@ from apps.schools.models import (
     Member,
     SignupFieldOption,
 )
+from apps.schools.selectors import groups as groups_selectors
+from apps.schools.services import groups as groups_services
 
 # --- groups ----------------------------------------------------------------------------------
 
@@ -154,17 +155,17 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScope
     max_page_size = 1000
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return groups.group_list(school=self.school, queryset=queryset)
+        return groups_selectors.group_list(school=self.school, queryset=queryset)
 
     def _respond(self, group: Group, status_code: int = status.HTTP_200_OK) -> Response:
-        group = groups.group_get(school=self.school, group_id=group.id)
+        group = groups_selectors.group_get(school=self.school, group_id=group.id)
         return Response(GroupSerializer(group).data, status=status_code)
 
     def create(self, request) -> Response:
         serializer = GroupWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         fields = _group_fields(serializer.validated_data)
-        group = groups.group_create(school=self.school, **fields)
+        group = groups_services.group_create(school=self.school, **fields)
         return self._respond(group, status.HTTP_201_CREATED)
 
     def update(self, request, group_id: str | None = None) -> Response:
@@ -174,7 +175,7 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScope
         )
         serializer.is_valid(raise_exception=True)
         fields = _group_fields(serializer.validated_data)
-        return self._respond(groups.group_update(group=group, **fields))
+        return self._respond(groups_services.group_update(group=group, **fields))
 
     def partial_update(self, request, group_id: str | None = None) -> Response:
         return self.update(request, group_id=group_id)
@@ -236,22 +237,22 @@ class GroupUserViewSet(
     max_page_size = 1000
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return groups.group_members(group=self.group, queryset=queryset)
+        return groups_selectors.group_members(group=self.group, queryset=queryset)
 
     def create(self, request, group_id: str | None = None) -> Response:
         group = self.group
         serializer = GroupUserCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         member: Member = serializer.validated_data["user"]["id"]
-        membership, created = groups.group_member_add(group=group, member=member)
-        membership = groups.group_members(group=group).get(pk=membership.pk)
+        membership, created = groups_services.group_member_add(group=group, member=member)
+        membership = groups_selectors.group_members(group=group).get(pk=membership.pk)
         return Response(
             GroupUserSerializer(membership).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     def perform_destroy(self, instance: GroupMembership) -> None:
-        groups.group_member_remove(membership=instance)
+        groups_services.group_member_remove(membership=instance)
 
 
 # --- group access code pools -----------------------------------------------------------------
@@ -299,15 +300,15 @@ class GroupAccessCodePoolViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     max_page_size = 1000
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return groups.group_pool_links(group=self.group, queryset=queryset)
+        return groups_selectors.group_pool_links(group=self.group, queryset=queryset)
 
     def create(self, request, group_id: str | None = None) -> Response:
         group = self.group
         serializer = GroupPoolCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         pool = serializer.validated_data["access_code_pool"]["id"]
-        link, created = groups.group_pool_add(group=group, pool=pool)
-        link = groups.group_pool_links(group=group).get(pk=link.pk)
+        link, created = groups_services.group_pool_add(group=group, pool=pool)
+        link = groups_selectors.group_pool_links(group=group).get(pk=link.pk)
         return Response(
             GroupPoolSerializer(link).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -349,7 +350,7 @@ class GroupCategoryViewSet(
         return queryset.order_by("name", "id")
 
     def perform_create(self, serializer: GroupCategorySerializer) -> None:
-        serializer.instance = groups.group_category_create(
+        serializer.instance = groups_services.group_category_create(
             school=self.school, name=serializer.validated_data["name"]
         )
 
@@ -387,4 +388,4 @@ class UserGroupViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     lookup_field = "group_id"
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return groups.user_group_memberships(member=self.member, queryset=queryset)
+        return groups_selectors.user_group_memberships(member=self.member, queryset=queryset)

@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.schools import invites
 from apps.schools.api.nested import UserSummarySerializer, domain_parent, domain_user_parent
 from apps.schools.models import Invite
+from apps.schools.selectors import invites as invites_selectors
+from apps.schools.services import invites as invites_services
 
 MAIL_LIMITS = {"subject": 255, "body": 10_000, "action": 100}
 
@@ -101,12 +102,14 @@ class InviteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScop
     lookup_url_kwarg = "invite_id"
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return invites.invite_list(domain_user=self.domain_user, queryset=queryset)
+        return invites_selectors.invite_list(domain_user=self.domain_user, queryset=queryset)
 
     def create(self, request, domain_name: str | None = None, user_id: str | None = None):
         domain_user = self.domain_user
         serializer = InviteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invite = invites.invite_create(domain_user=domain_user, **serializer.validated_data)
-        invite = invites.invite_list(domain_user=domain_user).get(pk=invite.pk)
+        invite = invites_services.invite_create(
+            domain_user=domain_user, **serializer.validated_data
+        )
+        invite = invites_selectors.invite_list(domain_user=domain_user).get(pk=invite.pk)
         return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)

@@ -11,8 +11,8 @@ from apps.core.api.fields import (  # noqa: F401  (the schools API imports them 
     SchoolSlugRelatedField,
 )
 from apps.core.api.serializers import Serializer
-from apps.schools.domains import with_active_now
 from apps.schools.models import Domain, DomainUser, Member
+from apps.schools.selectors.domains import with_active_now
 
 
 class UserSummarySerializer(Serializer):

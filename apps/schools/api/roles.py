@@ -12,10 +12,12 @@ from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import FilterSet
-from apps.schools import roles, segments
 from apps.schools.api.nested import SchoolPrimaryKeyRelatedField
 from apps.schools.api.serializers import UserSerializer
 from apps.schools.models import Member, Segment, UserRole
+from apps.schools.selectors import roles as roles_selectors
+from apps.schools.selectors import segments
+from apps.schools.services import roles as roles_services
 
 
 class UserRoleSerializer(ModelSerializer):
@@ -41,7 +43,7 @@ class UserRoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
     lookup_url_kwarg = "user_role_id"
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return roles.user_role_list(school=self.school, queryset=queryset)
+        return roles_selectors.user_role_list(school=self.school, queryset=queryset)
 
 
 class UserRoleAssignSerializer(Serializer):
@@ -78,10 +80,10 @@ class UserRoleAssignmentViewSet(SchoolScopedViewSet):
         if request.method == "PUT":
             serializer = UserRoleAssignSerializer(data=request.data, context={"request": request})
             serializer.is_valid(raise_exception=True)
-            member = roles.member_set_user_role(
+            member = roles_services.member_set_user_role(
                 member=member, user_role=serializer.validated_data["role_id"]
             )
-        return Response(UserRoleSerializer(roles.member_user_role(member=member)).data)
+        return Response(UserRoleSerializer(roles_selectors.member_user_role(member=member)).data)
 
 
 class SegmentSerializer(ModelSerializer):
@@ -123,10 +125,8 @@ class UserSegmentFilter(FilterSet):
 
     def filter_segment(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         school = getattr(getattr(self.request, "auth", None), "school", None)
-        segment = (
-            Segment.objects.select_related("school").filter(school=school, id=value.strip()).first()
-        )
-        if school is None or segment is None:
+        segment = None if school is None else segments.segment_get(school=school, id=value.strip())
+        if segment is None:
             raise NotFound("No such segment.")
         return segments.segment_members(segment=segment, queryset=queryset)
 

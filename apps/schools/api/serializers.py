@@ -8,16 +8,16 @@ from apps.core.credentials import Credential
 from apps.core.times import format_datetime
 from apps.core.validators import validate_metadata
 from apps.schools.models import Member, School
-from apps.schools.services import user_payload
+from apps.schools.services.people import user_payload
 
 
 class UserSerializer(serializers.Serializer):
     """A user as the caller's school sees them (Skilljar's user plus school facts).
 
     The declared fields describe the shape (and the OpenAPI schema); ``to_representation``
-    is ``services.user_payload``, the one builder of this shape (``user.*`` events carry it
+    is ``services.people.user_payload``, the one builder of this shape (``user.*`` events carry it
     too), because lists carry up to 1000 users a page and DRF's per-field machinery
-    dominated their cost. Members come from ``selectors.member_list`` (tags prefetched); the
+    dominated their cost. Members come from ``selectors.people.member_list`` (tags prefetched); the
     list builds rows without model instances (``row_payload``).
     """
 

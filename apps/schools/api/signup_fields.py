@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.schools import signup_fields
 from apps.schools.api.nested import (
     SchoolPrimaryKeyRelatedField,
     SignupValueSerializer,
@@ -16,6 +15,8 @@ from apps.schools.api.nested import (
     domain_user_parent,
 )
 from apps.schools.models import SignupField, SignupFieldOption, SignupFieldValue
+from apps.schools.selectors import signup_fields as signup_fields_selectors
+from apps.schools.services import signup_fields as signup_fields_services
 
 
 class SignupFieldOptionSerializer(ModelSerializer):
@@ -51,7 +52,7 @@ class SignupFieldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Schoo
     lookup_url_kwarg = "signup_field_id"
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return signup_fields.signup_field_list(domain=self.domain, queryset=queryset)
+        return signup_fields_selectors.signup_field_list(domain=self.domain, queryset=queryset)
 
 
 class SignupFieldIdSerializer(Serializer):
@@ -61,7 +62,7 @@ class SignupFieldIdSerializer(Serializer):
 class SignupValueWriteSerializer(Serializer):
     signup_field = SignupFieldIdSerializer()
     value = serializers.CharField(
-        allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
+        allow_blank=True, max_length=signup_fields_services.MAX_TEXT_LENGTH, trim_whitespace=False
     )
 
 
@@ -70,7 +71,7 @@ class BulkItemSerializer(Serializer):
         queryset=SignupField.objects.all(), help_text="A signup field id of this domain."
     )
     value = serializers.CharField(
-        allow_blank=True, max_length=signup_fields.MAX_TEXT_LENGTH, trim_whitespace=False
+        allow_blank=True, max_length=signup_fields_services.MAX_TEXT_LENGTH, trim_whitespace=False
     )
 
 
@@ -104,7 +105,7 @@ class UserSignupValueViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         domain_user = self.domain_user
-        return signup_fields.signup_value_list(
+        return signup_fields_selectors.signup_value_list(
             domain=domain_user.domain, user_id=domain_user.user_id, queryset=queryset
         )
 
@@ -112,7 +113,7 @@ class UserSignupValueViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
         domain_user = self.domain_user
         serializer = SignupValueWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        row, created = signup_fields.signup_value_set(
+        row, created = signup_fields_services.signup_value_set(
             domain_user=domain_user,
             field=serializer.validated_data["signup_field"]["id"],
             value=serializer.validated_data["value"],

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from apps.core.api.base import ApiView, SchoolScopedViewSet
 from apps.core.email_identity import email_key
 from apps.core.throttling import AuthRateThrottle
-from apps.schools import selectors, services, tokens
+from apps.schools import tokens
 from apps.schools.api.filters import UserFilter
 from apps.schools.api.serializers import (
     MeSerializer,
@@ -21,6 +21,8 @@ from apps.schools.api.serializers import (
     UserUpdateSerializer,
 )
 from apps.schools.models import Member
+from apps.schools.selectors import people as people_selectors
+from apps.schools.services import people as people_services
 
 
 @extend_schema_view(
@@ -53,34 +55,36 @@ class UserViewSet(
     max_page_size = 1000
 
     def scope_queryset(self, queryset):
-        return selectors.member_list(queryset=queryset).order_by("id")
+        return people_selectors.member_list(queryset=queryset).order_by("id")
 
     def page_rows(self, queryset):
         """A page's rows (read by the paginator): plain rows, not model instances, since
         building ~300 models a page was most of the list's cost."""
-        return selectors.member_rows(queryset)
+        return people_selectors.member_rows(queryset)
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = selectors.member_rows_with_tags(page)
+        rows = people_selectors.member_rows_with_tags(page)
         return self.get_paginated_response([UserSerializer.row_payload(row) for row in rows])
 
     def _respond(self, member: Member, status_code: int = status.HTTP_200_OK) -> Response:
-        member = selectors.member_get(school=self.school, user_id=member.user_id)
+        member = people_selectors.member_get(school=self.school, user_id=member.user_id)
         return Response(UserSerializer(member).data, status=status_code)
 
     def create(self, request):
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # Skilljar semantics: an e-mail the school already has returns that user (200).
-        member, created = services.user_create(school=self.school, **serializer.validated_data)
+        member, created = people_services.user_create(
+            school=self.school, **serializer.validated_data
+        )
         return self._respond(member, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def update(self, request, id=None, partial=True):
         member = self.get_object()
         serializer = UserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.user_update(member=member, **serializer.validated_data)
+        people_services.user_update(member=member, **serializer.validated_data)
         return self._respond(member)
 
     def partial_update(self, request, id=None):
@@ -91,17 +95,17 @@ class UserViewSet(
     )
     @action(detail=True, methods=["post"])
     def anonymize(self, request, id=None):
-        return self._respond(services.user_anonymize(member=self.get_object()))
+        return self._respond(people_services.user_anonymize(member=self.get_object()))
 
     @extend_schema(summary="Suspend a user", request=None, responses=UserSerializer)
     @action(detail=True, methods=["put"])
     def suspend(self, request, id=None):
-        return self._respond(services.member_suspend(member=self.get_object()))
+        return self._respond(people_services.member_suspend(member=self.get_object()))
 
     @extend_schema(summary="Unsuspend a user", request=None, responses=UserSerializer)
     @action(detail=True, methods=["put"])
     def unsuspend(self, request, id=None):
-        return self._respond(services.member_unsuspend(member=self.get_object()))
+        return self._respond(people_services.member_unsuspend(member=self.get_object()))
 
     @extend_schema(
         summary="Set a user's tags", request=UserTagsSerializer, responses=UserSerializer
@@ -118,7 +122,7 @@ class UserViewSet(
                 names = current + names
             case "detach":
                 names = [name for name in current if name not in set(names)]
-        return self._respond(services.member_set_tags(member=member, tags=names))
+        return self._respond(people_services.member_set_tags(member=member, tags=names))
 
 
 class MeView(ApiView):
@@ -129,7 +133,9 @@ class MeView(ApiView):
         credential = request.auth
         member = None
         if credential.is_user:
-            member = selectors.member_get(school=credential.school, user_id=credential.user.id)
+            member = people_selectors.member_get(
+                school=credential.school, user_id=credential.user.id
+            )
         return Response(MeSerializer.payload(credential, member))
 
 
@@ -203,5 +209,5 @@ class TokenRevokeView(ApiView):
             raise PermissionDenied(
                 "Only a user token can revoke its user's tokens; revoke API keys in the admin."
             )
-        services.user_tokens_revoke(user=request.auth.user)
+        people_services.user_tokens_revoke(user=request.auth.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

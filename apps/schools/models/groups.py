@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
@@ -20,7 +21,7 @@ class GroupCategory(SchoolOwnedModel):
         ordering = ["name"]
         verbose_name_plural = "group categories"
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="schools_groupcat_name"),
+            models.UniqueConstraint("school", Lower("name"), name="schools_groupcat_name_ci"),
         ]
 
     def __str__(self) -> str:
@@ -55,7 +56,7 @@ class Group(SchoolOwnedModel):
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="schools_group_unique_name"),
+            models.UniqueConstraint("school", Lower("name"), name="schools_group_name_ci"),
             models.CheckConstraint(
                 condition=models.Q(discount_percent__lte=100), name="schools_group_discount_max"
             ),

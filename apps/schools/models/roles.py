@@ -49,7 +49,7 @@ class Segment(SchoolOwnedModel):
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "name"], name="schools_segment_name"),
+            models.UniqueConstraint("school", Lower("name"), name="schools_segment_name_ci"),
         ]
 
     def __str__(self) -> str:

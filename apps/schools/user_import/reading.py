@@ -17,8 +17,8 @@ from apps.core.email_identity import (
 )
 from apps.core.errors import ApiError
 from apps.schools.models import Domain, SignupField
-from apps.schools.services import ANONYMIZED_DOMAIN
-from apps.schools.signup_fields import clean_value
+from apps.schools.services.people import ANONYMIZED_DOMAIN
+from apps.schools.services.signup_fields import clean_value
 
 GROUP_SEPARATOR = ";"
 KNOWN_COLUMNS = ("email", "first_name", "last_name", "groups")

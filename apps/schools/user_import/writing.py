@@ -8,8 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.events import emit_many
-from apps.schools.domains import domain_user_payload
-from apps.schools.groups import group_member_payload, group_rules_apply, groups_by_name
 from apps.schools.models import (
     Domain,
     DomainUser,
@@ -20,7 +18,9 @@ from apps.schools.models import (
     SignupFieldValue,
     User,
 )
-from apps.schools.services import user_payload
+from apps.schools.services.domains import domain_user_payload
+from apps.schools.services.groups import group_member_payload, group_rules_apply, groups_by_name
+from apps.schools.services.people import user_payload
 from apps.schools.user_import.reading import Row
 
 

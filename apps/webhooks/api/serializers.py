@@ -1,9 +1,15 @@
+from datetime import datetime
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.filters import parse_query_datetime
 from apps.webhooks import event_types
+from apps.webhooks.codes import WebhookErrorCode
 from apps.webhooks.delivery import iso
 from apps.webhooks.models import Delivery, DeliveryAttempt, DeliveryError, Webhook
 from apps.webhooks.signing import SECRET_PATTERN
@@ -255,3 +261,31 @@ class SampleDeliverySerializer(Serializer):
     created_at = serializers.DateTimeField()
     data = serializers.JSONField()
     metadata = serializers.JSONField()
+
+
+class ZonedDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that names its zone, in UTC, read as ``updated_since`` is (DRF's
+    own field would read a zone-less time in the server's zone); anything else, missing
+    included, is 400 ``invalid_since``."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is empty or data is None:
+            self.to_internal_value("")
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            return parse_query_datetime(str(value))
+        except ValueError as exc:
+            raise serializers.ValidationError(
+                f"Give an ISO 8601 time with a time zone, e.g. 2026-01-31T12:00:00Z ({exc})",
+                code=WebhookErrorCode.INVALID_SINCE,
+            ) from None
+
+
+class ReplayOptionsSerializer(serializers.Serializer):
+    """The query options of a bulk replay."""
+
+    since = ZonedDateTimeField(
+        help_text="Replay failed deliveries created at or after this ISO 8601 time."
+    )

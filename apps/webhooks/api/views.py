@@ -11,15 +11,15 @@ from rest_framework.response import Response
 from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.responses import job_accepted
 from apps.core.api.serializers import JobSerializer
-from apps.core.errors import InvalidInput, NotFound
-from apps.core.filters import parse_utc_datetime
-from apps.webhooks import event_types, selectors, services
+from apps.core.errors import NotFound
+from apps.webhooks import event_types, selectors
 from apps.webhooks.api.filters import DeliveryFilter, event_type_choices
 from apps.webhooks.api.serializers import (
     DeliveryDetailSerializer,
     DeliverySerializer,
     EventTypeListSerializer,
     EventTypeSerializer,
+    ReplayOptionsSerializer,
     RotateSecretSerializer,
     SampleDeliverySerializer,
     WebhookSerializer,
@@ -27,19 +27,23 @@ from apps.webhooks.api.serializers import (
     WebhookWithSecretSerializer,
     WebhookWriteSerializer,
 )
-from apps.webhooks.codes import WebhookErrorCode
 from apps.webhooks.delivery import envelope
 from apps.webhooks.models import Delivery, Webhook
+from apps.webhooks.services.deliveries import (
+    delivery_replay,
+    webhook_replay_failed_start,
+    webhook_test,
+)
+from apps.webhooks.services.endpoints import (
+    UNSET,
+    webhook_create,
+    webhook_rotate_secret,
+    webhook_update,
+)
+from apps.webhooks.services.removal import webhook_delete_start
 
 SCOPES = ("read:webhooks", "write:webhooks")
 WEBHOOK_ID = OpenApiParameter("webhook_id", OpenApiTypes.STR, OpenApiParameter.PATH)
-SINCE = OpenApiParameter(
-    "since",
-    OpenApiTypes.DATETIME,
-    OpenApiParameter.QUERY,
-    required=True,
-    description="Replay failed deliveries created at or after this ISO 8601 time.",
-)
 
 
 @extend_schema_view(
@@ -81,7 +85,7 @@ class WebhookViewSet(
     def create(self, request):
         serializer = WebhookWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        webhook = services.webhook_create(school=self.school, **_with_unset(serializer))
+        webhook = webhook_create(school=self.school, **_with_unset(serializer))
         return Response(WebhookWithSecretSerializer(webhook).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -93,7 +97,7 @@ class WebhookViewSet(
         webhook = self.get_object()
         serializer = WebhookUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        webhook = services.webhook_update(webhook=webhook, **_with_unset(serializer))
+        webhook = webhook_update(webhook=webhook, **_with_unset(serializer))
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(
@@ -103,9 +107,7 @@ class WebhookViewSet(
         return self.update(request, pk=pk)
 
     def destroy(self, request, pk=None):
-        job, _created = services.webhook_delete_start(
-            webhook=self.get_object(), credential=self.credential
-        )
+        job, _created = webhook_delete_start(webhook=self.get_object(), credential=self.credential)
         return job_accepted(request, job)
 
     @extend_schema(
@@ -118,7 +120,7 @@ class WebhookViewSet(
         webhook = self.get_object()
         serializer = RotateSecretSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        webhook = services.webhook_rotate_secret(
+        webhook = webhook_rotate_secret(
             webhook=webhook, secret=serializer.validated_data.get("secret")
         )
         return Response(WebhookWithSecretSerializer(webhook).data)
@@ -130,28 +132,22 @@ class WebhookViewSet(
     )
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        delivery = services.webhook_test(webhook=self.get_object())
+        delivery = webhook_test(webhook=self.get_object())
         return _delivery_accepted(delivery)
 
     @extend_schema(
         summary="Replay the failed deliveries since a time (a job)",
         request=None,
-        parameters=[SINCE],
+        parameters=[ReplayOptionsSerializer],
         responses={202: JobSerializer},
     )
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         webhook = self.get_object()
-        since = parse_utc_datetime(request.query_params.get("since", ""))
-        if since is None:
-            raise InvalidInput(
-                "since: give an ISO 8601 time with a time zone, e.g. 2026-01-31T12:00:00Z.",
-                code=WebhookErrorCode.INVALID_SINCE,
-                field="since",
-            )
-        job = services.webhook_replay_failed_start(
-            webhook=webhook, since=since, credential=self.credential
-        )
+        options = ReplayOptionsSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        since = options.validated_data["since"]
+        job = webhook_replay_failed_start(webhook=webhook, since=since, credential=self.credential)
         return job_accepted(request, job)
 
 
@@ -159,7 +155,7 @@ def _with_unset(serializer: WebhookWriteSerializer) -> dict:
     """Validated input; absent ``events``/``event_type`` stay absent (null means all)."""
     data = dict(serializer.validated_data)
     for name in ("events", "event_type"):
-        data.setdefault(name, services.UNSET)
+        data.setdefault(name, UNSET)
     return data
 
 
@@ -219,7 +215,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
     )
     @action(detail=True, methods=["post"])
     def replay(self, request, webhook_id=None, pk=None):
-        delivery = services.delivery_replay(delivery=self.get_object())
+        delivery = delivery_replay(delivery=self.get_object())
         return _delivery_accepted(delivery)
 
 

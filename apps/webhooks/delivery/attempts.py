@@ -136,7 +136,7 @@ def record(target: Claim, result: Result, logged: dict[str, str], url: str) -> D
     The move is conditional on still holding the lease; an attempt whose lease ran out is
     logged but changes nothing (whoever holds the delivery now decides).
     """
-    from apps.webhooks.services import webhook_disable
+    from apps.webhooks.services.endpoints import webhook_disable
 
     now = timezone.now()
     delivery = target.delivery
@@ -257,7 +257,7 @@ def _note_health(webhook: Webhook, result: Result, now: datetime) -> None:
 
 def _disable_if_failing(delivery: Delivery, result: Result, now: datetime) -> None:
     """Disable the webhook when nothing reached it for the whole retry schedule."""
-    from apps.webhooks.services import webhook_disable
+    from apps.webhooks.services.endpoints import webhook_disable
 
     webhook = Webhook.objects.select_for_update().get(id=delivery.webhook_id)
     if not webhook.active:

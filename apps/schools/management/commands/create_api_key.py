@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import ApiError
 from apps.schools.models import School
-from apps.schools.services import api_key_create
+from apps.schools.services.schools import api_key_create
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from apps.schools.services import school_create
+from apps.schools.services.schools import school_create
 
 
 class Command(BaseCommand):

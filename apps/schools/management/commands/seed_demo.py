@@ -12,7 +12,8 @@ from django.db import connection, models, transaction
 
 from apps.core.demo import demo_seeders
 from apps.schools.models import ApiKey, Domain, Member, User
-from apps.schools.services import api_key_create, school_create, user_create
+from apps.schools.services.people import user_create
+from apps.schools.services.schools import api_key_create, school_create
 
 DEMO_SLUG = "demo"
 OPERATOR_EMAIL = "admin@lyceum.local"

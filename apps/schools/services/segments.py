@@ -16,21 +16,15 @@ matches any of its values (OR) unless said otherwise:
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
-    DomainUser,
-    GroupMembership,
     Member,
     School,
     Segment,
-    SignupFieldValue,
-    UserRole,
 )
-from apps.schools.selectors import member_list
 
 _LIST_KEYS = (
     "tags",
@@ -43,6 +37,8 @@ _LIST_KEYS = (
     "departments",
 )
 _KNOWN = {*_LIST_KEYS, "tags_match", "status", "signup_values", "created_after", "created_before"}
+
+
 MAX_VALUES = 200
 
 
@@ -89,66 +85,6 @@ def segment_filters_clean(filters: Any) -> dict[str, Any]:
     return filters
 
 
-def segment_q(*, school: School, filters: dict[str, Any]) -> Q:
-    """The SQL condition on ``Member`` rows of ``school`` that a filter object describes."""
-    member = OuterRef("pk")
-    q = Q()
-    tags = filters.get("tags")
-    if tags:
-        through = Member.tags.through.objects
-        if filters.get("tags_match") == "all":
-            for name in tags:
-                q &= Q(Exists(through.filter(member_id=member, tag__name=name)))
-        else:
-            q &= Q(Exists(through.filter(member_id=member, tag__name__in=tags)))
-    if filters.get("roles"):
-        q &= Q(role__in=filters["roles"])
-    if filters.get("user_roles"):
-        either = Q(pk__in=[])
-        for role in UserRole.objects.filter(school=school, id__in=filters["user_roles"]):
-            either |= Q(user_role=role)
-            if role.builtin:
-                either |= Q(user_role__isnull=True, role=role.role)
-        q &= either
-    if filters.get("status"):
-        q &= Q(status=filters["status"])
-    if filters.get("groups"):
-        q &= Q(
-            Exists(GroupMembership.objects.filter(member_id=member, group_id__in=filters["groups"]))
-        )
-    if filters.get("domains"):
-        q &= Q(
-            Exists(DomainUser.objects.filter(member_id=member, domain__name__in=filters["domains"]))
-        )
-    for answer in filters.get("signup_values", []):
-        q &= Q(
-            Exists(
-                SignupFieldValue.objects.filter(
-                    member_id=member, field_id=answer["field_id"], value=answer["value"]
-                )
-            )
-        )
-    for key, field in (
-        ("countries", "country"),
-        ("companies", "company"),
-        ("departments", "department"),
-    ):
-        if filters.get(key):
-            q &= Q(**{f"{field}__in": filters[key]})
-    if filters.get("created_after"):
-        q &= Q(created_at__gte=parse_datetime(filters["created_after"]))
-    if filters.get("created_before"):
-        q &= Q(created_at__lt=parse_datetime(filters["created_before"]))
-    return q
-
-
-def segment_members(*, segment: Segment, queryset: QuerySet | None = None) -> QuerySet[Member]:
-    """The members a segment selects now, users and tags loaded, in id order."""
-    queryset = Member.objects.all() if queryset is None else queryset
-    condition = segment_q(school=segment.school, filters=segment.filters)
-    return member_list(queryset=queryset.filter(school_id=segment.school_id).filter(condition))
-
-
 def _name_taken(name: str) -> Conflict:
     return Conflict(
         f"A segment named {name!r} already exists.",
@@ -163,7 +99,7 @@ def segment_create(
 ) -> Segment:
     """Save a filter as a segment (name unique in the school)."""
     filters = segment_filters_clean(filters)
-    with conflict_on_duplicate(_name_taken(name)):
+    with conflict_on_duplicate("schools_segment_name_ci", _name_taken(name)):
         return Segment.objects.create(
             school=school, name=name, filters=filters, description=description
         )
@@ -178,7 +114,7 @@ def segment_update(*, segment: Segment, **fields: Any) -> Segment:
     for name in changed:
         setattr(segment, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_name_taken(segment.name)):
+        with conflict_on_duplicate("schools_segment_name_ci", _name_taken(segment.name)):
             segment.save(update_fields=[*changed, "updated_at"])
     return segment
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
@@ -27,61 +27,10 @@ from apps.schools.models import (
     SignupFieldOption,
     SignupFieldValue,
 )
+from apps.schools.selectors.groups import group_members
 
 GROUP_FIELDS = ("name", "discount_percent", "category", "rule_enforce", "rule_require_match_all")
 RULE_FIELDS = ("rule_enforce", "rule_require_match_all")
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def group_list(*, school: School, queryset: QuerySet | None = None) -> QuerySet[Group]:
-    """Groups with ``user_count`` annotated and rule option ids loaded (constant queries)."""
-    queryset = Group.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(school=school)
-        .annotate(user_count=Count("memberships", distinct=True))
-        .prefetch_related(Prefetch("rule_options", queryset=SignupFieldOption.objects.only("id")))
-        .order_by("id")
-    )
-
-
-def group_get(*, school: School, group_id: str) -> Group:
-    """One group with its annotations (raises ``Group.DoesNotExist``)."""
-    return group_list(school=school).get(id=group_id)
-
-
-def group_members(*, group: Group, queryset: QuerySet | None = None) -> QuerySet:
-    """A group's memberships, oldest first, with the users loaded."""
-    queryset = GroupMembership.objects.all() if queryset is None else queryset
-    return queryset.filter(group=group).select_related("member__user").order_by("id")
-
-
-def user_group_memberships(*, member: Member, queryset: QuerySet | None = None) -> QuerySet:
-    """A member's group memberships with each group's ``user_count`` and rule options."""
-    queryset = GroupMembership.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(member=member)
-        .select_related("group")
-        .annotate(group_user_count=Count("group__memberships", distinct=True))
-        .prefetch_related(
-            Prefetch("group__rule_options", queryset=SignupFieldOption.objects.only("id"))
-        )
-        .order_by("id")
-    )
-
-
-def group_pool_links(*, group: Group, queryset: QuerySet | None = None) -> QuerySet:
-    """The access code pools linked to a group, with their code counts."""
-    queryset = GroupAccessCodePool.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(group=group)
-        .select_related("access_code_pool")
-        .annotate(code_count=Count("access_code_pool__codes", distinct=True))
-        .order_by("id")
-    )
-
-
-# --- payloads --------------------------------------------------------------------------------
 
 
 def group_payload(group: Group) -> dict[str, Any]:
@@ -101,9 +50,6 @@ def group_member_payload(membership: GroupMembership) -> dict[str, Any]:
         },
         "created_at": membership.created_at.isoformat(),
     }
-
-
-# --- writes ----------------------------------------------------------------------------------
 
 
 def _name_taken(name: str) -> Conflict:
@@ -146,7 +92,7 @@ def _category_name_taken(name: str) -> Conflict:
 @transaction.atomic
 def group_category_create(*, school: School, name: str) -> GroupCategory:
     """A new category; a duplicate name is 409."""
-    with conflict_on_duplicate(_category_name_taken(name)):
+    with conflict_on_duplicate("schools_groupcat_name_ci", _category_name_taken(name)):
         return GroupCategory.objects.create(school=school, name=name)
 
 
@@ -156,7 +102,7 @@ def group_category_update(*, category: GroupCategory, name: str) -> GroupCategor
     if name == category.name:
         return category
     category.name = name
-    with conflict_on_duplicate(_category_name_taken(name)):
+    with conflict_on_duplicate("schools_groupcat_name_ci", _category_name_taken(name)):
         category.save(update_fields=["name", "updated_at"])
     return category
 
@@ -185,7 +131,7 @@ def group_create(
     or option of another school is 400 "does not exist"."""
     _check_category(school, category)
     options = _check_options(school, rule_options)
-    with conflict_on_duplicate(_name_taken(name)):
+    with conflict_on_duplicate("schools_group_name_ci", _name_taken(name)):
         group = Group.objects.create(
             school=school,
             name=name,
@@ -207,8 +153,9 @@ def groups_by_name(
     """The school's groups for ``names`` matched without regard to letter case, keyed by the
     lower-cased name, and the names no group has.
 
-    "Sales" and "sales" name one group: an existing group of either spelling (the oldest, if
-    several), or with ``create`` one new group under the first spelling given (one INSERT,
+    "Sales" and "sales" name one group (the database's ``Lower()`` constraint keeps one per
+    school): the existing group of either spelling, or with ``create`` one new group under
+    the first spelling given (one INSERT,
     ``group.created`` for each). Unknown names come back only without ``create``.
     """
     wanted: dict[str, str] = {}
@@ -240,7 +187,7 @@ def group_update(
     for name in changed:
         setattr(group, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_name_taken(group.name)):
+        with conflict_on_duplicate("schools_group_name_ci", _name_taken(group.name)):
             group.save(update_fields=[*changed, "updated_at"])
     rule_changed = any(name in changed for name in RULE_FIELDS)
     if rule_options is not None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.schools.codes import SchoolErrorCode
@@ -21,39 +20,18 @@ from apps.schools.models import (
     SignupFieldOption,
     SignupFieldValue,
 )
+from apps.schools.selectors.signup_fields import resolve_fields
+from apps.schools.services.groups import group_rule_apply, group_rules_apply
 
 MAX_TEXT_LENGTH = 1000
 FIELD_FIELDS = ("label", "type", "required", "position")
+
+
 OPTION_FIELDS = ("label", "position")
 _TRUE = {"true", "1", "yes", "on", "checked"}
+
+
 _FALSE = {"false", "0", "no", "off", ""}
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def signup_field_list(*, domain: Domain, queryset: QuerySet | None = None) -> QuerySet:
-    """The domain's signup fields in display order, options loaded."""
-    queryset = SignupField.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(domain=domain)
-        .prefetch_related(
-            Prefetch("options", queryset=SignupFieldOption.objects.order_by("position", "id"))
-        )
-        .order_by("position", "id")
-    )
-
-
-def signup_value_list(*, domain: Domain, user_id: str, queryset: QuerySet | None = None):
-    """One person's answers on a domain, in field order, with their fields loaded."""
-    queryset = SignupFieldValue.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(domain=domain, user_id=user_id)
-        .select_related("field")
-        .order_by("field__position", "field_id")
-    )
-
-
-# --- writes ----------------------------------------------------------------------------------
 
 
 def _invalid(field: SignupField, message: str) -> InvalidInput:
@@ -82,25 +60,6 @@ def clean_value(field: SignupField, value: object) -> str:
     if len(text) > MAX_TEXT_LENGTH:
         raise _invalid(field, f"at most {MAX_TEXT_LENGTH} characters.")
     return text
-
-
-def resolve_fields(*, domain: Domain, keys: list[SignupField | str]) -> list[SignupField]:
-    """Fields of ``domain`` for ids (or fields); an unknown id is 400 naming it."""
-    wanted = [key.id if isinstance(key, SignupField) else str(key) for key in keys]
-    found = {
-        field.id: field
-        for field in SignupField.objects.filter(domain=domain, id__in=wanted).prefetch_related(
-            "options"
-        )
-    }
-    unknown = [key for key in wanted if key not in found]
-    if unknown:
-        raise InvalidInput(
-            f"Signup field {unknown[0]} does not exist on this domain.",
-            code=SchoolErrorCode.SIGNUP_FIELD_NOT_FOUND,
-            field="signup_fields",
-        )
-    return [found[key] for key in wanted]
 
 
 @transaction.atomic
@@ -142,7 +101,6 @@ def _values_write(
 ) -> _Written:
     """The write behind ``signup_values_set`` and ``signup_value_set``: the fields in the
     order given, and the rows created and changed."""
-    from apps.schools.groups import group_rules_apply
 
     fields = resolve_fields(domain=domain_user.domain, keys=list(values))
     cleaned = {
@@ -184,9 +142,6 @@ def _values_write(
     return _Written(fields=fields, created=created, changed=changed)
 
 
-# --- fields and options (defined by staff in the admin) -------------------------------------
-
-
 def _field_label_taken(label: str) -> Conflict:
     return Conflict(
         f"This domain already asks {label!r}.",
@@ -221,7 +176,7 @@ def signup_field_create(
         required=required,
         position=position,
     )
-    with conflict_on_duplicate(_field_label_taken(label)):
+    with conflict_on_duplicate("schools_signupfield_label_ci", _field_label_taken(label)):
         field.save()
     return field
 
@@ -233,7 +188,9 @@ def signup_field_update(*, signup_field: SignupField, **fields: Any) -> SignupFi
     for name in changed:
         setattr(signup_field, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_field_label_taken(signup_field.label)):
+        with conflict_on_duplicate(
+            "schools_signupfield_label_ci", _field_label_taken(signup_field.label)
+        ):
             signup_field.save(update_fields=[*changed, "updated_at"])
     return signup_field
 
@@ -244,7 +201,6 @@ def _enforced_groups(option: SignupFieldOption) -> list:
 
 def _reapply_rules(groups: list) -> None:
     """Answers match options by label: enforced groups using a changed option are re-applied."""
-    from apps.schools.groups import group_rule_apply
 
     for group in groups:
         group_rule_apply(group=group)
@@ -258,7 +214,7 @@ def signup_field_option_create(
     option = SignupFieldOption(
         school_id=signup_field.school_id, field=signup_field, label=label, position=position
     )
-    with conflict_on_duplicate(_option_label_taken(label)):
+    with conflict_on_duplicate("schools_sfoption_label_ci", _option_label_taken(label)):
         option.save()
     return option
 
@@ -272,7 +228,7 @@ def signup_field_option_update(*, option: SignupFieldOption, **fields: Any) -> S
     for name in changed:
         setattr(option, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_option_label_taken(option.label)):
+        with conflict_on_duplicate("schools_sfoption_label_ci", _option_label_taken(option.label)):
             option.save(update_fields=[*changed, "updated_at"])
     if "label" in changed:
         _reapply_rules(_enforced_groups(option))

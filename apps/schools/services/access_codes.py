@@ -10,13 +10,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.domains import domain_user_add, domain_user_payload
 from apps.schools.models import (
     AccessCode,
     AccessCodePool,
@@ -25,45 +24,17 @@ from apps.schools.models import (
     DomainUser,
     DurationUnit,
     Member,
-    User,
 )
+from apps.schools.services.domains import domain_user_add, domain_user_payload
+from apps.schools.services.groups import group_member_add
 
 POOL_FIELDS = ("name", "active", "start_date", "end_date", "expire_linked_to_domain_membership")
 CODE_FIELDS = ("code", "active", "max_uses", "duration", "duration_unit")
+
+
 # Unambiguous characters for generated codes (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def pool_list(*, domain: Domain, queryset: QuerySet | None = None) -> QuerySet[AccessCodePool]:
-    """The domain's pools with ``code_count`` annotated."""
-    queryset = AccessCodePool.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(domain=domain)
-        .annotate(code_count=Count("codes", distinct=True))
-        .order_by("id")
-    )
-
-
-def code_list(
-    *, pool: AccessCodePool, queryset: QuerySet | None = None, with_redeemers: bool = False
-) -> QuerySet[AccessCode]:
-    """A pool's codes; ``with_redeemers`` loads who redeemed each (constant queries)."""
-    queryset = AccessCode.objects.all() if queryset is None else queryset
-    queryset = queryset.filter(access_code_pool=pool).order_by("id")
-    if with_redeemers:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "redemptions",
-                queryset=AccessCodeRedemption.objects.select_related("member__user").order_by("id"),
-            )
-        )
-    return queryset
-
-
-# --- writes ----------------------------------------------------------------------------------
 
 
 def _check_window(start: datetime | None, end: datetime | None) -> None:
@@ -137,7 +108,7 @@ def code_create(
 ) -> AccessCode:
     """A code in ``pool`` (generated when not given); 409 ``code_taken`` on a duplicate."""
     code = code or generate_code()
-    with conflict_on_duplicate(_code_taken(code)):
+    with conflict_on_duplicate("schools_accesscode_unique", _code_taken(code)):
         return AccessCode.objects.create(
             school_id=pool.school_id,
             domain_id=pool.domain_id,
@@ -165,7 +136,7 @@ def code_update(*, access_code: AccessCode, **fields: Any) -> AccessCode:
     for name in changed:
         setattr(access_code, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_code_taken(access_code.code)):
+        with conflict_on_duplicate("schools_accesscode_unique", _code_taken(access_code.code)):
             access_code.save(update_fields=[*changed, "updated_at"])
     return access_code
 
@@ -195,8 +166,6 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
     reached). A person who already redeemed this code gets their access back without
     using it again (``used`` is False). Redeeming joins the groups linked to the pool.
     """
-    from apps.schools.groups import group_member_add
-
     if member.school_id != domain.school_id:
         raise InvalidInput("The user does not exist in this school.", field="user_id")
     access_code = (
@@ -242,11 +211,6 @@ def code_redeem(*, domain: Domain, code: str, member: Member) -> tuple[DomainUse
     for link in pool.group_links.select_related("group__school"):
         group_member_add(group=link.group, member=member)
     return domain_user, True
-
-
-def redeemers(access_code: AccessCode) -> list[User]:
-    """The people who used a code, oldest first (loaded by ``code_list(with_redeemers=True)``)."""
-    return [redemption.member.user for redemption in access_code.redemptions.all()]
 
 
 @transaction.atomic

@@ -10,35 +10,36 @@ built-in role of that level.
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.models import Member, School, UserRole
-from apps.schools.services import user_payload
+from apps.schools.models import (
+    Member,
+    School,
+    UserRole,
+)
+from apps.schools.services.people import user_payload
 
-# The built-ins (``services.BUILTIN_ROLE_TITLES``) are created with the school
-# (``services.school_create``; migration 0005 for older schools), so reads here never write.
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def user_role_list(*, school: School, queryset: QuerySet | None = None) -> QuerySet[UserRole]:
-    """The school's roles, built-in and custom, by title (a pure read)."""
-    queryset = UserRole.objects.all() if queryset is None else queryset
-    return queryset.filter(school=school).order_by("title", "id")
-
-
-def member_user_role(*, member: Member) -> UserRole:
-    """The member's role: their custom role, else the built-in role of their level (a pure
-    read; ``UserRole.DoesNotExist`` only if the school's built-ins were deleted by hand)."""
-    if member.user_role_id is not None:
-        return member.user_role
-    return UserRole.objects.get(school_id=member.school_id, builtin=True, role=member.role)
+# Every school has one built-in user role per access level (see this module's docstring).
+BUILTIN_ROLE_TITLES = {
+    Member.Role.LEARNER: "Learner",
+    Member.Role.INSTRUCTOR: "Instructor",
+    Member.Role.REPORTER: "Reporter",
+    Member.Role.ADMIN: "Admin",
+}
 
 
-# --- writes ----------------------------------------------------------------------------------
+def user_roles_ensure(*, school: School) -> None:
+    """Create the school's built-in user roles that are missing (idempotent)."""
+    have = set(UserRole.objects.filter(school=school, builtin=True).values_list("role", flat=True))
+    missing = [
+        UserRole(school=school, title=title, role=role, builtin=True)
+        for role, title in BUILTIN_ROLE_TITLES.items()
+        if role not in have
+    ]
+    if missing:
+        UserRole.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -46,7 +47,7 @@ def user_role_create(
     *, school: School, title: str, role: str = Member.Role.LEARNER, description: str = ""
 ) -> UserRole:
     """A custom role; a title already used in the school (built-ins included) is 409."""
-    with conflict_on_duplicate(_title_taken(title)):
+    with conflict_on_duplicate("schools_userrole_title_ci", _title_taken(title)):
         return UserRole.objects.create(
             school=school, title=title, role=role, description=description
         )
@@ -78,7 +79,7 @@ def user_role_update(*, user_role: UserRole, **fields: Any) -> UserRole:
         return user_role
     for name in changed:
         setattr(user_role, name, fields[name])
-    with conflict_on_duplicate(_title_taken(user_role.title)):
+    with conflict_on_duplicate("schools_userrole_title_ci", _title_taken(user_role.title)):
         user_role.save(update_fields=[*changed, "updated_at"])
     if "role" in changed:
         holders = Member.objects.filter(user_role=user_role).select_related("user", "school")

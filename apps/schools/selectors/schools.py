@@ -1,16 +1,15 @@
-"""Reads of the schools app."""
+"""Reads that resolve a credential to its school: API keys by hash, staff schools."""
 
 import weakref
 from collections.abc import Callable
 from functools import cache
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Model
 from django.db.models.expressions import Col
 
-from apps.schools.models import ApiKey, Member, School, Tag
+from apps.schools.models import ApiKey, Member, School
 
 
 @cache
@@ -78,68 +77,6 @@ def api_key_by_hash(key_hash: str) -> ApiKey | None:
     api_key = _from_row(ApiKey, row[:split])
     api_key.school = _from_row(School, row[split:])
     return api_key
-
-
-def member_list(*, queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
-    """Members with their user and sorted tags (as ``tag_list``) loaded: constant queries
-    per page."""
-    queryset = Member.objects.all() if queryset is None else queryset
-    return queryset.select_related("user").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
-    )
-
-
-# The columns of the API's user shape, as ``member_rows`` reads them (``user_id`` is the
-# user's id; ``id`` is the member's, which orders the list and its cursors).
-MEMBER_ROW_COLUMNS = (
-    "id",
-    "user_id",
-    "user__email",
-    "user__first_name",
-    "user__last_name",
-    "role",
-    "status",
-    "external_id",
-    "company",
-    "department",
-    "country",
-    "metadata",
-    "anonymized_at",
-    "created_at",
-    "updated_at",
-)
-
-
-def member_rows(queryset: QuerySet[Member]) -> QuerySet[dict]:
-    """The members of ``queryset`` as plain rows (``MEMBER_ROW_COLUMNS``), no model instances.
-
-    On PostgreSQL each row also carries ``tag_names``, the member's tag names sorted by name,
-    gathered in the same statement; elsewhere ``member_rows_with_tags`` adds them.
-    """
-    queryset = queryset.select_related(None).prefetch_related(None)
-    if connections[queryset.db].vendor != "postgresql":
-        return queryset.values(*MEMBER_ROW_COLUMNS)
-    names = Tag.objects.filter(members=OuterRef("pk")).order_by("name").values("name")
-    return queryset.values(*MEMBER_ROW_COLUMNS, tag_names=ArraySubquery(names))
-
-
-def member_rows_with_tags(rows: list[dict]) -> list[dict]:
-    """``rows`` from ``member_rows``, each with ``tag_names`` (one query where the rows came
-    without them, none on PostgreSQL)."""
-    missing = [row for row in rows if "tag_names" not in row]
-    if not missing:
-        return rows
-    names: dict[str, list[str]] = {row["id"]: [] for row in missing}
-    through = Member.tags.through.objects.filter(member_id__in=list(names))
-    for member_id, name in through.order_by("tag__name").values_list("member_id", "tag__name"):
-        names[member_id].append(name)
-    for row in missing:
-        row["tag_names"] = names[row["id"]]
-    return rows
-
-
-def member_get(*, school, user_id: str) -> Member | None:
-    return member_list(queryset=Member.objects.filter(school=school, user_id=user_id)).first()
 
 
 def staff_school_for(user) -> School | None:

@@ -1,7 +1,7 @@
 """Domains and domain users (Skilljar's ``domains`` and ``domains/{name}/users``).
 
-Reads return lazy querysets with their joins loaded; writes own their transaction and emit
-``domain.enrollment.created`` when a person gains access to a domain.
+Writes own their transaction and emit ``domain.enrollment.created`` when a person gains
+access to a domain (reads are in ``apps.schools.selectors.domains``).
 """
 
 from datetime import datetime
@@ -9,72 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
-from django.utils import timezone
 
-from apps.core.errors import Conflict, InvalidInput, NotFound, conflict_on_duplicate
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
-from apps.schools.models import AccessCode, Domain, DomainUser, Member, School, SignupFieldValue
-from apps.schools.services import user_create
+from apps.schools.models import AccessCode, Domain, DomainUser, Member, School
+from apps.schools.services.people import user_create
 
 DOMAIN_FIELDS = ("catalog_title", "access", "access_code_message_html", "marketing_message")
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-def domain_get(*, school: School, name: str) -> Domain:
-    """The school's domain called ``name``; 404 when it has none (whoever owns the name)."""
-    domain = Domain.objects.filter(school=school, name=name).select_related("school").first()
-    if domain is None:
-        raise NotFound("No such domain.")
-    return domain
-
-
-def with_active_now(queryset: QuerySet[DomainUser]) -> QuerySet[DomainUser]:
-    """Annotate ``active_now``: the flag is set and ``expires_at`` has not passed (in SQL)."""
-    now = timezone.now()
-    return queryset.annotate(
-        active_now=Case(
-            When(Q(active=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now)), then=True),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def domain_user_list(
-    *,
-    domain: Domain,
-    queryset: QuerySet[DomainUser] | None = None,
-    include_signup_fields: bool = False,
-) -> QuerySet[DomainUser]:
-    """The domain's users with user, access code and pool loaded (constant queries)."""
-    queryset = DomainUser.objects.all() if queryset is None else queryset
-    queryset = with_active_now(
-        queryset.filter(domain=domain).select_related(
-            "member__user", "access_code__access_code_pool"
-        )
-    )
-    if include_signup_fields:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "member__signup_values",
-                queryset=SignupFieldValue.objects.filter(domain=domain)
-                .select_related("field")
-                .order_by("field__position", "field_id"),
-                to_attr="domain_signup_values",
-            )
-        )
-    return queryset.order_by("id")
-
-
-def domain_user_get(*, domain: Domain, user_id: str) -> DomainUser:
-    """The domain user of ``user_id``; 404 when the person has no access record here."""
-    domain_user = domain_user_list(domain=domain).filter(user_id=user_id).first()
-    if domain_user is None:
-        raise NotFound("No such user on this domain.")
-    return domain_user
 
 
 def domain_user_payload(domain_user: DomainUser) -> dict[str, Any]:
@@ -100,9 +42,6 @@ def domain_user_payload(domain_user: DomainUser) -> dict[str, Any]:
     }
 
 
-# --- writes ----------------------------------------------------------------------------------
-
-
 def _domain_name_taken() -> Conflict:
     return Conflict(
         "This domain name is taken.", code=SchoolErrorCode.DOMAIN_NAME_TAKEN, field="name"
@@ -125,7 +64,7 @@ def domain_create(*, school: School, name: str, **fields: Any) -> Domain:
         school=school, name=name, **{k: v for k, v in fields.items() if k in DOMAIN_FIELDS}
     )
     _domain_clean(domain, exclude=["school"])
-    with conflict_on_duplicate(_domain_name_taken()):
+    with conflict_on_duplicate("schools_domain.name", _domain_name_taken()):
         domain.save()
     return domain
 
@@ -140,7 +79,7 @@ def domain_update(*, domain: Domain, **fields: Any) -> Domain:
         setattr(domain, name, fields[name])
     if changed:
         _domain_clean(domain, exclude=["school"])
-        with conflict_on_duplicate(_domain_name_taken()):
+        with conflict_on_duplicate("schools_domain.name", _domain_name_taken()):
             domain.save(update_fields=[*changed, "updated_at"])
     return domain
 

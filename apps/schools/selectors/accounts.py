@@ -7,7 +7,7 @@ sandbox copy of a live account never makes the live login ambiguous.
 """
 
 from django.contrib.auth.hashers import check_password
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from apps.core.email_identity import email_key
 from apps.schools.models import User
@@ -20,6 +20,13 @@ _DUMMY_HASH = "pbkdf2_sha256$1000000$lyceum$xSzYV9KlpNwDAcJ3lGbN3bZHhZx5D1bdw4bP
 MAX_ACCOUNTS_PER_EMAIL = 20
 
 
+def accounts_with_email(*, email: str) -> QuerySet[User]:
+    """Every account ``email`` names, compared as Lyceum compares addresses (``email_key``:
+    any case, look-alike spellings of one mailbox): at most one per school, plus an
+    operator's. Lazy: callers narrow it to a school, to operators or to who may sign in."""
+    return User.objects.filter(email_key=email_key(email or ""))
+
+
 def accounts_for_password(
     *, email: str, password: str, school: str | None = None, operators: bool = False
 ) -> list[User]:
@@ -30,9 +37,7 @@ def accounts_for_password(
     An unknown e-mail or school costs one password check, like a wrong password, and
     accounts sharing one password hash (split from one person) cost one check together.
     """
-    users = User.objects.select_related("school__live_school").filter(
-        email_key=email_key(email or "")
-    )
+    users = accounts_with_email(email=email).select_related("school__live_school")
     if school == PLATFORM:
         users = users.filter(school__isnull=True) if operators else users.none()
     elif school:

@@ -1,4 +1,4 @@
-"""Writes of the schools app: schools, API keys, users (members), tags and tokens."""
+"""Writes of a school's accounts: users (members), their tags, anonymization and tokens."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.core.credentials import ALL_SCOPES, WILDCARD_SCOPE
-from apps.core.email_identity import EmailRefused, email_key, normalize_email
+from apps.core.email_identity import EmailRefused, normalize_email
 from apps.core.erasure import Person, person_scrub
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
@@ -19,24 +18,16 @@ from apps.core.times import format_datetime
 from apps.core.validators import refuse_control_characters
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import (
-    ApiKey,
     Invite,
     Member,
     School,
     SignupFieldValue,
     Tag,
     User,
-    UserRole,
 )
+from apps.schools.selectors.people import member_with_email
 
 IDENTITY_FIELDS = ("email", "first_name", "last_name")
-# Every school has one built-in user role per access level (see ``apps.schools.roles``).
-BUILTIN_ROLE_TITLES = {
-    Member.Role.LEARNER: "Learner",
-    Member.Role.INSTRUCTOR: "Instructor",
-    Member.Role.REPORTER: "Reporter",
-    Member.Role.ADMIN: "Admin",
-}
 MEMBER_FIELDS = ("role", "external_id", "company", "department", "country", "metadata")
 
 
@@ -67,183 +58,11 @@ def user_payload(member: Member, *, tags: Iterable[Tag] | None = None) -> dict[s
     }
 
 
-# --- schools -------------------------------------------------------------------------------
-
-
-def user_roles_ensure(*, school: School) -> None:
-    """Create the school's built-in user roles that are missing (idempotent)."""
-    have = set(UserRole.objects.filter(school=school, builtin=True).values_list("role", flat=True))
-    missing = [
-        UserRole(school=school, title=title, role=role, builtin=True)
-        for role, title in BUILTIN_ROLE_TITLES.items()
-        if role not in have
-    ]
-    if missing:
-        UserRole.objects.bulk_create(missing, ignore_conflicts=True)
-
-
-@transaction.atomic
-def school_create(*, name: str, slug: str) -> tuple[School, bool]:
-    """Create a school with its built-in user roles, or return the one with this slug
-    (renaming it to ``name``). Slugs ending in ``--sandbox`` are kept for sandboxes."""
-    if slug.endswith(School.SANDBOX_SLUG_SUFFIX):
-        raise InvalidInput(
-            f"Slugs ending in {School.SANDBOX_SLUG_SUFFIX} name sandboxes.",
-            code=SchoolErrorCode.SLUG_RESERVED,
-            field="slug",
-        )
-    school, created = School.objects.get_or_create(slug=slug, defaults={"name": name})
-    if not created and school.name != name:
-        school.name = name
-        school.save(update_fields=["name", "updated_at"])
-        School.objects.filter(live_school=school).update(name=_sandbox_name(school))
-    user_roles_ensure(school=school)
-    return school, created
-
-
-@transaction.atomic
-def school_update(
-    *,
-    school: School,
-    name: str | None = None,
-    slug: str | None = None,
-    is_active: bool | None = None,
-) -> School:
-    """Rename a live school, change its slug or switch it on or off; its sandbox follows
-    (name and slug). A sandbox is changed through its live school only."""
-    if school.is_sandbox:
-        raise InvalidInput(
-            "A sandbox follows its live school: change the live school.",
-            code=SchoolErrorCode.SANDBOX_READONLY,
-        )
-    if slug is not None and slug.endswith(School.SANDBOX_SLUG_SUFFIX):
-        raise InvalidInput(
-            f"Slugs ending in {School.SANDBOX_SLUG_SUFFIX} name sandboxes.",
-            code=SchoolErrorCode.SLUG_RESERVED,
-            field="slug",
-        )
-    wanted = {"name": name, "slug": slug, "is_active": is_active}
-    changed = [k for k, v in wanted.items() if v is not None and getattr(school, k) != v]
-    if not changed:
-        return school
-    for field in changed:
-        setattr(school, field, wanted[field])
-    taken = Conflict("Another school has this slug.", code=SchoolErrorCode.SLUG_TAKEN, field="slug")
-    with conflict_on_duplicate(taken):
-        school.save(update_fields=[*changed, "updated_at"])
-        if "name" in changed or "slug" in changed:
-            School.objects.filter(live_school=school).update(
-                name=_sandbox_name(school), slug=school.slug + School.SANDBOX_SLUG_SUFFIX
-            )
-    return school
-
-
-def _sandbox_name(school: School) -> str:
-    return f"{school.name} (sandbox)"
-
-
-@transaction.atomic
-def school_sandbox(*, school: School) -> School:
-    """The school's sandbox, the tenant its test keys act on; made on first use.
-
-    A sandbox is its own school (own users, groups, webhooks, events …) linked to the
-    live one; asked of a sandbox, returns it.
-    """
-    if school.is_sandbox:
-        return school
-    live = School.objects.select_for_update().get(pk=school.pk)  # one sandbox per school
-    sandbox = School.objects.filter(live_school=live).first()
-    if sandbox is None:
-        sandbox = School.objects.create(
-            name=_sandbox_name(live),
-            slug=live.slug + School.SANDBOX_SLUG_SUFFIX,
-            live_school=live,
-        )
-        user_roles_ensure(school=sandbox)
-    return sandbox
-
-
-# --- API keys -----------------------------------------------------------------------------
-
-
-def validate_scopes(scopes: Iterable[str]) -> list[str]:
-    """Return the scopes de-duplicated in canonical order; unknown names are 400."""
-    wanted = list(dict.fromkeys(scopes))
-    unknown = [s for s in wanted if s != WILDCARD_SCOPE and s not in ALL_SCOPES]
-    if unknown:
-        raise InvalidInput(
-            f"Unknown scope(s): {', '.join(unknown)}.",
-            code=SchoolErrorCode.UNKNOWN_SCOPE,
-            field="scopes",
-        )
-    if WILDCARD_SCOPE in wanted:
-        return [WILDCARD_SCOPE]
-    return [s for s in ALL_SCOPES if s in wanted]
-
-
-@transaction.atomic
-def api_key_create(
-    *,
-    school: School,
-    name: str,
-    scopes: Iterable[str] = (WILDCARD_SCOPE,),
-    test: bool = False,
-    created_by: User | None = None,
-) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is never shown again.
-
-    Keys belong to live schools; a test key (``sk_test_``) acts on the school's sandbox,
-    made here with the school's first test key.
-    """
-    if school.is_sandbox:
-        raise InvalidInput(
-            "A sandbox has no keys of its own: create a test key on its live school.",
-            code=SchoolErrorCode.SANDBOX_KEY,
-            field="school",
-        )
-    if test:
-        school_sandbox(school=school)
-    secret = ApiKey.generate_secret(test=test)
-    key = ApiKey.objects.create(
-        school=school,
-        name=name,
-        prefix=secret[:12],
-        key_hash=ApiKey.hash_secret(secret),
-        is_test=test,
-        scopes=validate_scopes(scopes),
-        created_by=created_by,
-    )
-    return key, secret
-
-
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key at once; requests with it get 401 from now on."""
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at", "updated_at"])
-    return api_key
-
-
-def api_key_rename(*, api_key: ApiKey, name: str) -> ApiKey:
-    """Give a key another name (its secret, scopes and mode never change)."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput("A key needs a name.", code=SchoolErrorCode.NAME_REQUIRED, field="name")
-    _refuse_control_characters(name, "name")
-    if name != api_key.name:
-        api_key.name = name
-        api_key.save(update_fields=["name", "updated_at"])
-    return api_key
-
-
 def _refuse_control_characters(value: str, field: str) -> None:
     try:
         refuse_control_characters(value)
     except DjangoValidationError as exc:
         raise InvalidInput(exc.messages[0], code=exc.code, field=field) from None
-
-
-# --- users and members ---------------------------------------------------------------------
 
 
 def _validate_member_fields(fields: dict[str, Any]) -> None:
@@ -288,7 +107,7 @@ def _tag_name_taken(name: str) -> Conflict:
 def tag_create(*, school: School, name: str) -> Tag:
     """Create the school's tag ``name``; a name the school already uses is 409."""
     name = _tag_name(name)
-    with conflict_on_duplicate(_tag_name_taken(name)):
+    with conflict_on_duplicate("schools_tag_unique_name", _tag_name_taken(name)):
         return Tag.objects.create(school=school, name=name)
 
 
@@ -299,7 +118,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     if name == tag.name:
         return tag
     tag.name = name
-    with conflict_on_duplicate(_tag_name_taken(name)):
+    with conflict_on_duplicate("schools_tag_unique_name", _tag_name_taken(name)):
         tag.save(update_fields=["name", "updated_at"])
     holders = Member.objects.filter(tags=tag).select_related("user", "school")
     for member in holders.order_by("pk"):
@@ -314,18 +133,12 @@ def tags_resolve(*, school: School, names: Iterable[str]) -> list[Tag]:
     return _tags_for(school, names)
 
 
-def _check_external_id(school: School, external_id: str, member: Member | None) -> None:
-    if not external_id:
-        return
-    clash = Member.objects.filter(school=school, external_id=external_id)
-    if member is not None:
-        clash = clash.exclude(pk=member.pk)
-    if clash.exists():
-        raise Conflict(
-            "Another user of this school has this external_id.",
-            code=SchoolErrorCode.EXTERNAL_ID_TAKEN,
-            field="external_id",
-        )
+def _external_id_taken() -> Conflict:
+    return Conflict(
+        "Another user of this school has this external_id.",
+        code=SchoolErrorCode.EXTERNAL_ID_TAKEN,
+        field="external_id",
+    )
 
 
 # Anonymized accounts get addresses in this reserved domain (RFC 2606's ``.invalid``); no
@@ -347,14 +160,6 @@ def _normalized_email(email: str) -> str:
     return email
 
 
-def _account_with_email(school: School, email: str) -> Member | None:
-    return (
-        Member.objects.select_related("user", "school")
-        .filter(school=school, user__school=school, user__email_key=email_key(email))
-        .first()
-    )
-
-
 @transaction.atomic
 def user_create(
     *,
@@ -374,22 +179,19 @@ def user_create(
     """
     _validate_member_fields(member_fields)
     email = _normalized_email(email)
-    existing = _account_with_email(school, email)
+    existing = member_with_email(school=school, email=email)
     if existing is not None:
         return existing, False
-    external_id = member_fields.get("external_id", "")
-    _check_external_id(school, external_id, None)
     user = User(school=school, email=email, first_name=first_name, last_name=last_name)
     user.set_password(password) if password else user.set_unusable_password()
     try:
-        with transaction.atomic():
+        with conflict_on_duplicate("schools_member_unique_external_id", _external_id_taken()):
             user.save()
             member = Member.objects.create(school=school, user=user, **member_fields)
     except IntegrityError:  # a concurrent request created this account a moment ago
-        existing = _account_with_email(school, email)
+        existing = member_with_email(school=school, email=email)
         if existing is not None:
             return existing, False
-        _check_external_id(school, external_id, None)
         raise
     if tags:
         member.tags.set(_tags_for(school, tags))
@@ -416,14 +218,12 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
     identity = {k: v for k, v in identity.items() if getattr(user, k) != v}
     school_facts = {k: v for k, v in fields.items() if k in MEMBER_FIELDS}
     _validate_member_fields(school_facts)
-    if "external_id" in school_facts:
-        _check_external_id(member.school, school_facts["external_id"], member)
     if identity or password:
         for name, value in identity.items():
             setattr(user, name, value)
         if password:
             user.set_password(password)
-        with conflict_on_duplicate(_email_taken()):
+        with conflict_on_duplicate("schools_user_school_email_unique", _email_taken()):
             user.save()
     if "role" in school_facts and school_facts["role"] != member.role:
         member.user_role = None  # a custom role belongs to one access level; back to built-in
@@ -431,7 +231,8 @@ def user_update(*, member: Member, tags: Iterable[str] | None = None, **fields: 
         setattr(member, name, value)
     if tags is not None:
         member.tags.set(_tags_for(member.school, tags))
-    member.save()
+    with conflict_on_duplicate("schools_member_unique_external_id", _external_id_taken()):
+        member.save()
     emit(member.school, "user.updated", user_payload(member))
     return member
 
@@ -450,7 +251,7 @@ def operator_create(*, email: str, password: str) -> User:
     """Create a platform operator: an account of no school that administers every school."""
     user = User(school=None, email=_normalized_email(email), is_staff=True, is_superuser=True)
     user.set_password(password)
-    with conflict_on_duplicate(_operator_email_taken()):
+    with conflict_on_duplicate("schools_user_operator_email_unique", _operator_email_taken()):
         user.save()
     return user
 
@@ -476,7 +277,7 @@ def user_account_update(*, user: User, **fields: Any) -> User:
             identity["email"] = _normalized_email(identity["email"])
         for name, value in identity.items():
             setattr(user, name, value)
-        with conflict_on_duplicate(_operator_email_taken()):
+        with conflict_on_duplicate("schools_user_operator_email_unique", _operator_email_taken()):
             user.save()
     access = {k: fields[k] for k in ACCOUNT_ACCESS_FIELDS if k in fields}
     access = {k: v for k, v in access.items() if getattr(user, k) != v}
@@ -574,9 +375,6 @@ def _erase_copies(member: Member, person: Person) -> None:
         event.payload = {**anonymized, **{k: v for k, v in event.payload.items() if k == "id"}}
         event.save(update_fields=["payload", "updated_at"])
     person_scrub(school=member.school, person=person)
-
-
-# --- user tokens ---------------------------------------------------------------------------
 
 
 def user_tokens_revoke(*, user: User) -> User:
