@@ -37,13 +37,19 @@ from factory.django import DjangoModelFactory
 from apps.catalog.models import (
     Answer,
     Asset,
+    Bundle,
     ContentItem,
     ContentItemType,
     Course,
+    CourseSeries,
     ImportState,
     Label,
     Lesson,
     LessonType,
+    Path,
+    PathItem,
+    PublishedCourse,
+    PublishedPath,
     Question,
     QuestionBank,
     QuestionType,
@@ -555,3 +561,73 @@ class AnswerFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     question = factory.SubFactory(QuestionFactory, school=factory.SelfAttribute("..school"))
     answer_text = factory.Sequence(lambda n: f"Answer {n}")
+
+
+# --- catalog: paths, bundles, course series, publications on domains -------------------------
+
+
+class PathFactory(DjangoModelFactory):
+    class Meta:
+        model = Path
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Path {n}")
+    slug = factory.Sequence(lambda n: f"path-{n}")
+
+
+class PathItemFactory(DjangoModelFactory):
+    """A course at the end of its path (``path=`` puts it in a given path)."""
+
+    class Meta:
+        model = PathItem
+
+    school = factory.SubFactory(SchoolFactory)
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+    order = factory.LazyAttribute(lambda o: _next_order(PathItem, path=o.path))
+
+
+class BundleFactory(DjangoModelFactory):
+    class Meta:
+        model = Bundle
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Bundle {n}")
+
+
+class CourseSeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = CourseSeries
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    title = factory.Sequence(lambda n: f"Series {n}")
+
+
+class PublishedCourseFactory(DjangoModelFactory):
+    """A course published on a domain, in a course series of that domain (``course_series=None``
+    for none)."""
+
+    class Meta:
+        model = PublishedCourse
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    course_series = factory.SubFactory(
+        CourseSeriesFactory,
+        school=factory.SelfAttribute("..school"),
+        domain=factory.SelfAttribute("..domain"),
+    )
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+
+
+class PublishedPathFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedPath
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.path.slug)

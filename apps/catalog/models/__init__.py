@@ -1,5 +1,6 @@
 """What a school teaches: courses, labels, lessons, content items, assets, web packages,
-quizzes, question banks and questions.
+quizzes, question banks and questions, paths, bundles, course series and publications
+on domains.
 
 A package split by subdomain; every model is importable from ``apps.catalog.models``.
 """
@@ -13,18 +14,26 @@ from apps.catalog.models.courses import (
     Lesson,
     LessonType,
 )
+from apps.catalog.models.paths import Bundle, Path, PathItem
+from apps.catalog.models.publishing import CourseSeries, PublishedCourse, PublishedPath
 from apps.catalog.models.quizzes import Answer, Question, QuestionBank, QuestionType, Quiz
 
 __all__ = [
     "Answer",
     "Asset",
+    "Bundle",
     "ContentItem",
     "ContentItemType",
     "Course",
+    "CourseSeries",
     "ImportState",
     "Label",
     "Lesson",
     "LessonType",
+    "Path",
+    "PathItem",
+    "PublishedCourse",
+    "PublishedPath",
     "Question",
     "QuestionBank",
     "QuestionType",
