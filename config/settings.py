@@ -212,9 +212,7 @@ LYCEUM_PACKAGE_MAX_MEMBERS = int(os.environ.get("PACKAGE_MAX_MEMBERS", "20000"))
 # at most this many bytes, the whole download within this many seconds, https only unless
 # CATALOG_IMPORT_ALLOW_HTTP; private addresses only for local development and tests.
 LYCEUM_ASSET_MAX_BYTES = int(os.environ.get("ASSET_MAX_BYTES", str(5 * 1024**3)))
-LYCEUM_PACKAGE_MAX_DOWNLOAD_BYTES = int(
-    os.environ.get("PACKAGE_MAX_DOWNLOAD_BYTES", str(1024**3))
-)
+LYCEUM_PACKAGE_MAX_DOWNLOAD_BYTES = int(os.environ.get("PACKAGE_MAX_DOWNLOAD_BYTES", str(1024**3)))
 CATALOG_IMPORT_TIMEOUT = float(os.environ.get("CATALOG_IMPORT_TIMEOUT", "1800"))
 CATALOG_IMPORT_ALLOW_HTTP = env_bool("CATALOG_IMPORT_ALLOW_HTTP", default=False)
 CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=False)

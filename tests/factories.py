@@ -56,6 +56,10 @@ from apps.catalog.models import (
     Quiz,
     WebPackage,
 )
+from apps.catalog.services.search import (
+    published_course_search_refresh,
+    published_path_search_refresh,
+)
 from apps.core.models import Event, Job
 from apps.schools.models import (
     AccessCode,
@@ -611,6 +615,7 @@ class PublishedCourseFactory(DjangoModelFactory):
 
     class Meta:
         model = PublishedCourse
+        skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
     domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
@@ -622,12 +627,25 @@ class PublishedCourseFactory(DjangoModelFactory):
     )
     slug = factory.LazyAttribute(lambda o: o.course.slug)
 
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``course_publish`` does."""
+        if create:
+            published_course_search_refresh(course=self.course)
+
 
 class PublishedPathFactory(DjangoModelFactory):
     class Meta:
         model = PublishedPath
+        skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
     domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
     path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
     slug = factory.LazyAttribute(lambda o: o.path.slug)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``path_publish`` does."""
+        if create:
+            published_path_search_refresh(path=self.path)
