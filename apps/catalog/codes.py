@@ -20,3 +20,4 @@ class CatalogErrorCode(StrEnum):
     PUBLISHED_SLUG_TAKEN = "published_slug_taken"
     ALREADY_PUBLISHED = "already_published"
     REGISTRATION_WINDOW = "registration_window_invalid"
+    INVALID_TIMEZONE = "invalid_timezone"

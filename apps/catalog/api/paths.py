@@ -182,12 +182,22 @@ class PathItemViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 # --- bundles ---------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$", "example": "100.00"}
+)
+class AmountField(serializers.DecimalField):
+    """A non-negative amount with at most two decimals, written and read as a string."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True, **kwargs
+        )
+
+
 class MoneySerializer(Serializer):
     """``{"amount": "100.00", "currency_code": "USD"}``: a decimal string, never a float."""
 
-    amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True
-    )
+    amount = AmountField()
     currency_code = serializers.RegexField(
         r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217, upper case (USD, EUR, …)."
     )

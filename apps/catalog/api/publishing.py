@@ -2,8 +2,6 @@
 and ``…/course-series/{id}/published-courses`` (Skilljar v1). Reading is the seed's API;
 POST, PUT/PATCH and DELETE are Lyceum's extension for integrators."""
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import CharFilter
@@ -17,6 +15,7 @@ from apps.catalog.api.paths import PathItemSerializer
 from apps.catalog.models import Course, CourseSeries, Path, PublishedCourse, PublishedPath
 from apps.catalog.selectors import publishing as publishing_selectors
 from apps.catalog.services import publishing as publishing_services
+from apps.catalog.services.publishing import TIMEZONES
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import ModelSerializer, Serializer
@@ -24,7 +23,6 @@ from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools.models import Domain
 
 INCLUDE = "include_searchable_content"
-TIMEZONES = frozenset(zoneinfo.available_timezones())
 
 
 def domain_parent() -> Parent:

@@ -1,6 +1,7 @@
 """Writes of what a school shows on its domains: course series, published courses (which
 emit ``course.published`` / ``course.unpublished``) and published paths."""
 
+import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,20 @@ def _check_window(starts: datetime | None, ends: datetime | None) -> None:
             code=CatalogErrorCode.REGISTRATION_WINDOW,
             field="registration_ends_at",
         )
+
+
+TIMEZONES = frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone (links such as ``US/Pacific`` too), else 400."""
+    if name not in TIMEZONES:
+        raise InvalidInput(
+            f"{name!r} is not an IANA time zone.",
+            code=CatalogErrorCode.INVALID_TIMEZONE,
+            field="timezone",
+        )
+    return name
 
 
 def _slug_taken(slug: str) -> Conflict:
@@ -122,6 +137,8 @@ def course_publish(
     _same_school(course, domain, "course_id")
     _check_series(course_series, domain)
     _check_window(registration_starts_at, registration_ends_at)
+    if fields.get("timezone") is not None:
+        check_timezone(fields["timezone"])
     published = PublishedCourse(
         school=domain.school,
         domain=domain,
@@ -150,6 +167,8 @@ def published_course_update(*, published_course: PublishedCourse, **fields: Any)
         fields["search_keywords"] = ""
     if fields.get("timezone", "UTC") is None:
         fields.pop("timezone")
+    if "timezone" in fields:
+        check_timezone(fields["timezone"])
     for name, value in fields.items():
         setattr(published, name, value)
     _check_window(published.registration_starts_at, published.registration_ends_at)
