@@ -97,6 +97,16 @@ class TimezoneField(serializers.CharField):
         return value
 
 
+class LabelNamesField(serializers.ListField):
+    """The names of prefetched labels (``tags``); an output-only key the schema marks
+    optional, as the searchable content is present only on request."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, labels) -> list[str]:
+        return [label.name for label in labels.all()]
+
+
 # --- published courses -----------------------------------------------------------------------
 
 
@@ -145,12 +155,8 @@ class PublishedCourseSearchableSerializer(PublishedCourseSerializer):
     lesson_list = LessonListSerializer(
         source="course.ordered_lessons", many=True, required=False, help_text=f"With {INCLUDE}."
     )
-    tags = serializers.SlugRelatedField(
-        source="course.labels",
-        slug_field="name",
-        many=True,
-        read_only=True,
-        help_text=f"The course's labels. With {INCLUDE}.",
+    tags = LabelNamesField(
+        source="course.labels", required=False, help_text=f"The course's labels. With {INCLUDE}."
     )
     short_description = serializers.CharField(source="course.short_description", required=False)
     long_description_html = serializers.CharField(
@@ -475,12 +481,8 @@ class PublishedPathSearchableSerializer(PublishedPathSerializer):
         source="path.long_description_html", required=False
     )
     search_keywords = serializers.CharField(source="path.search_keywords", required=False)
-    tags = serializers.SlugRelatedField(
-        source="path.labels",
-        slug_field="name",
-        many=True,
-        read_only=True,
-        help_text=f"The path's labels. With {INCLUDE}.",
+    tags = LabelNamesField(
+        source="path.labels", required=False, help_text=f"The path's labels. With {INCLUDE}."
     )
     hidden = serializers.BooleanField(required=False)
 

@@ -99,7 +99,7 @@ def path_item_create(
     items from there on one down. 400 when the course is another school's; 409 when the
     path already has it."""
     if course.school_id != path.school_id:
-        raise InvalidInput("course_id does not exist.", field="course_id")
+        raise InvalidInput("course_id does not exist.", code="does_not_exist", field="course_id")
     path = Path.objects.select_for_update().get(pk=path.pk)
     siblings = PathItem.objects.filter(path=path)
     position = ordering.make_room(siblings, order=order or siblings.count() + 1)
@@ -152,7 +152,9 @@ def _check_price(amount: Decimal | None, currency_code: str) -> None:
 def _check_courses(school: School, courses: Iterable[Course]) -> list[Course]:
     courses = list(dict.fromkeys(courses))
     if any(course.school_id != school.pk for course in courses):
-        raise InvalidInput("course_ids: a course does not exist.", field="course_ids")
+        raise InvalidInput(
+            "course_ids: a course does not exist.", code="does_not_exist", field="course_ids"
+        )
     return courses
 
 

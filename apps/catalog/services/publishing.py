@@ -32,14 +32,16 @@ def published_course_payload(published: PublishedCourse) -> dict[str, Any]:
 
 def _same_school(obj: Any, domain: Domain, field: str) -> None:
     if obj is not None and obj.school_id != domain.school_id:
-        raise InvalidInput(f"{field} does not exist.", field=field)
+        raise InvalidInput(f"{field} does not exist.", code="does_not_exist", field=field)
 
 
 def _check_series(series: CourseSeries | None, domain: Domain) -> None:
     _same_school(series, domain, "course_series_id")
     if series is not None and series.domain_id != domain.pk:
         raise InvalidInput(
-            "course_series_id does not exist on this domain.", field="course_series_id"
+            "course_series_id does not exist on this domain.",
+            code="does_not_exist",
+            field="course_series_id",
         )
 
 
