@@ -73,10 +73,12 @@ class PathWriteSerializer(Serializer):
     ),
 )
 class PathViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
-    """The school's learning paths (100 per page)."""
+    """The school's learning paths (100 per page); ``search`` looks in titles and short
+    descriptions."""
 
     queryset = Path.objects.all()
     serializer_class = PathSerializer
+    search_fields = ["title", "short_description"]
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
     lookup_url_kwarg = "path_id"
@@ -164,6 +166,7 @@ class PathItemViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
     queryset = PathItem.objects.all()
     serializer_class = PathItemSerializer
+    search_fields = ["course__title", "slug"]
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
     path = Parent(Path.objects.all(), url_kwarg="path_id", detail="No such path.")
@@ -270,6 +273,7 @@ class BundleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScop
 
     queryset = Bundle.objects.all()
     serializer_class = BundleSerializer
+    search_fields = ["title"]
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
     lookup_url_kwarg = "bundle_id"

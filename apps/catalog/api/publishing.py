@@ -370,6 +370,7 @@ class CourseSeriesViewSet(
 
     queryset = CourseSeries.objects.all()
     serializer_class = CourseSeriesSerializer
+    search_fields = ["title"]
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
     lookup_url_kwarg = "course_series_id"
