@@ -386,3 +386,15 @@ def test_unpublish_a_path_and_other_schools_path_is_refused(
     assert refused.status_code == 400
     assert "path_id" in refused.json()["errors"]
     assert deleted.status_code == 204
+
+
+def test_search_with_a_cursor_is_400_naming_cursor(api_client, school, domain):
+    PublishedCourseFactory(school=school, domain=domain)
+
+    response = api_client.get(
+        f"{_base(domain)}/published-courses", {"search": "x", "cursor": "abc"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "cursor_invalid"
+    assert "cursor" in response.json()["errors"]

@@ -19,6 +19,8 @@ from apps.catalog.services.publishing import TIMEZONES
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.codes import CoreErrorCode
+from apps.core.errors import InvalidInput
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.schools.models import Domain
 
@@ -65,6 +67,16 @@ class SearchableFilter(FilterSet):
     def filter_noop(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
         return queryset
 
+    def _searchable(self, value: str) -> str:
+        """``value``; 400 naming ``cursor`` when one is given too: a ranking is no keyset."""
+        if self.request is not None and "cursor" in self.request.query_params:
+            raise InvalidInput(
+                "cursor: a search's results come in pages (page, page_size), not by cursor.",
+                code=CoreErrorCode.CURSOR_INVALID,
+                field="cursor",
+            )
+        return value
+
 
 class PublishedCourseFilter(SearchableFilter):
     class Meta:
@@ -72,7 +84,7 @@ class PublishedCourseFilter(SearchableFilter):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return publishing_selectors.published_course_search(queryset, value)
+        return publishing_selectors.published_course_search(queryset, self._searchable(value))
 
 
 class PublishedPathFilter(SearchableFilter):
@@ -81,7 +93,7 @@ class PublishedPathFilter(SearchableFilter):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return publishing_selectors.published_path_search(queryset, value)
+        return publishing_selectors.published_path_search(queryset, self._searchable(value))
 
 
 class TimezoneField(serializers.CharField):
