@@ -1,43 +1,18 @@
 """Staff publish, unpublish and build paths in the admin, through the catalog's services."""
 
 import pytest
-from django.test import Client
 
 from apps.catalog.models import Bundle, PathItem, PublishedCourse
 from apps.core.models import Event
-from apps.schools.models import Member
+from tests.conftest import admin_inline_data
 from tests.factories import (
-    DEFAULT_PASSWORD,
     CourseFactory,
     DomainFactory,
-    MemberFactory,
     PathFactory,
     PublishedCourseFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(school) -> Client:
-    staff = MemberFactory(school=school, role=Member.Role.ADMIN, user=UserFactory(is_staff=True))
-    client = Client()
-    assert client.login(email=staff.user.email, password=DEFAULT_PASSWORD)
-    return client
-
-
-def _inline(prefix: str, rows: list[dict], initial: int = 0) -> dict:
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for key, value in row.items():
-            data[f"{prefix}-{index}-{key}"] = value
-    return data
 
 
 def test_adding_a_published_course_in_the_admin_publishes_it(staff_client, school):
@@ -98,7 +73,7 @@ def test_path_items_added_inline_are_ordered_through_the_service(staff_client, s
             "short_description": "",
             "long_description_html": "",
             "search_keywords": "",
-            **_inline(
+            **admin_inline_data(
                 "items",
                 [
                     {"course": first.pk, "order": "1", "slug": "a"},
@@ -134,3 +109,36 @@ def test_bundle_added_in_the_admin_goes_through_the_service(staff_client, school
     bundle = Bundle.objects.get()
     assert list(bundle.courses.all()) == [course]
     assert (str(bundle.price_amount), bundle.currency_code) == ("10.00", "EUR")
+
+
+def test_publishing_a_course_twice_in_the_admin_is_shown_on_the_form(staff_client, school):
+    # given
+    published = PublishedCourseFactory(school=school)
+
+    # when
+    response = staff_client.post(
+        "/admin/catalog/publishedcourse/add/",
+        {"domain": published.domain_id, "course": published.course_id, "timezone": "UTC"},
+    )
+
+    # then
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "already" in str(errors)
+    assert PublishedCourse.objects.count() == 1
+    assert not Event.objects.filter(school=school, type="course.published").exists()
+
+
+def test_a_bad_time_zone_in_the_admin_is_a_form_error(staff_client, school):
+    response = staff_client.post(
+        "/admin/catalog/publishedcourse/add/",
+        {
+            "domain": DomainFactory(school=school).pk,
+            "course": CourseFactory(school=school).pk,
+            "timezone": "Mars/Olympus",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "timezone" in response.context["adminform"].form.errors
+    assert not PublishedCourse.objects.exists()

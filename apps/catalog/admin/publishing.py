@@ -4,7 +4,7 @@ API's rules and events: adding a published course publishes it (``course.publish
 deleting it unpublishes it (``course.unpublished``)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
 
@@ -12,11 +12,6 @@ from apps.catalog.models import Bundle, CourseSeries, Path, PathItem, PublishedC
 from apps.catalog.services import paths as path_services
 from apps.catalog.services import publishing as publishing_services
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
-from apps.core.errors import ApiError
-
-
-def _refused(request: HttpRequest, exc: ApiError) -> None:
-    messages.error(request, str(exc.detail))
 
 
 def _fields(form, names: list[str]) -> dict:
@@ -99,54 +94,44 @@ class PathAdmin(SchoolScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Path, form, change: bool) -> None:
         fields = _fields(form, self.FIELDS)
         labels = [label.name for label in form.cleaned_data.get("labels", [])]
-        try:
-            if change:
-                path_services.path_update(path=obj, labels=labels, **fields)
-                return
-            path = path_services.path_create(
-                school=admin_school(request) or obj.school, labels=labels, **fields
-            )
-        except ApiError as exc:
-            _refused(request, exc)
+        if change:
+            path_services.path_update(path=obj, labels=labels, **fields)
             return
+        path = path_services.path_create(
+            school=admin_school(request) or form.cleaned_data.get("school"),
+            labels=labels,
+            **fields,
+        )
         obj.pk, obj.school = path.pk, path.school
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        # Labels were set by the service; the items go through the ordering services.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change)
-
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Items are added, moved and removed by the path services (positions stay
+        gap-free); a refusal undoes the whole save and shows on the form."""
         path = form.instance
-        if not Path.objects.filter(pk=path.pk).exists():  # the service refused the path
-            return
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        try:
-            for item_form in formset.deleted_forms:
-                if not item_form.instance._state.adding:
-                    path_services.path_item_delete(path_item=item_form.instance)
-                    formset.deleted_objects.append(item_form.instance)
-            for item_form in formset.forms:
-                if item_form in formset.deleted_forms or not item_form.has_changed():
-                    continue
-                data = item_form.cleaned_data
-                if item_form.instance._state.adding:  # ids are made in Python: pk is set
-                    formset.new_objects.append(
-                        path_services.path_item_create(
-                            path=path,
-                            course=data["course"],
-                            order=data.get("order"),
-                            slug=data.get("slug"),
-                        )
+        for item_form in formset.deleted_forms:
+            if not item_form.instance._state.adding:
+                path_services.path_item_delete(path_item=item_form.instance)
+                formset.deleted_objects.append(item_form.instance)
+        for item_form in formset.forms:
+            if item_form in formset.deleted_forms or not item_form.has_changed():
+                continue
+            data = item_form.cleaned_data
+            if item_form.instance._state.adding:  # ids are made in Python: pk is set
+                formset.new_objects.append(
+                    path_services.path_item_create(
+                        path=path,
+                        course=data["course"],
+                        order=data.get("order"),
+                        slug=data.get("slug"),
                     )
-                elif "order" in item_form.changed_data:
-                    path_services.path_item_move(path_item=item_form.instance, order=data["order"])
-        except ApiError as exc:
-            _refused(request, exc)
+                )
+            elif "order" in item_form.changed_data:
+                path_services.path_item_move(path_item=item_form.instance, order=data["order"])
 
     def delete_with_service(self, request: HttpRequest, obj: Path) -> None:
         """Its items and publications go with it."""
-        obj.delete()
+        path_services.path_delete(path=obj)
 
 
 @admin.register(Bundle)
@@ -176,23 +161,19 @@ class BundleAdmin(SchoolScopedAdmin):
             price = {"amount": None, "currency_code": currency}  # refused by the service
         fields = {"title": data["title"], "description": data.get("description") or ""}
         courses = list(data.get("courses", []))
-        try:
-            if change:
-                path_services.bundle_update(bundle=obj, courses=courses, price=price, **fields)
-                return
-            bundle = path_services.bundle_create(
-                school=admin_school(request) or obj.school, courses=courses, price=price, **fields
-            )
-        except ApiError as exc:
-            _refused(request, exc)
+        if change:
+            path_services.bundle_update(bundle=obj, courses=courses, price=price, **fields)
             return
+        bundle = path_services.bundle_create(
+            school=admin_school(request) or form.cleaned_data.get("school"),
+            courses=courses,
+            price=price,
+            **fields,
+        )
         obj.pk, obj.school = bundle.pk, bundle.school
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """The courses were set by the service."""
-
     def delete_with_service(self, request: HttpRequest, obj: Bundle) -> None:
-        obj.delete()
+        path_services.bundle_delete(bundle=obj)
 
 
 @admin.register(CourseSeries)
@@ -267,16 +248,12 @@ class PublishedCourseAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: PublishedCourse, form, change: bool) -> None:
         fields = _fields(form, self.FIELDS)
-        try:
-            if change:
-                publishing_services.published_course_update(published_course=obj, **fields)
-                return
-            published = publishing_services.course_publish(
-                domain=form.cleaned_data["domain"], course=form.cleaned_data["course"], **fields
-            )
-        except ApiError as exc:
-            _refused(request, exc)
+        if change:
+            publishing_services.published_course_update(published_course=obj, **fields)
             return
+        published = publishing_services.course_publish(
+            domain=form.cleaned_data["domain"], course=form.cleaned_data["course"], **fields
+        )
         obj.pk, obj.school = published.pk, published.school
 
     def delete_with_service(self, request: HttpRequest, obj: PublishedCourse) -> None:
@@ -303,16 +280,12 @@ class PublishedPathAdmin(SchoolScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: PublishedPath, form, change: bool) -> None:
         fields = _fields(form, ["slug", "hidden"])
-        try:
-            if change:
-                publishing_services.published_path_update(published_path=obj, **fields)
-                return
-            published = publishing_services.path_publish(
-                domain=form.cleaned_data["domain"], path=form.cleaned_data["path"], **fields
-            )
-        except ApiError as exc:
-            _refused(request, exc)
+        if change:
+            publishing_services.published_path_update(published_path=obj, **fields)
             return
+        published = publishing_services.path_publish(
+            domain=form.cleaned_data["domain"], path=form.cleaned_data["path"], **fields
+        )
         obj.pk, obj.school = published.pk, published.school
 
     def delete_with_service(self, request: HttpRequest, obj: PublishedPath) -> None:

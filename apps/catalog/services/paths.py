@@ -91,6 +91,11 @@ def path_update(*, path: Path, labels: Iterable[str] | None = None, **fields: An
     return path
 
 
+def path_delete(*, path: Path) -> None:
+    """Delete a path; its items and its publications on domains go with it."""
+    Path.objects.filter(pk=path.pk).delete()
+
+
 @transaction.atomic
 def path_item_create(
     *, path: Path, course: Course, order: int | None = None, slug: str | None = None
@@ -210,3 +215,8 @@ def bundle_update(
     if courses is not None:
         bundle.courses.set(_check_courses(bundle.school, courses))
     return bundle
+
+
+def bundle_delete(*, bundle: Bundle) -> None:
+    """Delete a bundle (its courses stay)."""
+    Bundle.objects.filter(pk=bundle.pk).delete()
