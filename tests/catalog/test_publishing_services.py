@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from apps.catalog.models import PublishedCourse, PublishedPath
 from apps.catalog.selectors.publishing import published_course_search, published_path_search
@@ -129,3 +130,18 @@ def test_path_items_stay_gap_free_when_removed_and_moved(school):
 
 def test_plain_text_drops_tags_not_words():
     assert plain_text("<p>Fork<b>lift</b> &amp; <script>x</script>crane</p>") == "Forklift & crane"
+
+
+@pytest.mark.postgres
+def test_search_documents_have_gin_indexes():
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+            [["catalog_pubcourse_search", "catalog_pubpath_search"]],
+        )
+        found = dict(cursor.fetchall())
+
+    # then
+    assert set(found) == {"catalog_pubcourse_search", "catalog_pubpath_search"}
+    assert all("USING gin (search_vector)" in definition for definition in found.values())
