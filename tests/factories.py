@@ -37,9 +37,11 @@ from factory.django import DjangoModelFactory
 from apps.catalog.models import (
     Answer,
     Asset,
+    Bundle,
     ContentItem,
     ContentItemType,
     Course,
+    CourseSeries,
     IltInstructor,
     IltMultiSessionEvent,
     IltSession,
@@ -47,11 +49,19 @@ from apps.catalog.models import (
     Label,
     Lesson,
     LessonType,
+    Path,
+    PathItem,
+    PublishedCourse,
+    PublishedPath,
     Question,
     QuestionBank,
     QuestionType,
     Quiz,
     WebPackage,
+)
+from apps.catalog.services.search import (
+    published_course_search_refresh,
+    published_path_search_refresh,
 )
 from apps.core.models import Event, Job
 from apps.schools.models import (
@@ -600,3 +610,87 @@ class IltSessionFactory(DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
     timezone = "Europe/Paris"
+
+
+# --- catalog: paths, bundles, course series, publications on domains -------------------------
+
+
+class PathFactory(DjangoModelFactory):
+    class Meta:
+        model = Path
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Path {n}")
+    slug = factory.Sequence(lambda n: f"path-{n}")
+
+
+class PathItemFactory(DjangoModelFactory):
+    """A course at the end of its path (``path=`` puts it in a given path)."""
+
+    class Meta:
+        model = PathItem
+
+    school = factory.SubFactory(SchoolFactory)
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+    order = factory.LazyAttribute(lambda o: _next_order(PathItem, path=o.path))
+
+
+class BundleFactory(DjangoModelFactory):
+    class Meta:
+        model = Bundle
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Bundle {n}")
+
+
+class CourseSeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = CourseSeries
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    title = factory.Sequence(lambda n: f"Series {n}")
+
+
+class PublishedCourseFactory(DjangoModelFactory):
+    """A course published on a domain, in a course series of that domain (``course_series=None``
+    for none)."""
+
+    class Meta:
+        model = PublishedCourse
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    course_series = factory.SubFactory(
+        CourseSeriesFactory,
+        school=factory.SelfAttribute("..school"),
+        domain=factory.SelfAttribute("..domain"),
+    )
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``course_publish`` does."""
+        if create:
+            published_course_search_refresh(course=self.course)
+
+
+class PublishedPathFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedPath
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.path.slug)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``path_publish`` does."""
+        if create:
+            published_path_search_refresh(path=self.path)

@@ -59,6 +59,21 @@ class CatalogConfig(AppConfig):
             "IltSession.post_registration_instructions",
             "IltSession.location",
             "IltSession.event_link",
+            "Path.title",
+            "Path.slug",
+            "Path.short_description",
+            "Path.long_description_html",
+            "Path.search_keywords",
+            "PathItem.slug",
+            "Bundle.title",
+            "Bundle.description",
+            "Bundle.currency_code",
+            "CourseSeries.title",
+            "CourseSeries.description",
+            "PublishedCourse.slug",
+            "PublishedCourse.timezone",
+            "PublishedCourse.search_keywords",
+            "PublishedPath.slug",
         ):
             model, _, name = field.partition(".")
             register_no_copies(f"catalog.{model}", name, reason="the school's teaching material")

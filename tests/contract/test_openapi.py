@@ -168,6 +168,10 @@ DOCUMENTED_EXCEPTIONS = {
     "answers_invalid": "a question's answers follow its type (exactly one correct for "
     "MULTIPLE_CHOICE, none for FREEFORM, distinct texts)",
     "case_sensitive_fill_in_only": "case_sensitive is for FILL_IN_THE_BLANK questions only",
+    "invalid_timezone": "a time zone must be a name of the IANA database (some 600 names, "
+    "more than a schema should enumerate)",
+    "registration_window_invalid": "a published course's registration_ends_at must be after "
+    "its registration_starts_at",
     "asset_source_required": "an asset needs content_url or asset.embed_link_url (one of two)",
     "content_url_refused": "a content_url the fetcher refuses by this server's settings (http "
     "when disabled) or by a form the pattern allows (a non-ASCII path to percent-encode)",

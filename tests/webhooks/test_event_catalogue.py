@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from apps.catalog.services.courses import course_create
 from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
@@ -117,6 +118,19 @@ def _import_package(ctx: Ctx, files: dict[str, str]) -> None:
         web_package_import_task(response["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
+def _published_course_url(ctx: Ctx) -> str:
+    course = course_create(
+        school=ctx.school,
+        title="Forklifts",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    url = f"/api/v1/domains/{ctx.domain().name}/published-courses"
+    response = ctx.api.post(url, {"course_id": course.id}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -167,6 +181,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
         )
     ),
     "invite.accepted": _accept_invite,
+    "course.published": _published_course_url,
+    "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 
@@ -210,7 +226,7 @@ def test_advertised_event_is_sent_in_its_schema(
 def test_emit_refuses_an_unregistered_name(school):
     # when / then
     with pytest.raises(registry.UnregisteredEventType):
-        emit(school, "course.published", {"id": "crs_x"})
+        emit(school, "path.completed", {"id": "pth_x"})
     with pytest.raises(registry.UnregisteredEventType):
         emit_many(school, "certificate.issued", [{"id": "crt_x"}])
     assert not Event.objects.exists()

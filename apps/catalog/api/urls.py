@@ -10,6 +10,13 @@ from apps.catalog.api.live import (
     SchoolEventsView,
     ViltSessionEventViewSet,
 )
+from apps.catalog.api.paths import BundleViewSet, PathItemViewSet, PathViewSet
+from apps.catalog.api.publishing import (
+    CourseSeriesPublishedCourseViewSet,
+    CourseSeriesViewSet,
+    PublishedCourseViewSet,
+    PublishedPathViewSet,
+)
 from apps.catalog.api.quizzes import QuestionBankViewSet, QuestionViewSet, QuizViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
@@ -31,6 +38,18 @@ router.register(
 )
 router.register("ilt-sessions", IltSessionViewSet, basename="ilt-session")
 router.register("vilt-session-events", ViltSessionEventViewSet, basename="vilt-session-event")
+router.register("paths", PathViewSet, basename="path")
+router.register(r"paths/(?P<path_id>[^/]+)/path-items", PathItemViewSet, basename="path-item")
+router.register("bundles", BundleViewSet, basename="bundle")
+DOMAIN = r"domains/(?P<domain_name>[^/]+)"
+router.register(f"{DOMAIN}/published-courses", PublishedCourseViewSet, basename="published-course")
+router.register(f"{DOMAIN}/published-paths", PublishedPathViewSet, basename="published-path")
+router.register(f"{DOMAIN}/course-series", CourseSeriesViewSet, basename="course-series")
+router.register(
+    f"{DOMAIN}/course-series/(?P<course_series_id>[^/]+)/published-courses",
+    CourseSeriesPublishedCourseViewSet,
+    basename="course-series-published-course",
+)
 
 urlpatterns = [
     *router.urls,

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from apps.catalog.codes import CatalogErrorCode
 from apps.catalog.models import Course, Label
+from apps.catalog.services.search import published_course_search_refresh
 from apps.core.errors import Conflict, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.html import sanitize_html
@@ -155,4 +156,5 @@ def course_update(*, course: Course, labels: Iterable[str] | None = None, **fiel
         if not changed:
             course.save(update_fields=["updated_at"])
         emit(course.school, "course.updated", course_payload(course))
+        published_course_search_refresh(course=course)
     return course

@@ -17,6 +17,7 @@ from apps.catalog.models import (
     WebPackage,
 )
 from apps.catalog.services import ordering
+from apps.catalog.services.search import published_course_search_refresh
 from apps.core.errors import InvalidInput
 from apps.core.events import emit
 from apps.core.html import sanitize_html
@@ -113,6 +114,7 @@ def lesson_create(
     lesson.save(force_insert=True)
     course.save(update_fields=["updated_at"])
     emit(course.school, "lesson.created", lesson_payload(lesson))
+    published_course_search_refresh(course=course)
     return lesson
 
 
@@ -156,6 +158,9 @@ def lesson_update(
     if changed or moved:
         source.save(update_fields=["updated_at"])
         emit(lesson.school, "lesson.updated", lesson_payload(lesson))
+        published_course_search_refresh(course=lesson.course)
+        if lesson.course_id != source.pk:
+            published_course_search_refresh(course=source)
     return lesson
 
 
@@ -168,6 +173,7 @@ def lesson_delete(*, lesson: Lesson) -> None:
     lesson.delete()
     ordering.close_gap(Lesson.objects.filter(course=course), order=order)
     course.save(update_fields=["updated_at"])
+    published_course_search_refresh(course=course)
 
 
 def section_create(
