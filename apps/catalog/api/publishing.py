@@ -37,12 +37,23 @@ def domain_parent() -> Parent:
     )
 
 
+class _IncludeSearchable(serializers.Serializer):
+    """The one option of a single published course or path (other parameters ignored)."""
+
+    include_searchable_content = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_include_searchable_content(self, value: str) -> bool:
+        try:
+            return bool(StrictBooleanField().clean(value))
+        except DjangoValidationError as exc:
+            raise ValidationError(list(exc.messages)) from None
+
+
 def include_searchable(request) -> bool:
     """``include_searchable_content`` as a boolean; 400 naming it when it is not one."""
-    try:
-        return bool(StrictBooleanField().clean(request.query_params.get(INCLUDE)))
-    except DjangoValidationError as exc:
-        raise ValidationError({INCLUDE: list(exc.messages)}) from None
+    options = _IncludeSearchable(data=request.query_params)
+    options.is_valid(raise_exception=True)
+    return bool(options.validated_data.get(INCLUDE, False))
 
 
 INCLUDE_PARAMETER = OpenApiParameter(
@@ -69,7 +80,7 @@ class SearchableFilter(FilterSet):
 
     def _searchable(self, value: str) -> str:
         """``value``; 400 naming ``cursor`` when one is given too: a ranking is no keyset."""
-        if self.request is not None and "cursor" in self.request.query_params:
+        if "cursor" in self.data:
             raise InvalidInput(
                 "cursor: a search's results come in pages (page, page_size), not by cursor.",
                 code=CoreErrorCode.CURSOR_INVALID,

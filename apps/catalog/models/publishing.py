@@ -18,6 +18,10 @@ from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
 from apps.schools.models import Domain
 
+# The text-search configuration of every stored search vector and of the queries that
+# match them (stemming and stop words of English).
+SEARCH_CONFIG = "english"
+
 
 class CourseSeries(SchoolOwnedModel):
     """A named run of published courses on a domain (Skilljar's course series)."""

@@ -18,8 +18,8 @@ from apps.catalog.models import (
     PublishedCourse,
     PublishedPath,
 )
+from apps.catalog.models.publishing import SEARCH_CONFIG
 from apps.catalog.selectors.paths import lessons_for_counts
-from apps.catalog.services.search import SEARCH_CONFIG
 
 
 def published_course_list(

@@ -62,7 +62,7 @@ def path_create(
     another path's (in any letter case)."""
     fields = _clean_path(fields)
     chosen = slug or _free_path_slug(school, title)
-    with conflict_on_duplicate(_path_slug_taken(chosen)):
+    with conflict_on_duplicate("catalog_path_slug_ci", _path_slug_taken(chosen)):
         path = Path.objects.create(school=school, title=title, slug=chosen, **fields)
     if labels is not None:
         path.labels.set(labels_for(school=school, names=labels))
@@ -81,7 +81,7 @@ def path_update(*, path: Path, labels: Iterable[str] | None = None, **fields: An
     for name in changed:
         setattr(path, name, fields[name])
     if changed:
-        with conflict_on_duplicate(_path_slug_taken(path.slug)):
+        with conflict_on_duplicate("catalog_path_slug_ci", _path_slug_taken(path.slug)):
             path.save(update_fields=[*changed, "updated_at"])
     if labels is not None:
         path.labels.set(labels_for(school=path.school, names=labels))
@@ -116,7 +116,7 @@ def path_item_create(
         code=CatalogErrorCode.PATH_COURSE_TAKEN,
         field="course_id",
     )
-    with conflict_on_duplicate(conflict):
+    with conflict_on_duplicate("catalog_pathitem_course", conflict):
         item.save(force_insert=True)
     path.save(update_fields=["updated_at"])
     return item

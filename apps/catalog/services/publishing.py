@@ -174,7 +174,7 @@ def published_course_update(*, published_course: PublishedCourse, **fields: Any)
     for name, value in fields.items():
         setattr(published, name, value)
     _check_window(published.registration_starts_at, published.registration_ends_at)
-    with conflict_on_duplicate(_slug_taken(published.slug)):
+    with conflict_on_duplicate("catalog_pubcourse_slug_ci", _slug_taken(published.slug)):
         published.save()
     if "search_keywords" in fields:
         published_course_search_refresh(course=published.course)
@@ -219,7 +219,7 @@ def published_path_update(*, published_path: PublishedPath, **fields: Any) -> Pu
         fields.pop("slug", None)
     for name, value in fields.items():
         setattr(published, name, value)
-    with conflict_on_duplicate(_slug_taken(published.slug)):
+    with conflict_on_duplicate("catalog_pubpath_slug_ci", _slug_taken(published.slug)):
         published.save()
     return published
 

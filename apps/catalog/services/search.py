@@ -17,8 +17,8 @@ from django.db import connection
 from django.db.models import TextField, Value
 
 from apps.catalog.models import Course, Lesson, LessonType, Path, PublishedCourse, PublishedPath
+from apps.catalog.models.publishing import SEARCH_CONFIG
 
-SEARCH_CONFIG = "english"
 # A tsvector holds at most 1 MB; lesson text past this is left out of the document.
 MAX_LESSON_TEXT = 200_000
 
