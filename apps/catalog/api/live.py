@@ -37,7 +37,12 @@ from apps.catalog.selectors.live import (
 )
 from apps.catalog.services import live as live_services
 from apps.core.api.base import ApiView, SchoolScopedViewSet
-from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField, WebUrlField
+from apps.core.api.fields import (
+    LabelField,
+    SchoolPrimaryKeyRelatedField,
+    TimezoneField,
+    WebUrlField,
+)
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.email_identity import email_key
 from apps.core.errors import NotFound
@@ -239,9 +244,8 @@ class IltSessionWriteSerializer(Serializer):
         help_text="Most registrants; empty = unlimited. Not for sessions of a multi-session "
         "event (seats live on the event).",
     )
-    timezone = serializers.ChoiceField(
-        choices=sorted(live_services.time_zone_names()),
-        help_text="An IANA time zone name (links such as US/Pacific accepted).",
+    timezone = TimezoneField(
+        help_text="An IANA time zone name (links such as US/Pacific accepted)."
     )
     description = serializers.CharField(allow_blank=True, required=False, max_length=100_000)
     post_registration_instructions = serializers.CharField(

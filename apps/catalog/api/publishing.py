@@ -15,9 +15,8 @@ from apps.catalog.api.paths import PathItemSerializer
 from apps.catalog.models import Course, CourseSeries, Path, PublishedCourse, PublishedPath
 from apps.catalog.selectors import publishing as publishing_selectors
 from apps.catalog.services import publishing as publishing_services
-from apps.catalog.services.publishing import TIMEZONES
 from apps.core.api.base import Parent, SchoolScopedViewSet
-from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
+from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField, TimezoneField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import InvalidInput
@@ -105,19 +104,6 @@ class PublishedPathFilter(SearchableFilter):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return publishing_selectors.published_path_search(queryset, self._searchable(value))
-
-
-class TimezoneField(serializers.CharField):
-    """An IANA time zone name (backward-compatible links such as ``US/Pacific`` too)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(max_length=64, **kwargs)
-
-    def to_internal_value(self, data) -> str:
-        value = super().to_internal_value(data)
-        if value not in TIMEZONES:
-            raise ValidationError(f"{value!r} is not an IANA time zone.", code="invalid_timezone")
-        return value
 
 
 class LabelNamesField(serializers.ListField):
