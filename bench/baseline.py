@@ -145,3 +145,76 @@ def ping(request: HttpRequest) -> HttpResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return _json({"status": "ok"})
+
+
+_LESSON_COLUMNS = (
+    "id",
+    "content_asset_id",
+    "content_html",
+    "content_quiz_id",
+    "content_web_package_id",
+    "course_id",
+    "description_html",
+    "display_fullscreen",
+    "optional",
+    "order",
+    "search_keywords",
+    "time_seconds",
+    "title",
+    "tooltip_html",
+    "type",
+    "drip_days_after_enrollment",
+    "drip_release_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def contents(request: HttpRequest) -> HttpResponse:
+    """``/bench/contents?course=ID``: the course's sections and lessons in ONE query (the
+    course is the caller's school's: joined with the API key), grouped as the API groups them."""
+    from apps.catalog.models import Course, Lesson
+
+    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    columns = ", ".join(f'l."{name}"' for name in _LESSON_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {columns}
+            FROM {Lesson._meta.db_table} l
+            JOIN {Course._meta.db_table} c ON c.id = l.course_id
+            JOIN {ApiKey._meta.db_table} k ON k.school_id = c.school_id
+            WHERE c.id = %s AND k.key_hash = %s AND k.revoked_at IS NULL
+            ORDER BY l."order"
+            """,
+            [request.GET.get("course", ""), key_hash],
+        )
+        rows = [dict(zip(_LESSON_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    sections: list[dict] = []
+    for row in rows:
+        if row["type"] == "SECTION":
+            sections.append(
+                {
+                    "id": row["id"],
+                    "title": row["title"],
+                    "order": row["order"],
+                    "drip_days_after_enrollment": row["drip_days_after_enrollment"],
+                    "drip_release_at": row["drip_release_at"],
+                    "lessons": [],
+                }
+            )
+            continue
+        if not sections:
+            sections.append(
+                {
+                    "id": None,
+                    "title": "",
+                    "order": None,
+                    "drip_days_after_enrollment": None,
+                    "drip_release_at": None,
+                    "lessons": [],
+                }
+            )
+        sections[-1]["lessons"].append(row)
+    return _json({"course_id": request.GET.get("course", ""), "sections": sections})

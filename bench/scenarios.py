@@ -22,6 +22,9 @@ from bench import scale, webhooks_throughput
 
 _scale_first_page, _scale_deep_cursor = scale.runners()
 
+# The contents scenario's course, loaded by ``manage.py seed_bench_catalog --id``.
+BENCH_COURSE_ID = "crs_0000000000benchcontents00"
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -59,6 +62,14 @@ SCENARIOS: list[Scenario] = [
         p99_target=1.5,
     ),
     Scenario(name="GET /api/v1/ping", path="/api/v1/ping", baseline="/bench/ping", auth="none"),
+    # A course of 50 sections × 20 lessons in one answer (seed_bench_catalog).
+    Scenario(
+        name="GET /api/v1/courses/{id}/contents (50 sections × 20 lessons)",
+        path=f"/api/v1/courses/{BENCH_COURSE_ID}/contents",
+        baseline=f"/bench/contents?course={BENCH_COURSE_ID}",
+        rps_target=0.5,
+        prepare=(("seed_bench_catalog", "--id", BENCH_COURSE_ID),),
+    ),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(
         name="webhooks: 10,000 deliveries (1,000 events × 10 endpoints), measured once",

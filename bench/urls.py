@@ -8,4 +8,5 @@ urlpatterns = [
     path("users", baseline.users, name="bench-users"),
     path("me", baseline.me, name="bench-me"),
     path("ping", baseline.ping, name="bench-ping"),
+    path("contents", baseline.contents, name="bench-contents"),
 ]

@@ -7,7 +7,12 @@ from apps.core.api.views import api_not_found
 app_name = "api"
 
 # The app URL modules whose routers the tenancy tests walk.
-API_URL_MODULES = ["apps.core.api.urls", "apps.schools.api.urls", "apps.webhooks.api.urls"]
+API_URL_MODULES = [
+    "apps.core.api.urls",
+    "apps.schools.api.urls",
+    "apps.catalog.api.urls",
+    "apps.webhooks.api.urls",
+]
 
 urlpatterns = [
     *(path("", include(module)) for module in API_URL_MODULES),

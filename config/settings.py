@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.schools",
+    "apps.catalog",
     "apps.webhooks",
 ]
 
@@ -162,8 +163,31 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hosted files (assets, package contents) live under MEDIA_ROOT, or in an S3-compatible
+# bucket when STORAGE_BUCKET is set (django-storages; credentials from STORAGE_ACCESS_KEY_ID
+# and STORAGE_SECRET_ACCESS_KEY, or the machine's role when both are unset). Files are
+# private: links to them are presigned by the store for CATALOG_DOWNLOAD_URL_SECONDS.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "").strip() or str(BASE_DIR / "media")
+STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "").strip()
+if STORAGE_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("STORAGE_REGION", "").strip() or None,
+            "access_key": os.environ.get("STORAGE_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("STORAGE_SECRET_ACCESS_KEY", "").strip() or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -178,6 +202,22 @@ LYCEUM_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 # A list's ``count`` is exact up to this many rows; above it, PostgreSQL's planner estimate
 # (apps/core/pagination.py), so counting costs the same at any table size.
 LYCEUM_EXACT_COUNT_LIMIT = int(os.environ.get("LIST_EXACT_COUNT_LIMIT", "10000"))
+
+# --- Catalog ------------------------------------------------------------------------------
+# An uploaded e-learning package (SCORM, xAPI, AICC zip) may expand to at most this many
+# bytes and members; past either it is refused before or while extracting (zip bombs).
+LYCEUM_PACKAGE_MAX_BYTES = int(os.environ.get("PACKAGE_MAX_BYTES", str(2 * 1024**3)))
+LYCEUM_PACKAGE_MAX_MEMBERS = int(os.environ.get("PACKAGE_MAX_MEMBERS", "20000"))
+# Assets and packages are fetched from the URL a school gives, through the SSRF-safe fetcher:
+# at most this many bytes, the whole download within this many seconds, https only unless
+# CATALOG_IMPORT_ALLOW_HTTP; private addresses only for local development and tests.
+LYCEUM_ASSET_MAX_BYTES = int(os.environ.get("ASSET_MAX_BYTES", str(5 * 1024**3)))
+LYCEUM_PACKAGE_MAX_DOWNLOAD_BYTES = int(os.environ.get("PACKAGE_MAX_DOWNLOAD_BYTES", str(1024**3)))
+CATALOG_IMPORT_TIMEOUT = float(os.environ.get("CATALOG_IMPORT_TIMEOUT", "1800"))
+CATALOG_IMPORT_ALLOW_HTTP = env_bool("CATALOG_IMPORT_ALLOW_HTTP", default=False)
+CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=False)
+# Signed download links of hosted files stay valid this long (Skilljar: one hour).
+CATALOG_DOWNLOAD_URL_SECONDS = 3600
 
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -320,7 +360,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     # No validator badge: it would send the schema's address to swagger.io from an image
     # the Content-Security-Policy refuses.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Tags start collapsed, with a filter box: expanding every one of a hundred operations
+    # on load kept the page rendering for tens of seconds.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "validatorUrl": None,
+        "docExpansion": "none",
+        "filter": True,
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(r"^api/docs/?$", ApiDocsView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("config.api_urls", namespace="api")),
     path("", include("apps.schools.urls")),
+    path("", include("apps.catalog.urls")),
 ]
 
 # The benchmark's baseline views (bench/baseline.py); never mounted in production.

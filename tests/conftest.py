@@ -177,3 +177,13 @@ def admin_inline_data(prefix: str, rows: list[dict], initial: int = 0) -> dict:
         for key, value in row.items():
             data[f"{prefix}-{index}-{key}"] = value
     return data
+
+
+@pytest.fixture
+def eager(monkeypatch):
+    """Celery tasks run in-process even when REDIS_URL is set (as in CI)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+    return app

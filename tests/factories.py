@@ -34,6 +34,35 @@ from django.db import models
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from apps.catalog.models import (
+    Answer,
+    Asset,
+    Bundle,
+    ContentItem,
+    ContentItemType,
+    Course,
+    CourseSeries,
+    IltInstructor,
+    IltMultiSessionEvent,
+    IltSession,
+    ImportState,
+    Label,
+    Lesson,
+    LessonType,
+    Path,
+    PathItem,
+    PublishedCourse,
+    PublishedPath,
+    Question,
+    QuestionBank,
+    QuestionType,
+    Quiz,
+    WebPackage,
+)
+from apps.catalog.services.search import (
+    published_course_search_refresh,
+    published_path_search_refresh,
+)
 from apps.core.models import Event, Job
 from apps.schools.models import (
     AccessCode,
@@ -434,3 +463,234 @@ class SegmentFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"Segment {n}")
     filters = factory.LazyFunction(lambda: {"roles": ["learner"]})
+
+
+# --- catalog: courses, labels, lessons, content items, assets, web packages, quizzes ---------
+
+
+def _next_order(model: type[models.Model], **parent: models.Model) -> int:
+    return model.objects.filter(**parent).count() + 1
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    short_description = "A course."
+    enforce_sequential_navigation = False
+
+
+class LabelFactory(DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Label {n}")
+
+
+class LessonFactory(DjangoModelFactory):
+    """A lesson at the end of its course (``course=`` puts it in a given course)."""
+
+    class Meta:
+        model = Lesson
+
+    school = factory.SubFactory(SchoolFactory)
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    type = LessonType.HTML
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    order = factory.LazyAttribute(lambda o: _next_order(Lesson, course=o.course))
+
+
+class ContentItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ContentItem
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(LessonFactory, school=factory.SelfAttribute("..school"))
+    header = factory.Sequence(lambda n: f"Block {n}")
+    type = ContentItemType.HTML
+    order = factory.LazyAttribute(lambda o: _next_order(ContentItem, lesson=o.lesson))
+
+
+class AssetFactory(DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Asset {n}")
+    embed_link_url = "https://video.example.com/embed/1"
+
+
+class WebPackageFactory(DjangoModelFactory):
+    class Meta:
+        model = WebPackage
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Package {n}")
+    content_url = "https://files.example.com/package.zip"
+    state = ImportState.READY
+    type = WebPackage.Type.SCORM
+
+
+class QuizFactory(DjangoModelFactory):
+    class Meta:
+        model = Quiz
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Quiz {n}")
+
+
+class QuestionBankFactory(DjangoModelFactory):
+    class Meta:
+        model = QuestionBank
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Bank {n}")
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    school = factory.SubFactory(SchoolFactory)
+    quiz = factory.SubFactory(QuizFactory, school=factory.SelfAttribute("..school"))
+    type = QuestionType.FREEFORM
+    html = "<p>Explain.</p>"
+
+
+class AnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    school = factory.SubFactory(SchoolFactory)
+    question = factory.SubFactory(QuestionFactory, school=factory.SelfAttribute("..school"))
+    answer_text = factory.Sequence(lambda n: f"Answer {n}")
+
+
+# --- catalog: live training ------------------------------------------------------------------
+
+
+class IltInstructorFactory(DjangoModelFactory):
+    class Meta:
+        model = IltInstructor
+
+    school = factory.SubFactory(SchoolFactory)
+    email = factory.Sequence(lambda n: f"instructor{n}@example.com")
+    email_key = factory.LazyAttribute(lambda o: o.email.lower())
+    provider = "calendar"
+
+
+class IltMultiSessionEventFactory(DjangoModelFactory):
+    class Meta:
+        model = IltMultiSessionEvent
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(
+        LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.LIVE_TRAINING
+    )
+    display_name = factory.Sequence(lambda n: f"Workshop series {n}")
+
+
+class IltSessionFactory(DjangoModelFactory):
+    """A one-hour calendar session of a LIVE_TRAINING lesson, a week from now."""
+
+    class Meta:
+        model = IltSession
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson = factory.SubFactory(
+        LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.LIVE_TRAINING
+    )
+    instructor = factory.SubFactory(IltInstructorFactory, school=factory.SelfAttribute("..school"))
+    instructor_email = factory.SelfAttribute("instructor.email")
+    display_name = factory.Sequence(lambda n: f"Live session {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    timezone = "Europe/Paris"
+
+
+# --- catalog: paths, bundles, course series, publications on domains -------------------------
+
+
+class PathFactory(DjangoModelFactory):
+    class Meta:
+        model = Path
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Path {n}")
+    slug = factory.Sequence(lambda n: f"path-{n}")
+
+
+class PathItemFactory(DjangoModelFactory):
+    """A course at the end of its path (``path=`` puts it in a given path)."""
+
+    class Meta:
+        model = PathItem
+
+    school = factory.SubFactory(SchoolFactory)
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+    order = factory.LazyAttribute(lambda o: _next_order(PathItem, path=o.path))
+
+
+class BundleFactory(DjangoModelFactory):
+    class Meta:
+        model = Bundle
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Bundle {n}")
+
+
+class CourseSeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = CourseSeries
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    title = factory.Sequence(lambda n: f"Series {n}")
+
+
+class PublishedCourseFactory(DjangoModelFactory):
+    """A course published on a domain, in a course series of that domain (``course_series=None``
+    for none)."""
+
+    class Meta:
+        model = PublishedCourse
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    course_series = factory.SubFactory(
+        CourseSeriesFactory,
+        school=factory.SelfAttribute("..school"),
+        domain=factory.SelfAttribute("..domain"),
+    )
+    slug = factory.LazyAttribute(lambda o: o.course.slug)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``course_publish`` does."""
+        if create:
+            published_course_search_refresh(course=self.course)
+
+
+class PublishedPathFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedPath
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    path = factory.SubFactory(PathFactory, school=factory.SelfAttribute("..school"))
+    slug = factory.LazyAttribute(lambda o: o.path.slug)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its search document is written, as ``path_publish`` does."""
+        if create:
+            published_path_search_refresh(path=self.path)

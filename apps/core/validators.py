@@ -14,6 +14,7 @@ parser; these are the rest.
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -84,3 +85,10 @@ def validate_metadata(value: Any) -> Any:
             code=CoreErrorCode.METADATA_TOO_LARGE,
         )
     return value
+
+
+def label_key(value: str) -> str:
+    """The form two labels are compared in: NFKC, trimmed, case-folded (``Straße`` and
+    ``STRASSE`` are one label). Computed in Python and stored, because SQL ``LOWER()`` folds
+    only ASCII on SQLite and would let a database constraint disagree with the service."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()

@@ -1,8 +1,11 @@
 from datetime import datetime
 
 import pytest
+from django.core.management import call_command
 
 from apps.schools.services.people import user_create
+from bench.scenarios import BENCH_COURSE_ID
+from tests.conftest import make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,28 @@ def test_baseline_me_refuses_an_unknown_key(client):
     response = client.get("/bench/me", HTTP_AUTHORIZATION="Bearer sk_live_nope")
 
     assert response.status_code == 401
+
+
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_contents_returns_the_api_tree_in_one_query(
+    school, api_key, api_client, django_assert_num_queries
+):
+    # given the benchmark's course (here 50 × 20) and the school's key
+    call_command("seed_bench_catalog", "--id", BENCH_COURSE_ID, "--school", school.slug)
+    api = api_client.get(f"/api/v1/courses/{BENCH_COURSE_ID}/contents").json()
+
+    # when
+    with django_assert_num_queries(1):
+        response = make_client(api_key[1]).get(f"/bench/contents?course={BENCH_COURSE_ID}")
+
+    # then the same sections and lessons (instants compared as instants)
+    body = response.json()
+    assert len(body["sections"]) == 50
+    assert sum(len(section["lessons"]) for section in body["sections"]) == 1000
+    assert [
+        {**section, "lessons": [_same_instants(lesson) for lesson in section["lessons"]]}
+        for section in body["sections"]
+    ] == [
+        {**section, "lessons": [_same_instants(lesson) for lesson in section["lessons"]]}
+        for section in api["sections"]
+    ]

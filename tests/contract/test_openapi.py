@@ -145,6 +145,36 @@ DOCUMENTED_EXCEPTIONS = {
     "conflicting_enforce_flags": "sign_up_field_rule's enforce and enforced, if both given, "
     "must agree",
     "invalid_window": "an access-code pool's end_date must be after its start_date",
+    "drip_schedule_conflict": "a drip schedule is drip_days_after_enrollment or "
+    "drip_release_at, not both",
+    "content_does_not_match_type": "a lesson's or content item's content reference must fit "
+    "its type (content_quiz_id for QUIZ, …)",
+    "instructor_email_invalid": "an ILT session's instructor_email is one RFC 5322 address, "
+    "bare or as 'Name <address>' (no pattern states an address with an optional name)",
+    "ilt_session_parent_invalid": "an ILT session has exactly one of lesson and "
+    "multi_session_event",
+    "lesson_not_live_training": "a lesson id given for live training must name a "
+    "LIVE_TRAINING lesson; the schema states an id's form, not its row's type",
+    "not_for_multi_session_child": "seats_total and tags are not set on a session of a "
+    "multi-session event (seats live on the event)",
+    "calendar_provider_only": "location, event_link and a named instructor_email are only "
+    "for calendar sessions",
+    "session_ends_before_start": "an ILT session's ends_at must be after its starts_at",
+    # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
+    # when moving, where n is how many rows the course or lesson has now.
+    "order_out_of_range": "an order must be a position among the parent's rows",
+    "question_parent_invalid": "a question belongs to exactly one of quiz and "
+    "quiz_question_bank (one of two)",
+    "answers_invalid": "a question's answers follow its type (exactly one correct for "
+    "MULTIPLE_CHOICE, none for FREEFORM, distinct texts)",
+    "case_sensitive_fill_in_only": "case_sensitive is for FILL_IN_THE_BLANK questions only",
+    "invalid_timezone": "a time zone must be a name of the IANA database (some 600 names, "
+    "more than a schema should enumerate)",
+    "registration_window_invalid": "a published course's registration_ends_at must be after "
+    "its registration_starts_at",
+    "asset_source_required": "an asset needs content_url or asset.embed_link_url (one of two)",
+    "content_url_refused": "a content_url the fetcher refuses by this server's settings (http "
+    "when disabled) or by a form the pattern allows (a non-ASCII path to percent-encode)",
     # Free-form JSON objects (metadata) hold any value, but PostgreSQL can store no NUL in a
     # string and no integer past 64 bits, at any depth. Named fields say it in the schema.
     "null_characters_not_allowed": "no NUL in any string inside a free-form JSON object",

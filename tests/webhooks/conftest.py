@@ -20,16 +20,6 @@ def _local_targets(settings):
 
 
 @pytest.fixture
-def eager(monkeypatch):
-    """Celery tasks run in-process even when REDIS_URL is set (as in CI)."""
-    from config.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
-    return app
-
-
-@pytest.fixture
 def fake_dns(monkeypatch):
     """Resolve names through a dict (``fake_dns["hooks.example.com"] = [ip, ...]``)."""
     table: dict[str, list] = {}

@@ -6,16 +6,20 @@ the public page that causes it); the test delivers it to a receiver and validate
 adds its trigger here, or ``test_every_advertised_event_has_a_trigger`` fails.
 """
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import jsonschema
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from apps.catalog.services.courses import course_create
+from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
@@ -26,7 +30,8 @@ from apps.schools.services.groups import group_create
 from apps.schools.services.invites import invite_create
 from apps.schools.services.people import user_create
 from apps.webhooks.models import Webhook
-from tests.webhooks.receiver import Receiver
+from tests.catalog.test_package_inspection import TINCAN
+from tests.webhooks.receiver import Receiver, Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +82,68 @@ def _accept_invite(ctx: Ctx) -> None:
     )
 
 
+def _course_id(ctx: Ctx) -> str:
+    body = {"title": "Forklifts", "short_description": "Safely.", "labels": ["Safety"]}
+    response = ctx.api.post(
+        "/api/v1/courses", {**body, "enforce_sequential_navigation": False}, format="json"
+    )
+    ok(response)
+    return response.json()["id"]
+
+
+def _lesson_id(ctx: Ctx) -> str:
+    body = {"type": "HTML", "order": 1, "title": "Intro", "course_id": _course_id(ctx)}
+    response = ctx.api.post("/api/v1/lessons", body, format="json")
+    ok(response)
+    return response.json()["id"]
+
+
+def _import_package(ctx: Ctx, files: dict[str, str]) -> None:
+    """Create a web package from a zip served on loopback and run its import job now."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        for name, data in files.items():
+            package.writestr(name, data)
+    reply = Reply(headers={"Content-Type": "application/zip"}, body=archive.getvalue())
+    with (
+        Receiver(lambda n, b, h: reply) as source,
+        override_settings(CATALOG_IMPORT_ALLOW_HTTP=True, CATALOG_IMPORT_ALLOW_PRIVATE=True),
+    ):
+        response = ctx.api.post(
+            "/api/v1/web-packages",
+            {"content_url": source.url("/p.zip"), "web_package": {"title": "P"}},
+            format="json",
+        )
+        ok(response, 202)
+        web_package_import_task(response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _published_course_url(ctx: Ctx) -> str:
+    course = course_create(
+        school=ctx.school,
+        title="Forklifts",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    url = f"/api/v1/domains/{ctx.domain().name}/published-courses"
+    response = ctx.api.post(url, {"course_id": course.id}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
+    "course.created": _course_id,
+    "course.updated": lambda ctx: ok(
+        ctx.api.patch(f"/api/v1/courses/{_course_id(ctx)}", {"title": "New"}, format="json")
+    ),
+    "lesson.created": _lesson_id,
+    "lesson.updated": lambda ctx: ok(
+        ctx.api.patch(f"/api/v1/lessons/{_lesson_id(ctx)}", {"title": "New"}, format="json")
+    ),
+    "web_package.processed": lambda ctx: _import_package(
+        ctx, {"tincan.xml": TINCAN, "story.html": "<html>"}
+    ),
+    "web_package.failed": lambda ctx: _import_package(ctx, {"index.html": "<html>"}),
     "user.created": lambda ctx: ok(
         ctx.api.post("/api/v1/users", {"email": "new@alpha.test", "tags": ["a"]}, format="json")
     ),
@@ -115,6 +181,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
         )
     ),
     "invite.accepted": _accept_invite,
+    "course.published": _published_course_url,
+    "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 
@@ -158,7 +226,7 @@ def test_advertised_event_is_sent_in_its_schema(
 def test_emit_refuses_an_unregistered_name(school):
     # when / then
     with pytest.raises(registry.UnregisteredEventType):
-        emit(school, "course.published", {"id": "crs_x"})
+        emit(school, "path.completed", {"id": "pth_x"})
     with pytest.raises(registry.UnregisteredEventType):
         emit_many(school, "certificate.issued", [{"id": "crt_x"}])
     assert not Event.objects.exists()

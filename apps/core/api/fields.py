@@ -1,5 +1,8 @@
 """Serializer fields shared by every app's API, with how the OpenAPI schema shows them."""
 
+import functools
+import re
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,11 +40,14 @@ class LabelField(serializers.CharField):
     also at either end (checked before surrounding spaces are trimmed)."""
 
     def to_internal_value(self, data: Any) -> str:
-        if isinstance(data, str):
-            try:
-                refuse_control_characters(data)
-            except DjangoValidationError as exc:
-                raise ValidationError(list(exc.messages), code=exc.code) from None
+        # A number is not a label: DRF's CharField would turn 42 into "42", which the
+        # schema (a string) does not allow.
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            refuse_control_characters(data)
+        except DjangoValidationError as exc:
+            raise ValidationError(list(exc.messages), code=exc.code) from None
         return super().to_internal_value(data)
 
 
@@ -93,3 +99,84 @@ class CaseInsensitiveChoiceFieldSchema(OpenApiSerializerFieldExtension):
 
 def _escape(char: str) -> str:
     return f"\\{char}" if char in r"\^$.|?*+()[]{}/-" else char
+
+
+class SchoolScopedRelatedMixin:
+    """Resolve references only among the caller's school's rows ("does not exist" else)."""
+
+    context: dict
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        school = getattr(getattr(request, "auth", None), "school", None)
+        if school is None:
+            return queryset.none()
+        return queryset.filter(school=school)
+
+
+class SchoolPrimaryKeyRelatedField(SchoolScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
+    """A primary-key reference to a row of the caller's school."""
+
+
+class SchoolSlugRelatedField(SchoolScopedRelatedMixin, serializers.SlugRelatedField):
+    """A reference by another unique field (``user_id`` for members) in the caller's school."""
+
+
+# An absolute http(s) URL with a host, no credentials, no spaces or control characters: the
+# same expression validates the field and is its schema's pattern, so what the schema allows
+# the API accepts. Where it resolves is judged when it is fetched.
+WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@\x00-\x1f\x7f]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+_WEB_URL = re.compile(WEB_URL_PATTERN)
+
+
+class WebUrlField(serializers.CharField):
+    """An http or https URL a person or a player will open (thumbnails, embeds, files)."""
+
+    default_error_messages = {
+        "invalid_url": "Give an absolute http(s) URL with a host, without spaces or credentials."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value and not _WEB_URL.match(value):
+            self.fail("invalid_url")
+        return value
+
+
+class WebUrlFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = WebUrlField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = WEB_URL_PATTERN
+        return schema
+
+
+class TimezoneField(serializers.CharField):
+    """An IANA time zone name (backward-compatible links such as ``US/Pacific`` too). A
+    string with the rule in its description, not an enum: six hundred names in every schema
+    that shows the field made the API docs page too heavy to render."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "An IANA time zone name, e.g. Europe/Berlin.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in _time_zone_names():
+            raise ValidationError(f"{value!r} is not an IANA time zone.", code="invalid_timezone")
+        return value
+
+
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())

@@ -1,11 +1,15 @@
 """Small shapes embedded in several responses, school-scoped references in request bodies,
 and the parent objects nested routes hang from."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.base import Parent
+from apps.core.api.fields import (  # noqa: F401  (the schools API imports them from here)
+    SchoolPrimaryKeyRelatedField,
+    SchoolScopedRelatedMixin,
+    SchoolSlugRelatedField,
+)
 from apps.core.api.serializers import Serializer
 from apps.schools.models import Domain, DomainUser, Member
 from apps.schools.selectors.domains import with_active_now
@@ -41,28 +45,6 @@ class SignupValueSerializer(Serializer):
     value = serializers.CharField(read_only=True)
 
 
-class _SchoolScoped:
-    """Resolve references only among the caller's school's rows ("does not exist" else)."""
-
-    context: dict
-
-    def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        school = getattr(getattr(request, "auth", None), "school", None)
-        if school is None:
-            return queryset.none()
-        return queryset.filter(school=school)
-
-
-class SchoolPrimaryKeyRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
-    """A primary-key reference to a row of the caller's school."""
-
-
-class SchoolSlugRelatedField(_SchoolScoped, serializers.SlugRelatedField):
-    """A reference by another unique field (``user_id`` for members) in the caller's school."""
-
-
 def member_field(**kwargs) -> SchoolSlugRelatedField:
     """A body field taking a person's ``usr_`` id and giving their membership of the school."""
     return SchoolSlugRelatedField(slug_field="user_id", queryset=Member.objects.all(), **kwargs)
@@ -81,7 +63,7 @@ def member_field(**kwargs) -> SchoolSlugRelatedField:
         ]
     }
 )
-class IdObjectRelatedField(_SchoolScoped, serializers.PrimaryKeyRelatedField):
+class IdObjectRelatedField(SchoolScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
     """A reference written ``{"id": "..."}`` (a bare id is accepted too) and read back so;
     an object with other keys is 400, not silently trimmed."""
 

@@ -127,6 +127,12 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     return tag
 
 
+def tags_resolve(*, school: School, names: Iterable[str]) -> list[Tag]:
+    """The school's tags with these names in the given order (blanks and repeats dropped),
+    created when missing; the one way any app turns tag names into tags."""
+    return _tags_for(school, names)
+
+
 def _external_id_taken() -> Conflict:
     return Conflict(
         "Another user of this school has this external_id.",

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
+from apps.core.demo import demo_seeders
 from apps.schools.models import ApiKey, Domain, Member, User
 from apps.schools.services.people import user_create
 from apps.schools.services.schools import api_key_create, school_create
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         )
         if users:
             self._bulk_learners(school, users)
+        for seeder in demo_seeders():
+            seeder(school)
         secret = self._demo_key(school)
 
         self.stdout.write(

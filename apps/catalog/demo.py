@@ -1,0 +1,115 @@
+"""The demo school's catalog: two courses with sections and lessons of every type, a quiz
+with a question of each kind, and an embedded video (registered with ``apps.core.demo``)."""
+
+from django.db import transaction
+
+from apps.catalog.models import Course, LessonType
+from apps.catalog.services.content import asset_create
+from apps.catalog.services.courses import course_create
+from apps.catalog.services.lessons import content_item_create, lesson_create, section_create
+from apps.catalog.services.quizzes import question_create, quiz_create
+from apps.schools.models import School
+
+SAFETY_SLUG = "workplace-safety"
+
+
+@transaction.atomic
+def seed_demo_catalog(school: School) -> None:
+    """Create the demo courses once; a later run finds them and adds nothing."""
+    if Course.objects.filter(school=school, slug=SAFETY_SLUG).exists():
+        return
+    video, _job = asset_create(
+        school=school,
+        name="Welcome video",
+        embed_link_url="https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ",
+    )
+    quiz = quiz_create(
+        school=school,
+        name="Safety check",
+        html="<p>Five questions on what this course covered.</p>",
+        passing_percentage_correct=80,
+        max_attempts=3,
+    )
+    question_create(
+        school=school,
+        quiz=quiz,
+        type="MULTIPLE_CHOICE",
+        html="<p>Who may drive a forklift?</p>",
+        answers=[
+            {"answer_text": "Anyone on shift", "correct": False},
+            {"answer_text": "Trained and certified operators", "correct": True},
+        ],
+    )
+    question_create(
+        school=school,
+        quiz=quiz,
+        type="MULTIPLE_ANSWER",
+        html="<p>Which belong in a first-aid kit?</p>",
+        answers=[
+            {"answer_text": "Bandages", "correct": True},
+            {"answer_text": "Gloves", "correct": True},
+            {"answer_text": "Matches", "correct": False},
+        ],
+    )
+    question_create(
+        school=school,
+        quiz=quiz,
+        type="FILL_IN_THE_BLANK",
+        html="<p>The emergency number in the EU is ___.</p>",
+        answers=[{"answer_text": "112"}],
+    )
+    question_create(
+        school=school,
+        quiz=quiz,
+        type="FREEFORM",
+        html="<p>Describe one hazard in your workplace.</p>",
+        requires_manual_grading=True,
+    )
+
+    safety = course_create(
+        school=school,
+        title="Workplace Safety",
+        slug=SAFETY_SLUG,
+        short_description="Hazards, first aid, and what to do when things go wrong.",
+        long_description_html="<p>A short course every new colleague takes in week one.</p>",
+        enforce_sequential_navigation=True,
+        labels=["Safety", "Onboarding"],
+        category="Compliance",
+        level="beginner",
+        duration_hours=2,
+    )
+    lesson_create(
+        course=safety,
+        type=LessonType.VIDEO,
+        title="Welcome",
+        content_asset=video,
+        time_seconds=180,
+    )
+    section_create(course=safety, title="Week 1: hazards")
+    reading = lesson_create(
+        course=safety,
+        type=LessonType.HTML,
+        title="Spotting hazards",
+        content_html="<h2>Look up, look down</h2><p>Most accidents start with a trip.</p>",
+        time_seconds=600,
+    )
+    content_item_create(
+        lesson=reading,
+        header="Checklist",
+        type="HTML",
+        content_html="<ul><li>Exits clear</li><li>Cables taped</li></ul>",
+    )
+    lesson_create(course=safety, type=LessonType.ASSIGNMENT, title="Walk your floor")
+    section_create(course=safety, title="Week 2: first aid", drip_days_after_enrollment=7)
+    lesson_create(course=safety, type=LessonType.LIVE_TRAINING, title="First-aid workshop")
+    lesson_create(course=safety, type=LessonType.QUIZ, title="Safety check", content_quiz=quiz)
+
+    course_create(
+        school=school,
+        title="Customer Conversations",
+        short_description="Listening, de-escalation and closing the loop.",
+        enforce_sequential_navigation=False,
+        labels=["Service"],
+        category="Service",
+        level="intermediate",
+    )

@@ -1,0 +1,5 @@
+"""The events the catalog emits, declared by area (registered in ``CatalogConfig.ready``)."""
+
+from apps.catalog.event_types import content, courses, publishing
+
+EVENT_TYPES = courses.EVENT_TYPES + content.EVENT_TYPES + publishing.EVENT_TYPES

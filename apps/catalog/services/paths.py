@@ -1,0 +1,222 @@
+"""Writes of paths (ordered courses, Coursepath's programs), their items, and bundles."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+
+from apps.catalog.codes import CatalogErrorCode
+from apps.catalog.models import Bundle, Course, Path, PathItem
+from apps.catalog.services import ordering
+from apps.catalog.services.courses import labels_for
+from apps.catalog.services.search import published_path_search_refresh
+from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
+from apps.core.html import sanitize_html
+from apps.schools.models import School
+
+
+def _path_slug_taken(slug: str) -> Conflict:
+    return Conflict(
+        f"A path with the slug {slug!r} already exists.",
+        code=CatalogErrorCode.PATH_SLUG_TAKEN,
+        field="slug",
+    )
+
+
+def _free_path_slug(school: School, title: str) -> str:
+    """A slug made from the title, numbered when the school already uses it."""
+    base = (slugify(title) or "path")[:90]
+    taken = set(
+        Path.objects.filter(school=school, slug__istartswith=base)
+        .annotate(key=Lower("slug"))
+        .values_list("key", flat=True)
+    )
+    slug, number = base, 2
+    while slug.casefold() in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _clean_path(fields: dict[str, Any]) -> dict[str, Any]:
+    if "long_description_html" in fields:
+        fields["long_description_html"] = sanitize_html(fields["long_description_html"] or "")
+    for name in ("short_description", "search_keywords"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    return fields
+
+
+@transaction.atomic
+def path_create(
+    *,
+    school: School,
+    title: str,
+    slug: str | None = None,
+    labels: Iterable[str] | None = None,
+    **fields: Any,
+) -> Path:
+    """Create a path; without a slug one is made from the title. 409 when the slug is
+    another path's (in any letter case)."""
+    fields = _clean_path(fields)
+    chosen = slug or _free_path_slug(school, title)
+    with conflict_on_duplicate("catalog_path_slug_ci", _path_slug_taken(chosen)):
+        path = Path.objects.create(school=school, title=title, slug=chosen, **fields)
+    if labels is not None:
+        path.labels.set(labels_for(school=school, names=labels))
+    return path
+
+
+@transaction.atomic
+def path_update(*, path: Path, labels: Iterable[str] | None = None, **fields: Any) -> Path:
+    """Change the given fields (PUT and PATCH alike); the path's publications are re-indexed
+    for search. 409 when the new slug is taken."""
+    path = Path.objects.select_for_update().get(pk=path.pk)
+    fields = _clean_path(fields)
+    if fields.get("slug") in ("", None):
+        fields.pop("slug", None)
+    changed = [name for name, value in fields.items() if getattr(path, name) != value]
+    for name in changed:
+        setattr(path, name, fields[name])
+    if changed:
+        with conflict_on_duplicate("catalog_path_slug_ci", _path_slug_taken(path.slug)):
+            path.save(update_fields=[*changed, "updated_at"])
+    if labels is not None:
+        path.labels.set(labels_for(school=path.school, names=labels))
+        if not changed:
+            path.save(update_fields=["updated_at"])
+    published_path_search_refresh(path=path)
+    return path
+
+
+def path_delete(*, path: Path) -> None:
+    """Delete a path; its items and its publications on domains go with it."""
+    Path.objects.filter(pk=path.pk).delete()
+
+
+@transaction.atomic
+def path_item_create(
+    *, path: Path, course: Course, order: int | None = None, slug: str | None = None
+) -> PathItem:
+    """Add a course to a path at position ``order`` (1 to n + 1, default the end), moving the
+    items from there on one down. 400 when the course is another school's; 409 when the
+    path already has it."""
+    if course.school_id != path.school_id:
+        raise InvalidInput("course_id does not exist.", code="does_not_exist", field="course_id")
+    path = Path.objects.select_for_update().get(pk=path.pk)
+    siblings = PathItem.objects.filter(path=path)
+    position = ordering.make_room(siblings, order=order or siblings.count() + 1)
+    item = PathItem(
+        school=path.school, path=path, course=course, slug=slug or course.slug, order=position
+    )
+    conflict = Conflict(
+        "The path already has this course.",
+        code=CatalogErrorCode.PATH_COURSE_TAKEN,
+        field="course_id",
+    )
+    with conflict_on_duplicate("catalog_pathitem_course", conflict):
+        item.save(force_insert=True)
+    path.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def path_item_delete(*, path_item: PathItem) -> None:
+    """Remove a course from its path and close the gap it leaves."""
+    path = Path.objects.select_for_update().get(pk=path_item.path_id)
+    order = PathItem.objects.get(pk=path_item.pk).order
+    PathItem.objects.filter(pk=path_item.pk).delete()
+    ordering.close_gap(PathItem.objects.filter(path=path), order=order)
+    path.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def path_item_move(*, path_item: PathItem, order: int) -> PathItem:
+    """Move an item to position ``order`` (1 to n) of its path, shifting the items between."""
+    path = Path.objects.select_for_update().get(pk=path_item.path_id)
+    item = PathItem.objects.get(pk=path_item.pk)
+    ordering.move(PathItem.objects.filter(path=path), item, order=order)
+    path.save(update_fields=["updated_at"])
+    return item
+
+
+# --- bundles ---------------------------------------------------------------------------------
+
+
+def _check_price(amount: Decimal | None, currency_code: str) -> None:
+    if (amount is None) != (not currency_code):
+        raise InvalidInput(
+            "price needs both amount and currency_code.",
+            code=CatalogErrorCode.PRICE_INCOMPLETE,
+            field="price",
+        )
+
+
+def _check_courses(school: School, courses: Iterable[Course]) -> list[Course]:
+    courses = list(dict.fromkeys(courses))
+    if any(course.school_id != school.pk for course in courses):
+        raise InvalidInput(
+            "course_ids: a course does not exist.", code="does_not_exist", field="course_ids"
+        )
+    return courses
+
+
+@transaction.atomic
+def bundle_create(
+    *,
+    school: School,
+    title: str,
+    description: str = "",
+    courses: Iterable[Course] = (),
+    price: dict[str, Any] | None = None,
+) -> Bundle:
+    """Create a bundle of the school's courses; ``price`` is ``{amount, currency_code}`` or
+    None (not for sale)."""
+    amount = price["amount"] if price else None
+    currency = price["currency_code"] if price else ""
+    _check_price(amount, currency)
+    chosen = _check_courses(school, courses)
+    bundle = Bundle.objects.create(
+        school=school,
+        title=title,
+        description=description or "",
+        price_amount=amount,
+        currency_code=currency,
+    )
+    bundle.courses.set(chosen)
+    return bundle
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def bundle_update(
+    *,
+    bundle: Bundle,
+    courses: Iterable[Course] | None = None,
+    price: Any = _UNSET,
+    **fields: Any,
+) -> Bundle:
+    """Change the given fields; ``courses`` replaces the set, ``price`` None takes the bundle
+    off sale."""
+    bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
+    if "description" in fields and fields["description"] is None:
+        fields["description"] = ""
+    if price is not _UNSET:
+        fields["price_amount"] = price["amount"] if price else None
+        fields["currency_code"] = price["currency_code"] if price else ""
+        _check_price(fields["price_amount"], fields["currency_code"])
+    for name, value in fields.items():
+        setattr(bundle, name, value)
+    bundle.save()
+    if courses is not None:
+        bundle.courses.set(_check_courses(bundle.school, courses))
+    return bundle
+
+
+def bundle_delete(*, bundle: Bundle) -> None:
+    """Delete a bundle (its courses stay)."""
+    Bundle.objects.filter(pk=bundle.pk).delete()

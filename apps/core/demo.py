@@ -1,0 +1,20 @@
+"""Demo content apps add to the demo school (``manage.py seed_demo``, run by ``make run``).
+
+An app registers ``fn(school)`` in its ``AppConfig.ready``; ``seed_demo`` calls every one in
+``INSTALLED_APPS`` order once the demo school and its people exist, so the schools app never
+imports the apps above it. Each function must be idempotent (a second run adds nothing).
+"""
+
+from collections.abc import Callable
+
+_seeders: list[Callable] = []
+
+
+def register_demo(seeder: Callable) -> None:
+    """Add ``seeder(school)`` to the demo setup."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
+
+
+def demo_seeders() -> list[Callable]:
+    return list(_seeders)
