@@ -147,37 +147,15 @@ def ping(request: HttpRequest) -> HttpResponse:
     return _json({"status": "ok"})
 
 
-_LESSON_COLUMNS = (
-    "id",
-    "content_asset_id",
-    "content_html",
-    "content_quiz_id",
-    "content_web_package_id",
-    "course_id",
-    "description_html",
-    "display_fullscreen",
-    "optional",
-    "order",
-    "search_keywords",
-    "time_seconds",
-    "title",
-    "tooltip_html",
-    "type",
-    "drip_days_after_enrollment",
-    "drip_release_at",
-    "created_at",
-    "updated_at",
-)
-
-
 def contents(request: HttpRequest) -> HttpResponse:
     """``/bench/contents?course=ID``: the course's sections and lessons in ONE query (the
     course is the caller's school's: joined with the API key), grouped as the API groups them."""
     from apps.catalog.models import Course, Lesson
+    from apps.catalog.selectors.courses import LESSON_COLUMNS
 
     _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
-    columns = ", ".join(f'l."{name}"' for name in _LESSON_COLUMNS)
+    columns = ", ".join(f'l."{name}"' for name in LESSON_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -190,7 +168,7 @@ def contents(request: HttpRequest) -> HttpResponse:
             """,
             [request.GET.get("course", ""), key_hash],
         )
-        rows = [dict(zip(_LESSON_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(LESSON_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     sections: list[dict] = []
     for row in rows:
         if row["type"] == "SECTION":

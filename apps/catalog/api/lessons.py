@@ -16,6 +16,7 @@ from apps.catalog.models import (
     Quiz,
     WebPackage,
 )
+from apps.catalog.selectors.courses import LESSON_COLUMNS
 from apps.catalog.services import lessons as lesson_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import (
@@ -37,27 +38,7 @@ class LessonSerializer(ModelSerializer):
 
     class Meta:
         model = Lesson
-        fields = [
-            "id",
-            "content_asset_id",
-            "content_html",
-            "content_quiz_id",
-            "content_web_package_id",
-            "course_id",
-            "description_html",
-            "display_fullscreen",
-            "optional",
-            "order",
-            "search_keywords",
-            "time_seconds",
-            "title",
-            "tooltip_html",
-            "type",
-            "drip_days_after_enrollment",
-            "drip_release_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(LESSON_COLUMNS)
         read_only_fields = fields
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
@@ -71,11 +72,12 @@ def _slug_taken(slug: str) -> Conflict:
     )
 
 
-def _free_slug(school: School, title: str) -> str:
-    """A slug made from the title, numbered when the school already uses it."""
-    base = (slugify(title) or "course")[:90]
+def free_slug(model: type[Model], *, school: School, title: str, fallback: str) -> str:
+    """A slug made from the title, numbered (``-2``, ``-3``…) when another of the school's
+    ``model`` rows has it in any letter case."""
+    base = (slugify(title) or fallback)[:90]
     taken = set(
-        Course.objects.filter(school=school, slug__istartswith=base)
+        model.objects.filter(school=school, slug__istartswith=base)
         .annotate(key=Lower("slug"))
         .values_list("key", flat=True)
     )
@@ -113,7 +115,7 @@ def course_create(
     """Create a course; without a slug one is made from the title. 409 when the slug is
     another course's (in any letter case)."""
     fields = _clean(fields)
-    chosen = slug or _free_slug(school, title)
+    chosen = slug or free_slug(Course, school=school, title=title, fallback="course")
     with conflict_on_duplicate("catalog_course_slug_ci", _slug_taken(chosen)):
         course = Course.objects.create(
             school=school,

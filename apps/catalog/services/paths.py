@@ -5,13 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
-from django.utils.text import slugify
 
 from apps.catalog.codes import CatalogErrorCode
 from apps.catalog.models import Bundle, Course, Path, PathItem
 from apps.catalog.services import ordering
-from apps.catalog.services.courses import labels_for
+from apps.catalog.services.courses import free_slug, labels_for
 from apps.catalog.services.search import published_path_search_refresh
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.html import sanitize_html
@@ -24,20 +22,6 @@ def _path_slug_taken(slug: str) -> Conflict:
         code=CatalogErrorCode.PATH_SLUG_TAKEN,
         field="slug",
     )
-
-
-def _free_path_slug(school: School, title: str) -> str:
-    """A slug made from the title, numbered when the school already uses it."""
-    base = (slugify(title) or "path")[:90]
-    taken = set(
-        Path.objects.filter(school=school, slug__istartswith=base)
-        .annotate(key=Lower("slug"))
-        .values_list("key", flat=True)
-    )
-    slug, number = base, 2
-    while slug.casefold() in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def _clean_path(fields: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +45,7 @@ def path_create(
     """Create a path; without a slug one is made from the title. 409 when the slug is
     another path's (in any letter case)."""
     fields = _clean_path(fields)
-    chosen = slug or _free_path_slug(school, title)
+    chosen = slug or free_slug(Path, school=school, title=title, fallback="path")
     with conflict_on_duplicate("catalog_path_slug_ci", _path_slug_taken(chosen)):
         path = Path.objects.create(school=school, title=title, slug=chosen, **fields)
     if labels is not None:
