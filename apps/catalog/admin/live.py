@@ -10,6 +10,7 @@ from apps.catalog.models import IltMultiSessionEvent, IltSession, LessonType
 from apps.catalog.services import live as live_services
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import ApiError
+from apps.core.times import time_zone_names
 from apps.schools.admin.base import SchoolFormMixin
 
 
@@ -87,9 +88,7 @@ class IltSessionForm(forms.ModelForm):
     """A session; ``tag_names`` holds its tags, comma-separated."""
 
     admin_school = None
-    timezone = forms.ChoiceField(
-        choices=[(name, name) for name in sorted(live_services.time_zone_names())]
-    )
+    timezone = forms.ChoiceField(choices=[(name, name) for name in sorted(time_zone_names())])
     tag_names = forms.CharField(
         required=False, label="Tags", help_text="Comma-separated; not for parts of an event."
     )

@@ -2,9 +2,7 @@
 
 from collections.abc import Iterable
 from email.utils import getaddresses
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -22,6 +20,7 @@ from apps.catalog.models import (
 from apps.core.email_identity import EmailRefused, email_key, normalize_email
 from apps.core.errors import InvalidInput
 from apps.core.html import sanitize_html
+from apps.core.times import is_time_zone
 from apps.core.validators import refuse_control_characters
 from apps.schools.models import School
 from apps.schools.services.people import tags_resolve
@@ -31,12 +30,6 @@ HTML_FIELDS = ("description", "post_registration_instructions")
 _EVENT_OWNED = ("seats_total", "tags")
 # Fields only a calendar session (one without a meeting provider) may carry.
 _CALENDAR_ONLY = ("location", "event_link")
-
-
-@cache
-def time_zone_names() -> frozenset[str]:
-    """Every IANA name ``zoneinfo`` knows here, backward-compatible links (US/Pacific) too."""
-    return frozenset(available_timezones())
 
 
 def _check_live_lesson(lesson: Lesson, school: School, field: str = "lesson") -> None:
@@ -168,8 +161,12 @@ def ilt_session_check(session: IltSession, *, tags: list[str] | None) -> None:
                     code=CatalogErrorCode.CALENDAR_PROVIDER_ONLY,
                     field=name,
                 )
-    if session.timezone not in time_zone_names():
-        raise InvalidInput(f"{session.timezone!r} is not an IANA time zone name.", field="timezone")
+    if not is_time_zone(session.timezone):
+        raise InvalidInput(
+            f"{session.timezone!r} is not an IANA time zone name.",
+            code=CatalogErrorCode.INVALID_TIMEZONE,
+            field="timezone",
+        )
     if session.ends_at <= session.starts_at:
         raise InvalidInput(
             "ends_at must be after starts_at.",

@@ -1,7 +1,6 @@
 """Writes of what a school shows on its domains: course series, published courses (which
 emit ``course.published`` / ``course.unpublished``) and published paths."""
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from apps.catalog.services.search import (
 )
 from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
+from apps.core.times import is_time_zone
 from apps.schools.models import Domain
 
 
@@ -54,12 +54,9 @@ def _check_window(starts: datetime | None, ends: datetime | None) -> None:
         )
 
 
-TIMEZONES = frozenset(zoneinfo.available_timezones())
-
-
 def check_timezone(name: str) -> str:
     """``name`` if it is an IANA time zone (links such as ``US/Pacific`` too), else 400."""
-    if name not in TIMEZONES:
+    if not is_time_zone(name):
         raise InvalidInput(
             f"{name!r} is not an IANA time zone.",
             code=CatalogErrorCode.INVALID_TIMEZONE,

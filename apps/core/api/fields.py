@@ -1,8 +1,6 @@
 """Serializer fields shared by every app's API, with how the OpenAPI schema shows them."""
 
-import functools
 import re
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from apps.core.email_identity import EmailRefused, normalize_email
+from apps.core.times import is_time_zone
 from apps.core.validators import CONTROL_CHARACTERS, refuse_control_characters
 
 # JSON Schema (ECMA 262) spelling of "no control character anywhere", for a non-empty value:
@@ -172,11 +171,6 @@ class TimezoneField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        if value not in _time_zone_names():
+        if not is_time_zone(value):
             raise ValidationError(f"{value!r} is not an IANA time zone.", code="invalid_timezone")
         return value
-
-
-@functools.cache
-def _time_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
