@@ -23,6 +23,7 @@ from apps.schools.api.roles import (
     UserSegmentViewSet,
 )
 from apps.schools.api.signup_fields import SignupFieldViewSet, UserSignupValueViewSet
+from apps.schools.api.tags import TagViewSet
 from apps.schools.api.views import (
     MeView,
     TokenObtainView,
@@ -67,6 +68,7 @@ schools_router.register(
 schools_router.register("group-categories", GroupCategoryViewSet, basename="group-category")
 schools_router.register(r"users/(?P<user_id>[^/]+)/groups", UserGroupViewSet, basename="user-group")
 schools_router.register("user-roles", UserRoleViewSet, basename="user-role")
+schools_router.register("tags", TagViewSet, basename="tag")
 schools_router.register("users/segments", SegmentViewSet, basename="segment")
 schools_router.register("users", UserSegmentViewSet, basename="user-segment")
 schools_router.register("users", UserRoleAssignmentViewSet, basename="user-role-assignment")

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet
 
 from apps.schools.models import Member, School, Tag
 from apps.schools.selectors.accounts import accounts_with_email
@@ -76,3 +76,9 @@ def member_with_email(*, school: School, email: str) -> Member | None:
     other schools' accounts with this e-mail are never looked at."""
     accounts = accounts_with_email(email=email).filter(school=school)
     return Member.objects.select_related("user", "school").filter(user__in=accounts).first()
+
+
+def tag_list(*, queryset: QuerySet[Tag] | None = None) -> QuerySet[Tag]:
+    """Tags by name, with how many of the school's users carry each (``user_count``)."""
+    queryset = Tag.objects.all() if queryset is None else queryset
+    return queryset.annotate(user_count=Count("members", distinct=True)).order_by("name", "id")
