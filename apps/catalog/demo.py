@@ -1,5 +1,6 @@
-"""The demo school's catalog: two courses with sections and lessons of every type, a quiz
-with a question of each kind, and an embedded video (registered with ``apps.core.demo``)."""
+"""The demo school's catalog: two courses with sections and lessons of many types, a quiz
+with a question of each kind, an embedded video, a path of both courses, and both courses
+and the path published on the demo domain (registered with ``apps.core.demo``)."""
 
 from django.db import transaction
 
@@ -7,8 +8,10 @@ from apps.catalog.models import Course, LessonType
 from apps.catalog.services.content import asset_create
 from apps.catalog.services.courses import course_create
 from apps.catalog.services.lessons import content_item_create, lesson_create, section_create
+from apps.catalog.services.paths import path_create, path_item_create
+from apps.catalog.services.publishing import course_publish, path_publish
 from apps.catalog.services.quizzes import question_create, quiz_create
-from apps.schools.models import School
+from apps.schools.models import Domain, School
 
 SAFETY_SLUG = "workplace-safety"
 
@@ -104,7 +107,7 @@ def seed_demo_catalog(school: School) -> None:
     lesson_create(course=safety, type=LessonType.LIVE_TRAINING, title="First-aid workshop")
     lesson_create(course=safety, type=LessonType.QUIZ, title="Safety check", content_quiz=quiz)
 
-    course_create(
+    service = course_create(
         school=school,
         title="Customer Conversations",
         short_description="Listening, de-escalation and closing the loop.",
@@ -113,3 +116,23 @@ def seed_demo_catalog(school: School) -> None:
         category="Service",
         level="intermediate",
     )
+    lesson_create(
+        course=service,
+        type=LessonType.HTML,
+        title="Listening first",
+        content_html="<p>Let them finish. Then ask one question.</p>",
+        search_keywords="listening empathy",
+    )
+
+    onboarding = path_create(
+        school=school,
+        title="New starter programme",
+        short_description="Everything a new colleague takes in their first month.",
+    )
+    path_item_create(path=onboarding, course=safety)
+    path_item_create(path=onboarding, course=service)
+    domain = Domain.objects.filter(school=school).order_by("created_at").first()
+    if domain is not None:
+        course_publish(domain=domain, course=safety)
+        course_publish(domain=domain, course=service)
+        path_publish(domain=domain, path=onboarding)

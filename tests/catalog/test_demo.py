@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from apps.catalog.models import Course, Lesson, LessonType, Question
+from apps.catalog.models import Course, Lesson, LessonType, Path, Question
 from apps.schools.management.commands import seed_demo
 from apps.schools.models import School
 from tests.conftest import make_client
@@ -28,6 +28,9 @@ def test_seed_demo_gives_the_demo_school_a_living_catalog_once(tmp_path, monkeyp
     secret = (tmp_path / ".demo-credentials").read_text().strip()
     safety = Course.objects.get(school=school, slug="workplace-safety")
     tree = make_client(secret).get(f"/api/v1/courses/{safety.id}/contents").json()
+    published = make_client(secret).get("/api/v1/domains/demo.lyceum.local/published-courses")
+    assert published.json()["count"] == 2
+    assert Path.objects.filter(school=school).count() == 1
     assert [section["title"] for section in tree["sections"]] == [
         "",
         "Week 1: hazards",
