@@ -32,17 +32,7 @@ class QuizSerializer(ModelSerializer):
         model = Quiz
         fields = [
             "id",
-            "name",
-            "html",
-            "passing_percentage_correct",
-            "show_results_on_failure",
-            "max_attempts",
-            "require_correct_response",
-            "randomize_questions",
-            "limit_question_count",
-            "randomize_answers",
-            "time_limit_seconds",
-            "show_question_feedback",
+            *quiz_services.QUIZ_FIELDS,
             "question_count",
             "requires_manual_grading",
             "created_at",
