@@ -11,6 +11,7 @@ API_URL_MODULES = [
     "apps.core.api.urls",
     "apps.schools.api.urls",
     "apps.catalog.api.urls",
+    "apps.enrollments.api.urls",
     "apps.webhooks.api.urls",
 ]
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.schools",
     "apps.catalog",
+    "apps.enrollments",
     "apps.webhooks",
 ]
 

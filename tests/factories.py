@@ -64,6 +64,13 @@ from apps.catalog.services.search import (
     published_path_search_refresh,
 )
 from apps.core.models import Event, Job
+from apps.enrollments.models import (
+    CourseProgress,
+    Enrollment,
+    LessonProgress,
+    PathEnrollment,
+    ProgressToken,
+)
 from apps.schools.models import (
     AccessCode,
     AccessCodePool,
@@ -281,6 +288,10 @@ def create_owned(model: type[models.Model], *, school: School, **overrides: Any)
 # (another school's row must be refused), or None when the value is not a Lyceum id.
 ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     "external_id": None,  # the integrator's own id for a user
+    "order_id": None,  # a payment processor's order number, recorded as given
+    # The purchase an enrollment was bought with, as the integrator's system names it
+    # (recorded as given, like Skilljar's block; commerce's own purchases link by their id).
+    "purchase_id": None,
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
@@ -694,3 +705,77 @@ class PublishedPathFactory(DjangoModelFactory):
         """Its search document is written, as ``path_publish`` does."""
         if create:
             published_path_search_refresh(path=self.path)
+
+
+# --- enrollments: enrollments, path enrollments, progress ------------------------------------
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    """A member's enrollment in a published course (its progress rows are not made)."""
+
+    class Meta:
+        model = Enrollment
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    published_course = factory.SubFactory(
+        PublishedCourseFactory, school=factory.SelfAttribute("..school")
+    )
+    course = factory.SelfAttribute("published_course.course")
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+class PathEnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = PathEnrollment
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    published_path = factory.SubFactory(
+        PublishedPathFactory, school=factory.SelfAttribute("..school")
+    )
+    path = factory.SelfAttribute("published_path.path")
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+class CourseProgressFactory(DjangoModelFactory):
+    class Meta:
+        model = CourseProgress
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+
+
+class LessonProgressFactory(DjangoModelFactory):
+    class Meta:
+        model = LessonProgress
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    lesson = factory.SubFactory(LessonFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SelfAttribute("lesson.course")
+
+
+class ProgressTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressToken
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson_progress = factory.SubFactory(
+        LessonProgressFactory, school=factory.SelfAttribute("..school")
+    )
+
+
+def _domain_name(row: models.Model) -> str:
+    """The domain of a row under ``domains/{domain_name}/``: its own, or its publication's."""
+    for path in ("domain", "published_course.domain", "published_path.domain"):
+        value: Any = row
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        if value is not None:
+            return value.name
+    raise AttributeError(f"{type(row).__name__} has no domain to fill domain_name")
+
+
+PATH_KWARGS["domain_name"] = _domain_name

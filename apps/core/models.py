@@ -29,6 +29,15 @@ class SchoolOwnedModel(TimestampedModel):
         ]
 
 
+def school_indexes(prefix: str) -> list[models.Index]:
+    """``SchoolOwnedModel``'s two indexes under names made from ``prefix``, for models whose
+    app label and class name make the default names longer than 30 characters."""
+    return [
+        models.Index(fields=["school", "created_at"], name=f"{prefix}_sc_cr"),
+        models.Index(fields=["school", "updated_at"], name=f"{prefix}_sc_up"),
+    ]
+
+
 class Event(SchoolOwnedModel):
     """One domain event, written in the same transaction as the change it describes."""
 

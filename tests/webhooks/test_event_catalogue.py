@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from apps.catalog.services.courses import course_create
+from apps.catalog.services.paths import path_create, path_item_create
 from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
@@ -131,6 +132,31 @@ def _published_course_url(ctx: Ctx) -> str:
     return f"{url}/{response.json()['id']}"
 
 
+def _enrollment_url(ctx: Ctx) -> str:
+    url = f"{_published_course_url(ctx)}/enrollments"
+    response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
+def _path_enrollment_url(ctx: Ctx) -> str:
+    course = course_create(
+        school=ctx.school,
+        title="Pallets",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    path = path_create(school=ctx.school, title="Warehouse")
+    path_item_create(path=path, course=course)
+    base = f"/api/v1/domains/{ctx.domain().name}/published-paths"
+    published = ctx.api.post(base, {"path_id": path.id}, format="json")
+    ok(published)
+    url = f"{base}/{published.json()['id']}/published-path-enrollments"
+    response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -183,6 +209,14 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "invite.accepted": _accept_invite,
     "course.published": _published_course_url,
     "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
+    "enrollment.created": _enrollment_url,
+    "enrollment.updated": lambda ctx: ok(
+        ctx.api.patch(_enrollment_url(ctx), {"active": False}, format="json")
+    ),
+    "path.enrollment.created": _path_enrollment_url,
+    "path.enrollment.updated": lambda ctx: ok(
+        ctx.api.patch(_path_enrollment_url(ctx), {"active": False}, format="json")
+    ),
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 

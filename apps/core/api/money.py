@@ -1,0 +1,49 @@
+"""The wire form of money: ``{"amount": "100.00", "currency_code": "USD"}``."""
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from apps.core.api.serializers import Serializer
+from apps.core.money import MoneyError, to_minor_units
+
+AMOUNT_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,3})?$"
+
+
+class AmountField(serializers.RegexField):
+    """A decimal string; a JSON number is refused, as a float cannot carry cents exactly."""
+
+    default_error_messages = {"not_a_string": 'Give the amount as a string such as "100.00".'}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(AMOUNT_PATTERN, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class MoneySerializer(Serializer):
+    """An amount as a decimal string in its currency; validated into ``(minor units,
+    currency)`` with the currency's own number of decimals (no rounding)."""
+
+    amount = AmountField(help_text='A decimal string such as "100.00", never a number.')
+    currency_code = serializers.RegexField(
+        r"^[A-Z]{3}$", help_text="ISO 4217 code, upper case (USD)."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> tuple[int, str]:
+        try:
+            cents = to_minor_units(attrs["amount"], attrs["currency_code"])
+        except MoneyError as exc:
+            raise ValidationError({"amount": [str(exc)]}) from None
+        return cents, attrs["currency_code"]
+
+
+class MoneyReadSerializer(serializers.Serializer):
+    """An amount as the API shows it."""
+
+    amount = serializers.CharField(read_only=True)
+    currency_code = serializers.CharField(read_only=True)

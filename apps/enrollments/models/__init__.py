@@ -1,0 +1,24 @@
+"""Who learns what: enrollments in published courses and paths, and progress.
+
+A package split by subdomain; every model is importable from ``apps.enrollments.models``.
+"""
+
+from apps.enrollments.models.enrollments import Enrollment, EnrollmentSource, PathEnrollment
+from apps.enrollments.models.progress import (
+    CourseProgress,
+    LessonProgress,
+    ProgressToken,
+    SuccessStatus,
+)
+from apps.enrollments.models.purchase import PurchaseState
+
+__all__ = [
+    "CourseProgress",
+    "Enrollment",
+    "EnrollmentSource",
+    "LessonProgress",
+    "PathEnrollment",
+    "ProgressToken",
+    "PurchaseState",
+    "SuccessStatus",
+]

@@ -1,0 +1,346 @@
+"""Writes of enrollments in published courses and paths.
+
+Creation is idempotent on (publication, user, ``enrolled_at``) as Skilljar's is: the same
+pair answers the enrollment that exists; another ``enrolled_at`` (or none: now) is a new
+enrollment. A unique constraint decides under concurrency, never a racy pre-check alone.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.catalog.models import Course, PathItem, PublishedCourse, PublishedPath
+from apps.core.errors import Conflict, InvalidInput, violates
+from apps.core.events import emit
+from apps.core.times import format_datetime
+from apps.enrollments.codes import EnrollmentErrorCode
+from apps.enrollments.models import Enrollment, EnrollmentSource, PathEnrollment
+from apps.enrollments.services.progress import progress_rows_ensure
+from apps.schools.models import Domain, Member, User
+from apps.schools.services.domains import domain_user_add
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """The ``purchase`` block given on creation, in minor units (``apps.core.money``)."""
+
+    purchase_state: str
+    currency_code: str = ""
+    offer_price_cents: int | None = None
+    price_cents: int | None = None
+    tax_price_cents: int = 0
+    quantity: int = 1
+    order_id: str = ""
+    purchase_id: str = ""
+    payment_processor: str = ""
+    purchased_at: datetime | None = None
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "purchase_state": self.purchase_state,
+            "purchase_currency_code": self.currency_code,
+            "purchase_offer_price_cents": self.offer_price_cents,
+            "purchase_price_cents": self.price_cents,
+            "purchase_tax_price_cents": self.tax_price_cents,
+            "purchase_quantity": self.quantity,
+            "purchase_order_id": self.order_id,
+            "purchase_id": self.purchase_id,
+            "purchase_payment_processor": self.payment_processor,
+            "purchased_at": self.purchased_at,
+        }
+
+
+def _user_ref(user: User) -> dict[str, str]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+    }
+
+
+def _common_payload(enrollment: Enrollment | PathEnrollment) -> dict[str, Any]:
+    return {
+        "id": enrollment.id,
+        "user": _user_ref(enrollment.user),
+        "enrolled_at": format_datetime(enrollment.enrolled_at),
+        "expires_at": format_datetime(enrollment.expires_at),
+        "active": enrollment.active,
+        "source": enrollment.source,
+        "purchase": enrollment.purchase_block(),
+    }
+
+
+def enrollment_payload(enrollment: Enrollment) -> dict[str, Any]:
+    """The event data of a course enrollment."""
+    published = enrollment.published_course
+    return {
+        **_common_payload(enrollment),
+        "course": {"id": enrollment.course_id, "title": enrollment.course.title},
+        "published_course_id": enrollment.published_course_id,
+        "domain": published.domain.name if published is not None else None,
+        "path_enrollment_id": enrollment.path_enrollment_id,
+    }
+
+
+def path_enrollment_payload(enrollment: PathEnrollment) -> dict[str, Any]:
+    """The event data of a path enrollment."""
+    published = enrollment.published_path
+    return {
+        **_common_payload(enrollment),
+        "path": {"id": enrollment.path_id, "title": enrollment.path.title},
+        "published_path_id": enrollment.published_path_id,
+        "domain": published.domain.name if published is not None else None,
+    }
+
+
+def normalize_enrolled_at(value: datetime | None) -> datetime:
+    """UTC at microsecond precision (``Z`` and ``+00:00`` are one instant); now when None."""
+    value = timezone.now() if value is None else value
+    if timezone.is_naive(value):
+        raise InvalidInput("enrolled_at needs a time zone.", field="enrolled_at")
+    return value.astimezone(UTC)
+
+
+def _member_of(domain: Domain, user: User) -> Member:
+    """The person's membership in the domain's school: 400 when they are not in it, 409
+    when the school has suspended them."""
+    member = (
+        Member.objects.filter(school_id=domain.school_id, user=user).select_related("user").first()
+        if user.school_id == domain.school_id
+        else None
+    )
+    if member is None or member.anonymized_at is not None or not user.is_active:
+        raise InvalidInput(
+            "user.id: no such user in this school.",
+            code=EnrollmentErrorCode.NOT_A_MEMBER,
+            field="user.id",
+        )
+    if member.status == Member.Status.SUSPENDED:
+        raise Conflict(
+            "The user is suspended in this school and cannot be enrolled.",
+            code=EnrollmentErrorCode.USER_SUSPENDED,
+            field="user.id",
+        )
+    return member
+
+
+def _check_dates(enrolled_at: datetime, expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= enrolled_at:
+        raise InvalidInput(
+            "expires_at must be after enrolled_at.",
+            code=EnrollmentErrorCode.EXPIRES_BEFORE_ENROLLED,
+            field="expires_at",
+        )
+
+
+def _check_registration_window(published: PublishedCourse) -> None:
+    now = timezone.now()
+    starts, ends = published.registration_starts_at, published.registration_ends_at
+    if (starts is not None and now < starts) or (ends is not None and now >= ends):
+        raise Conflict(
+            "Registration for this course is closed: it runs from "
+            f"{starts.isoformat() if starts else 'any time'} to "
+            f"{ends.isoformat() if ends else 'any time'}.",
+            code=EnrollmentErrorCode.REGISTRATION_CLOSED,
+        )
+
+
+def _insert(row: Enrollment | PathEnrollment, constraint: str) -> bool:
+    """Save a new enrollment in a savepoint; False when ``constraint`` says it exists."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError as exc:
+        if violates(exc, constraint):
+            return False
+        raise
+    return True
+
+
+@transaction.atomic
+def enrollment_create(
+    *,
+    published_course: PublishedCourse,
+    user: User,
+    enrolled_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    active: bool = True,
+    purchase: Purchase | None = None,
+    source: str = EnrollmentSource.API,
+) -> tuple[Enrollment, bool]:
+    """Enroll ``user`` in a published course; ``(enrollment, created)``.
+
+    The same (user, ``enrolled_at``) on this publication answers the existing enrollment
+    unchanged. The person gets access to the publication's domain, and progress rows for
+    every lesson. Emits ``enrollment.created``.
+    """
+    domain = published_course.domain
+    member = _member_of(domain, user)
+    enrolled_at = normalize_enrolled_at(enrolled_at)
+    existing = Enrollment.objects.filter(
+        published_course=published_course, user=user, enrolled_at=enrolled_at
+    ).first()
+    if existing is not None:
+        return existing, False
+    _check_registration_window(published_course)
+    _check_dates(enrolled_at, expires_at)
+    enrollment = Enrollment(
+        school=domain.school,
+        user=user,
+        course=published_course.course,
+        published_course=published_course,
+        enrolled_at=enrolled_at,
+        expires_at=expires_at,
+        active=active,
+        source=source,
+        **(purchase.columns() if purchase is not None else {}),
+    )
+    if not _insert(enrollment, "enr_enrollment_once"):
+        return Enrollment.objects.get(
+            published_course=published_course, user=user, enrolled_at=enrolled_at
+        ), False
+    _granted(enrollment, domain=domain, member=member)
+    return enrollment, True
+
+
+def _granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
+    """What follows a new course enrollment: domain access, progress rows, the event."""
+    if domain is not None:
+        domain_user_add(domain=domain, member=member)
+    progress_rows_ensure(user=enrollment.user, course=enrollment.course)
+    emit(enrollment.school, "enrollment.created", enrollment_payload(enrollment))
+
+
+def _changes(row: Enrollment | PathEnrollment, fields: dict[str, Any]) -> list[str]:
+    changed = [name for name in ("active", "expires_at") if name in fields]
+    changed = [name for name in changed if getattr(row, name) != fields[name]]
+    for name in changed:
+        setattr(row, name, fields[name])
+    if "expires_at" in changed:
+        _check_dates(row.enrolled_at, row.expires_at)
+    return changed
+
+
+@transaction.atomic
+def enrollment_update(*, enrollment: Enrollment, **fields: Any) -> Enrollment:
+    """Change ``active`` and/or ``expires_at`` (nothing else changes after creation).
+    Emits ``enrollment.updated`` when something did change."""
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("school", "user", "course", "published_course__domain")
+        .get(pk=enrollment.pk)
+    )
+    changed = _changes(enrollment, fields)
+    if changed:
+        enrollment.save(update_fields=[*changed, "updated_at"])
+        emit(enrollment.school, "enrollment.updated", enrollment_payload(enrollment))
+    return enrollment
+
+
+@transaction.atomic
+def path_enrollment_create(
+    *,
+    published_path: PublishedPath,
+    user: User,
+    enrolled_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    active: bool = True,
+    purchase: Purchase | None = None,
+    source: str = EnrollmentSource.API,
+) -> tuple[PathEnrollment, bool]:
+    """Enroll ``user`` in a published path and in each of its courses; ``(enrollment,
+    created)``, idempotent on (user, ``enrolled_at``) like a course enrollment.
+
+    Each course enrollment uses the course's publication on the path's domain when there is
+    one and follows the path enrollment's ``active`` and ``expires_at``. Emits
+    ``path.enrollment.created`` and an ``enrollment.created`` per course.
+    """
+    domain = published_path.domain
+    member = _member_of(domain, user)
+    enrolled_at = normalize_enrolled_at(enrolled_at)
+    existing = PathEnrollment.objects.filter(
+        published_path=published_path, user=user, enrolled_at=enrolled_at
+    ).first()
+    if existing is not None:
+        return existing, False
+    _check_dates(enrolled_at, expires_at)
+    enrollment = PathEnrollment(
+        school=domain.school,
+        user=user,
+        path=published_path.path,
+        published_path=published_path,
+        enrolled_at=enrolled_at,
+        expires_at=expires_at,
+        active=active,
+        source=source,
+        **(purchase.columns() if purchase is not None else {}),
+    )
+    if not _insert(enrollment, "enr_pathenr_once"):
+        return PathEnrollment.objects.get(
+            published_path=published_path, user=user, enrolled_at=enrolled_at
+        ), False
+    domain_user_add(domain=domain, member=member)
+    emit(enrollment.school, "path.enrollment.created", path_enrollment_payload(enrollment))
+    courses = Course.objects.filter(
+        pk__in=PathItem.objects.filter(path=enrollment.path).values("course_id")
+    )
+    publications = {
+        published.course_id: published
+        for published in PublishedCourse.objects.filter(domain=domain, course__in=courses)
+    }
+    for course in courses.order_by("path_items__order"):
+        _path_course_enroll(enrollment, course, publications.get(course.pk), member)
+    return enrollment, True
+
+
+def _path_course_enroll(
+    path_enrollment: PathEnrollment,
+    course: Course,
+    published: PublishedCourse | None,
+    member: Member,
+) -> None:
+    """The course enrollment a path enrollment grants (skipped when the person already has
+    one on that publication at the same moment: it is the same enrollment)."""
+    enrollment = Enrollment(
+        school=path_enrollment.school,
+        user=path_enrollment.user,
+        course=course,
+        published_course=published,
+        path_enrollment=path_enrollment,
+        enrolled_at=path_enrollment.enrolled_at,
+        expires_at=path_enrollment.expires_at,
+        active=path_enrollment.active,
+        source=EnrollmentSource.PATH,
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save(force_insert=True)
+    except IntegrityError as exc:
+        if violates(exc, "enr_enrollment_once") or violates(exc, "enr_enrollment_once_per_path"):
+            return
+        raise
+    _granted(enrollment, domain=None, member=member)
+
+
+@transaction.atomic
+def path_enrollment_update(*, enrollment: PathEnrollment, **fields: Any) -> PathEnrollment:
+    """Change ``active`` and/or ``expires_at``; the course enrollments the path granted
+    follow. Emits ``path.enrollment.updated`` and ``enrollment.updated`` per course changed."""
+    enrollment = (
+        PathEnrollment.objects.select_for_update(of=("self",))
+        .select_related("school", "user", "path", "published_path__domain")
+        .get(pk=enrollment.pk)
+    )
+    changed = _changes(enrollment, fields)
+    if not changed:
+        return enrollment
+    enrollment.save(update_fields=[*changed, "updated_at"])
+    emit(enrollment.school, "path.enrollment.updated", path_enrollment_payload(enrollment))
+    granted = enrollment.course_enrollments.all()
+    for course_enrollment in granted:
+        enrollment_update(enrollment=course_enrollment, **{name: fields[name] for name in changed})
+    return enrollment
