@@ -160,6 +160,10 @@ DOCUMENTED_EXCEPTIONS = {
     "calendar_provider_only": "location, event_link and a named instructor_email are only "
     "for calendar sessions",
     "session_ends_before_start": "an ILT session's ends_at must be after its starts_at",
+    "expires_before_enrolled": "an enrollment's expires_at must be after its enrolled_at "
+    "(stored, on an update)",
+    "user_not_in_school": "the user enrolled must be an active account of the caller's "
+    "school; the schema states an id's form, not that the person exists",
     # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
     # when moving, where n is how many rows the course or lesson has now.
     "order_out_of_range": "an order must be a position among the parent's rows",
