@@ -5,8 +5,10 @@ query, orjson. Mounted under ``/bench/`` only when ``LYCEUM_BENCH_BASELINE=1``.
 import hashlib
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.pagination import exact_count_limit
 from apps.schools.models import ApiKey, Member, School, Tag, User
@@ -196,3 +198,140 @@ def contents(request: HttpRequest) -> HttpResponse:
             )
         sections[-1]["lessons"].append(row)
     return _json({"course_id": request.GET.get("course", ""), "sections": sections})
+
+
+def _school_of_key(cursor, request: HttpRequest) -> int | None:
+    """The school id of the request's live API key (one indexed lookup), or None."""
+    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    cursor.execute(
+        f"SELECT school_id FROM {ApiKey._meta.db_table} WHERE key_hash = %s AND revoked_at IS NULL",
+        [key_hash],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+ENROLLMENT_FIELDS = (
+    "id",
+    "user_id",
+    "email",
+    "first_name",
+    "last_name",
+    "enrolled_at",
+    "expires_at",
+    "active",
+    "source",
+    "created_at",
+    "updated_at",
+    "purchase_state",
+    "purchase_currency_code",
+    "purchase_price_cents",
+)
+
+
+def enrollments(request: HttpRequest) -> HttpResponse:
+    """``/bench/enrollments?published_course=ID&page_size=M``: a page of a published course's
+    enrollments with their people, and the count, in ONE statement (the publication joined
+    with the API key's school)."""
+    from apps.catalog.models import PublishedCourse
+    from apps.enrollments.models import Enrollment
+
+    size = _int_param(request, "page_size", 1000, 1000)
+    key_hash = hashlib.sha256(
+        request.headers.get("Authorization", "").partition(" ")[2].strip().encode()
+    ).hexdigest()
+    enrollment, user = Enrollment._meta.db_table, User._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH p AS (
+                SELECT p.id FROM {PublishedCourse._meta.db_table} p
+                JOIN {ApiKey._meta.db_table} k ON k.school_id = p.school_id
+                WHERE p.id = %s AND k.key_hash = %s AND k.revoked_at IS NULL
+            )
+            SELECT (SELECT count(*) FROM {enrollment}
+                    WHERE published_course_id = (SELECT id FROM p)),
+                   e.id, e.user_id, u.email, u.first_name, u.last_name, e.enrolled_at,
+                   e.expires_at, e.active, e.source, e.created_at, e.updated_at,
+                   e.purchase_state, e.purchase_currency_code, e.purchase_price_cents
+            FROM {enrollment} e JOIN {user} u ON u.id = e.user_id
+            WHERE e.published_course_id = (SELECT id FROM p)
+            ORDER BY e.id LIMIT %s
+            """,
+            [request.GET.get("published_course", ""), key_hash, size],
+        )
+        rows = cursor.fetchall()
+    results = []
+    for row in rows:
+        item = dict(zip(ENROLLMENT_FIELDS, row[1:], strict=True))
+        price = item.pop("purchase_price_cents")
+        currency = item.pop("purchase_currency_code")
+        state = item.pop("purchase_state")
+        item["user"] = {k: item.pop(k) for k in ("user_id", "email", "first_name", "last_name")}
+        item["purchase"] = (
+            {"purchase_state": state, "purchase_price": {"cents": price, "currency": currency}}
+            if state
+            else None
+        )
+        results.append(item)
+    return _json({"count": rows[0][0] if rows else 0, "next": None, "results": results})
+
+
+@csrf_exempt
+def enroll(request: HttpRequest) -> HttpResponse:
+    """``POST /bench/enroll?published_course=ID`` with ``{"user": {"id": …}}``: the writes of
+    an enrollment done raw in one transaction (the enrollment row, a progress row per lesson
+    and the event row), after checking the key and the person's membership."""
+    from apps.catalog.models import Lesson, PublishedCourse
+    from apps.core.ids import new_id
+    from apps.core.models import Event
+    from apps.enrollments.models import Enrollment, LessonProgress
+
+    user_id = orjson.loads(request.body)["user"]["id"]
+    published_id = request.GET.get("published_course", "")
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        school_id = _school_of_key(cursor, request)
+        cursor.execute(
+            f"""
+            SELECT p.course_id FROM {PublishedCourse._meta.db_table} p
+            JOIN {Member._meta.db_table} m ON m.school_id = p.school_id AND m.user_id = %s
+            WHERE p.id = %s AND p.school_id = %s
+            """,
+            [user_id, published_id, school_id],
+        )
+        course_id = cursor.fetchone()[0]
+        enrollment_id = new_id("enr")
+        cursor.execute(
+            f"""
+            INSERT INTO {Enrollment._meta.db_table}
+                (id, school_id, user_id, course_id, published_course_id, enrolled_at, active,
+                 source, purchase_order_id, purchase_id, purchase_currency_code,
+                 purchase_tax_price_cents, purchase_quantity, purchase_payment_processor,
+                 created_at, updated_at)
+            VALUES (%s, %s, %s, %s, %s, %s, true, 'api', '', '', '', 0, 1, '', %s, %s)
+            """,
+            [enrollment_id, school_id, user_id, course_id, published_id, now, now, now],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {LessonProgress._meta.db_table}
+                (id, school_id, user_id, course_id, lesson_id, custom_data, time_spent_seconds,
+                 created_at, updated_at)
+            SELECT 'lpg_' || substr(md5(random()::text || l.id), 1, 26),
+                   %s, %s, %s, l.id, '', 0, %s, %s
+            FROM {Lesson._meta.db_table} l WHERE l.course_id = %s AND l.type <> 'SECTION'
+            ON CONFLICT DO NOTHING
+            """,
+            [school_id, user_id, course_id, now, now, course_id],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {Event._meta.db_table}
+                (id, school_id, type, payload, dispatch_attempts, created_at, updated_at)
+            VALUES (%s, %s, 'enrollment.created', %s, 0, %s, %s)
+            """,
+            [new_id("evt"), school_id, orjson.dumps({"id": enrollment_id}).decode(), now, now],
+        )
+    return _json({"id": enrollment_id, "user": {"id": user_id}, "enrolled_at": now}, 201)

@@ -391,9 +391,9 @@ def count_queries(ctx: Context, scenarios: list[Scenario]) -> dict[str, int]:
             specs.append(
                 {
                     "name": scenario.baseline,
-                    "method": "GET",
+                    "method": scenario.baseline_method,
                     "path": scenario.baseline,
-                    "body": None,
+                    "body": _baseline_body(scenario),
                     "headers": ctx.headers("api_key"),
                 }
             )
@@ -411,14 +411,20 @@ def count_queries(ctx: Context, scenarios: list[Scenario]) -> dict[str, int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _baseline_body(scenario: Scenario) -> object:
+    """A write's floor gets the scenario's body; a read's none."""
+    return scenario.body if scenario.baseline_method != "GET" else None
+
+
 def preflight(ctx: Context, scenarios: list[Scenario]) -> None:
     """Every HTTP scenario and baseline answers 2xx once before it is timed."""
     for scenario in scenarios:
         targets = [] if scenario.runner else [(scenario.path, scenario.auth, scenario.method)]
         if scenario.baseline:
-            targets.append((scenario.baseline, "api_key", "GET"))
+            targets.append((scenario.baseline, "api_key", scenario.baseline_method))
         for path, auth, method in targets:
-            status, body = ctx.request(method, path, auth, scenario.body)
+            body = scenario.body if method != "GET" else None
+            status, body = ctx.request(method, path, auth, body)
             if not 200 <= status < 300:
                 raise BenchError(f"{method} {path} answered {status}: {body[:300]!r}")
 
@@ -450,7 +456,13 @@ def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
             runs.setdefault(scenario.name, []).append(result)
             if scenario.baseline and scenario.baseline not in measured_baselines:
                 say(f"run {repeat}/{ctx.profile.repeats}: baseline {scenario.baseline}")
-                runs.setdefault(scenario.baseline, []).append(ctx.wrk(scenario.baseline))
+                runs.setdefault(scenario.baseline, []).append(
+                    ctx.wrk(
+                        scenario.baseline,
+                        method=scenario.baseline_method,
+                        body=_baseline_body(scenario),
+                    )
+                )
                 measured_baselines.add(scenario.baseline)
     return {name: median_of(results) for name, results in runs.items()}
 

@@ -24,6 +24,13 @@ _scale_first_page, _scale_deep_cursor = scale.runners()
 
 # The contents scenario's course, loaded by ``manage.py seed_bench_catalog --id``.
 BENCH_COURSE_ID = "crs_0000000000benchcontents00"
+# The enrollment scenarios' publication and learner (``manage.py seed_bench_enrollments``).
+BENCH_PUBLISHED_ID = "pcr_0000000000benchenrolls00"
+BENCH_LEARNER_ID = "usr_0000000000benchenroller0"
+_ENROLLMENTS = f"/api/v1/domains/demo.lyceum.local/published-courses/{BENCH_PUBLISHED_ID}"
+_SEED_ENROLLMENTS = (
+    ("seed_bench_enrollments", "--id", BENCH_PUBLISHED_ID, "--user-id", BENCH_LEARNER_ID),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class Scenario:
     name: str
     path: str = ""
     baseline: str | None = None
+    # A write's floor is requested like the scenario (method and body).
+    baseline_method: str = "GET"
     auth: Literal["api_key", "user", "none"] = "api_key"
     method: str = "GET"
     body: dict[str, Any] | None = None
@@ -69,6 +78,27 @@ SCENARIOS: list[Scenario] = [
         baseline=f"/bench/contents?course={BENCH_COURSE_ID}",
         rps_target=0.5,
         prepare=(("seed_bench_catalog", "--id", BENCH_COURSE_ID),),
+    ),
+    # A published course's 1,000 enrollments in one page (seed_bench_enrollments).
+    Scenario(
+        name="GET …/published-courses/{id}/enrollments?page_size=1000",
+        path=f"{_ENROLLMENTS}/enrollments?page_size=1000",
+        baseline=f"/bench/enrollments?published_course={BENCH_PUBLISHED_ID}&page_size=1000",
+        is_list=True,
+        rps_target=0.5,
+        prepare=_SEED_ENROLLMENTS,
+    ),
+    # Each POST (no enrolled_at: now) is a new enrollment of the same learner; the floor
+    # does the same writes raw in one transaction (enrollment, progress rows, event).
+    Scenario(
+        name="POST …/published-courses/{id}/enrollments (a new enrollment each)",
+        path=f"{_ENROLLMENTS}/enrollments",
+        method="POST",
+        body={"user": {"id": BENCH_LEARNER_ID}},
+        baseline=f"/bench/enroll?published_course={BENCH_PUBLISHED_ID}",
+        baseline_method="POST",
+        rps_target=0.5,
+        prepare=_SEED_ENROLLMENTS,
     ),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(

@@ -9,4 +9,6 @@ urlpatterns = [
     path("me", baseline.me, name="bench-me"),
     path("ping", baseline.ping, name="bench-ping"),
     path("contents", baseline.contents, name="bench-contents"),
+    path("enrollments", baseline.enrollments, name="bench-enrollments"),
+    path("enroll", baseline.enroll, name="bench-enroll"),
 ]

@@ -207,7 +207,12 @@ def test_every_parent_path_parameter_is_declared_on_the_viewset():
         f"{route}: {name}"
         for route in routes
         for name in route.parent_kwargs
-        if name not in {parent.url_kwarg for parent in route.viewset.parents()}
+        if name
+        not in {
+            kwarg
+            for parent in route.viewset.parents()
+            for kwarg in (parent.url_kwarg, *parent.match.values())
+        }
     ]
 
     # then

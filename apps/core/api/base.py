@@ -62,8 +62,11 @@ class Parent:
     ``self.group`` is then the row whose ``field`` equals that URL segment among the caller's
     school's rows (and, with ``within``, among the rows of an enclosing parent), so another
     school's id is 404 like a missing one. ``owner_field`` narrows a user token to its own
-    row, as ``SchoolScopedViewSet.owner_field`` does for the collection. ``narrow`` adds
-    joins. Resolved once per request, before the action runs.
+    row, as ``SchoolScopedViewSet.owner_field`` does for the collection. ``match`` names
+    more lookups filled from other URL segments (``{"domain__name": "domain_name"}`` finds a
+    publication on the named domain in the same query, instead of resolving the domain as a
+    parent of its own first). ``narrow`` adds joins. Resolved once per request, before the
+    action runs.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class Parent:
         field: str = "pk",
         within: str | None = None,
         owner_field: str | None = None,
+        match: dict[str, str] | None = None,
         narrow: Callable[[QuerySet], QuerySet] | None = None,
         detail: str = "Not found.",
     ) -> None:
@@ -82,6 +86,7 @@ class Parent:
         self.field = field
         self.within = within
         self.owner_field = owner_field
+        self.match = match or {}
         self.narrow = narrow
         self.detail = detail
         self.name = ""
@@ -109,6 +114,8 @@ class Parent:
             queryset = queryset.filter(**{self.owner_field: credential.user})
         if self.narrow is not None:
             queryset = self.narrow(queryset)
+        for lookup, url_kwarg in self.match.items():
+            queryset = queryset.filter(**{lookup: view.kwargs.get(url_kwarg)})
         value = view.kwargs.get(self.url_kwarg)
         found = queryset.filter(**{self.field: value}).first() if value is not None else None
         if found is None:

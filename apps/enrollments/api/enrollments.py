@@ -10,16 +10,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.catalog.api.publishing import domain_parent
 from apps.catalog.models import PublishedCourse, PublishedPath
 from apps.core.api.base import Parent, SchoolScopedViewSet
-from apps.core.api.fields import SchoolPrimaryKeyRelatedField
+from apps.core.api.fields import SchoolSlugRelatedField
 from apps.core.api.money import MoneyReadSerializer, MoneySerializer
 from apps.core.api.serializers import Serializer
 from apps.enrollments.models import Enrollment, PathEnrollment, PurchaseState
 from apps.enrollments.selectors import enrollments as enrollment_selectors
 from apps.enrollments.services import enrollments as enrollment_services
-from apps.schools.models import User
+from apps.schools.models import Member
 
 # --- shapes ----------------------------------------------------------------------------------
 
@@ -62,7 +61,12 @@ class EnrollmentSerializer(serializers.Serializer):
 
 
 class UserIdSerializer(Serializer):
-    id = SchoolPrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The user's id.")
+    # Resolved to the person's membership (account loaded): one query gives both.
+    id = SchoolSlugRelatedField(
+        queryset=Member.objects.select_related("user"),
+        slug_field="user_id",
+        help_text="The user's id.",
+    )
 
 
 class PurchaseWriteSerializer(Serializer):
@@ -120,7 +124,8 @@ class EnrollmentCreateSerializer(Serializer):
     purchase = PurchaseWriteSerializer(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs["user"] = attrs["user"]["id"]
+        attrs["member"] = attrs["user"]["id"]
+        attrs["user"] = attrs["member"].user
         return attrs
 
 
@@ -176,18 +181,20 @@ class _EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Schoo
             [enrollment_selectors.enrollment_row_payload(row) for row in page]
         )
 
-    def _respond(self, pk: str, code: int = status.HTTP_200_OK) -> Response:
-        row = enrollment_selectors.enrollment_rows(self.queryset.filter(pk=pk)).get()
+    def _respond(self, enrollment, code: int = status.HTTP_200_OK) -> Response:
+        row = enrollment_selectors.enrollment_row_of(enrollment)
         return Response(enrollment_selectors.enrollment_row_payload(row), status=code)
 
     def retrieve(self, request, **kwargs) -> Response:
-        return self._respond(self.get_object().pk)
+        pk = self.get_object().pk
+        row = enrollment_selectors.enrollment_rows(self.queryset.filter(pk=pk)).get()
+        return Response(enrollment_selectors.enrollment_row_payload(row))
 
     def _create(self, request, service, **target: Any) -> Response:
         serializer = EnrollmentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         enrollment, created = service(**target, **serializer.validated_data)
-        return self._respond(enrollment.pk, status.HTTP_201_CREATED if created else 200)
+        return self._respond(enrollment, status.HTTP_201_CREATED if created else 200)
 
     def _update(self, request, service, **target: Any) -> Response:
         serializer = EnrollmentUpdateSerializer(
@@ -195,19 +202,19 @@ class _EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Schoo
         )
         serializer.is_valid(raise_exception=True)
         enrollment = service(enrollment=self.get_object(), **serializer.validated_data)
-        return self._respond(enrollment.pk)
+        return self._respond(enrollment)
 
 
 @extend_schema_view(**_schema("course enrollment", "published course"))
 class EnrollmentViewSet(_EnrollmentViewSet):
     """Enrollments in one published course."""
 
-    domain = domain_parent()
+    # The publication and its domain in one query (the domain named in the path).
     published_course = Parent(
         PublishedCourse.objects.select_related("course", "domain__school"),
         url_kwarg="published_course_id",
-        within="domain",
-        detail="No such published course.",
+        match={"domain__name": "domain_name"},
+        detail="No such published course on this domain.",
     )
     queryset = Enrollment.objects.all()
     lookup_url_kwarg = "enrollment_id"
@@ -233,12 +240,11 @@ class EnrollmentViewSet(_EnrollmentViewSet):
 class PathEnrollmentViewSet(_EnrollmentViewSet):
     """Enrollments in one published path."""
 
-    domain = domain_parent()
     published_path = Parent(
         PublishedPath.objects.select_related("path", "domain__school"),
         url_kwarg="published_path_id",
-        within="domain",
-        detail="No such published path.",
+        match={"domain__name": "domain_name"},
+        detail="No such published path on this domain.",
     )
     queryset = PathEnrollment.objects.all()
     lookup_url_kwarg = "published_path_enrollment_id"

@@ -35,6 +35,21 @@ def enrollment_rows(queryset: QuerySet) -> QuerySet[dict]:
     return queryset.select_related(None).values(*ENROLLMENT_COLUMNS)
 
 
+def enrollment_row_of(enrollment: Enrollment | PathEnrollment) -> dict[str, Any]:
+    """The ``enrollment_rows`` row of a loaded enrollment (its user loaded too), so a write
+    can answer without reading its row back."""
+    row = {name: getattr(enrollment, name) for name in ENROLLMENT_COLUMNS if "__" not in name}
+    user = enrollment.user
+    row.update(
+        {
+            "user__email": user.email,
+            "user__first_name": user.first_name,
+            "user__last_name": user.last_name,
+        }
+    )
+    return row
+
+
 def enrollment_row_payload(row: dict[str, Any]) -> dict[str, Any]:
     """The API's enrollment shape (Skilljar's, plus ``source`` and timestamps) of a row."""
     return {

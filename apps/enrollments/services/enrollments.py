@@ -105,14 +105,17 @@ def normalize_enrolled_at(value: datetime | None) -> datetime:
     return value.astimezone(UTC)
 
 
-def _member_of(domain: Domain, user: User) -> Member:
-    """The person's membership in the domain's school: 400 when they are not in it, 409
-    when the school has suspended them."""
-    member = (
-        Member.objects.filter(school_id=domain.school_id, user=user).select_related("user").first()
-        if user.school_id == domain.school_id
-        else None
-    )
+def _member_of(domain: Domain, user: User, member: Member | None = None) -> Member:
+    """The person's membership in the domain's school (``member`` when the caller has it):
+    400 when they are not in it, 409 when the school has suspended them."""
+    if member is None or member.user_id != user.pk:
+        member = (
+            Member.objects.filter(school_id=domain.school_id, user=user).first()
+            if user.school_id == domain.school_id
+            else None
+        )
+    if member is not None and member.school_id != domain.school_id:
+        member = None
     if member is None or member.anonymized_at is not None or not user.is_active:
         raise InvalidInput(
             "user.id: no such user in this school.",
@@ -171,6 +174,7 @@ def enrollment_create(
     active: bool = True,
     purchase: Purchase | None = None,
     source: str = EnrollmentSource.API,
+    member: Member | None = None,
 ) -> tuple[Enrollment, bool]:
     """Enroll ``user`` in a published course; ``(enrollment, created)``.
 
@@ -179,11 +183,16 @@ def enrollment_create(
     every lesson. Emits ``enrollment.created``.
     """
     domain = published_course.domain
-    member = _member_of(domain, user)
+    member = _member_of(domain, user, member)
+    given = enrolled_at is not None
     enrolled_at = normalize_enrolled_at(enrolled_at)
-    existing = Enrollment.objects.filter(
-        published_course=published_course, user=user, enrolled_at=enrolled_at
-    ).first()
+    existing = (
+        Enrollment.objects.filter(
+            published_course=published_course, user=user, enrolled_at=enrolled_at
+        ).first()
+        if given  # "now" is new: the constraint alone settles a clash within a microsecond
+        else None
+    )
     if existing is not None:
         return existing, False
     _check_registration_window(published_course)
@@ -251,6 +260,7 @@ def path_enrollment_create(
     active: bool = True,
     purchase: Purchase | None = None,
     source: str = EnrollmentSource.API,
+    member: Member | None = None,
 ) -> tuple[PathEnrollment, bool]:
     """Enroll ``user`` in a published path and in each of its courses; ``(enrollment,
     created)``, idempotent on (user, ``enrolled_at``) like a course enrollment.
@@ -260,7 +270,7 @@ def path_enrollment_create(
     ``path.enrollment.created`` and an ``enrollment.created`` per course.
     """
     domain = published_path.domain
-    member = _member_of(domain, user)
+    member = _member_of(domain, user, member)
     enrolled_at = normalize_enrolled_at(enrolled_at)
     existing = PathEnrollment.objects.filter(
         published_path=published_path, user=user, enrolled_at=enrolled_at

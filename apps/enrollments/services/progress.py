@@ -1,18 +1,15 @@
 """Writes of progress: the rows every enrolled person has in a course."""
 
-from django.db import transaction
-
 from apps.catalog.models import Course, LessonType
 from apps.enrollments.models import CourseProgress, LessonProgress, ProgressToken
 from apps.schools.models import User
 
 
-@transaction.atomic
-def progress_rows_ensure(*, user: User, course: Course) -> CourseProgress:
+def progress_rows_ensure(*, user: User, course: Course) -> None:
     """Make the person's course progress, a lesson progress for every lesson that is not a
     section heading, and a progress token for each, where missing. Idempotent and safe under
-    concurrent calls (conflicting inserts are skipped); three statements when nothing is
-    missing."""
+    concurrent calls (each statement skips rows that exist, so no transaction is needed);
+    two statements when nothing is missing."""
     CourseProgress.objects.bulk_create(
         [CourseProgress(school_id=course.school_id, user=user, course=course)],
         ignore_conflicts=True,
@@ -42,4 +39,3 @@ def progress_rows_ensure(*, user: User, course: Course) -> CourseProgress:
             ],
             ignore_conflicts=True,
         )
-    return CourseProgress.objects.get(user=user, course=course)

@@ -84,7 +84,6 @@ def domain_update(*, domain: Domain, **fields: Any) -> Domain:
     return domain
 
 
-@transaction.atomic
 def domain_user_add(
     *,
     domain: Domain,
@@ -103,22 +102,24 @@ def domain_user_add(
     existing = DomainUser.objects.filter(domain=domain, member=member).first()
     if existing is not None:
         return existing, False
-    try:
-        with transaction.atomic():
-            domain_user = DomainUser.objects.create(
-                school=domain.school,
-                domain=domain,
-                member=member,
-                user_id=member.user_id,
-                active=active,
-                marketing_optin=marketing_optin,
-                expires_at=expires_at,
-                access_code=access_code,
-            )
-    except IntegrityError:  # a concurrent request added the same person a moment ago
-        return DomainUser.objects.get(domain=domain, member=member), False
-    domain_user.domain, domain_user.member = domain, member
-    emit(domain.school, "domain.enrollment.created", domain_user_payload(domain_user))
+    # The transaction starts only here: a lookup that finds the row needs none.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                domain_user = DomainUser.objects.create(
+                    school=domain.school,
+                    domain=domain,
+                    member=member,
+                    user_id=member.user_id,
+                    active=active,
+                    marketing_optin=marketing_optin,
+                    expires_at=expires_at,
+                    access_code=access_code,
+                )
+        except IntegrityError:  # a concurrent request added the same person a moment ago
+            return DomainUser.objects.get(domain=domain, member=member), False
+        domain_user.domain, domain_user.member = domain, member
+        emit(domain.school, "domain.enrollment.created", domain_user_payload(domain_user))
     return domain_user, True
 
 
