@@ -1,4 +1,7 @@
 """Admin of enrollments for a school's staff, split by area; every write goes through the
 enrollments services (``SchoolScopedAdmin`` refuses Django's own saves and deletes)."""
 
-from apps.enrollments.admin import enrollments  # noqa: F401  (registers the admins)
+from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
+    analytics,
+    enrollments,
+)

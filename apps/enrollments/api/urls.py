@@ -1,4 +1,7 @@
+from django.urls import re_path
+
 from apps.core.api.routers import OptionalSlashRouter
+from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyticsViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
 
 router = OptionalSlashRouter()
@@ -14,4 +17,16 @@ router.register(
     basename="path-enrollment",
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    re_path(
+        r"^courses/(?P<course_id>[^/]+)/analytics/?$",
+        CourseAnalyticsViewSet.as_view({"get": "retrieve"}),
+        name="course-analytics",
+    ),
+    re_path(
+        r"^courses/(?P<course_id>[^/]+)/units/(?P<lesson_id>[^/]+)/analytics/?$",
+        LessonAnalyticsViewSet.as_view({"get": "retrieve"}),
+        name="course-unit-analytics",
+    ),
+]
