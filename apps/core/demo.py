@@ -8,6 +8,7 @@ imports the apps above it. Each function must be idempotent (a second run adds n
 from collections.abc import Callable
 
 _seeders: list[Callable] = []
+_scale_seeders: list[Callable] = []
 
 
 def register_demo(seeder: Callable) -> None:
@@ -18,3 +19,14 @@ def register_demo(seeder: Callable) -> None:
 
 def demo_seeders() -> list[Callable]:
     return list(_seeders)
+
+
+def register_demo_scale(seeder: Callable) -> None:
+    """Add ``seeder(school, *, courses, enrollments, out)`` to ``seed_demo --courses M
+    --enrollments K``: bulk data at scale (benchmarks, load tests), in bulk inserts."""
+    if seeder not in _scale_seeders:
+        _scale_seeders.append(seeder)
+
+
+def demo_scale_seeders() -> list[Callable]:
+    return list(_scale_seeders)

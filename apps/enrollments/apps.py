@@ -7,10 +7,13 @@ class EnrollmentsConfig(AppConfig):
     verbose_name = "Enrollments"
 
     def ready(self) -> None:
+        from apps.core.demo import register_demo_scale
         from apps.core.erasure import register_copies
         from apps.core.event_types import register
+        from apps.enrollments.demo import seed_demo_scale
         from apps.enrollments.event_types import EVENT_TYPES
 
         register(*EVENT_TYPES)
+        register_demo_scale(seed_demo_scale)
         # What a learner wrote into their own progress is theirs: erased with the person.
         register_copies("enrollments.LessonProgress", "custom_data", "validation_data")

@@ -1,6 +1,8 @@
 """Set up the demo school: idempotent, prints the logins and an API key.
 
-``--users N`` also bulk-loads N learners (for benchmarks), in batches (COPY on PostgreSQL).
+``--users N`` also bulk-loads N learners (for benchmarks), in batches (COPY on PostgreSQL);
+``--courses M --enrollments K`` then loads M courses and K enrollments with their progress
+through the apps that own them (``apps.core.demo.register_demo_scale``).
 """
 
 from pathlib import Path
@@ -8,9 +10,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
-from apps.core.demo import demo_seeders
+from apps.core.bulk import copy_rows
+from apps.core.demo import demo_scale_seeders, demo_seeders
 from apps.schools.models import ApiKey, Domain, Member, User
 from apps.schools.services.people import user_create
 from apps.schools.services.schools import api_key_create, school_create
@@ -32,8 +35,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--users", type=int, default=0, help="Bulk-load this many learners.")
+        parser.add_argument(
+            "--courses", type=int, default=0, help="Bulk-load this many courses (with lessons)."
+        )
+        parser.add_argument(
+            "--enrollments",
+            type=int,
+            default=0,
+            help="Bulk-load this many enrollments in them, with lesson progress.",
+        )
 
-    def handle(self, *args, users: int, **options) -> None:
+    def handle(self, *args, users: int, courses: int, enrollments: int, **options) -> None:
         school, _ = school_create(name="Demo School", slug=DEMO_SLUG)
         Domain.objects.get_or_create(
             name="demo.lyceum.local",
@@ -63,6 +75,9 @@ class Command(BaseCommand):
             self._bulk_learners(school, users)
         for seeder in demo_seeders():
             seeder(school)
+        if courses or enrollments:
+            for scale_seeder in demo_scale_seeders():
+                scale_seeder(school, courses=courses, enrollments=enrollments, out=self.stderr)
         secret = self._demo_key(school)
 
         self.stdout.write(
@@ -118,20 +133,3 @@ class Command(BaseCommand):
                     User.objects.bulk_create(users)
                     Member.objects.bulk_create(members)
             self.stderr.write(f"  learners: {stop}/{count}")
-
-
-def copy_rows(model: type[models.Model], rows: list[models.Model]) -> None:
-    """Insert ``rows`` (new, unsaved) with PostgreSQL's COPY; fields are prepared as ``save``
-    would (ids, timestamps, JSON), and nothing is emitted: this is bulk loading."""
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(field.pre_save(row, add=True), connection)
-                        for field in fields
-                    ]
-                )
