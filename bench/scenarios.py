@@ -28,6 +28,9 @@ BENCH_COURSE_ID = "crs_0000000000benchcontents00"
 BENCH_PUBLISHED_ID = "pcr_0000000000benchenrolls00"
 BENCH_LEARNER_ID = "usr_0000000000benchenroller0"
 _ENROLLMENTS = f"/api/v1/domains/demo.lyceum.local/published-courses/{BENCH_PUBLISHED_ID}"
+# The analytics scenario's course: 50,000 learners × 20 lessons = 1,000,000 lesson progress
+# rows at the default --users (seed_bench_analytics; a smoke run loads what its users allow).
+BENCH_ANALYTICS_ID = "crs_0000000000benchanalytics"
 _SEED_ENROLLMENTS = (
     ("seed_bench_enrollments", "--id", BENCH_PUBLISHED_ID, "--user-id", BENCH_LEARNER_ID),
 )
@@ -99,6 +102,14 @@ SCENARIOS: list[Scenario] = [
         baseline_method="POST",
         rps_target=0.5,
         prepare=_SEED_ENROLLMENTS,
+    ),
+    # A course's analytics over a million lesson progress rows (target: p50 under 200 ms).
+    Scenario(
+        name="GET /api/v1/courses/{id}/analytics (1,000,000 lesson progress rows)",
+        path=f"/api/v1/courses/{BENCH_ANALYTICS_ID}/analytics",
+        baseline=f"/bench/analytics?course={BENCH_ANALYTICS_ID}",
+        rps_target=0.5,
+        prepare=(("seed_bench_analytics", "--id", BENCH_ANALYTICS_ID, "--enrollments", "50000"),),
     ),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(

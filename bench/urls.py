@@ -11,4 +11,5 @@ urlpatterns = [
     path("contents", baseline.contents, name="bench-contents"),
     path("enrollments", baseline.enrollments, name="bench-enrollments"),
     path("enroll", baseline.enroll, name="bench-enroll"),
+    path("analytics", baseline.analytics, name="bench-analytics"),
 ]

@@ -55,24 +55,32 @@ PROGRESS_COLUMNS = (
 def seed_demo_scale(school: School, *, courses: int, enrollments: int, out: IO) -> None:
     """Load up to ``courses`` scale courses and ``enrollments`` enrollments in them."""
     course_rows = _courses(school, courses)
-    if not course_rows or not enrollments:
-        return
+    if course_rows and enrollments:
+        load_enrollments(school, course_rows, enrollments, out=out)
+
+
+def load_enrollments(school: School, courses: list[Course], enrollments: int, *, out: IO) -> None:
+    """Enroll the school's learners in ``courses`` (round robin) up to ``enrollments`` bulk
+    enrollments in them, with course progress, lesson progress and tokens."""
     lessons = {
         course.pk: list(
-            Lesson.objects.filter(course=course).order_by("order").values_list("id", flat=True)
+            Lesson.objects.filter(course=course)
+            .exclude(type=LessonType.SECTION)
+            .order_by("order")
+            .values_list("id", flat=True)
         )
-        for course in course_rows
+        for course in courses
     }
     publications = dict(
-        PublishedCourse.objects.filter(course__in=course_rows).values_list("course_id", "id")
+        PublishedCourse.objects.filter(course__in=courses).values_list("course_id", "id")
     )
     users = list(
         Member.objects.filter(school=school).order_by("id").values_list("user_id", flat=True)
     )
     done = Enrollment.objects.filter(
-        school=school, course__in=course_rows, source=EnrollmentSource.IMPORT
+        school=school, course__in=courses, source=EnrollmentSource.IMPORT
     ).count()
-    capacity = len(users) * len(course_rows)
+    capacity = len(users) * len(courses)
     target = min(enrollments, capacity)
     if target < enrollments:
         out.write(f"  only {capacity} (learner, course) pairs exist; loading {target}\n")
@@ -81,7 +89,7 @@ def seed_demo_scale(school: School, *, courses: int, enrollments: int, out: IO) 
         for start in range(done, target, BATCH):
             stop = min(target, start + BATCH)
             with transaction.atomic():
-                _load(school, start, stop, course_rows, lessons, publications, users, rng)
+                _load(school, start, stop, courses, lessons, publications, users, rng)
             bar.update(stop - start)
     if connection.vendor == "postgresql":
         # Fresh statistics and visibility maps: the planner and index-only scans see the load.
@@ -93,31 +101,40 @@ def seed_demo_scale(school: School, *, courses: int, enrollments: int, out: IO) 
 def _courses(school: School, count: int) -> list[Course]:
     """The first ``count`` scale courses, made (with lessons, published) where missing."""
     existing = list(Course.objects.filter(school=school, slug__startswith=SLUG).order_by("slug"))
-    domain = Domain.objects.filter(school=school).order_by("created_at").first()
     for n in range(len(existing), count):
-        course = Course.objects.create(
-            school=school,
-            title=f"Scale course {n + 1:04d}",
-            slug=f"{SLUG}{n + 1:04d}",
-            short_description="Bulk-loaded for benchmarks.",
+        existing.append(
+            scale_course(school, title=f"Scale course {n + 1:04d}", slug=f"{SLUG}{n + 1:04d}")
         )
-        Lesson.objects.bulk_create(
-            Lesson(
-                school=school,
-                course=course,
-                type=LessonType.QUIZ if order % 5 == 0 else LessonType.HTML,
-                order=order,
-                title=f"Lesson {order}",
-                time_seconds=300,
-            )
-            for order in range(1, LESSONS_PER_COURSE + 1)
-        )
-        if domain is not None:
-            PublishedCourse.objects.create(
-                school=school, domain=domain, course=course, slug=course.slug
-            )
-        existing.append(course)
     return existing[:count]
+
+
+def scale_course(school: School, *, title: str, slug: str, id: str | None = None) -> Course:
+    """A course of ``LESSONS_PER_COURSE`` lessons, published on the school's first domain
+    (every fifth lesson's progress carries a score)."""
+    domain = Domain.objects.filter(school=school).order_by("created_at").first()
+    course = Course.objects.create(
+        **({"id": id} if id else {}),
+        school=school,
+        title=title,
+        slug=slug,
+        short_description="Bulk-loaded for benchmarks.",
+    )
+    Lesson.objects.bulk_create(
+        Lesson(
+            school=school,
+            course=course,
+            type=LessonType.HTML,
+            order=order,
+            title=f"Lesson {order}",
+            time_seconds=300,
+        )
+        for order in range(1, LESSONS_PER_COURSE + 1)
+    )
+    if domain is not None:
+        PublishedCourse.objects.create(
+            school=school, domain=domain, course=course, slug=course.slug
+        )
+    return course
 
 
 def _load(school, start, stop, courses, lessons, publications, users, rng) -> None:
