@@ -129,3 +129,44 @@ def test_the_admin_course_page_shows_analytics_as_escaped_svg(staff_client, scho
     assert page.count("<svg") >= 2
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_courses_progress_downloads_as_csv_with_formulas_quoted(staff_client, school, course):
+    LessonProgress.objects.filter(lesson=course.first).update(custom_data="x")
+    ann = LessonProgress.objects.filter(lesson=course.first).first().user
+    ann.first_name = "=HYPERLINK(1)"
+    ann.save()
+
+    response = staff_client.get(f"/admin/catalog/course/{course.pk}/progress.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("user_id,email,first_name")
+    assert len(lines) == 1 + 3  # three lesson progress rows
+    assert "'=HYPERLINK(1)" in "\n".join(lines)
+    assert ",=HYPERLINK" not in "\n".join(lines)
+
+
+def test_another_schools_staff_cannot_download_a_courses_progress(client, other_school, course):
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    outsider = MemberFactory(
+        school=other_school, role="admin", user=UserFactory(school=other_school, is_staff=True)
+    )
+    assert client.login(email=outsider.user.email, password=DEFAULT_PASSWORD)
+    assert client.get("/admin/").status_code == 200  # staff of their own school
+
+    response = client.get(f"/admin/catalog/course/{course.pk}/progress.csv")
+
+    assert response.status_code == 404
+    assert not response.get("Content-Disposition")
+
+
+def test_a_learners_progress_page_lists_each_lesson(staff_client, course):
+    progress = CourseProgress.objects.filter(course=course).first()
+
+    response = staff_client.get(f"/admin/enrollments/courseprogress/{progress.pk}/change/")
+
+    assert response.status_code == 200
+    assert "One" in response.content.decode()

@@ -4,4 +4,5 @@ enrollments services (``SchoolScopedAdmin`` refuses Django's own saves and delet
 from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
     analytics,
     enrollments,
+    progress,
 )
