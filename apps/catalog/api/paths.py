@@ -197,8 +197,10 @@ class AmountField(serializers.DecimalField):
         )
 
 
-class MoneySerializer(Serializer):
-    """``{"amount": "100.00", "currency_code": "USD"}``: a decimal string, never a float."""
+class DecimalMoneySerializer(Serializer):
+    """``{"amount": "100.00", "currency_code": "USD"}``: a decimal string, never a float,
+    read into a ``Decimal`` with two places (a bundle's price; enrollments and commerce keep
+    integer minor units through ``apps.core.api.money.MoneySerializer``)."""
 
     amount = AmountField()
     currency_code = serializers.RegexField(
@@ -211,7 +213,7 @@ class CourseRefSerializer(Serializer):
     title = serializers.CharField(read_only=True)
 
 
-@extend_schema_field(MoneySerializer(allow_null=True))
+@extend_schema_field(DecimalMoneySerializer(allow_null=True))
 class BundlePriceField(serializers.Field):
     """The bundle's price read from its two columns (null: not for sale)."""
 
@@ -248,7 +250,9 @@ class BundleWriteSerializer(Serializer):
         required=False,
         help_text="The school's courses in the bundle (replaces the set on update).",
     )
-    price = MoneySerializer(required=False, allow_null=True, help_text="null: not for sale (yet).")
+    price = DecimalMoneySerializer(
+        required=False, allow_null=True, help_text="null: not for sale (yet)."
+    )
 
 
 @extend_schema_view(

@@ -200,12 +200,12 @@ class GroupUserSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class UserRefSerializer(Serializer):
+class GroupUserRefSerializer(Serializer):
     id = member_field(help_text="The person's usr_ id.")
 
 
 class GroupUserCreateSerializer(Serializer):
-    user = UserRefSerializer()
+    user = GroupUserRefSerializer()
 
 
 @extend_schema_view(
