@@ -40,6 +40,34 @@ def published_course_list(
     return queryset
 
 
+# The columns of a published course's list row (``published_course_rows``), enough for its
+# seed shape without the searchable content.
+PUBLISHED_COURSE_ROW_COLUMNS = (
+    "id",
+    "course_id",
+    "course__title",
+    "slug",
+    "domain__name",
+    "hidden",
+    "registration_required",
+    "registration_starts_at",
+    "registration_ends_at",
+    "timezone",
+    "course_series_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def published_course_rows(queryset: QuerySet[PublishedCourse]) -> QuerySet[dict]:
+    """The publications of ``queryset`` as plain rows (``PUBLISHED_COURSE_ROW_COLUMNS``) in
+    its order (a search's ranking included): no model instances, and none of the columns the
+    shape does not show (the search document is most of a row's bytes)."""
+    return (
+        queryset.select_related(None).prefetch_related(None).values(*PUBLISHED_COURSE_ROW_COLUMNS)
+    )
+
+
 def published_path_list(
     *, queryset: QuerySet[PublishedPath], searchable: bool = False
 ) -> QuerySet[PublishedPath]:
