@@ -2,6 +2,8 @@
 and ``…/course-series/{id}/published-courses`` (Skilljar v1). Reading is the seed's API;
 POST, PUT/PATCH and DELETE are Lyceum's extension for integrators."""
 
+from functools import cached_property
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import CharFilter
@@ -51,8 +53,6 @@ class _IncludeSearchable(serializers.Serializer):
 
 def include_searchable(request) -> bool:
     """``include_searchable_content`` as a boolean; 400 naming it when it is not one."""
-    if INCLUDE not in request.query_params:  # the common case, without building a form
-        return False
     options = _IncludeSearchable(data=request.query_params)
     options.is_valid(raise_exception=True)
     return bool(options.validated_data.get(INCLUDE, False))
@@ -259,14 +259,20 @@ class PublishedCourseRowsMixin:
     (``published_course_rows``) and shape them with ``PublishedCourseSerializer.row_payload``;
     with it, the serializer's prefetched shape."""
 
+    @cached_property
+    def searchable(self) -> bool:
+        """Whether this list or read answers with the searchable content (400 naming
+        ``include_searchable_content`` when it is not a boolean); worked out once a request."""
+        return self.action in ("list", "retrieve") and include_searchable(self.request)
+
     def page_rows(self, queryset: QuerySet) -> QuerySet:
         """A page's rows (read by the paginator)."""
-        if include_searchable(self.request):
+        if self.searchable:
             return queryset
         return publishing_selectors.published_course_rows(queryset)
 
     def list(self, request, *args, **kwargs) -> Response:
-        if include_searchable(request):
+        if self.searchable:
             return super().list(request, *args, **kwargs)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         payloads = [PublishedCourseSerializer.row_payload(row) for row in page]
@@ -320,13 +326,12 @@ class PublishedCourseViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        searchable = self.action in ("list", "retrieve") and include_searchable(self.request)
         return publishing_selectors.published_course_list(
-            queryset=queryset.filter(domain=self.domain), searchable=searchable
+            queryset=queryset.filter(domain=self.domain), searchable=self.searchable
         )
 
     def get_serializer_class(self):
-        if self.action in ("list", "retrieve") and include_searchable(self.request):
+        if self.searchable:
             return PublishedCourseSearchableSerializer
         return PublishedCourseSerializer
 
@@ -491,11 +496,11 @@ class CourseSeriesPublishedCourseViewSet(
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return publishing_selectors.published_course_list(
             queryset=queryset.filter(domain=self.domain, course_series=self.course_series),
-            searchable=include_searchable(self.request),
+            searchable=self.searchable,
         )
 
     def get_serializer_class(self):
-        if include_searchable(self.request):
+        if self.searchable:
             return PublishedCourseSearchableSerializer
         return PublishedCourseSerializer
 
