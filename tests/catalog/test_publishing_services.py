@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -158,6 +158,24 @@ def test_seed_bench_search_loads_searchable_courses_as_the_services_index_them(s
     for row in found:
         published_course_search_refresh(course=row.course)
     assert _documents(domain) == seeded
+
+
+def test_seed_bench_search_refuses_another_schools_domain(school, other_school):
+    # given
+    DomainFactory(school=other_school, name="theirs.example.com")
+
+    # when / then
+    with pytest.raises(CommandError, match="another school"):
+        call_command(
+            "seed_bench_search",
+            "--courses",
+            "3",
+            "--school",
+            school.slug,
+            "--domain",
+            "theirs.example.com",
+        )
+    assert not PublishedCourse.objects.filter(domain__name="theirs.example.com").exists()
 
 
 def test_publish_and_unpublish_emit_events(school):

@@ -13,7 +13,7 @@ Idempotent: a domain that already holds courses is left as it is.
 import random
 from itertools import islice
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -152,6 +152,8 @@ class Command(BaseCommand):
         site, _ = Domain.objects.get_or_create(
             name=domain, defaults={"school": owner, "catalog_title": "Search benchmark"}
         )
+        if site.school_id != owner.pk:  # never publish one school's courses on another's domain
+            raise CommandError(f"The domain {domain} belongs to another school.")
         if PublishedCourse.objects.filter(domain=site).exists():
             return
         rng = random.Random(12)  # the same catalog on every run
