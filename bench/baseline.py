@@ -3,6 +3,7 @@ query, orjson. Mounted under ``/bench/`` only when ``LYCEUM_BENCH_BASELINE=1``.
 """
 
 import hashlib
+from urllib.parse import urlencode
 
 import orjson
 from django.db import connection, transaction
@@ -391,5 +392,89 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "average_score": None if score is None else round(float(score), 2),
             "average_time_seconds": round((time or 0) / enrolled) if enrolled else None,
             "lessons": lessons,
+        }
+    )
+
+
+# The columns of the search floor's statement after its count, in order.
+SEARCH_COLUMNS = (
+    "id",
+    "course_id",
+    "course_title",
+    "slug",
+    "domain",
+    "hidden",
+    "registration_required",
+    "registration_starts_at",
+    "registration_ends_at",
+    "timezone",
+    "course_series_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _published_course_search_sql() -> str:
+    """A domain's published courses matching a websearch query, best match first (ranked as
+    the API ranks them), with the count of all matches, as ONE statement; the domain is the
+    API key's school's."""
+    from apps.catalog.models import Course, PublishedCourse
+    from apps.catalog.models.publishing import SEARCH_CONFIG
+    from apps.schools.models import Domain
+
+    published, course = PublishedCourse._meta.db_table, Course._meta.db_table
+    domain, key = Domain._meta.db_table, ApiKey._meta.db_table
+    return f"""
+        WITH q AS (SELECT websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s) AS query),
+        matches AS (
+            SELECT p.id, p.course_id, p.slug, p.hidden, p.registration_required,
+                   p.registration_starts_at, p.registration_ends_at, p.timezone,
+                   p.course_series_id, p.created_at, p.updated_at, d.name AS domain,
+                   ts_rank(p.search_vector, q.query) AS rank
+            FROM {published} p
+            JOIN {domain} d ON d.id = p.domain_id
+            JOIN {key} k ON k.school_id = d.school_id
+            CROSS JOIN q
+            WHERE d.name = %s AND k.key_hash = %s AND k.revoked_at IS NULL
+              AND p.school_id = d.school_id AND p.search_vector @@ q.query
+        )
+        SELECT count(*) OVER (), m.id, c.id, c.title, m.slug, m.domain, m.hidden,
+               m.registration_required, m.registration_starts_at, m.registration_ends_at,
+               m.timezone, m.course_series_id, m.created_at, m.updated_at
+        FROM matches m JOIN {course} c ON c.id = m.course_id
+        ORDER BY m.rank DESC, m.id
+        LIMIT %s OFFSET %s
+    """
+
+
+def published_courses(request: HttpRequest) -> HttpResponse:
+    """``/bench/published-courses?domain=NAME&search=TERM&page=N&page_size=M``: a catalog
+    search page, raw (PostgreSQL full-text search, the API's ranking and shape)."""
+    page = _int_param(request, "page", 1, 10**6)
+    size = _int_param(request, "page_size", 100, 100)
+    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    term, domain = request.GET.get("search", ""), request.GET.get("domain", "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _published_course_search_sql(), [term, domain, key_hash, size, (page - 1) * size]
+        )
+        rows = cursor.fetchall()
+    count = rows[0][0] if rows else 0
+    results = []
+    for row in rows:
+        item = dict(zip(SEARCH_COLUMNS, row[1:], strict=True))
+        item["course"] = {"id": item.pop("course_id"), "title": item.pop("course_title")}
+        item["course_url"] = f"https://{item.pop('domain')}/{item['slug']}"
+        results.append(item)
+    base = request.build_absolute_uri(request.path)
+    query = {"domain": domain, "search": term, "page_size": size}
+    more = page * size < count
+    return _json(
+        {
+            "count": count,
+            "next": f"{base}?{urlencode({**query, 'page': page + 1})}" if more else None,
+            "previous": f"{base}?{urlencode({**query, 'page': page - 1})}" if page > 1 else None,
+            "results": results,
         }
     )

@@ -53,6 +53,8 @@ class Profile:
     repeats: int
     connections: int
     output: Path
+    # Published courses the catalog-search scenario searches (``{courses}`` in ``prepare``).
+    courses: int = 10_000
     # Runners scale their own work down when this is set (make bench-smoke).
     smoke: bool = False
 
@@ -72,6 +74,7 @@ SMOKE = Profile(
     repeats=1,
     connections=16,
     output=ROOT / "bench" / ".work" / "smoke.md",
+    courses=300,
     smoke=True,
 )
 
@@ -361,7 +364,12 @@ def load_data(ctx: Context, scenarios: list[Scenario]) -> None:
     done: set[tuple[str, ...]] = set()
     for scenario in scenarios:
         for command in scenario.prepare:
-            command = tuple(arg.replace("{users}", str(ctx.profile.users)) for arg in command)
+            command = tuple(
+                arg.replace("{users}", str(ctx.profile.users)).replace(
+                    "{courses}", str(ctx.profile.courses)
+                )
+                for arg in command
+            )
             if command not in done:
                 say(f"prepare: manage.py {' '.join(command)}")
                 ctx.manage(*command, timeout=400)
@@ -422,11 +430,45 @@ def preflight(ctx: Context, scenarios: list[Scenario]) -> None:
         targets = [] if scenario.runner else [(scenario.path, scenario.auth, scenario.method)]
         if scenario.baseline:
             targets.append((scenario.baseline, "api_key", scenario.baseline_method))
+        answers = []
         for path, auth, method in targets:
             body = scenario.body if method != "GET" else None
             status, body = ctx.request(method, path, auth, body)
             if not 200 <= status < 300:
                 raise BenchError(f"{method} {path} answered {status}: {body[:300]!r}")
+            answers.append(body)
+        if scenario.same_results:
+            difference = results_differ(*answers)
+            if difference:
+                raise BenchError(f"{scenario.path} and {scenario.baseline}: {difference}")
+
+
+def _instants(row: dict) -> dict:
+    """The row with its ``*_at`` times parsed, so their formatting does not count."""
+    return {
+        name: datetime.fromisoformat(value)
+        if name.endswith("_at") and isinstance(value, str)
+        else value
+        for name, value in row.items()
+    }
+
+
+def results_differ(api: bytes, floor: bytes) -> str | None:
+    """How two list answers differ in ``count`` or in ``results`` (rows and their order, times
+    as instants), or that they hold no rows; None when they agree on some rows."""
+    mine, theirs = json.loads(api), json.loads(floor)
+    if mine.get("count") != theirs.get("count"):
+        return f"count {mine.get('count')} against the baseline's {theirs.get('count')}"
+    rows, floor_rows = mine.get("results", []), theirs.get("results", [])
+    if not rows:  # an empty page agrees with anything: it proves nothing
+        return "no rows to compare"
+    ids, floor_ids = [row.get("id") for row in rows], [row.get("id") for row in floor_rows]
+    if ids != floor_ids:
+        return f"rows {ids[:5]}… against the baseline's {floor_ids[:5]}…"
+    for row, floor_row in zip(rows, floor_rows, strict=True):
+        if _instants(row) != _instants(floor_row):
+            return f"row {row.get('id')} is {row} against the baseline's {floor_row}"
+    return None
 
 
 def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
@@ -628,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats=args.repeats or base.repeats,
         connections=base.connections,
         output=(args.output or base.output).resolve(),
+        courses=base.courses,
         smoke=base.smoke,
     )
     scenarios = [

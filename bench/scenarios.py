@@ -11,7 +11,10 @@ opt-in: ``make bench BENCH_ARGS="--users 1000000"``). Targets: ``rps_target`` (r
 this × the baseline's), ``p99_target`` and ``p50_target`` (latency at most this × the
 baseline's).
 ``prepare`` lists extra ``manage.py`` commands (argument lists; ``{users}`` is replaced
-with the run's user count) that load the data it needs; each distinct command runs once.
+with the run's user count, ``{courses}`` with its catalog size: 10,000, or a few hundred in a
+smoke run) that load the data it needs; each distinct command runs once. ``same_results``
+has the run check, before timing, that the scenario and its baseline answer the same
+``count`` and the same ``results`` in the same order (times compared as instants).
 """
 
 from collections.abc import Callable
@@ -34,6 +37,10 @@ BENCH_ANALYTICS_ID = "crs_0000000000benchanalytics"
 _SEED_ENROLLMENTS = (
     ("seed_bench_enrollments", "--id", BENCH_PUBLISHED_ID, "--user-id", BENCH_LEARNER_ID),
 )
+# The catalog-search scenario's domain and term (``manage.py seed_bench_search``: the term
+# matches 50 of its 10,000 courses, in titles, descriptions and lessons).
+SEARCH_DOMAIN = "search.bench.lyceum.local"
+SEARCH_TERM = "forklift"
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class Scenario:
     p50_target: float | None = None
     min_users: int = 0
     prepare: tuple[tuple[str, ...], ...] = ()
+    same_results: bool = False
     runner: Callable[[Any], Any] | None = field(default=None, compare=False)
 
 
@@ -110,6 +118,18 @@ SCENARIOS: list[Scenario] = [
         baseline=f"/bench/analytics?course={BENCH_ANALYTICS_ID}",
         rps_target=0.5,
         prepare=(("seed_bench_analytics", "--id", BENCH_ANALYTICS_ID, "--enrollments", "50000"),),
+    ),
+    # Ranked full-text search over a domain's published courses (seed_bench_search); the floor
+    # runs the same ranked query raw. Default page size (100): all the matches, best first.
+    Scenario(
+        name=f"GET /api/v1/domains/{{d}}/published-courses?search={SEARCH_TERM} (10,000 courses)",
+        path=f"/api/v1/domains/{SEARCH_DOMAIN}/published-courses?search={SEARCH_TERM}",
+        baseline=f"/bench/published-courses?domain={SEARCH_DOMAIN}&search={SEARCH_TERM}",
+        is_list=True,
+        rps_target=0.5,
+        p99_target=1.5,
+        prepare=(("seed_bench_search", "--courses", "{courses}", "--domain", SEARCH_DOMAIN),),
+        same_results=True,
     ),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(

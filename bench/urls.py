@@ -12,4 +12,5 @@ urlpatterns = [
     path("enrollments", baseline.enrollments, name="bench-enrollments"),
     path("enroll", baseline.enroll, name="bench-enroll"),
     path("analytics", baseline.analytics, name="bench-analytics"),
+    path("published-courses", baseline.published_courses, name="bench-published-courses"),
 ]

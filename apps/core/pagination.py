@@ -39,6 +39,10 @@ CURSOR_SALT = "lyceum.pagination.cursor"
 DEFAULT_EXACT_COUNT_LIMIT = 10_000
 # PostgreSQL's OFFSET is a bigint: a larger one is a database error, not an empty page.
 MAX_OFFSET = 2**62
+# A page's rows may carry the list's count under this key (``page_rows`` of a ranked search,
+# whose statement reads every match to sort them anyway, adds ``COUNT(*) OVER ()``): the page
+# then costs one statement, not a count and a page.
+LIST_COUNT = "list_count"
 
 
 def exact_count_limit() -> int:
@@ -230,7 +234,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def _rows(self, queryset: QuerySet) -> QuerySet:
         """What a page holds: the queryset's model instances, or the rows the view's
         ``page_rows(queryset)`` makes of it (``values()`` rows, say). Counts and cursors read
-        the queryset itself, so they never pay for the joins a page shows."""
+        the queryset itself, so they never pay for the joins a page shows, unless the rows
+        carry the count themselves (``LIST_COUNT``)."""
         page_rows = getattr(self.view, "page_rows", None)
         return page_rows(queryset) if page_rows is not None else queryset
 
@@ -244,15 +249,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
             number = max(1, -(-count // size))
         else:
             number = self._page_number(raw)
-            count, exact = list_count(queryset)
+            count, exact = None, True
         offset = (number - 1) * size
         if offset > MAX_OFFSET:  # past any table, and past what the database's OFFSET takes
             raise NotFound(f"page: {number} is past the last page.")
-        rows = list(self._rows(queryset)[offset : offset + size + 1])
+        page = self._rows(queryset)
+        rows = list(page[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         if not rows and number > 1:
             raise NotFound(f"page: {number} is past the last page.")
+        if count is None and LIST_COUNT in page.query.annotations:
+            count = rows[0][LIST_COUNT] if rows else 0
+        elif count is None:
+            count, exact = list_count(queryset)
         if not has_next:
             count, exact = offset + len(rows), True
         elif count <= offset + size:  # an estimate below what the page shows exists

@@ -3,9 +3,12 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 
+from apps.catalog.services.lessons import lesson_create
+from apps.catalog.services.publishing import course_publish
 from apps.schools.services.people import user_create
 from bench.scenarios import BENCH_COURSE_ID
 from tests.conftest import make_client
+from tests.factories import CourseFactory, DomainFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,67 @@ def test_baseline_contents_returns_the_api_tree_in_one_query(
         {**section, "lessons": [_same_instants(lesson) for lesson in section["lessons"]]}
         for section in api["sections"]
     ]
+
+
+def _search_catalog(school, other_school) -> None:
+    """Courses on learn.example.com finding "forklift" in a title, a description and a lesson,
+    two that do not, and the same words on another school's domain."""
+    domain = DomainFactory(school=school, name="learn.example.com")
+    for title, short in (
+        ("Forklift basics", "Driving"),
+        ("Loading bays", "Where forklifts work"),
+        ("Forklift refresher", "Again"),
+        ("Cranes", "Lifting"),
+        ("Rigging", "Slings"),
+    ):
+        course = CourseFactory(school=school, title=title, short_description=short)
+        course_publish(domain=domain, course=course)
+    in_lesson = course_publish(domain=domain, course=CourseFactory(school=school, title="Docks"))
+    lesson_create(course=in_lesson.course, type="HTML", title="Moving pallets by forklift")
+    foreign = DomainFactory(school=other_school, name="other.example.com")
+    course_publish(domain=foreign, course=CourseFactory(school=other_school, title="Forklift"))
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+@pytest.mark.parametrize("page", ["page_size=100", "page_size=2&page=2"])
+def test_baseline_search_returns_the_api_page_in_one_query(
+    school, other_school, api_key, api_client, django_assert_num_queries, page
+):
+    # given
+    _search_catalog(school, other_school)
+    api = api_client.get(
+        f"/api/v1/domains/learn.example.com/published-courses?search=forklift&{page}"
+    ).json()
+
+    # when
+    with django_assert_num_queries(1):
+        response = make_client(api_key[1]).get(
+            f"/bench/published-courses?domain=learn.example.com&search=forklift&{page}"
+        )
+
+    # then the same count and the same rows in the same order
+    body = response.json()
+    assert body["count"] == api["count"] == 4
+    assert body["results"]
+    assert [_same_instants(row) for row in body["results"]] == [
+        _same_instants(row) for row in api["results"]
+    ]
+    assert (body["next"] is None) == (api["next"] is None)
+    assert (body["previous"] is None) == (api["previous"] is None)
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_search_finds_nothing_on_another_schools_domain(school, other_school, api_key):
+    # given
+    _search_catalog(school, other_school)
+
+    # when
+    response = make_client(api_key[1]).get(
+        "/bench/published-courses?domain=other.example.com&search=forklift"
+    )
+
+    # then
+    assert response.json()["count"] == 0
+    assert response.json()["results"] == []

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -15,7 +16,9 @@ from bench.run import (
     measure,
     median_of,
     parse_wrk,
+    preflight,
     render,
+    results_differ,
 )
 from bench.scenarios import SCENARIOS, Scenario
 
@@ -144,6 +147,46 @@ def test_scenarios_have_unique_names_and_mounted_baselines():
                 resolve(scenario.baseline.split("?")[0], urlconf="tests.bench.baseline_urls")
             except Resolver404:
                 pytest.fail(f"{scenario.baseline} is not a baseline route")
+
+
+def _page(count: int, *rows: dict) -> bytes:
+    return json.dumps({"count": count, "next": None, "results": list(rows)}).encode()
+
+
+def test_results_differ_compares_counts_rows_order_and_instants():
+    # given
+    a = {"id": "pcr_a", "title": "A", "created_at": "2026-01-01T00:00:00.000000Z"}
+    b = {"id": "pcr_b", "title": "B", "created_at": "2026-01-01T00:00:00Z"}
+    api = _page(2, a, b)
+
+    # then
+    assert results_differ(api, _page(2, {**a, "created_at": "2026-01-01T00:00:00Z"}, b)) is None
+    assert "count 2" in results_differ(api, _page(3, a, b))
+    assert "rows" in results_differ(api, _page(2, b, a))
+    assert "pcr_b" in results_differ(api, _page(2, a, {**b, "title": "C"}))
+    assert "created_at" in results_differ(api, _page(2, a, {**b, "created_at": "2026-01-02"}))
+    assert results_differ(_page(0), _page(0)) == "no rows to compare"
+
+
+def test_preflight_refuses_a_baseline_that_answers_other_rows(monkeypatch):
+    # given a scenario whose baseline answers its rows in another order
+    row_a, row_b = {"id": "pcr_a"}, {"id": "pcr_b"}
+    answers = {"/api/v1/x": _page(2, row_a, row_b), "/bench/x": _page(2, row_b, row_a)}
+    ctx = Context(profile=FULL, env={})
+    monkeypatch.setattr(ctx, "request", lambda method, path, auth, body: (200, answers[path]))
+    scenario = Scenario(name="x", path="/api/v1/x", baseline="/bench/x", same_results=True)
+
+    # when / then
+    with pytest.raises(BenchError, match="rows"):
+        preflight(ctx, [scenario])
+    preflight(ctx, [replace(scenario, same_results=False)])
+
+
+def test_every_search_scenario_checks_its_rows_against_the_floor():
+    searches = [s for s in SCENARIOS if "search=" in s.path]
+
+    assert searches
+    assert all(s.same_results and s.baseline for s in searches)
 
 
 def test_smoke_results_never_overwrite_the_committed_table():

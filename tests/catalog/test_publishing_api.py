@@ -1,9 +1,14 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.catalog.api.publishing import PublishedCourseSerializer
 from apps.catalog.models import PublishedCourse
+from apps.catalog.selectors import publishing as publishing_selectors
 from apps.catalog.services import lessons as lesson_services
+from apps.catalog.services import publishing as publishing_services
 from apps.core.models import Event
 from tests.factories import (
     CourseFactory,
@@ -307,6 +312,100 @@ def test_search_finds_title_description_and_lesson_content(api_client, school, d
 
     # then
     assert [row["id"] for row in response.json()["results"]] == [by_title.id, by_lesson.id]
+
+
+def _forklift_catalog(school, domain, matches: int = 3) -> list[PublishedCourse]:
+    """``matches`` publications finding "forklift" (title, description, lesson, ...) among
+    others that do not."""
+    found = []
+    for n in range(matches):
+        course = CourseFactory(
+            school=school,
+            title=f"Forklift {n}" if n % 3 == 0 else f"Course {n}",
+            short_description="Near forklifts" if n % 3 == 1 else "Plain",
+        )
+        published = publishing_services.course_publish(domain=domain, course=course)
+        if n % 3 == 2:
+            lesson_services.lesson_create(course=course, type="HTML", title="A forklift")
+        found.append(published)
+    for _ in range(2):
+        PublishedCourseFactory(school=school, domain=domain)
+    return found
+
+
+def test_search_list_runs_constant_queries(api_client, school, domain):
+    # given
+    _forklift_catalog(school, domain)
+    url = f"{_base(domain)}/published-courses"
+    api_client.get(url, {"search": "forklift"})
+    with CaptureQueriesContext(connection) as one:
+        small = api_client.get(url, {"search": "forklift", "page_size": 1})
+
+    # when
+    with CaptureQueriesContext(connection) as three:
+        large = api_client.get(url, {"search": "forklift", "page_size": 3})
+
+    # then
+    assert len(small.json()["results"]) == 1
+    assert len(large.json()["results"]) == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_search_page_counts_its_matches_in_the_page_statement(api_client, school, domain):
+    # given
+    _forklift_catalog(school, domain, matches=5)
+    url = f"{_base(domain)}/published-courses"
+
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        first = api_client.get(url, {"search": "forklift", "page_size": 2})
+    statements = [query["sql"] for query in captured.captured_queries]  # before the next request
+    second = api_client.get(url, {"search": "forklift", "page_size": 2, "page": 2})
+    last = api_client.get(url, {"search": "forklift", "page_size": 2, "page": 3})
+    past = api_client.get(url, {"search": "forklift", "page_size": 2, "page": 4})
+    nothing = api_client.get(url, {"search": "crane"})
+
+    # then: the count of all matches, without a count statement of its own
+    assert [first.json()["count"], second.json()["count"], last.json()["count"]] == [5, 5, 5]
+    assert first.json()["next"] is not None
+    assert last.json()["next"] is None
+    assert past.status_code == 404
+    assert nothing.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert statements
+    assert not [sql for sql in statements if sql.startswith("SELECT COUNT(*)")]
+    ids = [row["id"] for page in (first, second, last) for row in page.json()["results"]]
+    assert len(set(ids)) == 5
+
+
+def test_list_rows_give_the_serializers_shape(school, domain):
+    # given: every field set, times with microseconds, one in a series and one not
+    series = CourseSeriesFactory(school=school, domain=domain)
+    publishing_services.course_publish(
+        domain=domain,
+        course=CourseFactory(school=school, title="Windowed"),
+        slug="windowed",
+        hidden=True,
+        registration_required=True,
+        registration_starts_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        registration_ends_at=datetime(2026, 2, 2, tzinfo=UTC),
+        timezone="US/Pacific",
+        course_series=series,
+    )
+    publishing_services.course_publish(domain=domain, course=CourseFactory(school=school))
+    listed = publishing_selectors.published_course_list(
+        queryset=PublishedCourse.objects.filter(domain=domain).order_by("id")
+    )
+
+    # when
+    rows = [
+        PublishedCourseSerializer.row_payload(row)
+        for row in publishing_selectors.published_course_rows(listed)
+    ]
+
+    # then
+    assert rows == [PublishedCourseSerializer(published).data for published in listed]
+    assert rows[0]["registration_starts_at"] == "2026-01-02T03:04:05.678901Z"
+    assert {row["course_series_id"] for row in rows} == {series.id, None}
 
 
 def test_path_search_does_not_look_inside_path_items(api_client, school, domain):

@@ -1,5 +1,8 @@
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from apps.catalog.models import PublishedCourse, PublishedPath
 from apps.catalog.selectors.publishing import published_course_search, published_path_search
@@ -7,7 +10,11 @@ from apps.catalog.services import courses as course_services
 from apps.catalog.services import lessons as lesson_services
 from apps.catalog.services import paths as path_services
 from apps.catalog.services import publishing as publishing_services
-from apps.catalog.services.search import plain_text
+from apps.catalog.services.search import (
+    plain_text,
+    published_course_search_refresh,
+    published_course_search_refresh_many,
+)
 from apps.core.models import Event
 from tests.factories import (
     CourseFactory,
@@ -87,6 +94,88 @@ def test_path_search_weighs_title_and_ignores_items(school):
 
     # then
     assert found == ["Safety first", "Basics"]
+
+
+def _documents(domain) -> dict[str, str]:
+    """Each publication's search document on ``domain``, as text."""
+    rows = PublishedCourse.objects.filter(domain=domain).annotate(
+        document=Cast("search_vector", TextField())
+    )
+    return dict(rows.values_list("id", "document"))
+
+
+@pytest.mark.postgres
+def test_bulk_refresh_writes_the_documents_the_services_write(school):
+    # given two publications written by the services (a section, lessons, keywords)
+    domain = DomainFactory(school=school)
+    first = _publish(
+        school, domain, title="Cranes", long_description_html="<p>Big <b>hooks</b></p>"
+    )
+    lesson_services.lesson_create(course=first.course, type="SECTION", title="Part one")
+    lesson_services.lesson_create(
+        course=first.course,
+        type="HTML",
+        title="Slinging",
+        search_keywords="rigging",
+        description_html="<p>Check the <em>shackle</em></p>",
+    )
+    second = _publish(school, domain, title="Docks")
+    publishing_services.published_course_update(published_course=second, search_keywords="bay")
+    written = _documents(domain)
+    PublishedCourse.objects.filter(domain=domain).update(search_vector=None)
+
+    # when
+    rewritten = published_course_search_refresh_many(course_ids=[first.course_id, second.course_id])
+
+    # then
+    assert rewritten == 2
+    assert _documents(domain) == written
+    assert "shackl" in written[first.id]
+    assert "bay" in written[second.id]
+
+
+@pytest.mark.postgres
+def test_seed_bench_search_loads_searchable_courses_as_the_services_index_them(school):
+    # given
+    domain = DomainFactory(school=school, name="bench.example.com")
+
+    # when: 1,200 courses, so "forklift" is in two titles, two descriptions and two lessons
+    call_command(
+        "seed_bench_search", "--courses", "1200", "--school", school.slug, "--domain", domain.name
+    )
+    call_command(  # a second run leaves the domain as it is
+        "seed_bench_search", "--courses", "1200", "--school", school.slug, "--domain", domain.name
+    )
+
+    # then
+    published = PublishedCourse.objects.filter(domain=domain)
+    assert published.count() == 1200
+    assert published.filter(search_vector__isnull=True).count() == 0
+    found = list(published_course_search(published, "forklift").select_related("course"))
+    assert len(found) == 6
+    assert [row.course.title.startswith("Forklift") for row in found] == [True] * 2 + [False] * 4
+    seeded = _documents(domain)
+    for row in found:
+        published_course_search_refresh(course=row.course)
+    assert _documents(domain) == seeded
+
+
+def test_seed_bench_search_refuses_another_schools_domain(school, other_school):
+    # given
+    DomainFactory(school=other_school, name="theirs.example.com")
+
+    # when / then
+    with pytest.raises(CommandError, match="another school"):
+        call_command(
+            "seed_bench_search",
+            "--courses",
+            "3",
+            "--school",
+            school.slug,
+            "--domain",
+            "theirs.example.com",
+        )
+    assert not PublishedCourse.objects.filter(domain__name="theirs.example.com").exists()
 
 
 def test_publish_and_unpublish_emit_events(school):

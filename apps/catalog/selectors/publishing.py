@@ -8,7 +8,19 @@ title matches first.
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 
 from apps.catalog.models import (
     CourseSeries,
@@ -20,6 +32,7 @@ from apps.catalog.models import (
 )
 from apps.catalog.models.publishing import SEARCH_CONFIG
 from apps.catalog.selectors.paths import lessons_for_counts
+from apps.core.pagination import LIST_COUNT
 
 
 def published_course_list(
@@ -38,6 +51,37 @@ def published_course_list(
             ),
         )
     return queryset
+
+
+# The columns of a published course's list row (``published_course_rows``), enough for its
+# seed shape without the searchable content.
+PUBLISHED_COURSE_ROW_COLUMNS = (
+    "id",
+    "course_id",
+    "course__title",
+    "slug",
+    "domain__name",
+    "hidden",
+    "registration_required",
+    "registration_starts_at",
+    "registration_ends_at",
+    "timezone",
+    "course_series_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def published_course_rows(queryset: QuerySet[PublishedCourse]) -> QuerySet[dict]:
+    """The publications of ``queryset`` as plain rows (``PUBLISHED_COURSE_ROW_COLUMNS``) in
+    its order: no model instances, and none of the columns the shape does not show (the
+    search document is most of a row's bytes). Rows of a search (ranked) also carry how many
+    publications match (``LIST_COUNT``): ranking reads every match to sort them anyway, so
+    the count comes from the same statement instead of a second one."""
+    rows = queryset.select_related(None).prefetch_related(None)
+    if "rank" in queryset.query.annotations:
+        return rows.values(*PUBLISHED_COURSE_ROW_COLUMNS, **{LIST_COUNT: Window(Count("*"))})
+    return rows.values(*PUBLISHED_COURSE_ROW_COLUMNS)
 
 
 def published_path_list(
