@@ -1,8 +1,12 @@
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from freezegun import freeze_time
 
 from apps.catalog.models import Bundle, LessonType, Path, PathItem
+from tests.conftest import make_client
 from tests.factories import (
     BundleFactory,
     CourseFactory,
@@ -199,6 +203,190 @@ def test_path_items_list_runs_constant_queries(api_client, school):
     # then
     assert len(response.json()["results"]) == 4
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+# --- moving and removing path items ----------------------------------------------------------
+
+
+def _path_of(school, count: int) -> tuple[Path, list[PathItem]]:
+    path = PathFactory(school=school)
+    return path, [PathItemFactory(school=school, path=path) for _ in range(count)]
+
+
+def _positions(path: Path) -> dict[str, int]:
+    return dict(PathItem.objects.filter(path=path).values_list("id", "order"))
+
+
+@pytest.mark.parametrize(
+    ("moved", "order", "expected"),
+    [(3, 1, [3, 0, 1, 2]), (0, 3, [1, 2, 0, 3]), (1, 4, [0, 2, 3, 1]), (2, 3, [0, 1, 2, 3])],
+)
+def test_patch_order_moves_a_path_item_keeping_positions_gap_free(
+    api_client, school, moved, order, expected
+):
+    # given four items at 1..4; ``expected`` lists the items (by index) in their new order
+    path, items = _path_of(school, 4)
+
+    # when
+    response = api_client.patch(
+        f"/api/v1/paths/{path.id}/path-items/{items[moved].id}", {"order": order}, format="json"
+    )
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["order"] == order
+    assert _positions(path) == {items[i].id: n for n, i in enumerate(expected, start=1)}
+
+
+def test_a_move_marks_the_shifted_items_as_changed_for_updated_since(api_client, school):
+    # given
+    with freeze_time("2026-01-01T10:00:00Z"):
+        path, items = _path_of(school, 4)
+
+    # when: the last item goes first, so every item's position changes
+    with freeze_time("2026-01-02T10:00:00Z"):
+        api_client.patch(
+            f"/api/v1/paths/{path.id}/path-items/{items[3].id}", {"order": 1}, format="json"
+        )
+    listed = api_client.get(
+        f"/api/v1/paths/{path.id}/path-items", {"updated_since": "2026-01-02T00:00:00Z"}
+    )
+
+    # then
+    assert {row["id"] for row in listed.json()["results"]} == {item.id for item in items}
+
+
+def test_put_changes_a_path_items_slug_and_course_and_get_reads_it(api_client, school):
+    # given
+    path, items = _path_of(school, 2)
+    course = CourseFactory(school=school, title="Replacement")
+
+    # when
+    put = api_client.put(
+        f"/api/v1/paths/{path.id}/path-items/{items[0].id}",
+        {"slug": "step-one", "course_id": course.id},
+        format="json",
+    )
+    got = api_client.get(f"/api/v1/paths/{path.id}/path-items/{items[0].id}")
+
+    # then
+    assert put.status_code == 200, put.content
+    assert got.status_code == 200
+    body = got.json()
+    assert (body["slug"], body["course"]["id"], body["order"]) == ("step-one", course.id, 1)
+
+
+def test_delete_removes_a_path_item_and_closes_the_gap(api_client, school):
+    # given
+    path, items = _path_of(school, 4)
+
+    # when
+    response = api_client.delete(f"/api/v1/paths/{path.id}/path-items/{items[1].id}")
+
+    # then
+    assert response.status_code == 204
+    assert _positions(path) == {items[0].id: 1, items[2].id: 2, items[3].id: 3}
+    assert api_client.get(f"/api/v1/paths/{path.id}").json()["path_item_count"] == 3
+    gone = api_client.delete(f"/api/v1/paths/{path.id}/path-items/{items[1].id}")
+    assert gone.status_code == 404
+
+
+@pytest.mark.parametrize("order", [0, 4, 100_001])
+def test_moving_a_path_item_outside_the_path_is_400_naming_order(api_client, school, order):
+    # given
+    path, items = _path_of(school, 3)
+
+    # when
+    response = api_client.patch(
+        f"/api/v1/paths/{path.id}/path-items/{items[0].id}", {"order": order}, format="json"
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "order" in response.json()["errors"]
+    assert _positions(path) == {item.id: n for n, item in enumerate(items, start=1)}
+
+
+def test_changing_a_path_item_to_a_course_the_path_has_is_409(api_client, school):
+    # given
+    path, items = _path_of(school, 2)
+
+    # when
+    response = api_client.patch(
+        f"/api/v1/paths/{path.id}/path-items/{items[0].id}",
+        {"course_id": items[1].course_id, "order": 2},
+        format="json",
+    )
+
+    # then: refused whole, the move included
+    assert response.status_code == 409
+    assert "course_id" in response.json()["errors"]
+    assert _positions(path) == {items[0].id: 1, items[1].id: 2}
+
+
+def test_path_items_of_another_school_or_path_are_404(api_client, school, other_school):
+    # given
+    theirs = PathItemFactory(school=other_school)
+    mine, _ = _path_of(school, 1)
+    url = f"/api/v1/paths/{theirs.path_id}/path-items/{theirs.id}"
+    crossed = f"/api/v1/paths/{mine.id}/path-items/{theirs.id}"
+
+    # when
+    answers = [
+        api_client.get(url),
+        api_client.patch(url, {"order": 1}, format="json"),
+        api_client.delete(url),
+        api_client.delete(crossed),
+    ]
+
+    # then
+    assert [answer.status_code for answer in answers] == [404] * 4
+    assert PathItem.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_adds_moves_and_removals_keep_path_positions_gap_free(api_key, school):
+    # given a path of eight courses, and fifteen requests released at once: additions at
+    # the top, moves to random places and removals
+    secret = api_key[1]
+    path, items = _path_of(school, 8)
+    courses = [CourseFactory(school=school) for _ in range(5)]
+    workers = 15
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+
+    def send(n: int) -> None:
+        client = make_client(secret)
+        url = f"/api/v1/paths/{path.id}/path-items"
+        try:
+            barrier.wait(timeout=10)
+            if n % 3 == 0:
+                response = client.post(
+                    url, {"course_id": courses[n // 3].id, "order": 1}, format="json"
+                )
+            elif n % 3 == 1:
+                item = items[n // 3]
+                response = client.patch(f"{url}/{item.id}", {"order": 1 + n % 4}, format="json")
+            else:
+                response = client.delete(f"{url}/{items[5 + n // 6].id}")
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(workers)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then every request succeeded, except the second removal of an item already removed,
+    # and the positions are exactly 1..n
+    assert sorted(statuses) == [200] * 5 + [201] * 5 + [204] * 3 + [404] * 2
+    orders = sorted(PathItem.objects.filter(path=path).values_list("order", flat=True))
+    assert orders == list(range(1, 8 + 5 - 3 + 1))
 
 
 # --- bundles ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from tests.factories import (
     CourseFactory,
     DomainFactory,
     PathFactory,
+    PathItemFactory,
     PublishedCourseFactory,
 )
 
@@ -88,6 +89,38 @@ def test_path_items_added_inline_are_ordered_through_the_service(staff_client, s
     assert list(PathItem.objects.order_by("order").values_list("course_id", "order")) == [
         (second.pk, 1),
         (first.pk, 2),
+    ]
+
+
+def test_path_items_changed_and_removed_inline_go_through_the_service(staff_client, school):
+    # given three items; the admin moves the third up, renames the first, removes the second
+    path = PathFactory(school=school, title="Ops", slug="ops")
+    items = [PathItemFactory(school=school, path=path, slug=f"s{n}") for n in range(3)]
+    rows = [
+        {"id": item.pk, "path": path.pk, "course": item.course_id, "order": str(n), "slug": slug}
+        for n, (item, slug) in enumerate(zip(items, ["renamed", "s1", "s2"], strict=True), 1)
+    ]
+    rows[1]["DELETE"] = "on"
+    rows[2]["order"] = "1"
+
+    # when
+    response = staff_client.post(
+        f"/admin/catalog/path/{path.pk}/change/",
+        {
+            "title": "Ops",
+            "slug": "ops",
+            "short_description": "",
+            "long_description_html": "",
+            "search_keywords": "",
+            **admin_inline_data("items", rows, initial=3),
+        },
+    )
+
+    # then
+    assert response.status_code == 302, response.content[:3000]
+    assert list(PathItem.objects.order_by("order").values_list("id", "slug", "order")) == [
+        (items[2].pk, "s2", 1),
+        (items[0].pk, "renamed", 2),
     ]
 
 

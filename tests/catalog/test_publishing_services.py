@@ -210,7 +210,7 @@ def test_path_items_stay_gap_free_when_removed_and_moved(school):
 
     # when
     path_services.path_item_delete(path_item=items[1])
-    path_services.path_item_move(path_item=items[3], order=1)
+    path_services.path_item_update(path_item=items[3], order=1)
 
     # then
     orders = [(i.id, i.order) for i in path.items.order_by("order")]

@@ -126,8 +126,12 @@ class PathAdmin(SchoolScopedAdmin):
                         slug=data.get("slug"),
                     )
                 )
-            elif "order" in item_form.changed_data:
-                path_services.path_item_move(path_item=item_form.instance, order=data["order"])
+            else:
+                changed = {n: data.get(n) for n in ("order", "slug", "course")}
+                path_services.path_item_update(
+                    path_item=item_form.instance,
+                    **{n: v for n, v in changed.items() if n in item_form.changed_data},
+                )
 
     def delete_with_service(self, request: HttpRequest, obj: Path) -> None:
         """Its items and publications go with it."""

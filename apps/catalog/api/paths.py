@@ -146,7 +146,8 @@ class PathItemWriteSerializer(Serializer):
         min_value=1,
         max_value=100_000,
         required=False,
-        help_text="Position in the path, 1 to n + 1 (default the end); later items move down.",
+        help_text="Position in the path: on create 1 to n + 1 (default the end; later items "
+        "move down), on update 1 to n (the items between shift).",
     )
     slug = serializers.SlugField(
         max_length=100, required=False, help_text="Default: the course's slug."
@@ -155,31 +156,72 @@ class PathItemWriteSerializer(Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary="List a path's items, in order"),
+    retrieve=extend_schema(summary="Get a path item"),
     create=extend_schema(
         summary="Add a course to a path",
         request=PathItemWriteSerializer,
         responses={201: PathItemSerializer},
     ),
+    update=extend_schema(
+        summary="Update or move a path item (partial, as PATCH)",
+        request=PathItemWriteSerializer(partial=True),
+        responses=PathItemSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Update or move a path item",
+        request=PathItemWriteSerializer(partial=True),
+        responses=PathItemSerializer,
+    ),
+    destroy=extend_schema(summary="Remove a course from a path (later items move up)"),
 )
-class PathItemViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
-    """``paths/{path_id}/path-items``: the courses of a path in order (100 per page)."""
+class PathItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    SchoolScopedViewSet,
+):
+    """``paths/{path_id}/path-items``: the courses of a path in order (100 per page); an
+    item is moved with ``order`` and removed with DELETE, positions staying 1 to n."""
 
     queryset = PathItem.objects.all()
     serializer_class = PathItemSerializer
     search_fields = ["course__title", "slug"]
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
+    lookup_url_kwarg = "path_item_id"
     path = Parent(Path.objects.all(), url_kwarg="path_id", detail="No such path.")
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return path_selectors.path_item_list(queryset=queryset.filter(path=self.path))
 
+    def _respond(self, item: PathItem, status_code: int = status.HTTP_200_OK) -> Response:
+        item = path_selectors.path_item_list(queryset=PathItem.objects.filter(pk=item.pk)).get()
+        return Response(PathItemSerializer(item).data, status=status_code)
+
     def create(self, request, path_id: str | None = None) -> Response:
         serializer = PathItemWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         item = path_services.path_item_create(path=self.path, **serializer.validated_data)
-        item = path_selectors.path_item_list(queryset=PathItem.objects.filter(pk=item.pk)).get()
-        return Response(PathItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        return self._respond(item, status.HTTP_201_CREATED)
+
+    def update(
+        self, request, path_id: str | None = None, path_item_id: str | None = None
+    ) -> Response:
+        item = self.get_object()
+        serializer = PathItemWriteSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        item = path_services.path_item_update(path_item=item, **serializer.validated_data)
+        return self._respond(item)
+
+    def partial_update(
+        self, request, path_id: str | None = None, path_item_id: str | None = None
+    ) -> Response:
+        return self.update(request, path_id=path_id, path_item_id=path_item_id)
+
+    def perform_destroy(self, instance: PathItem) -> None:
+        path_services.path_item_delete(path_item=instance)
 
 
 # --- bundles ---------------------------------------------------------------------------------

@@ -4,10 +4,12 @@ content items), kept so under concurrent moves.
 Callers hold a row lock on the parent (``select_for_update``) for the whole transaction, so
 two moves in one course run one after the other. Shifting uses two UPDATEs through a high
 offset, because a unique (parent, order) constraint is checked row by row on both
-PostgreSQL and SQLite and a plain ``order + 1`` would collide halfway.
+PostgreSQL and SQLite and a plain ``order + 1`` would collide halfway. A row whose position
+changes counts as changed (``updated_at``), so ``updated_since`` syncs see the new order.
 """
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from apps.catalog.codes import CatalogErrorCode
 from apps.core.errors import InvalidInput
@@ -20,7 +22,7 @@ def _shift(siblings: QuerySet, *, start: int, stop: int | None, by: int) -> None
     rows = siblings.filter(order__gte=start)
     if stop is not None:
         rows = rows.filter(order__lt=stop)
-    rows.update(order=F("order") + _OFFSET)
+    rows.update(order=F("order") + _OFFSET, updated_at=timezone.now())
     siblings.filter(order__gte=_OFFSET).update(order=F("order") - _OFFSET + by)
 
 
@@ -61,5 +63,6 @@ def move(siblings: QuerySet, row, *, order: int) -> None:
         _shift(siblings.exclude(pk=row.pk), start=order, stop=current, by=1)
     else:
         _shift(siblings.exclude(pk=row.pk), start=current + 1, stop=order + 1, by=-1)
-    type(row).objects.filter(pk=row.pk).update(order=order)
-    row.order = order
+    moved_at = timezone.now()
+    type(row).objects.filter(pk=row.pk).update(order=order, updated_at=moved_at)
+    row.order, row.updated_at = order, moved_at

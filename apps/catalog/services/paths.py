@@ -11,7 +11,7 @@ from apps.catalog.models import Bundle, Course, Path, PathItem
 from apps.catalog.services import ordering
 from apps.catalog.services.courses import free_slug, labels_for
 from apps.catalog.services.search import published_path_search_refresh
-from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
+from apps.core.errors import Conflict, InvalidInput, NotFound, conflict_on_duplicate
 from apps.core.html import sanitize_html
 from apps.schools.models import School
 
@@ -80,6 +80,14 @@ def path_delete(*, path: Path) -> None:
     Path.objects.filter(pk=path.pk).delete()
 
 
+def _path_course_taken() -> Conflict:
+    return Conflict(
+        "The path already has this course.",
+        code=CatalogErrorCode.PATH_COURSE_TAKEN,
+        field="course_id",
+    )
+
+
 @transaction.atomic
 def path_item_create(
     *, path: Path, course: Course, order: int | None = None, slug: str | None = None
@@ -95,34 +103,58 @@ def path_item_create(
     item = PathItem(
         school=path.school, path=path, course=course, slug=slug or course.slug, order=position
     )
-    conflict = Conflict(
-        "The path already has this course.",
-        code=CatalogErrorCode.PATH_COURSE_TAKEN,
-        field="course_id",
-    )
-    with conflict_on_duplicate("catalog_pathitem_course", conflict):
+    with conflict_on_duplicate("catalog_pathitem_course", _path_course_taken()):
         item.save(force_insert=True)
     path.save(update_fields=["updated_at"])
     return item
 
 
+def _locked_path_and_item(path_item: PathItem) -> tuple[Path, PathItem]:
+    """The item's path locked for this transaction (moves in one path run one at a time),
+    and the item as it is now; 404 when a concurrent request removed it meanwhile."""
+    path = Path.objects.select_for_update().get(pk=path_item.path_id)
+    item = PathItem.objects.filter(pk=path_item.pk, path=path).first()
+    if item is None:
+        raise NotFound("No such path item.")
+    return path, item
+
+
 @transaction.atomic
 def path_item_delete(*, path_item: PathItem) -> None:
-    """Remove a course from its path and close the gap it leaves."""
-    path = Path.objects.select_for_update().get(pk=path_item.path_id)
-    order = PathItem.objects.get(pk=path_item.pk).order
-    PathItem.objects.filter(pk=path_item.pk).delete()
-    ordering.close_gap(PathItem.objects.filter(path=path), order=order)
+    """Remove a course from its path and close the gap it leaves (the items after it move
+    up one). 404 when the item is already gone."""
+    path, item = _locked_path_and_item(path_item)
+    PathItem.objects.filter(pk=item.pk).delete()
+    ordering.close_gap(PathItem.objects.filter(path=path), order=item.order)
     path.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
-def path_item_move(*, path_item: PathItem, order: int) -> PathItem:
-    """Move an item to position ``order`` (1 to n) of its path, shifting the items between."""
-    path = Path.objects.select_for_update().get(pk=path_item.path_id)
-    item = PathItem.objects.get(pk=path_item.pk)
-    ordering.move(PathItem.objects.filter(path=path), item, order=order)
-    path.save(update_fields=["updated_at"])
+def path_item_update(
+    *,
+    path_item: PathItem,
+    order: int | None = None,
+    slug: str | None = None,
+    course: Course | None = None,
+) -> PathItem:
+    """Change the given fields (PUT and PATCH alike): ``order`` moves the item to that
+    position (1 to n), shifting the items between; ``course`` puts another course of the
+    school in its place. 400 for a position out of range or another school's course, 409
+    when the path already has the course, 404 when the item is already gone."""
+    path, item = _locked_path_and_item(path_item)
+    if course is not None and course.school_id != path.school_id:
+        raise InvalidInput("course_id does not exist.", code="does_not_exist", field="course_id")
+    fields = {name: value for name, value in (("slug", slug), ("course", course)) if value}
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    moved = order is not None and order != item.order
+    if moved:
+        ordering.move(PathItem.objects.filter(path=path), item, order=order)
+    if changed or moved:
+        with conflict_on_duplicate("catalog_pathitem_course", _path_course_taken()):
+            item.save(update_fields=[*changed, "updated_at"])
+        path.save(update_fields=["updated_at"])
     return item
 
 
