@@ -64,6 +64,8 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "lesson.created": "read:courses",
     "lesson.updated": "read:courses",
     "web_package": "read:courses",
+    "ilt_session": "read:courses",
+    "ilt_multi_session_event": "read:courses",
     "enrollment": "read:enrollments",
     "path": "read:enrollments",
     "vilt": "read:enrollments",

@@ -5,6 +5,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from apps.catalog.models import IltInstructor, IltSession, LessonType
+from apps.core.models import Event
+from apps.schools.models import Tag
 from tests.factories import (
     CourseFactory,
     IltMultiSessionEventFactory,
@@ -352,6 +354,164 @@ def test_session_list_runs_constant_queries(api_client, school, size, django_ass
     # then
     assert response.json()["count"] == 2 * size
     assert len({r["id"] for r in response.json()["results"]}) == 2 * size
+
+
+# --- tags: a list or one comma-separated string ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        "Onsite, forklift ,, onsite,",
+        ["Onsite", " forklift", "", "ONSITE"],
+    ],
+    ids=["comma-separated", "array"],
+)
+def test_session_tags_are_a_list_or_a_comma_separated_string_read_back_as_a_list(
+    api_client, school, tags
+):
+    # when
+    response = api_client.post(
+        "/api/v1/ilt-sessions", _body(_live_lesson(school), tags=tags), format="json"
+    )
+
+    # then: trimmed, blanks dropped, once each whatever the case, the first spelling kept
+    assert response.status_code == 201, response.content
+    assert response.json()["tags"] == ["Onsite", "forklift"]
+    assert sorted(Tag.objects.filter(school=school).values_list("name", flat=True)) == [
+        "Onsite",
+        "forklift",
+    ]
+
+
+def test_session_tags_update_from_a_comma_separated_string(api_client, school):
+    # given
+    session = IltSessionFactory(school=school)
+    session.tags.add(TagFactory(school=school, name="old"))
+
+    # when
+    response = api_client.patch(
+        f"/api/v1/ilt-sessions/{session.id}", {"tags": "evening,Remote"}, format="json"
+    )
+    cleared = api_client.patch(f"/api/v1/ilt-sessions/{session.id}", {"tags": ""}, format="json")
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["tags"] == ["Remote", "evening"]
+    assert cleared.status_code == 200
+    assert cleared.json()["tags"] == []
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [42, {"name": "x"}, [42], "bad\x00tag", ["x" * 101], ",".join(f"t{n}" for n in range(51))],
+    ids=["number", "object", "number-in-list", "control-character", "too-long", "too-many"],
+)
+def test_bad_session_tags_are_400_naming_tags(api_client, school, tags):
+    # when
+    response = api_client.post(
+        "/api/v1/ilt-sessions", _body(_live_lesson(school), tags=tags), format="json"
+    )
+
+    # then: the field, or the item of it (tags.0), is named
+    assert response.status_code == 400, response.content
+    assert [key.split(".")[0] for key in response.json()["errors"]] == ["tags"]
+    assert not IltSession.objects.exists()
+
+
+def test_multi_session_child_refuses_tags_given_as_a_string_but_not_blanks(api_client, school):
+    # given
+    event = IltMultiSessionEventFactory(school=school)
+
+    # when
+    tagged = api_client.post(
+        "/api/v1/ilt-sessions", _body(multi_session_event=event.id, tags="x"), format="json"
+    )
+    blank = api_client.post(
+        "/api/v1/ilt-sessions", _body(multi_session_event=event.id, tags=" , "), format="json"
+    )
+
+    # then
+    _error(tagged, "tags")
+    assert blank.status_code == 201, blank.content
+
+
+def test_session_tags_in_the_schema_are_a_list_or_a_string(api_client):
+    # when
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    # then
+    tags = schema["components"]["schemas"]["IltSessionWriteRequest"]["properties"]["tags"]
+    assert sorted(branch["type"] for branch in tags["oneOf"]) == ["array", "string"]
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def _events(school, type: str) -> list[dict]:
+    return list(
+        Event.objects.filter(school=school, type=type)
+        .values_list("payload", flat=True)
+        .order_by("id")
+    )
+
+
+def test_sessions_emit_created_and_updated_only_when_something_changed(api_client, school):
+    # given
+    lesson = _live_lesson(school)
+
+    # when
+    created = api_client.post("/api/v1/ilt-sessions", _body(lesson, tags="a, b"), format="json")
+    url = f"/api/v1/ilt-sessions/{created.json()['id']}"
+    api_client.patch(url, {"display_name": "Forklift safety, live", "tags": "b, a"}, format="json")
+    api_client.patch(url, {"seats_total": 8}, format="json")
+
+    # then: the second request changed nothing, so only the third is an update
+    assert created.status_code == 201, created.content
+    [sent] = _events(school, "ilt_session.created")
+    assert sent == {
+        "id": created.json()["id"],
+        "lesson_id": lesson.id,
+        "multi_session_event_id": None,
+        "display_name": "Forklift safety, live",
+        "starts_at": "2030-05-01T09:00:00.000000Z",
+        "ends_at": "2030-05-01T11:00:00.000000Z",
+        "timezone": "Europe/Paris",
+        "provider": "calendar",
+        "instructor_id": created.json()["instructor_id"],
+        "seats_total": None,
+        "tags": ["a", "b"],
+    }
+    [update] = _events(school, "ilt_session.updated")
+    assert (update["seats_total"], update["tags"]) == (8, ["a", "b"])
+
+
+def test_multi_session_events_emit_created_and_updated(api_client, school):
+    # given
+    lesson = _live_lesson(school)
+
+    # when
+    created = api_client.post(
+        "/api/v1/ilt-multi-session-events",
+        {"lesson": lesson.id, "display_name": "Week", "seats_total": 10},
+        format="json",
+    )
+    url = f"/api/v1/ilt-multi-session-events/{created.json()['id']}"
+    api_client.patch(url, {"seats_total": 10}, format="json")
+    api_client.patch(url, {"display_name": "Week one"}, format="json")
+
+    # then
+    assert _events(school, "ilt_multi_session_event.created") == [
+        {
+            "id": created.json()["id"],
+            "lesson_id": lesson.id,
+            "display_name": "Week",
+            "seats_total": 10,
+        }
+    ]
+    assert [e["display_name"] for e in _events(school, "ilt_multi_session_event.updated")] == [
+        "Week one"
+    ]
 
 
 # --- iCalendar -------------------------------------------------------------------------------

@@ -99,6 +99,36 @@ def _lesson_id(ctx: Ctx) -> str:
     return response.json()["id"]
 
 
+def _live_lesson_id(ctx: Ctx) -> str:
+    body = {"type": "LIVE_TRAINING", "order": 1, "title": "Live", "course_id": _course_id(ctx)}
+    response = ctx.api.post("/api/v1/lessons", body, format="json")
+    ok(response)
+    return response.json()["id"]
+
+
+def _ilt_session_id(ctx: Ctx) -> str:
+    body = {
+        "lesson": _live_lesson_id(ctx),
+        "instructor_email": "Ada <ada@alpha.test>",
+        "timezone": "US/Pacific",
+        "starts_at": "2030-05-01T09:00:00Z",
+        "ends_at": "2030-05-01T11:00:00Z",
+        "display_name": "Forklifts, live",
+        "seats_total": 12,
+        "tags": "Onsite, Forklift",
+    }
+    response = ctx.api.post("/api/v1/ilt-sessions", body, format="json")
+    ok(response)
+    return response.json()["id"]
+
+
+def _ilt_multi_session_event_id(ctx: Ctx) -> str:
+    body = {"lesson": _live_lesson_id(ctx), "display_name": "Week", "seats_total": 20}
+    response = ctx.api.post("/api/v1/ilt-multi-session-events", body, format="json")
+    ok(response)
+    return response.json()["id"]
+
+
 def _import_package(ctx: Ctx, files: dict[str, str]) -> None:
     """Create a web package from a zip served on loopback and run its import job now."""
     archive = io.BytesIO()
@@ -170,6 +200,20 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
         ctx, {"tincan.xml": TINCAN, "story.html": "<html>"}
     ),
     "web_package.failed": lambda ctx: _import_package(ctx, {"index.html": "<html>"}),
+    "ilt_session.created": _ilt_session_id,
+    "ilt_session.updated": lambda ctx: ok(
+        ctx.api.patch(
+            f"/api/v1/ilt-sessions/{_ilt_session_id(ctx)}", {"seats_total": None}, format="json"
+        )
+    ),
+    "ilt_multi_session_event.created": _ilt_multi_session_event_id,
+    "ilt_multi_session_event.updated": lambda ctx: ok(
+        ctx.api.patch(
+            f"/api/v1/ilt-multi-session-events/{_ilt_multi_session_event_id(ctx)}",
+            {"display_name": "Week one"},
+            format="json",
+        )
+    ),
     "user.created": lambda ctx: ok(
         ctx.api.post("/api/v1/users", {"email": "new@alpha.test", "tags": ["a"]}, format="json")
     ),

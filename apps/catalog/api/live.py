@@ -3,6 +3,7 @@
 LearnWorlds' ``school/events`` calendar."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -48,6 +49,7 @@ from apps.core.email_identity import email_key
 from apps.core.errors import NotFound
 from apps.core.filters import DateTimeFilter, FilterSet
 from apps.core.renderers import JSONRenderer
+from apps.core.validators import CONTROL_CHARACTERS
 
 SCOPES = ("read:courses", "write:courses")
 
@@ -213,6 +215,51 @@ class IltSessionSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+# At most this many names, each at most this long, in either spelling.
+MAX_TAGS, MAX_TAG_LENGTH = 50, 100
+# No control character, as LABEL_PATTERN, but a blank name is allowed (it is dropped).
+_NAME = "[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]"
+_PIECE = "[^," + CONTROL_CHARACTERS.pattern[1:-1] + f"]{{0,{MAX_TAG_LENGTH}}}"
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "maxLength": MAX_TAG_LENGTH,
+                    "pattern": f"^{_NAME}*$",
+                },
+                "maxItems": MAX_TAGS,
+            },
+            {
+                "type": "string",
+                "pattern": f"^{_PIECE}(,{_PIECE}){{0,{MAX_TAGS - 1}}}$",
+                "example": "Onsite, Forklift",
+            },
+        ]
+    }
+)
+class TagNamesField(serializers.ListField):
+    """Tag names given as a JSON array or as one comma-separated string (Skilljar documents
+    ``tags`` as "Comma-separated list of tags" of type Array, and clients send either);
+    blank names are dropped here, trimming and de-duplication are the service's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=LabelField(max_length=MAX_TAG_LENGTH, allow_blank=True),
+            max_length=MAX_TAGS,
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str):
+            data = [name for name in data.split(",") if name.strip()]
+        return [name for name in super().to_internal_value(data) if name]
+
+
 class IltSessionWriteSerializer(Serializer):
     read_shape = IltSessionSerializer
 
@@ -263,11 +310,12 @@ class IltSessionWriteSerializer(Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(help_text="After starts_at.")
     display_name = LabelField(max_length=255)
-    tags = serializers.ListField(
-        child=LabelField(max_length=100),
+    tags = TagNamesField(
         required=False,
-        max_length=50,
-        help_text="Tag names; not for sessions of a multi-session event.",
+        help_text="Tag names, as a list or one comma-separated string (the seed's \"Comma-"
+        'separated list of tags"); trimmed, blanks dropped, each once whatever its letter '
+        "case (the first spelling kept). Read back as a list. Not for sessions of a "
+        "multi-session event.",
     )
 
 

@@ -19,10 +19,11 @@ from apps.catalog.models import (
 )
 from apps.core.email_identity import EmailRefused, email_key, normalize_email
 from apps.core.errors import InvalidInput
+from apps.core.events import emit
 from apps.core.html import sanitize_html
-from apps.core.times import is_time_zone
+from apps.core.times import format_datetime, is_time_zone
 from apps.core.validators import refuse_control_characters
-from apps.schools.models import School
+from apps.schools.models import School, Tag
 from apps.schools.services.people import tags_resolve
 
 HTML_FIELDS = ("description", "post_registration_instructions")
@@ -100,22 +101,35 @@ def instructor_record(*, school: School, instructor_email: str, provider: str) -
 # --- multi-session events --------------------------------------------------------------------
 
 
+def multi_session_event_payload(event: IltMultiSessionEvent) -> dict[str, Any]:
+    """The event data of a multi-session event."""
+    return {
+        "id": event.id,
+        "lesson_id": event.lesson_id,
+        "display_name": event.display_name,
+        "seats_total": event.seats_total,
+    }
+
+
 @transaction.atomic
 def multi_session_event_create(
     *, school: School, lesson: Lesson, display_name: str, seats_total: int | None = None
 ) -> IltMultiSessionEvent:
     """A multi-session event of a LIVE_TRAINING lesson of the school."""
     _check_live_lesson(lesson, school)
-    return IltMultiSessionEvent.objects.create(
+    event = IltMultiSessionEvent.objects.create(
         school=school, lesson=lesson, display_name=display_name, seats_total=seats_total
     )
+    emit(school, "ilt_multi_session_event.created", multi_session_event_payload(event))
+    return event
 
 
 @transaction.atomic
 def multi_session_event_update(
     *, event: IltMultiSessionEvent, **fields: Any
 ) -> IltMultiSessionEvent:
-    """Change the given fields (``lesson``, ``display_name``, ``seats_total``)."""
+    """Change the given fields (``lesson``, ``display_name``, ``seats_total``);
+    ``ilt_multi_session_event.updated`` when something changed."""
     event = IltMultiSessionEvent.objects.select_for_update().get(pk=event.pk)
     if fields.get("lesson") is not None:
         _check_live_lesson(fields["lesson"], event.school)
@@ -124,10 +138,42 @@ def multi_session_event_update(
         setattr(event, name, fields[name])
     if changed:
         event.save(update_fields=[*changed, "updated_at"])
+        emit(event.school, "ilt_multi_session_event.updated", multi_session_event_payload(event))
     return event
 
 
 # --- sessions --------------------------------------------------------------------------------
+
+
+def ilt_session_payload(session: IltSession, *, tags: Iterable[Tag]) -> dict[str, Any]:
+    """The event data of a session (the instructor by id: the address is personal data)."""
+    return {
+        "id": session.id,
+        "lesson_id": session.lesson_id,
+        "multi_session_event_id": session.multi_session_event_id,
+        "display_name": session.display_name,
+        "starts_at": format_datetime(session.starts_at),
+        "ends_at": format_datetime(session.ends_at),
+        "timezone": session.timezone,
+        "provider": session.provider,
+        "instructor_id": session.instructor_id,
+        "seats_total": session.seats_total,
+        "tags": sorted(tag.name for tag in tags),
+    }
+
+
+def session_tag_names(names: Iterable[str] | None) -> list[str] | None:
+    """A session's tag names as given (None: not given), trimmed, without blanks, and each
+    once regardless of letter case (the first spelling kept): ``"Ops, ops ,,Forklift"`` and
+    ``["Ops", "ops", "Forklift"]`` are both ``["Ops", "Forklift"]``."""
+    if names is None:
+        return None
+    kept: dict[str, str] = {}
+    for name in names:
+        name = name.strip()
+        if name:
+            kept.setdefault(name.casefold(), name)
+    return list(kept.values())
 
 
 def ilt_session_check(session: IltSession, *, tags: list[str] | None) -> None:
@@ -202,7 +248,7 @@ def ilt_session_create(
 ) -> IltSession:
     """A session of a LIVE_TRAINING lesson or of a multi-session event; its instructor is
     recorded. InvalidInput naming the field for every seed rule it breaks."""
-    tag_names = list(tags) if tags is not None else None
+    tag_names = session_tag_names(tags)
     session = IltSession(
         school=school,
         lesson=lesson,
@@ -220,8 +266,10 @@ def ilt_session_create(
         school=school, instructor_email=instructor_email, provider=provider
     )
     session.save(force_insert=True)
-    if tag_names:
-        session.tags.set(tags_resolve(school=school, names=tag_names))
+    resolved = tags_resolve(school=school, names=tag_names) if tag_names else []
+    if resolved:
+        session.tags.set(resolved)
+    emit(school, "ilt_session.created", ilt_session_payload(session, tags=resolved))
     return session
 
 
@@ -230,7 +278,8 @@ def ilt_session_update(
     *, session: IltSession, tags: Iterable[str] | None = None, **fields: Any
 ) -> IltSession:
     """Change the given fields (PUT and PATCH alike). Naming one parent (lesson or
-    multi_session_event) without the other moves the session there."""
+    multi_session_event) without the other moves the session there. ``tags`` replaces the
+    session's tags. ``ilt_session.updated`` when something changed."""
     session = (
         IltSession.objects.select_for_update(of=("self",))
         .select_related("lesson", "multi_session_event", "instructor")
@@ -244,9 +293,9 @@ def ilt_session_update(
     changed = [name for name, value in fields.items() if getattr(session, name) != value]
     for name in changed:
         setattr(session, name, fields[name])
-    tag_names = list(tags) if tags is not None else None
-    current_tags = [tag.name for tag in session.tags.all()] if tag_names is None else tag_names
-    ilt_session_check(session, tags=current_tags)
+    tag_names = session_tag_names(tags)
+    current = list(session.tags.order_by("name"))
+    ilt_session_check(session, tags=[tag.name for tag in current] if tags is None else tag_names)
     if "instructor_email" in changed or "provider" in changed:
         session.instructor = instructor_record(
             school=session.school,
@@ -254,10 +303,14 @@ def ilt_session_update(
             provider=session.provider,
         )
         changed.append("instructor")
-    if changed:
-        session.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    resolved = current
     if tag_names is not None:
-        session.tags.set(tags_resolve(school=session.school, names=tag_names))
-        if not changed:
-            session.save(update_fields=["updated_at"])
+        resolved = tags_resolve(school=session.school, names=tag_names)
+        if {tag.pk for tag in resolved} != {tag.pk for tag in current}:
+            session.tags.set(resolved)
+            changed.append("tags")
+    if changed:
+        columns = [name for name in dict.fromkeys(changed) if name != "tags"]
+        session.save(update_fields=[*columns, "updated_at"])
+        emit(session.school, "ilt_session.updated", ilt_session_payload(session, tags=resolved))
     return session
