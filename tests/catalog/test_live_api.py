@@ -2,9 +2,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 from icalendar import Calendar
 
 from apps.catalog.models import IltInstructor, IltSession, LessonType
+from apps.catalog.services import lessons as lesson_services
+from apps.catalog.services import live as live_services
 from apps.core.models import Event
 from apps.schools.models import Tag
 from tests.factories import (
@@ -763,6 +766,7 @@ def test_school_events_merge_sessions_and_drip_releases_in_time_order(
         "ends_at": None,
         "course_id": course.id,
         "lesson_id": drip.id,
+        "updated_at": first["results"][1]["updated_at"],
     }
     assert first["results"][0]["lesson_id"] == session.lesson_id
     assert first["next"]
@@ -776,3 +780,61 @@ def test_school_events_past_the_last_page_is_404(api_client):
 
     # then
     assert response.status_code == 404
+
+
+def test_school_events_updated_since_lists_rows_changed_since_oldest_change_first(
+    api_client, school
+):
+    # given upcoming sessions and drip releases made on the 1st, then changed one by one:
+    # a session itself, a drip release's lesson, and the multi-session event of a part
+    future = datetime(2030, 5, 1, 9, tzinfo=UTC)
+    with freeze_time("2026-01-01T10:00:00Z"):
+        course = CourseFactory(school=school)
+        session = IltSessionFactory(
+            school=school, starts_at=future, ends_at=future + timedelta(hours=1)
+        )
+        IltSessionFactory(
+            school=school,
+            starts_at=future + timedelta(days=1),
+            ends_at=future + timedelta(days=1, hours=1),
+        )
+        drip = LessonFactory(school=school, course=course, drip_release_at=future)
+        LessonFactory(school=school, course=course, drip_release_at=future)
+        event = IltMultiSessionEventFactory(school=school)
+        part = IltSessionFactory(
+            school=school,
+            lesson=None,
+            multi_session_event=event,
+            starts_at=future + timedelta(days=2),
+            ends_at=future + timedelta(days=2, hours=1),
+        )
+    with freeze_time("2026-01-03T10:00:00Z"):
+        live_services.ilt_session_update(session=session, display_name="Moved online")
+    with freeze_time("2026-01-04T10:00:00Z"):
+        lesson_services.lesson_update(lesson=drip, title="Released later")
+    with freeze_time("2026-01-05T10:00:00Z"):
+        live_services.multi_session_event_update(event=event, display_name="Renamed week")
+
+    # when
+    response = api_client.get("/api/v1/school/events", {"updated_since": "2026-01-02T00:00:00Z"})
+    everything = api_client.get("/api/v1/school/events")
+
+    # then
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [(row["id"], row["updated_at"]) for row in rows] == [
+        (session.id, "2026-01-03T10:00:00.000000Z"),
+        (drip.id, "2026-01-04T10:00:00.000000Z"),
+        (part.id, "2026-01-05T10:00:00.000000Z"),
+    ]
+    assert response.json()["count"] == 3
+    assert everything.json()["count"] == 5
+
+
+@pytest.mark.parametrize("value", ["2026-01-02T00:00:00", "yesterday", "2026-02-30T00:00:00Z"])
+def test_school_events_bad_updated_since_is_400_naming_it(api_client, value):
+    # when
+    response = api_client.get("/api/v1/school/events", {"updated_since": value})
+
+    # then
+    _error(response, "updated_since")

@@ -179,4 +179,4 @@ def test_school_calendar_is_in_time_order_from_now(school):
         ("drip_release", release.pk),
         ("live_session", part.pk),
     ]
-    assert rows[1][5:] == (event.lesson.course_id, event.lesson_id)
+    assert rows[1][5:7] == (event.lesson.course_id, event.lesson_id)

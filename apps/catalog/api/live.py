@@ -47,7 +47,7 @@ from apps.core.api.fields import (
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.email_identity import email_key
 from apps.core.errors import NotFound
-from apps.core.filters import DateTimeFilter, FilterSet
+from apps.core.filters import DateTimeFilter, FilterSet, UpdatedSinceFilter
 from apps.core.renderers import JSONRenderer
 from apps.core.validators import CONTROL_CHARACTERS
 
@@ -514,6 +514,10 @@ class SchoolEventSerializer(Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
     course_id = serializers.CharField()
     lesson_id = serializers.CharField()
+    updated_at = serializers.DateTimeField(
+        help_text="When the row last changed: a drip release's lesson; for a live session the "
+        "latest of the session, its multi-session event and its lesson."
+    )
 
 
 SCHOOL_EVENTS_PAGE = inline_serializer(
@@ -528,7 +532,8 @@ SCHOOL_EVENTS_PAGE = inline_serializer(
 
 
 class SchoolEventsView(ApiView):
-    """LearnWorlds' school calendar: upcoming live sessions and drip releases, time order."""
+    """LearnWorlds' school calendar: upcoming live sessions and drip releases, time order;
+    with ``updated_since``, the upcoming ones changed since then, oldest change first."""
 
     scopes = SCOPES
     allow_user_tokens = False
@@ -540,6 +545,11 @@ class SchoolEventsView(ApiView):
             OpenApiParameter("page", OpenApiTypes.INT, description="A page number (from 1)."),
             OpenApiParameter(
                 "page_size", OpenApiTypes.INT, description="Rows per page (1 to 100)."
+            ),
+            OpenApiParameter(
+                UpdatedSinceFilter.param,
+                OpenApiTypes.DATETIME,
+                description=UpdatedSinceFilter.description,
             ),
         ],
         responses=SCHOOL_EVENTS_PAGE,
@@ -554,7 +564,11 @@ class SchoolEventsView(ApiView):
             1, min(paging.validated_data.get("page_size", self.max_page_size), self.max_page_size)
         )
         page = paging.validated_data.get("page", 1)
-        rows = school_calendar(school=self.school, since=datetime.now(UTC))
+        rows = school_calendar(
+            school=self.school,
+            since=datetime.now(UTC),
+            changed_since=UpdatedSinceFilter.since(request),
+        )
         count = rows.count()
         offset = (page - 1) * size
         if page > 1 and offset >= count:
@@ -564,6 +578,7 @@ class SchoolEventsView(ApiView):
         ]
         for row in results:
             row["id"] = row.pop("item_id")
+            row["updated_at"] = row.pop("changed_at")
         url = request.build_absolute_uri()
         return Response(
             {

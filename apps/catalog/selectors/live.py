@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 from django.db.models import CharField, DateTimeField, F, Prefetch, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from icalendar import Calendar, Event, vCalAddress
 
 from apps.catalog.models import IltSession, Lesson
@@ -31,38 +31,86 @@ def ilt_session_list(*, queryset: QuerySet[IltSession] | None = None) -> QuerySe
 
 
 # The columns of one row of the school calendar, in the order both halves select them.
-CALENDAR_COLUMNS = ("kind", "item_id", "title", "starts_at", "ends_at", "course_id", "lesson_id")
+CALENDAR_COLUMNS = (
+    "kind",
+    "item_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "course_id",
+    "lesson_id",
+    "changed_at",
+)
+
+# What each half selects for those columns (a field's own name cannot be annotated over).
+_SESSION_COLUMNS = (
+    "kind",
+    "item_id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "course_id",
+    "lesson_ref",
+    "changed_at",
+)
+_RELEASE_COLUMNS = (
+    "kind",
+    "item_id",
+    "title",
+    "starts",
+    "ends",
+    "course_id",
+    "lesson_ref",
+    "changed_at",
+)
 
 
-def school_calendar(*, school: School, since: datetime) -> QuerySet:
+def school_calendar(
+    *, school: School, since: datetime, changed_since: datetime | None = None
+) -> QuerySet:
     """The school's upcoming events from ``since`` in time order, as rows of
     ``CALENDAR_COLUMNS``: live sessions starting then or later, and lessons whose drip
-    release date is then or later (``kind`` ``live_session`` or ``drip_release``)."""
-    sessions = (
-        IltSession.objects.filter(school=school, starts_at__gte=since)
-        .annotate(
-            kind=Value("live_session", output_field=CharField()),
-            item_id=F("id"),
-            title=F("display_name"),
-            course_id=Coalesce(F("lesson__course_id"), F("multi_session_event__lesson__course_id")),
-            lesson_ref=Coalesce(F("lesson_id"), F("multi_session_event__lesson_id")),
-        )
-        .values_list("kind", "item_id", "title", "starts_at", "ends_at", "course_id", "lesson_ref")
-        .order_by()  # SQLite refuses an ORDER BY inside a compound statement's parts
+    release date is then or later (``kind`` ``live_session`` or ``drip_release``).
+
+    ``changed_at`` is when the row last changed: for a drip release, its lesson's
+    ``updated_at`` (the lesson holds the title, the date and the course); for a live
+    session, the latest ``updated_at`` of the session, its multi-session event (which
+    decides the lesson of its parts) and that lesson (which decides the course). With
+    ``changed_since``, only rows changed then or later, oldest change first.
+    """
+    sessions = IltSession.objects.filter(school=school, starts_at__gte=since).annotate(
+        kind=Value("live_session", output_field=CharField()),
+        item_id=F("id"),
+        title=F("display_name"),
+        course_id=Coalesce(F("lesson__course_id"), F("multi_session_event__lesson__course_id")),
+        lesson_ref=Coalesce(F("lesson_id"), F("multi_session_event__lesson_id")),
+        # Every part is non-null: SQLite's MAX() of a NULL is NULL.
+        changed_at=Greatest(
+            F("updated_at"),
+            Coalesce(F("multi_session_event__updated_at"), F("updated_at")),
+            Coalesce(F("lesson__updated_at"), F("multi_session_event__lesson__updated_at")),
+        ),
     )
-    releases = (
-        Lesson.objects.filter(school=school, drip_release_at__gte=since)
-        .annotate(
-            kind=Value("drip_release", output_field=CharField()),
-            item_id=F("id"),
-            starts=F("drip_release_at"),
-            ends=Value(None, output_field=DateTimeField()),
-            lesson_ref=F("id"),
-        )
-        .values_list("kind", "item_id", "title", "starts", "ends", "course_id", "lesson_ref")
+    releases = Lesson.objects.filter(school=school, drip_release_at__gte=since).annotate(
+        kind=Value("drip_release", output_field=CharField()),
+        item_id=F("id"),
+        starts=F("drip_release_at"),
+        ends=Value(None, output_field=DateTimeField()),
+        lesson_ref=F("id"),
+        changed_at=F("updated_at"),
+    )
+    if changed_since is not None:
+        sessions = sessions.filter(changed_at__gte=changed_since)
+        releases = releases.filter(changed_at__gte=changed_since)
+    # SQLite refuses an ORDER BY inside a compound statement's parts: both are unordered.
+    rows = (
+        sessions.values_list(*_SESSION_COLUMNS)
         .order_by()
+        .union(releases.values_list(*_RELEASE_COLUMNS).order_by(), all=True)
     )
-    return sessions.union(releases, all=True).order_by("starts_at", "item_id")
+    if changed_since is not None:
+        return rows.order_by("changed_at", "item_id")
+    return rows.order_by("starts_at", "item_id")
 
 
 def ilt_session_ics(session: IltSession) -> bytes:
