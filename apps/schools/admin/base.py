@@ -7,23 +7,19 @@ from apps.core.admin import admin_school
 from apps.schools.models import School
 
 
-class UniqueInSchoolForm(forms.ModelForm):
-    """Refuses a value of ``unique_field`` that another row of the school already has."""
+class SchoolRowForm(forms.ModelForm):
+    """The form of a row of one school whose rules within the school (a name unique in any
+    letter case) are its service's: a duplicate is refused when the service saves, and the
+    admin shows that refusal on the field (``ServiceAdminMixin``), for staff and operators
+    alike. The form keeps no copy of the rule."""
 
-    unique_field = "name"
-    admin_school = None  # set per request by ``SchoolFormMixin.get_form``
-
-    def clean(self) -> dict:
-        data = super().clean()
-        value = data.get(self.unique_field)
-        school = self.admin_school or data.get("school") or getattr(self.instance, "school", None)
-        if value and school is not None:
-            clash = type(self.instance).objects.filter(
-                school=school, **{f"{self.unique_field}__iexact": value}
-            )
-            if clash.exclude(pk=self.instance.pk).exists():
-                self.add_error(self.unique_field, f"This school already has {value!r}.")
-        return data
+    def _get_validation_exclusions(self) -> set[str]:
+        # Django checks a unique constraint while cleaning unless one of its fields is
+        # excluded. Staff forms have no school field, so it is excluded there already; an
+        # operator's form has it, and Django would refuse first with its generic
+        # "Constraint ... is violated" on the whole form. The school itself is validated by
+        # its form field (one of the schools).
+        return {*super()._get_validation_exclusions(), "school"}
 
 
 class SchoolFormMixin:

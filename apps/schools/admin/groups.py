@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline
-from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm, deleted_rows
+from apps.schools.admin.base import SchoolFormMixin, SchoolRowForm, deleted_rows
 from apps.schools.models import Group, GroupAccessCodePool, GroupCategory, GroupMembership
 from apps.schools.services import groups
 
@@ -14,7 +14,7 @@ from apps.schools.services import groups
 class GroupCategoryAdmin(SchoolFormMixin, SchoolScopedAdmin):
     """Group categories; saved through ``group_category_create``/``group_category_update``."""
 
-    form = UniqueInSchoolForm
+    form = SchoolRowForm
     list_display = ["name", "created_at"]
     search_fields = ["name"]
 
@@ -55,7 +55,7 @@ class GroupAccessCodePoolInline(SchoolScopedInline, admin.TabularInline):
 class GroupAdmin(SchoolFormMixin, SchoolScopedAdmin):
     """Groups; members are added with autocomplete and saved through ``group_member_add``."""
 
-    form = UniqueInSchoolForm
+    form = SchoolRowForm
     list_display = ["name", "category", "discount_percent", "members_count", "rule_enforce"]
     list_filter = ["rule_enforce", "category"]
     search_fields = ["name"]

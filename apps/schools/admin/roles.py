@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from apps.core.admin import SchoolScopedAdmin
 from apps.core.errors import ApiError
-from apps.schools.admin.base import SchoolFormMixin, UniqueInSchoolForm
+from apps.schools.admin.base import SchoolFormMixin, SchoolRowForm
 from apps.schools.models import Segment, UserRole
 from apps.schools.selectors import segments as segments_selectors
 from apps.schools.services import roles
@@ -17,16 +17,11 @@ from apps.schools.services import segments as segments_services
 class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
     """User roles: the built-in four (read-only) and the school's custom ones."""
 
-    form = UniqueInSchoolForm
+    form = SchoolRowForm
     list_display = ["title", "role", "builtin"]
     list_filter = ["builtin", "role"]
     search_fields = ["title"]
     readonly_fields = ["id", "builtin", "created_at", "updated_at"]
-
-    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.unique_field = "title"
-        return form
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -56,7 +51,7 @@ class UserRoleAdmin(SchoolFormMixin, SchoolScopedAdmin):
         obj.pk, obj.school = role.pk, role.school
 
 
-class SegmentForm(UniqueInSchoolForm):
+class SegmentForm(SchoolRowForm):
     def clean_filters(self) -> dict:
         try:
             return segments_services.segment_filters_clean(self.cleaned_data.get("filters"))
