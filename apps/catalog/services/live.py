@@ -164,8 +164,8 @@ def ilt_session_payload(session: IltSession, *, tags: Iterable[Tag]) -> dict[str
 
 def session_tag_names(names: Iterable[str] | None) -> list[str] | None:
     """A session's tag names as given (None: not given), trimmed, without blanks, and each
-    once regardless of letter case (the first spelling kept): ``"Ops, ops ,,Forklift"`` and
-    ``["Ops", "ops", "Forklift"]`` are both ``["Ops", "Forklift"]``."""
+    once regardless of letter case, the first spelling kept: ``["Ops", " ops", "",
+    "Forklift"]`` is ``["Ops", "Forklift"]``."""
     if names is None:
         return None
     kept: dict[str, str] = {}
