@@ -838,3 +838,13 @@ def test_school_events_bad_updated_since_is_400_naming_it(api_client, value):
 
     # then
     _error(response, "updated_since")
+
+
+def test_school_events_empty_page_size_is_400_and_empty_page_404_as_on_every_list(api_client):
+    # when
+    size = api_client.get("/api/v1/school/events?page_size=")
+    page = api_client.get("/api/v1/school/events?page=")
+
+    # then
+    _error(size, "page_size")
+    assert page.status_code == 404

@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -592,8 +593,17 @@ class SchoolEventsView(ApiView):
         )
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """A whole-number query parameter; given empty (``page_size=``) it is refused like any
+    other non-number, as the shared pagination refuses it, not read as left out (what DRF
+    does with form-style input)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, empty)
+
+
 class CalendarPageSerializer(serializers.Serializer):
     """``page`` and ``page_size`` of the school's calendar (a list of two kinds of rows)."""
 
-    page = serializers.IntegerField(min_value=1, required=False)
-    page_size = serializers.IntegerField(required=False)
+    page = QueryIntegerField(min_value=1, required=False)
+    page_size = QueryIntegerField(required=False)

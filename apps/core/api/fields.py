@@ -124,8 +124,11 @@ class SchoolSlugRelatedField(SchoolScopedRelatedMixin, serializers.SlugRelatedFi
 
 # An absolute http(s) URL with a host, no credentials, no spaces or control characters: the
 # same expression validates the field and is its schema's pattern, so what the schema allows
-# the API accepts. Where it resolves is judged when it is fetched.
-WEB_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@\x00-\x1f\x7f]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+# the API accepts. Where it resolves is judged when it is fetched. U+0085 (NEL) is named
+# beside \s because Python's \s holds it and JSON Schema's (ECMA 262) does not.
+WEB_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x85/?#@\x00-\x1f\x7f]+([/?#][^\s\x85\x00-\x1f\x7f]*)?$"
+)
 _WEB_URL = re.compile(WEB_URL_PATTERN)
 
 
