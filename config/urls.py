@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls", namespace="api")),
     path("", include("apps.schools.urls")),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.enrollments.urls")),
 ]
 
 # The benchmark's baseline views (bench/baseline.py); never mounted in production.

@@ -65,12 +65,16 @@ from apps.catalog.services.search import (
 )
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
+    Certificate,
+    CertificateTemplate,
     CourseProgress,
     Enrollment,
     LessonProgress,
     PathEnrollment,
     ProgressToken,
+    ViltSessionRegistration,
 )
+from apps.enrollments.services.certificates import new_credential_id
 from apps.schools.models import (
     AccessCode,
     AccessCodePool,
@@ -765,6 +769,54 @@ class ProgressTokenFactory(DjangoModelFactory):
     lesson_progress = factory.SubFactory(
         LessonProgressFactory, school=factory.SelfAttribute("..school")
     )
+
+
+class ViltSessionRegistrationFactory(DjangoModelFactory):
+    """An enrolled person registered for a session of a LIVE_TRAINING lesson of the
+    enrollment's course."""
+
+    class Meta:
+        model = ViltSessionRegistration
+
+    school = factory.SubFactory(SchoolFactory)
+    enrollment = factory.SubFactory(EnrollmentFactory, school=factory.SelfAttribute("..school"))
+    session = factory.LazyAttribute(
+        lambda o: IltSessionFactory(
+            school=o.school,
+            lesson=LessonFactory(
+                school=o.school, course=o.enrollment.course, type=LessonType.LIVE_TRAINING
+            ),
+        )
+    )
+    user = factory.SelfAttribute("enrollment.user")
+
+
+class CertificateTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = CertificateTemplate
+
+    school = factory.SubFactory(SchoolFactory)
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    title = "Certificate of Completion"
+    body = "This certifies that {user_name} has completed {course_title}."
+    signature_name = "Dana Registrar"
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A valid certificate (made directly; ``certificate_issue`` is the service's way)."""
+
+    class Meta:
+        model = Certificate
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    credential_id = factory.LazyFunction(new_credential_id)
+    issued_at = factory.LazyFunction(timezone.now)
+    user_name = factory.LazyAttribute(lambda o: o.user.email)
+    course_title = factory.SelfAttribute("course.title")
+    title = "Certificate of Completion"
+    body = factory.LazyAttribute(lambda o: f"This certifies that {o.user_name} completed it.")
 
 
 def _domain_name(row: models.Model) -> str:

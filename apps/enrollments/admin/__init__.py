@@ -3,6 +3,8 @@ enrollments services (``SchoolScopedAdmin`` refuses Django's own saves and delet
 
 from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
     analytics,
+    certificates,
     enrollments,
+    live,
     progress,
 )

@@ -2,7 +2,9 @@ from django.urls import re_path
 
 from apps.core.api.routers import OptionalSlashRouter
 from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyticsViewSet
+from apps.enrollments.api.certificates import CertificateViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
+from apps.enrollments.api.live import ViltSessionRegistrationViewSet
 
 router = OptionalSlashRouter()
 DOMAIN = r"domains/(?P<domain_name>[^/]+)"
@@ -16,6 +18,12 @@ router.register(
     PathEnrollmentViewSet,
     basename="path-enrollment",
 )
+router.register(
+    "vilt-session-registrations",
+    ViltSessionRegistrationViewSet,
+    basename="vilt-session-registration",
+)
+router.register("certificates", CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     *router.urls,

@@ -3,7 +3,9 @@
 A package split by subdomain; every model is importable from ``apps.enrollments.models``.
 """
 
+from apps.enrollments.models.certificates import Certificate, CertificateTemplate
 from apps.enrollments.models.enrollments import Enrollment, EnrollmentSource, PathEnrollment
+from apps.enrollments.models.live import ViltSessionRegistration
 from apps.enrollments.models.progress import (
     CourseProgress,
     LessonProgress,
@@ -13,6 +15,8 @@ from apps.enrollments.models.progress import (
 from apps.enrollments.models.purchase import PurchaseState
 
 __all__ = [
+    "Certificate",
+    "CertificateTemplate",
     "CourseProgress",
     "Enrollment",
     "EnrollmentSource",
@@ -21,4 +25,5 @@ __all__ = [
     "ProgressToken",
     "PurchaseState",
     "SuccessStatus",
+    "ViltSessionRegistration",
 ]
