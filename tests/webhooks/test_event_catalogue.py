@@ -11,20 +11,27 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import jsonschema
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.catalog.models import LessonType
 from apps.catalog.services.courses import course_create
+from apps.catalog.services.lessons import lesson_create
+from apps.catalog.services.live import ilt_session_create
 from apps.catalog.services.paths import path_create, path_item_create
 from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
-from apps.schools.models import Domain, School
+from apps.enrollments.models import Enrollment
+from apps.enrollments.services.certificates import certificate_issue, certificate_template_save
+from apps.schools.models import Domain, School, User
 from apps.schools.selectors.invites import invite_token
 from apps.schools.services.domains import domain_user_create
 from apps.schools.services.groups import group_create
@@ -187,6 +194,41 @@ def _path_enrollment_url(ctx: Ctx) -> str:
     return f"{url}/{response.json()['id']}"
 
 
+def _certificate_url(ctx: Ctx) -> str:
+    """A certificate issued by the service staff call from the admin."""
+    course = course_create(
+        school=ctx.school,
+        title="Ladders",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    certificate_template_save(course=course, title="Certificate", body="{user_name} did it.")
+    user = User.objects.get(pk=_user_id(ctx))
+    certificate, _ = certificate_issue(user=user, course=course)
+    return f"/api/v1/certificates/{certificate.id}"
+
+
+def _vilt_registration(ctx: Ctx) -> None:
+    enrollment_id = _enrollment_url(ctx).rsplit("/", 1)[1]
+    enrollment = Enrollment.objects.select_related("course").get(pk=enrollment_id)
+    lesson = lesson_create(
+        course=enrollment.course, type=LessonType.LIVE_TRAINING, title="Practice"
+    )
+    starts = timezone.now() + timedelta(days=3)
+    session = ilt_session_create(
+        school=ctx.school,
+        lesson=lesson,
+        display_name="Morning practice",
+        instructor_email="coach@alpha.test",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        timezone="Europe/Paris",
+        seats_total=5,
+    )
+    body = {"vilt_session": {"id": session.id}, "enrollment_id": enrollment_id}
+    ok(ctx.api.post("/api/v1/vilt-session-registrations", body, format="json"), 201)
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -261,6 +303,10 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "path.enrollment.updated": lambda ctx: ok(
         ctx.api.patch(_path_enrollment_url(ctx), {"active": False}, format="json")
     ),
+    "vilt.registration.created": _vilt_registration,
+    # A reissue through the API issues the replacement.
+    "certificate.issued": lambda ctx: ok(ctx.api.put(_certificate_url(ctx))),
+    "certificate.revoked": lambda ctx: ok(ctx.api.delete(_certificate_url(ctx))),
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 
@@ -306,7 +352,7 @@ def test_emit_refuses_an_unregistered_name(school):
     with pytest.raises(registry.UnregisteredEventType):
         emit(school, "path.completed", {"id": "pth_x"})
     with pytest.raises(registry.UnregisteredEventType):
-        emit_many(school, "certificate.issued", [{"id": "crt_x"}])
+        emit_many(school, "badge.awarded", [{"id": "bdg_x"}])
     assert not Event.objects.exists()
 
 

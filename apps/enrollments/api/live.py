@@ -19,13 +19,15 @@ from apps.enrollments.services import live as live_services
 
 
 class SessionRefSerializer(serializers.Serializer):
-    id = serializers.CharField(read_only=True)
+    """``{"id": …}`` of the registration's session, read off the row (no join)."""
+
+    id = serializers.CharField(source="session_id", read_only=True)
 
 
 class ViltSessionRegistrationSerializer(ModelSerializer):
     """A registration: the session, the enrollment it goes through, the person, attendance."""
 
-    vilt_session = SessionRefSerializer(source="session", read_only=True)
+    vilt_session = SessionRefSerializer(source="*", read_only=True)
     enrollment_id = serializers.CharField(read_only=True)
     user = UserRefSerializer(read_only=True)
     attended = serializers.BooleanField(
