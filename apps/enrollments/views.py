@@ -32,10 +32,7 @@ def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
 
     try:
         certificate_id, fmt = rendering_for_token(token)
-    except LinkRefused as exc:
-        if exc.expired:
-            detail = "This download link has expired; read the certificate again for a new one."
-            return _refused(410, detail, "link_expired")
+    except LinkRefused:
         return _refused(403, "This download link is not valid.", "link_invalid")
     certificate = certificate_public(certificate_id)
     if certificate is None:

@@ -9,6 +9,7 @@ import django_filters
 import pytest
 
 from apps.core.filters import FilterSet
+from apps.enrollments.api.certificates import IssuedAfterFilter
 from apps.schools.api.filters import UserFilter
 from tests.core import api_routes
 from tests.factories import MemberFactory, create_owned
@@ -22,6 +23,8 @@ BAD_VALUES: list[tuple[type[django_filters.Filter], list[str]]] = [
     (django_filters.IsoDateTimeFilter, ["2026-01-31T12:00:00", "2026-01-31", "soon"]),
     (django_filters.ChoiceFilter, ["no-such-choice"]),
     (django_filters.NumberFilter, ["abc"]),
+    # A date or a date-time with a zone (certificates' issued_after).
+    (IssuedAfterFilter, ["2026-01-31T12:00:00", "2026-02-30", "soon"]),
 ]
 # Filter types with no invalid value: any text is a value to match.
 FREE_TEXT = (django_filters.CharFilter,)

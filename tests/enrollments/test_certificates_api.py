@@ -58,16 +58,20 @@ def person(school):
     return MemberFactory(school=school, user__first_name="Ada", user__last_name="Lovelace").user
 
 
-def _completed(school, user, course, *, completed_at="2026-02-28T18:00:00.000000Z") -> Event:
-    """The completion event as the progress service emits it."""
+def _completed(
+    school, user, course, *, completed_at="2026-02-28T18:00:00.000000Z", success="PASSED"
+) -> Event:
+    """The completion event as the progress service emits it (``course_completed_payload``)."""
     return emit(
         school,
         "enrollment.completed",
         {
-            "id": "enr_01jd8x4k2m7q9r3t5v6w8y0z1s",
+            "id": "cpg_01jd8x4k2m7q9r3t5v6w8y0z1s",
             "user": {"id": user.id, "email": user.email, "first_name": "", "last_name": ""},
             "course": {"id": course.id, "title": course.title},
             "completed_at": completed_at,
+            "success_status": success,
+            "enrollment_ids": [],
         },
     )
 
@@ -115,6 +119,16 @@ def test_a_second_completion_issues_nothing_while_a_certificate_is_valid(
 
     # then
     assert Certificate.objects.count() == 1
+
+
+def test_a_completion_marked_failed_issues_no_certificate(
+    school, template, person, completion_registered
+):
+    # when
+    dispatch_event(_completed(school, person, template.course, success="FAILED").id)
+
+    # then
+    assert not Certificate.objects.exists()
 
 
 def test_a_course_without_template_issues_no_certificate(school, person, completion_registered):

@@ -45,7 +45,7 @@ class CertificateSerializer(serializers.Serializer):
     download_urls = DownloadUrlsSerializer(
         read_only=True,
         allow_null=True,
-        help_text="Signed links to the PDF, PNG and SVG, valid for an hour; null once revoked.",
+        help_text="Signed links to the PDF, PNG and SVG; null once revoked.",
     )
     status = serializers.ChoiceField(choices=["valid", "revoked"], read_only=True)
     revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -250,13 +250,16 @@ def certificate_reissue(*, certificate: Certificate) -> Certificate:
 def certificate_on_completion(event: Event) -> None:
     """Events subscriber: issue the certificate an ``enrollment.completed`` event earns.
 
-    Reads ``user.id``, ``course.id`` and ``completed_at`` of the payload. Nothing happens
-    for a course without a template, for a person or course no longer there, or for an
-    event already handled (the outbox may redeliver it).
+    Reads ``user.id``, ``course.id``, ``completed_at`` and ``success_status`` of the payload.
+    Nothing happens for a completion marked ``FAILED``, for a course without a template, for
+    a person or course no longer there, or for an event already handled (the outbox may
+    redeliver it).
     """
     if event.type != COMPLETION_EVENT:
         return
     payload = event.payload if isinstance(event.payload, dict) else {}
+    if payload.get("success_status") == "FAILED":
+        return
     user_id = (payload.get("user") or {}).get("id")
     course_id = (payload.get("course") or {}).get("id")
     course = Course.objects.filter(pk=course_id, school_id=event.school_id).first()
