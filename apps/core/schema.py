@@ -56,6 +56,11 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                         "content": {"application/json": {"schema": ref}},
                     },
                 )
+            # An error status a view declares by its description alone (a DELETE's 409)
+            # answers the envelope too.
+            for code, response in responses.items():
+                if code in _DESCRIPTIONS and "content" not in response:
+                    response["content"] = {"application/json": {"schema": ref}}
             operation.setdefault("parameters", [])
             if method == "post" and not any(
                 p.get("name") == "Idempotency-Key" for p in operation["parameters"]

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_date
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
@@ -58,8 +58,13 @@ class CertificateSerializer(serializers.Serializer):
 
 
 class CertificateRevokeSerializer(Serializer):
+    """The query of a revocation: ``?reason=…``."""
+
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, help_text="Kept with the certificate."
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Why it is revoked; kept with the certificate, never shown publicly.",
     )
 
 
@@ -118,8 +123,12 @@ class CertificateFilter(FilterSet):
         summary="Revoke a certificate",
         description="The certificate stays, marked revoked; its verification page says so. "
         "Revoking twice: 409 certificate_revoked.",
-        request=CertificateRevokeSerializer,
-        responses=CertificateSerializer,
+        parameters=[CertificateRevokeSerializer],
+        request=None,
+        responses={
+            200: CertificateSerializer,
+            409: OpenApiResponse(description="Already revoked (certificate_revoked)."),
+        },
     ),
 )
 class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
@@ -148,7 +157,9 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Schoo
         return Response(certificate_row_payload(certificate))
 
     def destroy(self, request, **kwargs) -> Response:
-        serializer = CertificateRevokeSerializer(data=request.data, context={"request": request})
+        serializer = CertificateRevokeSerializer(
+            data=request.query_params, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         certificate = certificate_services.certificate_revoke(
             certificate=self.get_object(), **serializer.validated_data
