@@ -314,6 +314,20 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, ServiceAdmin):
             columns.append("school")
         return columns
 
+    def get_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_fields(request, obj))
+        # An operator adding a row names its school: pages that list their fields leave it
+        # out (staff never see it), and without it the service has no school to write to.
+        if (
+            obj is None
+            and request.user.is_superuser
+            and self.school_field == "school"
+            and "school" not in fields
+            and self.fields is not None
+        ):
+            fields.insert(0, "school")
+        return fields
+
     def get_exclude(self, request: HttpRequest, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.school_field == "school":

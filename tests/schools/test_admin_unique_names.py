@@ -92,9 +92,7 @@ def test_a_name_taken_in_another_school_is_free(staff_client, school, other_scho
     assert model.objects.filter(school=school, **{field: "Night Shift"}).exists()
 
 
-# The group page lists its fields without ``school``, so an operator cannot add a group there
-# at all (no school to give the service); that is a gap of its own, not of this rule.
-@pytest.mark.parametrize("page", sorted(set(CASES) - {"group"}))
+@pytest.mark.parametrize("page", sorted(CASES))
 def test_an_operator_adding_a_taken_name_sees_the_services_refusal(operator_client, school, page):
     # given
     model, factory, field, fields, refusal = CASES[page]
