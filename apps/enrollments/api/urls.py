@@ -3,6 +3,12 @@ from django.urls import re_path
 from apps.core.api.routers import OptionalSlashRouter
 from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyticsViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
+from apps.enrollments.api.quizzes import (
+    AssessmentResponseViewSet,
+    CourseGradesViewSet,
+    QuizAttemptStartViewSet,
+    QuizAttemptViewSet,
+)
 
 router = OptionalSlashRouter()
 DOMAIN = r"domains/(?P<domain_name>[^/]+)"
@@ -16,6 +22,16 @@ router.register(
     PathEnrollmentViewSet,
     basename="path-enrollment",
 )
+router.register(
+    r"quizzes/(?P<quiz_id>[^/]+)/attempts", QuizAttemptStartViewSet, basename="quiz-attempt-start"
+)
+router.register(r"quiz-attempts", QuizAttemptViewSet, basename="quiz-attempt")
+router.register(
+    r"assessments/(?P<lesson_id>[^/]+)/responses",
+    AssessmentResponseViewSet,
+    basename="assessment-response",
+)
+router.register(r"courses/(?P<course_id>[^/]+)/grades", CourseGradesViewSet, basename="grades")
 
 urlpatterns = [
     *router.urls,

@@ -1,4 +1,4 @@
-"""Who learns what: enrollments in published courses and paths, and progress.
+"""Who learns what: enrollments in published courses and paths, progress, quiz attempts.
 
 A package split by subdomain; every model is importable from ``apps.enrollments.models``.
 """
@@ -11,8 +11,11 @@ from apps.enrollments.models.progress import (
     SuccessStatus,
 )
 from apps.enrollments.models.purchase import PurchaseState
+from apps.enrollments.models.quizzes import AttemptAnswer, AttemptStatus, QuizAttempt
 
 __all__ = [
+    "AttemptAnswer",
+    "AttemptStatus",
     "CourseProgress",
     "Enrollment",
     "EnrollmentSource",
@@ -20,5 +23,6 @@ __all__ = [
     "PathEnrollment",
     "ProgressToken",
     "PurchaseState",
+    "QuizAttempt",
     "SuccessStatus",
 ]
