@@ -13,10 +13,10 @@ from apps.catalog.services.quizzes import question_create, quiz_create
 from apps.core.models import Event
 from apps.enrollments.models import AttemptAnswer, AttemptStatus, LessonProgress, QuizAttempt
 from apps.enrollments.services.enrollments import enrollment_create
-from apps.enrollments.services.quizzes import quiz_attempt_start
+from apps.enrollments.services.quizzes import quiz_attempt_start, quiz_attempt_submit
 from apps.schools.services.people import user_create
 from apps.schools.tokens import tokens_issue
-from tests.conftest import make_client
+from tests.conftest import admin_inline_data, make_client
 from tests.factories import (
     DomainFactory,
     LessonFactory,
@@ -521,3 +521,31 @@ def test_two_starts_at_once_with_one_attempt_left_make_one_attempt(school):
     # One start made the attempt; the other waited for the lock, then found it running.
     assert sorted(statuses) == [200, 201]
     assert QuizAttempt.objects.filter(quiz=quiz).count() == 1
+
+
+def test_staff_grade_a_waiting_answer_in_the_admin_queue(staff_client, school, published, learner):
+    quiz = quiz_create(school=school, name="Essay", passing_percentage_correct=100)
+    essay = question_create(school=school, quiz=quiz, type="FREEFORM", html="<p>Why?</p>")
+    _lesson(school, published, quiz)
+    enrollment_create(published_course=published, user=learner.user)
+    attempt, _ = quiz_attempt_start(quiz=quiz, user=learner.user)
+    quiz_attempt_submit(attempt=attempt, answers={essay.id: "Because."})
+    answer = AttemptAnswer.objects.get(attempt=attempt)
+    queue = staff_client.get("/admin/enrollments/quizattempt/", {"status": "awaiting_grading"})
+    assert attempt.id in queue.content.decode()
+
+    response = staff_client.post(
+        f"/admin/enrollments/quizattempt/{attempt.id}/change/",
+        admin_inline_data(
+            "answers",
+            [{"id": answer.id, "attempt": attempt.id, "points": "1", "feedback": "Ok"}],
+            1,
+        ),
+    )
+
+    assert response.status_code == 302, response.content[:3000]
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.score, attempt.passed) == ("graded", 1, True)
+    answer.refresh_from_db()
+    assert (answer.feedback, answer.graded_by_id) == ("Ok", response.wsgi_request.user.id)
+    assert Event.objects.filter(type="quiz.attempt.graded").count() == 1

@@ -5,4 +5,5 @@ from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
     analytics,
     enrollments,
     progress,
+    quizzes,
 )

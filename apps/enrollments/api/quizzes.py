@@ -341,14 +341,16 @@ class QuizAttemptViewSet(
 
     @action(detail=True, methods=["post"])
     def submit(self, request, **kwargs) -> Response:
+        attempt = self.get_object()  # another person's or school's attempt is 404 first
         serializer = AttemptSubmitSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         attempt = quiz_services.quiz_attempt_submit(
-            attempt=self.get_object(), answers=serializer.validated_data["answers"]
+            attempt=attempt, answers=serializer.validated_data["answers"]
         )
         return self._one(attempt.pk)
 
     def update(self, request, **kwargs) -> Response:
+        attempt = self.get_object()
         serializer = AttemptGradeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         grades = [
@@ -359,9 +361,7 @@ class QuizAttemptViewSet(
             )
             for row in serializer.validated_data["answers"]
         ]
-        attempt = quiz_services.quiz_attempt_grade(
-            attempt=self.get_object(), grades=grades, grader=None
-        )
+        attempt = quiz_services.quiz_attempt_grade(attempt=attempt, grades=grades)
         return self._one(attempt.pk)
 
     def partial_update(self, request, **kwargs) -> Response:
