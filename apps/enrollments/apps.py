@@ -8,7 +8,7 @@ class EnrollmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.demo import register_demo_scale
-        from apps.core.erasure import register_copies
+        from apps.core.erasure import register_copies, register_no_copies
         from apps.core.event_types import register
         from apps.enrollments.demo import seed_demo_scale
         from apps.enrollments.event_types import EVENT_TYPES
@@ -17,3 +17,9 @@ class EnrollmentsConfig(AppConfig):
         register_demo_scale(seed_demo_scale)
         # What a learner wrote into their own progress is theirs: erased with the person.
         register_copies("enrollments.LessonProgress", "custom_data", "validation_data")
+        # A learner's quiz responses and the feedback staff wrote them are about the person.
+        register_copies("enrollments.AttemptAnswer", "response", "feedback")
+        for field in ("question_ids", "answer_order"):
+            register_no_copies(
+                "enrollments.QuizAttempt", field, reason="question and answer ids, in order"
+            )

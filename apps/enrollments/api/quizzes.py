@@ -307,12 +307,12 @@ class QuizAttemptFilter(FilterSet):
         summary="Grade a quiz attempt's answers",
         description="Staff (write:enrollments): points and feedback per answer; the score "
         "and pass or fail follow once no answer waits.",
-        request=AttemptGradeSerializer,
+        request=AttemptGradeSerializer(partial=True),
         responses={200: QuizAttemptSerializer},
     ),
     update=extend_schema(
         summary="Grade a quiz attempt's answers (as PATCH)",
-        request=AttemptGradeSerializer,
+        request=AttemptGradeSerializer(partial=True),
         responses={200: QuizAttemptSerializer},
     ),
 )
@@ -351,7 +351,9 @@ class QuizAttemptViewSet(
 
     def update(self, request, **kwargs) -> Response:
         attempt = self.get_object()
-        serializer = AttemptGradeSerializer(data=request.data, context={"request": request})
+        serializer = AttemptGradeSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         grades = [
             quiz_services.AnswerGrade(
@@ -359,7 +361,7 @@ class QuizAttemptViewSet(
                 points=row.get("points"),
                 feedback=row.get("feedback"),
             )
-            for row in serializer.validated_data["answers"]
+            for row in serializer.validated_data.get("answers", [])
         ]
         attempt = quiz_services.quiz_attempt_grade(attempt=attempt, grades=grades)
         return self._one(attempt.pk)
@@ -380,8 +382,8 @@ class AssessmentResponseFilter(FilterSet):
     list=extend_schema(
         summary="List an assessment's responses",
         description="LearnWorlds' assessment responses: the submitted attempts of a QUIZ "
-        "lesson (the assessment's learning activity), most recent submission first, 20 per "
-        "page. A user token lists its own.",
+        "lesson (the assessment's learning activity), newest attempt first, 20 per page. A "
+        "user token lists its own.",
     )
 )
 class AssessmentResponseViewSet(_AttemptReads, mixins.ListModelMixin, SchoolScopedViewSet):
@@ -404,7 +406,9 @@ class AssessmentResponseViewSet(_AttemptReads, mixins.ListModelMixin, SchoolScop
         return (
             quiz_selectors.attempt_queryset(queryset)
             .filter(lesson=self.lesson, submitted_at__isnull=False)
-            .order_by("-submitted_at", "-id")
+            # Newest first by id (time-ordered at the start): a non-null key, which the
+            # cursor walk needs; submitted_at is empty while an attempt runs.
+            .order_by("-id")
         )
 
     def list(self, request, **kwargs) -> Response:
@@ -418,7 +422,6 @@ class AssessmentResponseViewSet(_AttemptReads, mixins.ListModelMixin, SchoolScop
         description="LearnWorlds' course grades: per person with progress in the course, "
         "the best graded result of each QUIZ lesson. 100 per page; a user token lists its "
         "own.",
-        responses={200: CourseGradesSerializer(many=True)},
     )
 )
 class CourseGradesViewSet(mixins.ListModelMixin, SchoolScopedViewSet):

@@ -49,7 +49,15 @@ QUIZ_ATTEMPT_SUBMITTED = EventType(
     description="A person submitted a quiz attempt (graded at once unless answers wait for "
     "a person; timed out when submitted after the time limit).",
     schema=ATTEMPT,
-    sample={**SAMPLE_ATTEMPT},
+    sample={
+        **SAMPLE_ATTEMPT,
+        "status": "awaiting_grading",
+        "graded_at": None,
+        "score": None,
+        "percentage": None,
+        "passed": None,
+        "success_status": None,
+    },
 )
 QUIZ_ATTEMPT_GRADED = EventType(
     name="quiz.attempt.graded",

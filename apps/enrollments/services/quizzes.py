@@ -214,9 +214,12 @@ def quiz_attempt_start(
 
 
 def _lock(attempt: QuizAttempt) -> QuizAttempt:
-    locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
-    # The related rows the payload and grading read, without locking their tables.
-    return QuizAttempt.objects.select_related("quiz", "lesson", "course", "user").get(pk=locked.pk)
+    """The attempt re-read under a row lock, with the rows its payload reads (not locked)."""
+    return (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "lesson", "course", "user")
+        .get(pk=attempt.pk)
+    )
 
 
 def _finish_grading(attempt: QuizAttempt, correct: int, now: datetime) -> None:
