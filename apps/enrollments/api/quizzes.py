@@ -24,6 +24,7 @@ from apps.core.api.serializers import Serializer
 from apps.core.errors import ApiError, InvalidInput
 from apps.core.filters import FilterSet
 from apps.core.throttling import check_person_rate
+from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import AttemptStatus, CourseProgress, QuizAttempt
 from apps.enrollments.selectors import quizzes as quiz_selectors
@@ -64,13 +65,6 @@ class ResponseField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return value
-
-
-class UserRefSerializer(serializers.Serializer):
-    id = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
 
 
 class ShownAnswerSerializer(serializers.Serializer):
