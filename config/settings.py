@@ -334,6 +334,8 @@ LYCEUM_RATE_LIMITS = {
     "anonymous": int(os.environ.get("API_ANON_RATE_LIMIT_PER_MINUTE", "120")),
     "auth": int(os.environ.get("AUTH_RATE_LIMIT_PER_MINUTE", "60")),
     "auth_address": int(os.environ.get("AUTH_ADDRESS_RATE_LIMIT_PER_MINUTE", "300")),
+    # Starting a quiz attempt, per person (Learnomy limits quiz start so).
+    "quiz_start": int(os.environ.get("QUIZ_START_RATE_LIMIT_PER_MINUTE", "60")),
 }
 
 SIMPLE_JWT = {

@@ -65,6 +65,8 @@ from apps.catalog.services.search import (
 )
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
+    AttemptAnswer,
+    AttemptStatus,
     Certificate,
     CertificateTemplate,
     CourseProgress,
@@ -72,6 +74,7 @@ from apps.enrollments.models import (
     LessonProgress,
     PathEnrollment,
     ProgressToken,
+    QuizAttempt,
     ViltSessionRegistration,
 )
 from apps.enrollments.services.certificates import new_credential_id
@@ -831,3 +834,50 @@ def _domain_name(row: models.Model) -> str:
 
 
 PATH_KWARGS["domain_name"] = _domain_name
+
+
+# --- enrollments: quiz attempts --------------------------------------------------------------
+
+
+class QuizAttemptFactory(DjangoModelFactory):
+    """A graded, submitted attempt of a new member at a QUIZ lesson's quiz (``lesson=`` puts
+    it in a given lesson)."""
+
+    class Meta:
+        model = QuizAttempt
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    lesson = factory.SubFactory(
+        LessonFactory,
+        school=factory.SelfAttribute("..school"),
+        type=LessonType.QUIZ,
+        content_quiz=factory.SubFactory(QuizFactory, school=factory.SelfAttribute("..school")),
+    )
+    quiz = factory.SelfAttribute("lesson.content_quiz")
+    course = factory.SelfAttribute("lesson.course")
+    number = 1
+    status = AttemptStatus.GRADED
+    started_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(timezone.now)
+    graded_at = factory.LazyFunction(timezone.now)
+    score = 0
+    max_score = 0
+    percentage = 100
+    passed = True
+
+
+class AttemptAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = AttemptAnswer
+
+    school = factory.SubFactory(SchoolFactory)
+    attempt = factory.SubFactory(QuizAttemptFactory, school=factory.SelfAttribute("..school"))
+    question = factory.SubFactory(
+        QuestionFactory,
+        school=factory.SelfAttribute("..school"),
+        quiz=factory.SelfAttribute("..attempt.quiz"),
+    )
+    position = 1
+    response = "An answer."
+    manual = True

@@ -108,6 +108,26 @@ class CredentialRateThrottle(FixedWindowThrottle):
         return f"anonymous:{self.get_ident(request)}", limits["anonymous"]
 
 
+class PersonRateThrottle(FixedWindowThrottle):
+    """One budget per person for one sensitive write (``LYCEUM_RATE_LIMITS[name]`` a
+    minute), whichever credential acts for them: the learner's own token or an API key
+    naming them. The view checks it once it knows the person (``check_person_rate``)."""
+
+    def __init__(self, name: str, user_id: str) -> None:
+        self.name = name
+        self.user_id = user_id
+
+    def bucket(self, request, view) -> tuple[str, int]:
+        return f"{self.name}:user:{self.user_id}", settings.LYCEUM_RATE_LIMITS[self.name]
+
+
+def check_person_rate(view, name: str, user_id: str) -> None:
+    """Count one ``name`` write for the person against their budget; 429 when it is spent."""
+    throttle = PersonRateThrottle(name, user_id)
+    if not throttle.allow_request(view.request, view):
+        view.throttled(view.request, throttle.wait())
+
+
 class AuthRateThrottle(FixedWindowThrottle):
     """Credential guessing on the token endpoints, limited two ways.
 

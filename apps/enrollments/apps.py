@@ -28,3 +28,9 @@ class EnrollmentsConfig(AppConfig):
             "body",
             reason="the school's text with placeholders, filled in only on certificates",
         )
+        # A learner's quiz responses and the feedback staff wrote them are about the person.
+        register_copies("enrollments.AttemptAnswer", "response", "feedback")
+        for field in ("question_ids", "answer_order"):
+            register_no_copies(
+                "enrollments.QuizAttempt", field, reason="question and answer ids, in order"
+            )

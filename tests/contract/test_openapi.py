@@ -183,6 +183,18 @@ DOCUMENTED_EXCEPTIONS = {
     # string and no integer past 64 bits, at any depth. Named fields say it in the schema.
     "null_characters_not_allowed": "no NUL in any string inside a free-form JSON object",
     "number_out_of_range": "no integer past 64 bits inside a free-form JSON object",
+    # Quiz attempts: which lesson, which person and which questions depend on rows.
+    "lesson_not_for_quiz": "a lesson_id given to start an attempt must name a QUIZ lesson "
+    "showing that quiz; the schema states an id's form, not its row",
+    "lesson_required": "lesson_id is needed when several lessons show the quiz",
+    "user_required": "an API key names the person taking a quiz (user_id); a user token "
+    "takes it for itself (which credential is calling, no schema states)",
+    "question_not_in_attempt": "answers name questions the attempt gave, which it chose at "
+    "random when it started",
+    "quiz_response_incorrect": "a quiz with require_correct_response takes a submission "
+    "only when every automatically graded answer is right",
+    "answer_not_manually_graded": "points are set only on answers waiting for a person "
+    "(free-form or manually graded questions)",
     # An Idempotency-Key names one request: the fuzzer draws keys at random, and one drawn
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",

@@ -29,7 +29,7 @@ from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
-from apps.enrollments.models import Enrollment
+from apps.enrollments.models import Enrollment, QuizAttempt
 from apps.enrollments.services.certificates import certificate_issue, certificate_template_save
 from apps.schools.models import Domain, School, User
 from apps.schools.selectors.invites import invite_token
@@ -229,6 +229,44 @@ def _vilt_registration(ctx: Ctx) -> None:
     ok(ctx.api.post("/api/v1/vilt-session-registrations", body, format="json"), 201)
 
 
+def _submitted_attempt(ctx: Ctx, question_type: str = "FREEFORM") -> str:
+    """Enroll a person in a course whose QUIZ lesson shows a one-question quiz, start an
+    attempt for them and submit it; the attempt's id."""
+    quiz = ctx.api.post("/api/v1/quizzes", {"name": "Forklifts"}, format="json")
+    ok(quiz)
+    quiz_id = quiz.json()["id"]
+    answers = [{"answer_text": "Helmet", "correct": True}] if question_type != "FREEFORM" else []
+    question = ctx.api.post(
+        "/api/v1/quiz-questions",
+        {"quiz": quiz_id, "type": question_type, "html": "<p>Wear a?</p>", "answers": answers},
+        format="json",
+    )
+    ok(question)
+    enrollment = ctx.api.get(_enrollment_url(ctx)).json()
+    course_id = Enrollment.objects.get(pk=enrollment["id"]).course_id
+    lesson = {"type": "QUIZ", "order": 1, "title": "Check", "course_id": course_id}
+    ok(ctx.api.post("/api/v1/lessons", {**lesson, "content_quiz_id": quiz_id}, format="json"))
+    started = ctx.api.post(
+        f"/api/v1/quizzes/{quiz_id}/attempts",
+        {"user_id": enrollment["user"]["id"]},
+        format="json",
+    )
+    ok(started)
+    attempt_id = started.json()["id"]
+    answer = {question.json()["id"]: "Helmet"}
+    submit = f"/api/v1/quiz-attempts/{attempt_id}/submit"
+    ok(ctx.api.post(submit, {"answers": answer}, format="json"))
+    return attempt_id
+
+
+def _graded_attempt(ctx: Ctx) -> None:
+    """A free-form answer graded by staff completes the attempt's grade."""
+    attempt_id = _submitted_attempt(ctx)
+    question_id = QuizAttempt.objects.get(pk=attempt_id).question_ids[0]
+    body = {"answers": [{"question_id": question_id, "points": 1, "feedback": "Yes."}]}
+    ok(ctx.api.patch(f"/api/v1/quiz-attempts/{attempt_id}", body, format="json"))
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -307,6 +345,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     # A reissue through the API issues the replacement.
     "certificate.issued": lambda ctx: ok(ctx.api.put(_certificate_url(ctx))),
     "certificate.revoked": lambda ctx: ok(ctx.api.delete(_certificate_url(ctx))),
+    "quiz.attempt.submitted": _submitted_attempt,
+    "quiz.attempt.graded": _graded_attempt,
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 

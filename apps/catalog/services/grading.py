@@ -83,9 +83,18 @@ def grade_quiz(quiz: Quiz, questions: list[Question], responses: Mapping[str, An
     grades = tuple(grade_question(q, responses.get(q.id)) for q in questions)
     correct = sum(grade.correct is True for grade in grades)
     total = len(grades)
-    percentage = 100 * correct // total if total else 100
     final = not any(grade.pending for grade in grades)
+    passed = passes(quiz, correct, total) if final else None
+    return QuizGrade(grades, correct, total, percentage(correct, total), passed)
+
+
+def percentage(correct: int, total: int) -> int:
+    """The share of points earned, rounded down (100 for a quiz without questions)."""
+    return 100 * correct // total if total else 100
+
+
+def passes(quiz: Quiz, correct: int, total: int) -> bool:
+    """Whether ``correct`` points of ``total`` reach the quiz's pass mark; also used once a
+    person has graded the questions that waited for them."""
     # Compared exactly (2 of 3 is 66.7 %, below a 67 % pass mark), not on the rounded figure.
-    reached = correct * 100 >= quiz.passing_percentage_correct * total
-    passed = reached if final else None
-    return QuizGrade(grades, correct, total, percentage, passed)
+    return correct * 100 >= quiz.passing_percentage_correct * total

@@ -7,4 +7,5 @@ from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
     enrollments,
     live,
     progress,
+    quizzes,
 )

@@ -5,6 +5,12 @@ from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyti
 from apps.enrollments.api.certificates import CertificateViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
 from apps.enrollments.api.live import ViltSessionRegistrationViewSet
+from apps.enrollments.api.quizzes import (
+    AssessmentResponseViewSet,
+    CourseGradesViewSet,
+    QuizAttemptStartViewSet,
+    QuizAttemptViewSet,
+)
 
 router = OptionalSlashRouter()
 DOMAIN = r"domains/(?P<domain_name>[^/]+)"
@@ -24,6 +30,16 @@ router.register(
     basename="vilt-session-registration",
 )
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register(
+    r"quizzes/(?P<quiz_id>[^/]+)/attempts", QuizAttemptStartViewSet, basename="quiz-attempt-start"
+)
+router.register(r"quiz-attempts", QuizAttemptViewSet, basename="quiz-attempt")
+router.register(
+    r"assessments/(?P<lesson_id>[^/]+)/responses",
+    AssessmentResponseViewSet,
+    basename="assessment-response",
+)
+router.register(r"courses/(?P<course_id>[^/]+)/grades", CourseGradesViewSet, basename="grades")
 
 urlpatterns = [
     *router.urls,

@@ -1,5 +1,10 @@
 """The events enrollments emit, declared by area (registered in ``EnrollmentsConfig.ready``)."""
 
-from apps.enrollments.event_types import certificates, enrollments, live
+from apps.enrollments.event_types import certificates, enrollments, live, quizzes
 
-EVENT_TYPES = enrollments.EVENT_TYPES + live.EVENT_TYPES + certificates.EVENT_TYPES
+EVENT_TYPES = (
+    *enrollments.EVENT_TYPES,
+    *live.EVENT_TYPES,
+    *certificates.EVENT_TYPES,
+    *quizzes.EVENT_TYPES,
+)

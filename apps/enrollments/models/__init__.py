@@ -1,4 +1,4 @@
-"""Who learns what: enrollments in published courses and paths, and progress.
+"""Who learns what: enrollments in published courses and paths, progress, quiz attempts.
 
 A package split by subdomain; every model is importable from ``apps.enrollments.models``.
 """
@@ -13,10 +13,13 @@ from apps.enrollments.models.progress import (
     SuccessStatus,
 )
 from apps.enrollments.models.purchase import PurchaseState
+from apps.enrollments.models.quizzes import AttemptAnswer, AttemptStatus, QuizAttempt
 
 __all__ = [
     "Certificate",
     "CertificateTemplate",
+    "AttemptAnswer",
+    "AttemptStatus",
     "CourseProgress",
     "Enrollment",
     "EnrollmentSource",
@@ -24,6 +27,7 @@ __all__ = [
     "PathEnrollment",
     "ProgressToken",
     "PurchaseState",
+    "QuizAttempt",
     "SuccessStatus",
     "ViltSessionRegistration",
 ]
