@@ -881,3 +881,48 @@ class AttemptAnswerFactory(DjangoModelFactory):
     position = 1
     response = "An answer."
     manual = True
+
+
+def _enrollment_of(school: School, user: User | None) -> Enrollment:
+    """The person's enrollment in a published course made by these factories, or a new one
+    (with a new person when ``user`` is None)."""
+    if user is not None:
+        found = Enrollment.objects.filter(user=user, published_course__isnull=False).first()
+        if found is not None:
+            return found
+        return EnrollmentFactory(school=school, user=user)
+    return EnrollmentFactory(school=school)
+
+
+def _lesson_progress(school: School, **overrides: Any) -> LessonProgress:
+    """A lesson progress of an enrolled person, in a new lesson of their enrolled course (the
+    same course for the same ``user=``, so nested lists show several rows), with its token."""
+    enrollment = _enrollment_of(school, overrides.get("user"))
+    lesson = LessonFactory(school=school, course=enrollment.course)
+    progress = LessonProgressFactory(school=school, user=enrollment.user, lesson=lesson)
+    ProgressToken.objects.create(school=school, lesson_progress=progress)
+    return progress
+
+
+def _course_progress(school: School, **overrides: Any) -> CourseProgress:
+    """An enrolled person's course progress (a new course and enrollment each time)."""
+    user = overrides.get("user")
+    enrollment = EnrollmentFactory(school=school, **({"user": user} if user else {}))
+    return CourseProgressFactory(school=school, user=enrollment.user, course=enrollment.course)
+
+
+def _published_course_id(row: models.Model) -> str:
+    """A row's publication: its own, or (a lesson progress) its person's enrollment's."""
+    if hasattr(row, "published_course_id"):
+        return row.published_course_id
+    return (
+        Enrollment.objects.filter(user_id=row.user_id, course_id=row.lesson.course_id)
+        .exclude(published_course=None)
+        .values_list("published_course_id", flat=True)
+        .first()
+    )
+
+
+TENANT_FACTORIES[LessonProgress] = _lesson_progress
+TENANT_FACTORIES[CourseProgress] = _course_progress
+PATH_KWARGS["published_course_id"] = _published_course_id

@@ -91,6 +91,11 @@ class LessonWriteSerializer(_DripFields):
     optional = serializers.BooleanField(
         required=False, help_text="Not needed to complete the course (a heading: its section)."
     )
+    requires_validation = serializers.BooleanField(
+        required=False,
+        help_text="Finishing the content does not complete the lesson; a passed "
+        "validation_status on the learner's progress does.",
+    )
     search_keywords = serializers.CharField(allow_blank=True, required=False, max_length=10_000)
     time_seconds = serializers.IntegerField(
         min_value=0, max_value=10_000_000, required=False, allow_null=True

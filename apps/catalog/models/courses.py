@@ -109,6 +109,9 @@ class Lesson(SchoolOwnedModel):
     tooltip_html = models.TextField(blank=True, default="")
     display_fullscreen = models.BooleanField(default=False)
     optional = models.BooleanField(default=False)
+    # Finishing the content does not complete the lesson: a reviewer's validation does
+    # (Skilljar's proctoring review).
+    requires_validation = models.BooleanField(default=False)
     search_keywords = models.TextField(blank=True, default="")
     time_seconds = models.PositiveIntegerField(null=True, blank=True)
     drip_days_after_enrollment = models.PositiveIntegerField(null=True, blank=True)

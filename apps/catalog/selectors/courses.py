@@ -33,6 +33,7 @@ LESSON_COLUMNS = (
     "description_html",
     "display_fullscreen",
     "optional",
+    "requires_validation",
     "order",
     "search_keywords",
     "time_seconds",

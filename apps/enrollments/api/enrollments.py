@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from apps.catalog.models import PublishedCourse, PublishedPath
 from apps.core.api.base import Parent, SchoolScopedViewSet
-from apps.core.api.fields import SchoolSlugRelatedField
+from apps.core.api.fields import SchoolSlugRelatedField, WebUrlField
 from apps.core.api.money import MoneyReadSerializer, MoneySerializer
 from apps.core.api.serializers import Serializer
 from apps.enrollments.models import Enrollment, PathEnrollment, PurchaseState
@@ -122,6 +122,12 @@ class EnrollmentCreateSerializer(Serializer):
     )
     active = serializers.BooleanField(required=False, default=True)
     purchase = PurchaseWriteSerializer(required=False, allow_null=True)
+    completion_redirect = WebUrlField(
+        required=False,
+        allow_blank=True,
+        help_text="Where to send the learner once the course is complete (LearnFlow); shown "
+        "in the course's progress summary.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs["member"] = attrs["user"]["id"]

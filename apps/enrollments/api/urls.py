@@ -5,6 +5,17 @@ from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyti
 from apps.enrollments.api.certificates import CertificateViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
 from apps.enrollments.api.live import ViltSessionRegistrationViewSet
+from apps.enrollments.api.progress import (
+    CourseUserViewSet,
+    LessonProgressViewSet,
+    ProgressTokenViewSet,
+    UserCourseProgressViewSet,
+    UserCourseViewSet,
+    UserLessonViewSet,
+    UserPathEnrollmentViewSet,
+    UserProgressViewSet,
+    UserPublishedCourseViewSet,
+)
 from apps.enrollments.api.quizzes import (
     AssessmentResponseViewSet,
     CourseGradesViewSet,
@@ -14,6 +25,7 @@ from apps.enrollments.api.quizzes import (
 
 router = OptionalSlashRouter()
 DOMAIN = r"domains/(?P<domain_name>[^/]+)"
+USER = r"users/(?P<user_id>[^/]+)"
 router.register(
     f"{DOMAIN}/published-courses/(?P<published_course_id>[^/]+)/enrollments",
     EnrollmentViewSet,
@@ -40,6 +52,25 @@ router.register(
     basename="assessment-response",
 )
 router.register(r"courses/(?P<course_id>[^/]+)/grades", CourseGradesViewSet, basename="grades")
+router.register("lesson-progress", LessonProgressViewSet, basename="lesson-progress")
+router.register("progresstokens", ProgressTokenViewSet, basename="progress-token")
+router.register(
+    f"{USER}/published-courses/(?P<published_course_id>[^/]+)/lessons",
+    UserLessonViewSet,
+    basename="user-lesson",
+)
+router.register(
+    f"{USER}/published-courses", UserPublishedCourseViewSet, basename="user-published-course"
+)
+router.register(
+    f"{USER}/published-path-enrollments",
+    UserPathEnrollmentViewSet,
+    basename="user-path-enrollment",
+)
+router.register(f"{USER}/progress", UserProgressViewSet, basename="user-progress")
+router.register(f"{USER}/courses", UserCourseViewSet, basename="user-course")
+router.register(f"{USER}/courses", UserCourseProgressViewSet, basename="user-course-progress")
+router.register(r"courses/(?P<course_id>[^/]+)/users", CourseUserViewSet, basename="course-user")
 
 urlpatterns = [
     *router.urls,

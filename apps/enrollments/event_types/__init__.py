@@ -1,10 +1,11 @@
 """The events enrollments emit, declared by area (registered in ``EnrollmentsConfig.ready``)."""
 
-from apps.enrollments.event_types import certificates, enrollments, live, quizzes
+from apps.enrollments.event_types import certificates, enrollments, live, progress, quizzes
 
 EVENT_TYPES = (
     *enrollments.EVENT_TYPES,
     *live.EVENT_TYPES,
     *certificates.EVENT_TYPES,
     *quizzes.EVENT_TYPES,
+    *progress.EVENT_TYPES,
 )

@@ -99,6 +99,8 @@ class Enrollment(PurchaseDetails, SchoolOwnedModel):
     source = models.CharField(
         max_length=20, choices=EnrollmentSource.choices, default=EnrollmentSource.API
     )
+    # Where the learner goes once the course is complete (LearnFlow's completion_redirect).
+    completion_redirect = models.CharField(max_length=2000, blank=True, default="")
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["id"]

@@ -175,6 +175,7 @@ def enrollment_create(
     purchase: Purchase | None = None,
     source: str = EnrollmentSource.API,
     member: Member | None = None,
+    completion_redirect: str = "",
 ) -> tuple[Enrollment, bool]:
     """Enroll ``user`` in a published course; ``(enrollment, created)``.
 
@@ -206,6 +207,7 @@ def enrollment_create(
         expires_at=expires_at,
         active=active,
         source=source,
+        completion_redirect=completion_redirect,
         **(purchase.columns() if purchase is not None else {}),
     )
     if not _insert(enrollment, "enr_enrollment_once"):
@@ -261,6 +263,7 @@ def path_enrollment_create(
     purchase: Purchase | None = None,
     source: str = EnrollmentSource.API,
     member: Member | None = None,
+    completion_redirect: str = "",
 ) -> tuple[PathEnrollment, bool]:
     """Enroll ``user`` in a published path and in each of its courses; ``(enrollment,
     created)``, idempotent on (user, ``enrolled_at``) like a course enrollment.
@@ -268,6 +271,7 @@ def path_enrollment_create(
     Each course enrollment uses the course's publication on the path's domain when there is
     one and follows the path enrollment's ``active`` and ``expires_at``. Emits
     ``path.enrollment.created`` and an ``enrollment.created`` per course.
+    ``completion_redirect`` is given to each course enrollment.
     """
     domain = published_path.domain
     member = _member_of(domain, user, member)
@@ -303,7 +307,9 @@ def path_enrollment_create(
         for published in PublishedCourse.objects.filter(domain=domain, course__in=courses)
     }
     for course in courses.order_by("path_items__order"):
-        _path_course_enroll(enrollment, course, publications.get(course.pk), member)
+        _path_course_enroll(
+            enrollment, course, publications.get(course.pk), member, completion_redirect
+        )
     return enrollment, True
 
 
@@ -312,6 +318,7 @@ def _path_course_enroll(
     course: Course,
     published: PublishedCourse | None,
     member: Member,
+    completion_redirect: str = "",
 ) -> None:
     """The course enrollment a path enrollment grants (skipped when the person already has
     one on that publication at the same moment: it is the same enrollment)."""
@@ -325,6 +332,7 @@ def _path_course_enroll(
         expires_at=path_enrollment.expires_at,
         active=path_enrollment.active,
         source=EnrollmentSource.PATH,
+        completion_redirect=completion_redirect,
     )
     try:
         with transaction.atomic():

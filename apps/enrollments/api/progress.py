@@ -1,0 +1,797 @@
+"""Progress and completion over the API.
+
+Skilljar v1: ``lesson-progress/{id}``, ``progresstokens/{id}``, ``users/{id}/published-courses``
+(1000 per page, ``…/{published_course_id}`` with ``course_progress``), ``…/lessons`` (100 per
+page, ``…/{lesson_id}`` with ``lesson_progress``) and ``users/{id}/published-path-enrollments``
+(1000 per page). LearnWorlds (20 per page): ``users/{id}/courses``, ``courses/{id}/users``,
+``users/{id}/progress``, ``users/{id}/courses/{course_id}/progress|complete|reset``, each
+course's figures in LearnFlow's summary. A learner's own token reads its own rows; another
+person's id is 404 to it.
+"""
+
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.catalog.models import Course, Lesson, PublishedCourse
+from apps.core.api.base import Parent, SchoolScopedViewSet
+from apps.core.api.fields import SchoolPrimaryKeyRelatedField
+from apps.core.api.serializers import Serializer
+from apps.core.errors import InvalidInput, NotFound
+from apps.core.times import format_datetime
+from apps.enrollments.api.enrollments import EnrollmentSerializer
+from apps.enrollments.codes import EnrollmentErrorCode
+from apps.enrollments.models import (
+    CourseProgress,
+    Enrollment,
+    LessonProgress,
+    PathEnrollment,
+    ProgressToken,
+    SuccessStatus,
+)
+from apps.enrollments.selectors import enrollments as enrollment_selectors
+from apps.enrollments.selectors import progress as progress_selectors
+from apps.enrollments.services import progress as progress_services
+from apps.schools.models import Member
+
+SCOPES = ("read:progress", "write:enrollments")
+MAX_INT = 2**31 - 1
+
+# --- shapes ----------------------------------------------------------------------------------
+
+
+class LessonProgressSerializer(serializers.Serializer):
+    """Skilljar's lesson progress (flat fields), its progress token and time spent."""
+
+    id = serializers.CharField(read_only=True)
+    progress_token_id = serializers.CharField(read_only=True, allow_null=True)
+    user_id = serializers.CharField(read_only=True)
+    course_id = serializers.CharField(read_only=True)
+    lesson_id = serializers.CharField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    success_status = serializers.ChoiceField(SuccessStatus.choices, read_only=True, allow_null=True)
+    score = serializers.IntegerField(read_only=True, allow_null=True)
+    max_score = serializers.IntegerField(read_only=True, allow_null=True)
+    custom_data = serializers.CharField(read_only=True)
+    validation_status = serializers.ChoiceField(
+        SuccessStatus.choices, read_only=True, allow_null=True
+    )
+    validation_data = serializers.JSONField(read_only=True, allow_null=True)
+    time_spent_seconds = serializers.IntegerField(read_only=True)
+    last_accessed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class CourseSummarySerializer(serializers.Serializer):
+    """A person's progress in a course, LearnFlow's summary included."""
+
+    id = serializers.CharField(read_only=True, help_text="The course progress (cpg_).")
+    user_id = serializers.CharField(read_only=True)
+    course_id = serializers.CharField(read_only=True)
+    course_title = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(["not_started", "in_progress", "completed"], read_only=True)
+    current_lesson = serializers.IntegerField(
+        read_only=True, help_text="Position (1…total_lessons) of the lesson last worked on."
+    )
+    current_lesson_id = serializers.CharField(read_only=True, allow_null=True)
+    total_lessons = serializers.IntegerField(read_only=True)
+    lessons_completed = serializers.IntegerField(read_only=True)
+    required_lessons = serializers.IntegerField(read_only=True)
+    required_lessons_completed = serializers.IntegerField(read_only=True)
+    percent_complete = serializers.FloatField(read_only=True)
+    time_spent_minutes = serializers.IntegerField(read_only=True)
+    time_spent_seconds = serializers.IntegerField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_accessed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    success_status = serializers.ChoiceField(SuccessStatus.choices, read_only=True, allow_null=True)
+    completion_redirect = serializers.CharField(read_only=True, allow_null=True)
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class EnrollmentRefSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    enrolled_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    active = serializers.BooleanField(read_only=True)
+
+
+class UserPublishedCourseSerializer(serializers.Serializer):
+    """A published course a person is enrolled in, with their progress."""
+
+    id = serializers.CharField(read_only=True, help_text="The published course.")
+    published_course_id = serializers.CharField(read_only=True)
+    course = RefSerializer(read_only=True)
+    enrollment = EnrollmentRefSerializer(read_only=True, help_text="The latest enrollment.")
+    course_progress = CourseSummarySerializer(read_only=True)
+
+
+class UserLessonSerializer(serializers.Serializer):
+    """A lesson of a person's course and their progress in it."""
+
+    id = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    type = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
+    optional = serializers.BooleanField(
+        read_only=True, help_text="Not needed for completion (itself or its section)."
+    )
+    requires_validation = serializers.BooleanField(read_only=True)
+    section_id = serializers.CharField(read_only=True, allow_null=True)
+    released_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When its drip schedule opens it."
+    )
+    lesson_progress = LessonProgressSerializer(read_only=True)
+
+
+class PathProgressSerializer(serializers.Serializer):
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    courses_completed = serializers.IntegerField(read_only=True)
+    total_courses = serializers.IntegerField(read_only=True)
+    percent_complete = serializers.FloatField(read_only=True)
+
+
+class UserPathEnrollmentSerializer(EnrollmentSerializer):
+    path = RefSerializer(read_only=True)
+    published_path_id = serializers.CharField(read_only=True, allow_null=True)
+    path_progress = PathProgressSerializer(read_only=True)
+
+
+class UserCourseSerializer(EnrollmentSerializer):
+    """A course enrollment with the person's progress in the course (LearnWorlds)."""
+
+    course = RefSerializer(read_only=True)
+    published_course_id = serializers.CharField(read_only=True, allow_null=True)
+    completion_redirect = serializers.CharField(read_only=True)
+    progress = CourseSummarySerializer(read_only=True, allow_null=True)
+
+
+class ProgressTokenSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    lesson_progress = LessonProgressSerializer(read_only=True)
+
+
+# --- request bodies --------------------------------------------------------------------------
+
+
+def _status_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        SuccessStatus.choices, required=False, allow_null=True, help_text="PASSED, FAILED or null."
+    )
+
+
+def _score_field(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0, max_value=MAX_INT, required=False, allow_null=True, help_text=help_text
+    )
+
+
+class TokenWriteSerializer(Serializer):
+    """What an external tool reports through a progress token."""
+
+    read_shape = ProgressTokenSerializer
+
+    completed_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Completes the lesson; null un-completes."
+    )
+    success_status = _status_field()
+    score = _score_field("Score received (at most max_score).")
+    max_score = _score_field("Max possible score.")
+
+
+class LessonProgressWriteSerializer(TokenWriteSerializer):
+    """Skilljar's flat lesson progress fields, plus the time spent to add."""
+
+    read_shape = LessonProgressSerializer
+
+    finished_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="The learner finished the content: completes the lesson unless it requires "
+        "validation.",
+    )
+    custom_data = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    validation_status = _status_field()
+    validation_data = serializers.JSONField(
+        required=False, allow_null=True, help_text="Ignored unless the lesson requires validation."
+    )
+    time_spent_seconds_increment = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=86_400,
+        help_text="Seconds to add to the time spent (a client's heartbeat sends the seconds "
+        "since its last one).",
+    )
+
+
+class CourseProgressWriteSerializer(Serializer):
+    completed_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Completes the course; null un-completes."
+    )
+    success_status = _status_field()
+
+
+class UserPublishedCourseWriteSerializer(Serializer):
+    read_shape = UserPublishedCourseSerializer
+
+    published_course_id = SchoolPrimaryKeyRelatedField(
+        queryset=PublishedCourse.objects.all(),
+        required=False,
+        help_text="Accepted for Skilljar clients; must be the path's.",
+    )
+    course_progress = CourseProgressWriteSerializer()
+
+
+class LessonCompletionSerializer(Serializer):
+    completed_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Completes the lesson; null un-completes."
+    )
+
+
+class UserLessonWriteSerializer(Serializer):
+    read_shape = UserLessonSerializer
+
+    lesson_progress = LessonCompletionSerializer()
+
+
+class LearningActivitySerializer(Serializer):
+    lesson_id = SchoolPrimaryKeyRelatedField(
+        queryset=Lesson.objects.all(),
+        required=False,
+        help_text="One learning activity (a lesson of the course); the whole course when left out.",
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _fields(serializer_class: type, request, **extra: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, partial=True, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return {**serializer.validated_data, **extra}
+
+
+def _lesson_progress_response(pk: str) -> Response:
+    rows = progress_selectors.lesson_progress_rows(LessonProgress.objects.filter(pk=pk))
+    return Response(progress_selectors.lesson_progress_payload(rows.get()))
+
+
+def _member_parent() -> Parent:
+    return Parent(
+        Member.objects.select_related("user"),
+        url_kwarg="user_id",
+        field="user_id",
+        owner_field="user",
+        detail="No such user.",
+    )
+
+
+def _update_schema(request: type, response: type, summary: str) -> dict[str, Any]:
+    return {
+        "update": extend_schema(
+            summary=f"{summary} (partial, as PATCH)",
+            request=request(partial=True),
+            responses=response,
+        ),
+        "partial_update": extend_schema(
+            summary=summary, request=request(partial=True), responses=response
+        ),
+    }
+
+
+# --- lesson progress and progress tokens -----------------------------------------------------
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="Get a lesson progress", responses=LessonProgressSerializer),
+    **_update_schema(
+        LessonProgressWriteSerializer, LessonProgressSerializer, "Update a lesson progress"
+    ),
+)
+class LessonProgressViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """``lesson-progress/{id}``: a learner's progress in one lesson."""
+
+    queryset = LessonProgress.objects.all()
+    serializer_class = LessonProgressSerializer
+    scopes = SCOPES
+    owner_field = "user"
+    lookup_url_kwarg = "lesson_progress_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("user", "lesson__course").order_by("id")
+
+    def retrieve(self, request, **kwargs) -> Response:
+        return _lesson_progress_response(self.get_object().pk)
+
+    def update(self, request, **kwargs) -> Response:
+        progress = self.get_object()
+        fields = _fields(LessonProgressWriteSerializer, request)
+        progress = progress_services.lesson_progress_record(
+            user=progress.user, lesson=progress.lesson, **fields
+        )
+        return _lesson_progress_response(progress.pk)
+
+    def partial_update(self, request, **kwargs) -> Response:
+        return self.update(request, **kwargs)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="Get a progress token", responses=ProgressTokenSerializer),
+    **_update_schema(
+        TokenWriteSerializer, ProgressTokenSerializer, "Report progress through a progress token"
+    ),
+)
+class ProgressTokenViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """``progresstokens/{id}``: an external tool reports one learner's lesson progress."""
+
+    queryset = ProgressToken.objects.all()
+    serializer_class = ProgressTokenSerializer
+    scopes = SCOPES
+    owner_field = "lesson_progress__user"
+    lookup_url_kwarg = "progress_token_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related(
+            "lesson_progress__user", "lesson_progress__lesson__course"
+        ).order_by("id")
+
+    def _respond(self, token: ProgressToken) -> Response:
+        rows = progress_selectors.lesson_progress_rows(
+            LessonProgress.objects.filter(pk=token.lesson_progress_id)
+        )
+        return Response(
+            {
+                "id": token.id,
+                "lesson_progress": progress_selectors.lesson_progress_payload(rows.get()),
+            }
+        )
+
+    def retrieve(self, request, **kwargs) -> Response:
+        return self._respond(self.get_object())
+
+    def update(self, request, **kwargs) -> Response:
+        token = self.get_object()
+        progress = token.lesson_progress
+        progress_services.lesson_progress_record(
+            user=progress.user, lesson=progress.lesson, **_fields(TokenWriteSerializer, request)
+        )
+        return self._respond(token)
+
+    def partial_update(self, request, **kwargs) -> Response:
+        return self.update(request, **kwargs)
+
+
+# --- users/{id}/published-courses (+ lessons) ------------------------------------------------
+
+
+def _latest_per_publication(user_id: str) -> QuerySet:
+    """The latest of a person's enrollments in each published course (one row per course a
+    renewal or a second purchase enrolled them in again)."""
+    return (
+        Enrollment.objects.filter(user_id=user_id, published_course__isnull=False)
+        .order_by()
+        .values("published_course_id")
+        .annotate(latest=Max("id"))
+        .values("latest")
+    )
+
+
+PUBLISHED_COURSE_COLUMNS = (
+    "id",
+    "user_id",
+    "course_id",
+    "course__title",
+    "published_course_id",
+    "enrolled_at",
+    "expires_at",
+    "active",
+)
+
+
+def _published_course_items(rows: list[dict]) -> list[dict]:
+    summaries = progress_selectors.course_summaries(
+        user_ids=[row["user_id"] for row in rows], course_ids=[row["course_id"] for row in rows]
+    )
+    return [
+        {
+            "id": row["published_course_id"],
+            "published_course_id": row["published_course_id"],
+            "course": {"id": row["course_id"], "title": row["course__title"]},
+            "enrollment": {
+                "id": row["id"],
+                "enrolled_at": format_datetime(row["enrolled_at"]),
+                "expires_at": format_datetime(row["expires_at"]),
+                "active": row["active"],
+            },
+            "course_progress": summaries.get((row["user_id"], row["course_id"])),
+        }
+        for row in rows
+    ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the published courses a user is enrolled in, with their progress",
+        description="1000 per page, one item per published course (its latest enrollment).",
+    ),
+    retrieve=extend_schema(summary="Get a user's progress in a published course"),
+    **_update_schema(
+        UserPublishedCourseWriteSerializer,
+        UserPublishedCourseSerializer,
+        "Set a user's course progress (completed_at, success_status)",
+    ),
+)
+class UserPublishedCourseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
+):
+    """``users/{user_id}/published-courses``: Skilljar's course progress of a person."""
+
+    member = _member_parent()
+    queryset = Enrollment.objects.all()
+    serializer_class = UserPublishedCourseSerializer
+    scopes = SCOPES
+    owner_field = "user"
+    lookup_field = "published_course_id"
+    lookup_url_kwarg = "published_course_id"
+    page_size = 1000
+    max_page_size = 1000
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(
+            user_id=self.member.user_id, pk__in=_latest_per_publication(self.member.user_id)
+        ).order_by("id")
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
+        return queryset.select_related(None).values(*PUBLISHED_COURSE_COLUMNS)
+
+    def list(self, request, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(_published_course_items(list(page)))
+
+    def _respond(self, enrollment: Enrollment) -> Response:
+        rows = self.page_rows(Enrollment.objects.filter(pk=enrollment.pk))
+        return Response(_published_course_items(list(rows))[0])
+
+    def retrieve(self, request, **kwargs) -> Response:
+        return self._respond(self.get_object())
+
+    def update(self, request, **kwargs) -> Response:
+        enrollment = self.get_object()
+        fields = _fields(UserPublishedCourseWriteSerializer, request)
+        given = fields.get("published_course_id")
+        if given is not None and given.pk != enrollment.published_course_id:
+            raise InvalidInput(
+                "Must be the published course of the path, or left out.",
+                field="published_course_id",
+            )
+        progress_services.course_progress_update(
+            user=self.member.user, course=enrollment.course, **fields.get("course_progress", {})
+        )
+        return self._respond(enrollment)
+
+    def partial_update(self, request, **kwargs) -> Response:
+        return self.update(request, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the lessons of a user's published course, with their progress",
+        description="100 per page, in course order (section headings are not listed: they "
+        "carry no progress; each lesson names its section_id).",
+    ),
+    retrieve=extend_schema(summary="Get a lesson of a user's course with its progress"),
+    **_update_schema(
+        UserLessonWriteSerializer,
+        UserLessonSerializer,
+        "Complete or un-complete a lesson for a user (lesson_progress.completed_at)",
+    ),
+)
+class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+    """``users/{user_id}/published-courses/{published_course_id}/lessons``."""
+
+    member = _member_parent()
+    published_course = Parent(
+        PublishedCourse.objects.select_related("course"),
+        url_kwarg="published_course_id",
+        detail="No such published course.",
+    )
+    queryset = LessonProgress.objects.all()
+    serializer_class = UserLessonSerializer
+    scopes = SCOPES
+    owner_field = "user"
+    lookup_field = "lesson_id"
+    lookup_url_kwarg = "lesson_id"
+    page_size = 100
+    max_page_size = 100
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        enrolled = Enrollment.objects.filter(
+            user_id=self.member.user_id, published_course=self.published_course
+        )
+        if not enrolled.exists():
+            raise NotFound("The user is not enrolled in this published course.")
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(
+            user_id=self.member.user_id, lesson__course_id=self.published_course.course_id
+        ).order_by("lesson__order", "id")
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
+        return progress_selectors.lesson_progress_rows(queryset)
+
+    def _items(self, rows: list[dict]) -> list[dict]:
+        enrolled_at = progress_selectors.first_enrolled_at(
+            user=self.member.user, course=self.published_course.course_id
+        )
+        return [progress_selectors.user_lesson_payload(row, enrolled_at) for row in rows]
+
+    def list(self, request, **kwargs) -> Response:
+        # Lessons added to the course since the person enrolled get their rows here.
+        progress_services.progress_rows_ensure(
+            user=self.member.user, course=self.published_course.course
+        )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._items(list(page)))
+
+    def _respond(self, progress: LessonProgress) -> Response:
+        rows = self.page_rows(LessonProgress.objects.filter(pk=progress.pk))
+        return Response(self._items(list(rows))[0])
+
+    def retrieve(self, request, **kwargs) -> Response:
+        return self._respond(self.get_object())
+
+    def update(self, request, **kwargs) -> Response:
+        progress = self.get_object()
+        fields = _fields(UserLessonWriteSerializer, request).get("lesson_progress", {})
+        progress = progress_services.lesson_progress_record(
+            user=self.member.user, lesson=progress.lesson, **fields
+        )
+        return self._respond(progress)
+
+    def partial_update(self, request, **kwargs) -> Response:
+        return self.update(request, **kwargs)
+
+
+# --- users/{id}/published-path-enrollments ---------------------------------------------------
+
+
+def _path_enrollment_item(row: dict) -> dict:
+    return {
+        **enrollment_selectors.enrollment_row_payload(row),
+        "path": {"id": row["path_id"], "title": row["path__title"]},
+        "published_path_id": row["published_path_id"],
+        "path_progress": {
+            "completed_at": format_datetime(row["completed_at"]),
+            "courses_completed": row["courses_completed"],
+            "total_courses": row["total_courses"],
+            "percent_complete": progress_selectors.percent(
+                row["courses_completed"], row["total_courses"]
+            ),
+        },
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a user's path enrollments with their path progress",
+        description="1000 per page.",
+    )
+)
+class UserPathEnrollmentViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
+    """``users/{user_id}/published-path-enrollments``."""
+
+    member = _member_parent()
+    queryset = PathEnrollment.objects.all()
+    serializer_class = UserPathEnrollmentSerializer
+    scopes = SCOPES
+    owner_field = "user"
+    page_size = 1000
+    max_page_size = 1000
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(user_id=self.member.user_id).order_by("id")
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
+        return progress_selectors.path_enrollment_rows(queryset)
+
+    def list(self, request, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([_path_enrollment_item(row) for row in page])
+
+
+# --- LearnWorlds -----------------------------------------------------------------------------
+
+USER_COURSE_COLUMNS = (
+    *enrollment_selectors.ENROLLMENT_COLUMNS,
+    "course_id",
+    "course__title",
+    "published_course_id",
+    "completion_redirect",
+)
+
+
+def _user_course_items(rows: list[dict]) -> list[dict]:
+    summaries = progress_selectors.course_summaries(
+        user_ids=[row["user_id"] for row in rows], course_ids=[row["course_id"] for row in rows]
+    )
+    return [
+        {
+            **enrollment_selectors.enrollment_row_payload(row),
+            "course": {"id": row["course_id"], "title": row["course__title"]},
+            "published_course_id": row["published_course_id"],
+            "completion_redirect": row["completion_redirect"],
+            "progress": summaries.get((row["user_id"], row["course_id"])),
+        }
+        for row in rows
+    ]
+
+
+class _UserCourseRows(mixins.ListModelMixin, SchoolScopedViewSet):
+    queryset = Enrollment.objects.all()
+    serializer_class = UserCourseSerializer
+    owner_field = "user"
+    page_size = 20
+    max_page_size = 100
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
+        return queryset.select_related(None).values(*USER_COURSE_COLUMNS)
+
+    def list(self, request, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(_user_course_items(list(page)))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a user's course enrollments with progress (LearnWorlds)",
+        description="20 per page (at most 100), oldest first.",
+    )
+)
+class UserCourseViewSet(_UserCourseRows):
+    """``users/{user_id}/courses``."""
+
+    member = _member_parent()
+    scopes = ("read:enrollments", "write:enrollments")
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(user_id=self.member.user_id).order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the users enrolled in a course with their progress (LearnWorlds)",
+        description="20 per page (at most 100), oldest enrollment first. A user token lists "
+        "its own enrollments.",
+    )
+)
+class CourseUserViewSet(_UserCourseRows):
+    """``courses/{course_id}/users``."""
+
+    course = Parent(Course.objects.all(), url_kwarg="course_id", detail="No such course.")
+    scopes = ("read:enrollments", "write:enrollments")
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(course=self.course).order_by("id")
+
+
+def _enrolled(queryset: QuerySet, user_id: str) -> QuerySet:
+    """The person's course progress in courses they hold (or held) an enrollment in."""
+    return queryset.filter(
+        user_id=user_id,
+        course_id__in=Enrollment.objects.filter(user_id=user_id).values("course_id"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A user's progress in each course they are enrolled in (LearnWorlds, LearnFlow "
+        "summary)",
+        description="20 per page (at most 100).",
+    )
+)
+class UserProgressViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
+    """``users/{user_id}/progress``."""
+
+    member = _member_parent()
+    queryset = CourseProgress.objects.all()
+    serializer_class = CourseSummarySerializer
+    scopes = SCOPES
+    owner_field = "user"
+    page_size = 20
+    max_page_size = 100
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return _enrolled(queryset, self.member.user_id).order_by("id")
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
+        return progress_selectors.summary_rows(queryset)
+
+    def list(self, request, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(
+            [progress_selectors.summary_payload(row) for row in page]
+        )
+
+
+class UserCourseProgressViewSet(SchoolScopedViewSet):
+    """``users/{user_id}/courses/{course_id}/progress|complete|reset`` (LearnWorlds)."""
+
+    member = _member_parent()
+    queryset = CourseProgress.objects.all()
+    serializer_class = CourseSummarySerializer
+    scopes = SCOPES
+    owner_field = "user"
+    lookup_field = "course_id"
+    lookup_url_kwarg = "course_id"
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        return (
+            _enrolled(queryset, self.member.user_id).select_related("user", "course").order_by("id")
+        )
+
+    def _respond(self, pk: str) -> Response:
+        row = progress_selectors.summary_rows(CourseProgress.objects.filter(pk=pk)).get()
+        return Response(progress_selectors.summary_payload(row))
+
+    @extend_schema(
+        summary="A user's progress in a course (LearnWorlds, LearnFlow summary)",
+        request=None,
+        responses=CourseSummarySerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="progress")
+    def progress(self, request, **kwargs) -> Response:
+        return self._respond(self.get_object().pk)
+
+    def _activity(self, request, course_progress: CourseProgress) -> Lesson | None:
+        serializer = LearningActivitySerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        lesson = serializer.validated_data.get("lesson_id")
+        if lesson is not None and lesson.course_id != course_progress.course_id:
+            raise InvalidInput(
+                "lesson_id: the lesson is not in this course.",
+                code=EnrollmentErrorCode.LESSON_NOT_IN_COURSE,
+                field="lesson_id",
+            )
+        return lesson
+
+    @extend_schema(
+        summary="Mark a course, or one of its learning activities, complete for a user",
+        description="An administrative mark: drip schedules and sequential navigation do not "
+        "hold it back. Completing the course completes every lesson not complete yet.",
+        request=LearningActivitySerializer,
+        responses=CourseSummarySerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="complete")
+    def complete(self, request, **kwargs) -> Response:
+        course_progress = self.get_object()
+        lesson = self._activity(request, course_progress)
+        progress_services.course_progress_complete(
+            user=course_progress.user, course=course_progress.course, lesson=lesson
+        )
+        return self._respond(course_progress.pk)
+
+    @extend_schema(
+        summary="Reset a user's progress in a course, or in one of its learning activities",
+        request=LearningActivitySerializer,
+        responses=CourseSummarySerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="reset")
+    def reset(self, request, **kwargs) -> Response:
+        course_progress = self.get_object()
+        lesson = self._activity(request, course_progress)
+        progress_services.course_progress_reset(
+            user=course_progress.user, course=course_progress.course, lesson=lesson
+        )
+        return self._respond(course_progress.pk)
