@@ -216,6 +216,8 @@ class LessonProgressWriteSerializer(TokenWriteSerializer):
 
 
 class CourseProgressWriteSerializer(Serializer):
+    read_shape = CourseSummarySerializer
+
     completed_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Completes the course; null un-completes."
     )
@@ -230,10 +232,14 @@ class UserPublishedCourseWriteSerializer(Serializer):
         required=False,
         help_text="Accepted for Skilljar clients; must be the path's.",
     )
-    course_progress = CourseProgressWriteSerializer()
+    course_progress = CourseProgressWriteSerializer(
+        allow_null=True, help_text="null (or left out) changes nothing."
+    )
 
 
 class LessonCompletionSerializer(Serializer):
+    read_shape = LessonProgressSerializer
+
     completed_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Completes the lesson; null un-completes."
     )
@@ -242,7 +248,9 @@ class LessonCompletionSerializer(Serializer):
 class UserLessonWriteSerializer(Serializer):
     read_shape = UserLessonSerializer
 
-    lesson_progress = LessonCompletionSerializer()
+    lesson_progress = LessonCompletionSerializer(
+        allow_null=True, help_text="null (or left out) changes nothing."
+    )
 
 
 class LearningActivitySerializer(Serializer):
@@ -475,9 +483,11 @@ class UserPublishedCourseViewSet(
                 "Must be the published course of the path, or left out.",
                 field="published_course_id",
             )
-        progress_services.course_progress_update(
-            user=self.member.user, course=enrollment.course, **fields.get("course_progress", {})
-        )
+        changes = fields.get("course_progress") or {}
+        if changes:
+            progress_services.course_progress_update(
+                user=self.member.user, course=enrollment.course, **changes
+            )
         return self._respond(enrollment)
 
     def partial_update(self, request, **kwargs) -> Response:
@@ -554,7 +564,7 @@ class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
 
     def update(self, request, **kwargs) -> Response:
         progress = self.get_object()
-        fields = _fields(UserLessonWriteSerializer, request).get("lesson_progress", {})
+        fields = _fields(UserLessonWriteSerializer, request).get("lesson_progress") or {}
         progress = progress_services.lesson_progress_record(
             user=self.member.user, lesson=progress.lesson, **fields
         )

@@ -209,6 +209,18 @@ def _check_gates(user: User, lesson: Lesson, at: datetime) -> None:
 # --- lessons ---------------------------------------------------------------------------------
 
 
+_RECORDED = (
+    "finished_at",
+    "completed_at",
+    "success_status",
+    "score",
+    "max_score",
+    "custom_data",
+    "validation_status",
+    "validation_data",
+)
+
+
 def _given(value: Any) -> bool:
     return value is not UNSET
 
@@ -237,6 +249,7 @@ def lesson_progress_record(
     validation; there a ``validation_status`` of PASSED completes it. ``completed_at`` sets
     or, with None, clears completion. ``score`` may not exceed ``max_score`` (400
     ``score_above_max_score``). ``time_spent_seconds_increment`` adds to the time spent.
+    A write that changes nothing records nothing (not even an access).
     With ``gated`` (learners' reports), completing needs an active enrollment (409
     ``course_access_required``), a released lesson (409 ``lesson_not_released``) and, under
     sequential navigation, the required lessons before it complete (409
@@ -251,11 +264,10 @@ def lesson_progress_record(
         )
     course = lesson.course
     now = timezone.now()
-    if gated:
-        _require_access(user, course)
     course_progress = _locked_course_progress(user=user, course=course)
     progress = LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
     was_complete = progress.completed_at is not None
+    before = {name: getattr(progress, name) for name in _RECORDED}
 
     for name, value in (
         ("finished_at", finished_at),
@@ -294,6 +306,11 @@ def lesson_progress_record(
     if target is not None and not was_complete and gated:
         _check_gates(user, lesson, now)
     progress.completed_at = target
+    if not time_spent_seconds_increment and client_updated_at is None:
+        if all(getattr(progress, name) == value for name, value in before.items()):
+            return progress  # what the client read, sent back: nothing to record
+    if gated:
+        _require_access(user, course)
 
     progress.time_spent_seconds += time_spent_seconds_increment
     progress.started_at = progress.started_at or now
