@@ -29,7 +29,7 @@ from apps.catalog.tasks import web_package_import_task
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
-from apps.enrollments.models import Enrollment, QuizAttempt
+from apps.enrollments.models import Enrollment, LessonProgress, QuizAttempt
 from apps.enrollments.services.certificates import certificate_issue, certificate_template_save
 from apps.schools.models import Domain, School, User
 from apps.schools.selectors.invites import invite_token
@@ -267,6 +267,44 @@ def _graded_attempt(ctx: Ctx) -> None:
     ok(ctx.api.patch(f"/api/v1/quiz-attempts/{attempt_id}", body, format="json"))
 
 
+def _complete_a_course(ctx: Ctx) -> None:
+    """Enroll a person in a one-lesson course on a path's domain and finish the lesson: the
+    lesson, the course and the path complete."""
+    course = course_create(
+        school=ctx.school,
+        title="Racking",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    lesson = ctx.api.post(
+        "/api/v1/lessons",
+        {"type": "HTML", "order": 1, "title": "Loads", "course_id": course.id},
+        format="json",
+    )
+    ok(lesson)
+    path = path_create(school=ctx.school, title="Warehouse")
+    path_item_create(path=path, course=course)
+    base = f"/api/v1/domains/{ctx.domain().name}/published-paths"
+    published = ctx.api.post(base, {"path_id": path.id}, format="json")
+    ok(published)
+    user_id = _user_id(ctx)
+    ok(
+        ctx.api.post(
+            f"{base}/{published.json()['id']}/published-path-enrollments",
+            {"user": {"id": user_id}},
+            format="json",
+        )
+    )
+    progress = LessonProgress.objects.get(user_id=user_id, lesson_id=lesson.json()["id"])
+    ok(
+        ctx.api.patch(
+            f"/api/v1/lesson-progress/{progress.id}",
+            {"finished_at": "2026-01-10T10:00:00Z", "score": 9, "max_score": 10},
+            format="json",
+        )
+    )
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -347,6 +385,10 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "certificate.revoked": lambda ctx: ok(ctx.api.delete(_certificate_url(ctx))),
     "quiz.attempt.submitted": _submitted_attempt,
     "quiz.attempt.graded": _graded_attempt,
+    "lesson.completed": _complete_a_course,
+    "enrollment.progress_updated": _complete_a_course,
+    "enrollment.completed": _complete_a_course,
+    "path.completed": _complete_a_course,
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 
