@@ -164,6 +164,10 @@ DOCUMENTED_EXCEPTIONS = {
     "(stored, on an update)",
     "user_not_in_school": "the user enrolled must be an active account of the caller's "
     "school; the schema states an id's form, not that the person exists",
+    "score_above_max_score": "a lesson progress's score may not exceed its max_score, the "
+    "one sent or the one stored",
+    "lesson_not_in_course": "a learning activity (lesson_id) given to complete or reset must "
+    "be a lesson of the course in the path",
     # A position among rows the request does not carry: 1 to n + 1 when adding, 1 to n
     # when moving, where n is how many rows the course or lesson has now.
     "order_out_of_range": "an order must be a position among the parent's rows",
