@@ -299,6 +299,7 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     # The purchase an enrollment was bought with, as the integrator's system names it
     # (recorded as given, like Skilljar's block; commerce's own purchases link by their id).
     "purchase_id": None,
+    "client_id": None,  # an offline client's own id for a queued item, recorded as given
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the

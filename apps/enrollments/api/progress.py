@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.catalog.models import Course, Lesson, PublishedCourse
-from apps.core.api.base import Parent, SchoolScopedViewSet
+from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.errors import InvalidInput, NotFound
@@ -36,6 +36,7 @@ from apps.enrollments.models import (
 from apps.enrollments.selectors import enrollments as enrollment_selectors
 from apps.enrollments.selectors import progress as progress_selectors
 from apps.enrollments.services import progress as progress_services
+from apps.enrollments.services import sync as sync_services
 from apps.schools.models import Member
 
 SCOPES = ("read:progress", "write:enrollments")
@@ -805,3 +806,90 @@ class UserCourseProgressViewSet(SchoolScopedViewSet):
             user=course_progress.user, course=course_progress.course, lesson=lesson
         )
         return self._respond(course_progress.pk)
+
+
+# --- offline sync (Learnomy) -----------------------------------------------------------------
+
+
+class SyncItemSerializer(Serializer):
+    """One lesson progress write queued offline."""
+
+    client_id = serializers.CharField(
+        min_length=1, max_length=100, help_text="The client's id for this item (replays no-op)."
+    )
+    lesson_progress_id = SchoolPrimaryKeyRelatedField(
+        queryset=LessonProgress.objects.select_related("user", "lesson__course"),
+        help_text="The lesson progress written (an id from the person's lessons list).",
+    )
+    client_timestamp = serializers.DateTimeField(
+        help_text="When the client made the change, by its clock; the latest wins per lesson. "
+        "At most 5 minutes ahead of the server's."
+    )
+    completed_at = serializers.DateTimeField(required=False, allow_null=True)
+    finished_at = serializers.DateTimeField(required=False, allow_null=True)
+    success_status = _status_field()
+    score = _score_field("Score received (at most max_score).")
+    max_score = _score_field("Max possible score.")
+    custom_data = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    time_spent_seconds_increment = serializers.IntegerField(
+        required=False, min_value=0, max_value=86_400
+    )
+
+
+class SyncRequestSerializer(Serializer):
+    items = SyncItemSerializer(many=True, min_length=1, max_length=sync_services.MAX_ITEMS)
+
+
+class SyncResultSerializer(serializers.Serializer):
+    client_id = serializers.CharField()
+    lesson_progress_id = serializers.CharField()
+    status = serializers.ChoiceField(["applied", "stale", "duplicate", "refused"])
+    code = serializers.CharField(allow_null=True)
+    detail = serializers.CharField(allow_null=True)
+
+
+class SyncResponseSerializer(serializers.Serializer):
+    results = SyncResultSerializer(many=True, help_text="One per item, in the order sent.")
+    lesson_progress = LessonProgressSerializer(
+        many=True, help_text="The state now of every lesson progress the batch touched."
+    )
+
+
+class ProgressSyncView(ApiView):
+    """``progress/sync``: lesson progress queued offline, applied item by item."""
+
+    scopes = SCOPES
+
+    @extend_schema(
+        summary="Sync lesson progress queued offline (Learnomy)",
+        description="Up to 500 items, applied in order, each in its own savepoint: "
+        "`applied`; `duplicate` (its client_id was sent before: nothing changes); `stale` "
+        "(a later client_timestamp is already in for that lesson); `refused` with a code "
+        "(client_timestamp_in_future, or the learner's rules). Answers every touched lesson "
+        "progress as it now is.",
+        request=SyncRequestSerializer,
+        responses=SyncResponseSerializer,
+    )
+    def post(self, request) -> Response:
+        serializer = SyncRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        items = [
+            sync_services.SyncItem(
+                client_id=item.pop("client_id"),
+                lesson_progress=item.pop("lesson_progress_id"),
+                client_timestamp=item.pop("client_timestamp"),
+                changes=item,
+            )
+            for item in serializer.validated_data["items"]
+        ]
+        results = sync_services.progress_sync(items=items)
+        touched = list(dict.fromkeys(result.lesson_progress_id for result in results))
+        rows = progress_selectors.lesson_progress_rows(
+            LessonProgress.objects.filter(pk__in=touched).order_by("id")
+        )
+        return Response(
+            {
+                "results": [vars(result) for result in results],
+                "lesson_progress": [progress_selectors.lesson_progress_payload(r) for r in rows],
+            }
+        )

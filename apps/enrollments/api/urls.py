@@ -8,6 +8,7 @@ from apps.enrollments.api.live import ViltSessionRegistrationViewSet
 from apps.enrollments.api.progress import (
     CourseUserViewSet,
     LessonProgressViewSet,
+    ProgressSyncView,
     ProgressTokenViewSet,
     UserCourseProgressViewSet,
     UserCourseViewSet,
@@ -73,6 +74,7 @@ router.register(f"{USER}/courses", UserCourseProgressViewSet, basename="user-cou
 router.register(r"courses/(?P<course_id>[^/]+)/users", CourseUserViewSet, basename="course-user")
 
 urlpatterns = [
+    re_path(r"^progress/sync/?$", ProgressSyncView.as_view(), name="progress-sync"),
     *router.urls,
     re_path(
         r"^courses/(?P<course_id>[^/]+)/analytics/?$",

@@ -14,6 +14,7 @@ from apps.enrollments.models.progress import (
 )
 from apps.enrollments.models.purchase import PurchaseState
 from apps.enrollments.models.quizzes import AttemptAnswer, AttemptStatus, QuizAttempt
+from apps.enrollments.models.sync import SyncReceipt
 
 __all__ = [
     "Certificate",
@@ -30,4 +31,5 @@ __all__ = [
     "QuizAttempt",
     "SuccessStatus",
     "ViltSessionRegistration",
+    "SyncReceipt",
 ]

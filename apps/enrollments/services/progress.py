@@ -46,6 +46,10 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+class SupersededWrite(Exception):
+    """An offline write older than (or as old as) the last one applied to the lesson."""
+
+
 def progress_rows_ensure(*, user: User, course: Course) -> None:
     """Make the person's course progress, a lesson progress for every lesson that is not a
     section heading, and a progress token for each, where missing. Idempotent and safe under
@@ -249,7 +253,9 @@ def lesson_progress_record(
     validation; there a ``validation_status`` of PASSED completes it. ``completed_at`` sets
     or, with None, clears completion. ``score`` may not exceed ``max_score`` (400
     ``score_above_max_score``). ``time_spent_seconds_increment`` adds to the time spent.
-    A write that changes nothing records nothing (not even an access).
+    A write that changes nothing records nothing (not even an access). With
+    ``client_updated_at`` (offline writes, the client's clock), SupersededWrite when a write
+    as late or later is already in: the latest client time wins per lesson.
     With ``gated`` (learners' reports), completing needs an active enrollment (409
     ``course_access_required``), a released lesson (409 ``lesson_not_released``) and, under
     sequential navigation, the required lessons before it complete (409
@@ -266,6 +272,12 @@ def lesson_progress_record(
     now = timezone.now()
     course_progress = _locked_course_progress(user=user, course=course)
     progress = LessonProgress.objects.select_for_update().get(user=user, lesson=lesson)
+    if (
+        client_updated_at is not None
+        and progress.client_updated_at is not None
+        and client_updated_at <= progress.client_updated_at
+    ):
+        raise SupersededWrite(progress.pk)
     was_complete = progress.completed_at is not None
     before = {name: getattr(progress, name) for name in _RECORDED}
 
