@@ -115,7 +115,9 @@ class UserPublishedCourseSerializer(serializers.Serializer):
     published_course_id = serializers.CharField(read_only=True)
     course = RefSerializer(read_only=True)
     enrollment = EnrollmentRefSerializer(read_only=True, help_text="The latest enrollment.")
-    course_progress = CourseSummarySerializer(read_only=True)
+    course_progress = CourseSummarySerializer(
+        read_only=True, allow_null=True, help_text="null when the person has no progress rows yet."
+    )
 
 
 class UserLessonSerializer(serializers.Serializer):
