@@ -432,7 +432,7 @@ def test_advertised_event_is_sent_in_its_schema(
 def test_emit_refuses_an_unregistered_name(school):
     # when / then
     with pytest.raises(registry.UnregisteredEventType):
-        emit(school, "path.completed", {"id": "pth_x"})
+        emit(school, "path.archived", {"id": "pth_x"})
     with pytest.raises(registry.UnregisteredEventType):
         emit_many(school, "badge.awarded", [{"id": "bdg_x"}])
     assert not Event.objects.exists()
