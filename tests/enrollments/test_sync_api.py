@@ -112,7 +112,6 @@ def test_an_item_the_learners_rules_refuse_does_not_undo_the_others(api_client, 
 @pytest.mark.parametrize(
     "body",
     [
-        {"items": []},
         {"items": [{"client_id": "x"}]},
         {"items": "nope"},
     ],
@@ -122,6 +121,13 @@ def test_malformed_batches_are_400(api_client, lessons, body):
 
     assert response.status_code == 400
     assert not SyncReceipt.objects.exists()
+
+
+def test_an_empty_batch_syncs_nothing(api_client, lessons):
+    response = api_client.post(URL, {"items": []}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {"results": [], "lesson_progress": []}
 
 
 def test_more_than_500_items_or_an_unknown_id_refuse_the_batch(

@@ -839,7 +839,7 @@ class SyncItemSerializer(Serializer):
 
 
 class SyncRequestSerializer(Serializer):
-    items = SyncItemSerializer(many=True, min_length=1, max_length=sync_services.MAX_ITEMS)
+    items = SyncItemSerializer(many=True, max_length=sync_services.MAX_ITEMS)
 
 
 class SyncResultSerializer(serializers.Serializer):
