@@ -20,7 +20,6 @@ class EnrollmentErrorCode(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     USER_NOT_IN_COURSE_SCHOOL = "user_not_in_course_school"
     # Quiz attempts
-    NO_COURSE_ACCESS = "no_course_access"
     QUIZ_NOT_IN_COURSE = "quiz_not_in_course"
     LESSON_REQUIRED = "lesson_required"
     LESSON_NOT_FOR_QUIZ = "lesson_not_for_quiz"

@@ -145,6 +145,8 @@ def test_learner_starts_and_submits_with_own_token_and_passes_the_lesson(
     assert (progress.score, progress.max_score, progress.success_status) == (3, 3, "PASSED")
     types = list(Event.objects.filter(type__startswith="quiz.").values_list("type", flat=True))
     assert sorted(types) == ["quiz.attempt.graded", "quiz.attempt.submitted"]
+    # The pass completes the lesson through the progress service, with its event.
+    assert Event.objects.filter(type="lesson.completed").count() == 1
 
 
 def test_submitting_twice_is_409_and_changes_nothing(user_client, enrolled, quiz):
@@ -358,7 +360,7 @@ def test_api_key_acts_for_a_named_user_who_needs_access(api_client, school, enro
     assert missing.status_code == 400
     assert missing.json()["code"] == "user_required"
     assert no_access.status_code == 403
-    assert no_access.json()["code"] == "no_course_access"
+    assert no_access.json()["code"] == "course_access_required"
     assert allowed.status_code == 201
     assert not QuizAttempt.objects.filter(user=stranger.user).exists()
 

@@ -171,8 +171,8 @@ def _require_access(user: User, course: Course) -> None:
         )
 
 
-def _check_gates(user: User, lesson: Lesson, at: datetime) -> None:
-    """409 when the learner may not complete ``lesson`` yet: the drip schedule (the lesson's
+def lesson_gates_check(*, user: User, lesson: Lesson, at: datetime) -> None:
+    """409 when the learner may not take or complete ``lesson`` yet: the drip schedule (the lesson's
     or its section's) has not released it, or, with sequential navigation, a required lesson
     before it is not complete."""
     heading = progress_selectors.section_heading(lesson=lesson)
@@ -316,7 +316,7 @@ def lesson_progress_record(
     elif target is None and _given(finished_at) and finished_at is not None:
         target = finished_at
     if target is not None and not was_complete and gated:
-        _check_gates(user, lesson, now)
+        lesson_gates_check(user=user, lesson=lesson, at=now)
     progress.completed_at = target
     if not time_spent_seconds_increment and client_updated_at is None:
         if all(getattr(progress, name) == value for name, value in before.items()):

@@ -38,7 +38,11 @@ from apps.enrollments.models import (
 )
 from apps.enrollments.selectors.enrollments import has_course_access
 from apps.enrollments.selectors.quizzes import attempt_questions
-from apps.enrollments.services.progress import progress_rows_ensure
+from apps.enrollments.services.progress import (
+    lesson_gates_check,
+    lesson_progress_record,
+    progress_rows_ensure,
+)
 from apps.schools.models import User
 
 # A submission this long after the deadline still counts as on time: the request left the
@@ -163,7 +167,7 @@ def quiz_attempt_start(
     *, quiz: Quiz, user: User, lesson: Lesson | None = None, now: datetime | None = None
 ) -> tuple[QuizAttempt, bool]:
     """Start an attempt at ``quiz`` for ``user`` in its lesson; ``(attempt, False)`` when an
-    attempt is still running there. Raises 403 ``no_course_access`` without access to the
+    attempt is still running there. Raises 403 ``course_access_required`` without access to the
     lesson's course and 409 ``max_attempts_reached`` past the quiz's limit (an attempt that
     ran out of time is closed as timed out first, and counts)."""
     now = timezone.now() if now is None else now
@@ -172,8 +176,10 @@ def quiz_attempt_start(
     if not has_course_access(user=user, course=course, at=now):
         raise _forbidden(
             "This person has no access to the course of the quiz's lesson.",
-            EnrollmentErrorCode.NO_COURSE_ACCESS,
+            EnrollmentErrorCode.COURSE_ACCESS_REQUIRED,
         )
+    # The lesson's drip release and, under sequential navigation, the lessons before it.
+    lesson_gates_check(user=user, lesson=lesson, at=now)
     progress_rows_ensure(user=user, course=course)
     # One start at a time per person and lesson: the count below stays true until commit.
     LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).get()
@@ -371,29 +377,21 @@ def _graded(attempt: QuizAttempt) -> None:
 
 
 def lesson_result_record(*, attempt: QuizAttempt) -> LessonProgress:
-    """Write a graded attempt's result on the person's progress in its QUIZ lesson: score,
-    max_score and success_status, and, when it passed, the lesson completed (once). A failed
-    attempt never undoes a pass."""
+    """Write a graded attempt's result on the person's progress in its QUIZ lesson through
+    the progress service (score, max_score and success_status, and, when it passed, the
+    lesson completed once, which may complete the course and emits its events). A failed
+    attempt never undoes a pass. The quiz's own rules decided: the learner gates are not
+    applied again."""
     progress_rows_ensure(user=attempt.user, course=attempt.course)
-    progress = LessonProgress.objects.select_for_update().get(
-        user=attempt.user, lesson=attempt.lesson
-    )
-    if progress.success_status == SuccessStatus.PASSED and not attempt.passed:
-        return progress
-    progress.score = attempt.score
-    progress.max_score = attempt.max_score
-    progress.success_status = success_status(attempt)
+    current = LessonProgress.objects.get(user=attempt.user, lesson=attempt.lesson)
+    if current.success_status == SuccessStatus.PASSED and not attempt.passed:
+        return current
+    fields: dict = {
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+        "success_status": success_status(attempt),
+    }
     if attempt.passed:
-        progress.finished_at = progress.finished_at or attempt.submitted_at
-        progress.completed_at = progress.completed_at or attempt.graded_at
-    progress.save(
-        update_fields=[
-            "score",
-            "max_score",
-            "success_status",
-            "finished_at",
-            "completed_at",
-            "updated_at",
-        ]
-    )
-    return progress
+        fields["finished_at"] = current.finished_at or attempt.submitted_at
+        fields["completed_at"] = current.completed_at or attempt.graded_at
+    return lesson_progress_record(user=attempt.user, lesson=attempt.lesson, gated=False, **fields)
