@@ -38,3 +38,4 @@ class EnrollmentErrorCode(StrEnum):
     SCORE_ABOVE_MAX_SCORE = "score_above_max_score"
     LESSON_NOT_IN_COURSE = "lesson_not_in_course"
     SECTION_HAS_NO_PROGRESS = "section_has_no_progress"
+    NOT_PUBLISHED_FOR_INVITE = "not_published_for_invite"

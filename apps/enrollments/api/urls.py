@@ -16,6 +16,10 @@ from apps.enrollments.api.progress import (
     UserPathEnrollmentViewSet,
     UserProgressViewSet,
     UserPublishedCourseViewSet,
+from apps.enrollments.api.members import (
+    CourseMemberViewSet,
+    MemberCourseViewSet,
+    ProgramMemberViewSet,
 )
 from apps.enrollments.api.quizzes import (
     AssessmentResponseViewSet,
@@ -72,6 +76,16 @@ router.register(f"{USER}/progress", UserProgressViewSet, basename="user-progress
 router.register(f"{USER}/courses", UserCourseViewSet, basename="user-course")
 router.register(f"{USER}/courses", UserCourseProgressViewSet, basename="user-course-progress")
 router.register(r"courses/(?P<course_id>[^/]+)/users", CourseUserViewSet, basename="course-user")
+# Coursepath's members API (programs are paths).
+router.register(
+    r"courses/(?P<course_id>[^/]+)/members", CourseMemberViewSet, basename="course-member"
+)
+router.register(
+    r"programs/(?P<path_id>[^/]+)/members", ProgramMemberViewSet, basename="program-member"
+)
+router.register(
+    r"members/(?P<user_id>[^/]+)/courses", MemberCourseViewSet, basename="member-course"
+)
 
 urlpatterns = [
     re_path(r"^progress/sync/?$", ProgressSyncView.as_view(), name="progress-sync"),

@@ -1,6 +1,13 @@
 """The events enrollments emit, declared by area (registered in ``EnrollmentsConfig.ready``)."""
 
-from apps.enrollments.event_types import certificates, enrollments, live, progress, quizzes
+from apps.enrollments.event_types import (
+    certificates,
+    enrollments,
+    live,
+    members,
+    progress,
+    quizzes,
+)
 
 EVENT_TYPES = (
     *enrollments.EVENT_TYPES,
@@ -8,4 +15,5 @@ EVENT_TYPES = (
     *certificates.EVENT_TYPES,
     *quizzes.EVENT_TYPES,
     *progress.EVENT_TYPES,
+    *members.EVENT_TYPES,
 )

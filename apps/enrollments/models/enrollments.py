@@ -3,8 +3,10 @@
 A person may hold several enrollments in one course (a renewal, a second purchase); they
 have access while at least one is active and not expired. An enrollment is identified, for
 idempotent creation, by (publication, user, ``enrolled_at``), which a unique constraint
-backs. Enrolling in a path enrolls in each of its courses: those enrollments point at the
-path enrollment that granted them and follow its ``active`` and ``expires_at``.
+backs. Coursepath's members API enrolls without a publication (``source`` ``members``),
+once per (course or path, person). Enrolling in a path enrolls in each of its courses: those
+enrollments point at the path enrollment that granted them and follow its ``active`` and
+``expires_at``.
 """
 
 from django.conf import settings
@@ -58,6 +60,12 @@ class PathEnrollment(PurchaseDetails, SchoolOwnedModel):
             models.UniqueConstraint(
                 fields=["published_path", "user", "enrolled_at"], name="enr_pathenr_once"
             ),
+            # Coursepath's program members: one members enrollment per (path, person).
+            models.UniqueConstraint(
+                fields=["path", "user"],
+                condition=models.Q(source="members"),
+                name="enr_pathenr_member_once",
+            ),
         ]
         indexes = [
             *school_indexes("enr_pathenr"),
@@ -110,6 +118,12 @@ class Enrollment(PurchaseDetails, SchoolOwnedModel):
             ),
             models.UniqueConstraint(
                 fields=["path_enrollment", "course"], name="enr_enrollment_once_per_path"
+            ),
+            # Coursepath's course members: one members enrollment per (course, person).
+            models.UniqueConstraint(
+                fields=["course", "user"],
+                condition=models.Q(source="members"),
+                name="enr_enrollment_member_once",
             ),
         ]
         indexes = [

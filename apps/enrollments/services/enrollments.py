@@ -105,16 +105,16 @@ def normalize_enrolled_at(value: datetime | None) -> datetime:
     return value.astimezone(UTC)
 
 
-def _member_of(domain: Domain, user: User, member: Member | None = None) -> Member:
-    """The person's membership in the domain's school (``member`` when the caller has it):
-    400 when they are not in it, 409 when the school has suspended them."""
+def member_of(school_id: str, user: User, member: Member | None = None) -> Member:
+    """The person's membership in the school (``member`` when the caller has it): 400 when
+    they are not in it, 409 when the school has suspended them."""
     if member is None or member.user_id != user.pk:
         member = (
-            Member.objects.filter(school_id=domain.school_id, user=user).first()
-            if user.school_id == domain.school_id
+            Member.objects.filter(school_id=school_id, user=user).first()
+            if user.school_id == school_id
             else None
         )
-    if member is not None and member.school_id != domain.school_id:
+    if member is not None and member.school_id != school_id:
         member = None
     if member is None or member.anonymized_at is not None or not user.is_active:
         raise InvalidInput(
@@ -152,7 +152,7 @@ def _check_registration_window(published: PublishedCourse) -> None:
         )
 
 
-def _insert(row: Enrollment | PathEnrollment, constraint: str) -> bool:
+def insert_once(row: Enrollment | PathEnrollment, constraint: str) -> bool:
     """Save a new enrollment in a savepoint; False when ``constraint`` says it exists."""
     try:
         with transaction.atomic():
@@ -184,7 +184,7 @@ def enrollment_create(
     every lesson. Emits ``enrollment.created``.
     """
     domain = published_course.domain
-    member = _member_of(domain, user, member)
+    member = member_of(domain.school_id, user, member)
     given = enrolled_at is not None
     enrolled_at = normalize_enrolled_at(enrolled_at)
     existing = (
@@ -210,15 +210,15 @@ def enrollment_create(
         completion_redirect=completion_redirect,
         **(purchase.columns() if purchase is not None else {}),
     )
-    if not _insert(enrollment, "enr_enrollment_once"):
+    if not insert_once(enrollment, "enr_enrollment_once"):
         return Enrollment.objects.get(
             published_course=published_course, user=user, enrolled_at=enrolled_at
         ), False
-    _granted(enrollment, domain=domain, member=member)
+    enrollment_granted(enrollment, domain=domain, member=member)
     return enrollment, True
 
 
-def _granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
+def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
     """What follows a new course enrollment: domain access, progress rows, the event."""
     if domain is not None:
         domain_user_add(domain=domain, member=member)
@@ -274,7 +274,7 @@ def path_enrollment_create(
     ``completion_redirect`` is given to each course enrollment.
     """
     domain = published_path.domain
-    member = _member_of(domain, user, member)
+    member = member_of(domain.school_id, user, member)
     enrolled_at = normalize_enrolled_at(enrolled_at)
     existing = PathEnrollment.objects.filter(
         published_path=published_path, user=user, enrolled_at=enrolled_at
@@ -293,24 +293,44 @@ def path_enrollment_create(
         source=source,
         **(purchase.columns() if purchase is not None else {}),
     )
-    if not _insert(enrollment, "enr_pathenr_once"):
+    if not insert_once(enrollment, "enr_pathenr_once"):
         return PathEnrollment.objects.get(
             published_path=published_path, user=user, enrolled_at=enrolled_at
         ), False
     domain_user_add(domain=domain, member=member)
+    path_enrollment_granted(
+        enrollment, domain=domain, member=member, completion_redirect=completion_redirect
+    )
+    return enrollment, True
+
+
+def path_enrollment_granted(
+    enrollment: PathEnrollment,
+    *,
+    domain: Domain | None,
+    member: Member,
+    completion_redirect: str = "",
+) -> None:
+    """What follows a new path enrollment: ``path.enrollment.created`` and an enrollment in
+    each of the path's courses, in path order, using the course's publication on ``domain``
+    when there is one (a path enrollment without a publication grants its courses without
+    publications)."""
     emit(enrollment.school, "path.enrollment.created", path_enrollment_payload(enrollment))
     courses = Course.objects.filter(
         pk__in=PathItem.objects.filter(path=enrollment.path).values("course_id")
     )
-    publications = {
-        published.course_id: published
-        for published in PublishedCourse.objects.filter(domain=domain, course__in=courses)
-    }
+    publications = (
+        {
+            published.course_id: published
+            for published in PublishedCourse.objects.filter(domain=domain, course__in=courses)
+        }
+        if domain is not None
+        else {}
+    )
     for course in courses.order_by("path_items__order"):
         _path_course_enroll(
             enrollment, course, publications.get(course.pk), member, completion_redirect
         )
-    return enrollment, True
 
 
 def _path_course_enroll(
@@ -341,7 +361,7 @@ def _path_course_enroll(
         if violates(exc, "enr_enrollment_once") or violates(exc, "enr_enrollment_once_per_path"):
             return
         raise
-    _granted(enrollment, domain=None, member=member)
+    enrollment_granted(enrollment, domain=None, member=member)
 
 
 @transaction.atomic
