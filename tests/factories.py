@@ -927,3 +927,77 @@ def _published_course_id(row: models.Model) -> str:
 TENANT_FACTORIES[LessonProgress] = _lesson_progress
 TENANT_FACTORIES[CourseProgress] = _course_progress
 PATH_KWARGS["published_course_id"] = _published_course_id
+
+
+# Coursepath's members routes list people (``Member`` rows) under a course or a program, and
+# courses under a person; a row's parent is made for it: every member of the row's school is
+# enrolled (as the members API enrolls) in one course or program of that school, and a
+# person in every course of the school.
+
+
+def _members_course(member: Member) -> Course:
+    course = Course.objects.filter(school=member.school, slug="members-course").first()
+    course = course or CourseFactory(school=member.school, slug="members-course")
+    for other in Member.objects.filter(school=member.school).exclude(
+        user__enrollments__course=course
+    ):
+        Enrollment.objects.create(
+            school=member.school,
+            user_id=other.user_id,
+            course=course,
+            enrolled_at=timezone.now(),
+            source="members",
+        )
+    return course
+
+
+def _members_path(member: Member) -> Path:
+    path = Path.objects.filter(school=member.school, slug="members-program").first()
+    path = path or PathFactory(school=member.school, slug="members-program")
+    for other in Member.objects.filter(school=member.school).exclude(
+        user__path_enrollments__path=path
+    ):
+        PathEnrollment.objects.create(
+            school=member.school,
+            user_id=other.user_id,
+            path=path,
+            enrolled_at=timezone.now(),
+            source="members",
+        )
+    return path
+
+
+def _courses_member(course: Course) -> Member:
+    member = Member.objects.filter(school=course.school, external_id="courses-member").first()
+    member = member or MemberFactory(school=course.school, external_id="courses-member")
+    for other in Course.objects.filter(school=course.school).exclude(enrollments__user=member.user):
+        Enrollment.objects.create(
+            school=course.school,
+            user_id=member.user_id,
+            course=other,
+            enrolled_at=timezone.now(),
+            source="members",
+        )
+    return member
+
+
+def _by_row_type(name: str, special: type[models.Model], make: Callable) -> Callable:
+    """A ``PATH_KWARGS`` entry for ``name`` that makes a parent for ``special`` rows and
+    reads every other row's ``name`` as the route walk does."""
+
+    def value(row: models.Model) -> str:
+        from tests.core.api_routes import _resolve
+
+        if isinstance(row, special):
+            return make(row)
+        found = _resolve(row, name)
+        if found is None:
+            raise AttributeError(f"cannot fill {name!r} from a {type(row).__name__}")
+        return str(found)
+
+    return value
+
+
+PATH_KWARGS["course_id"] = _by_row_type("course_id", Member, lambda m: _members_course(m).pk)
+PATH_KWARGS["path_id"] = _by_row_type("path_id", Member, lambda m: _members_path(m).pk)
+PATH_KWARGS["user_id"] = _by_row_type("user_id", Course, lambda c: _courses_member(c).user_id)

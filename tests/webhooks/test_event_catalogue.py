@@ -305,6 +305,19 @@ def _complete_a_course(ctx: Ctx) -> None:
     )
 
 
+def _course_member_removed(ctx: Ctx) -> None:
+    url = f"/api/v1/courses/{_course_id(ctx)}/members/{_user_id(ctx)}/coursemember"
+    ok(ctx.api.post(url))
+    ok(ctx.api.delete(url))
+
+
+def _program_member_removed(ctx: Ctx) -> None:
+    path = path_create(school=ctx.school, title="Onboarding")
+    url = f"/api/v1/programs/{path.id}/members/{_user_id(ctx)}/programmember"
+    ok(ctx.api.post(url))
+    ok(ctx.api.delete(url))
+
+
 TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.created": _course_id,
     "course.updated": lambda ctx: ok(
@@ -389,6 +402,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "enrollment.progress_updated": _complete_a_course,
     "enrollment.completed": _complete_a_course,
     "path.completed": _complete_a_course,
+    "enrollment.removed": _course_member_removed,
+    "path.enrollment.removed": _program_member_removed,
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
 }
 

@@ -5,6 +5,11 @@ from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyti
 from apps.enrollments.api.certificates import CertificateViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
 from apps.enrollments.api.live import ViltSessionRegistrationViewSet
+from apps.enrollments.api.members import (
+    CourseMemberViewSet,
+    MemberCourseViewSet,
+    ProgramMemberViewSet,
+)
 from apps.enrollments.api.progress import (
     CourseUserViewSet,
     LessonProgressViewSet,
@@ -16,10 +21,6 @@ from apps.enrollments.api.progress import (
     UserPathEnrollmentViewSet,
     UserProgressViewSet,
     UserPublishedCourseViewSet,
-from apps.enrollments.api.members import (
-    CourseMemberViewSet,
-    MemberCourseViewSet,
-    ProgramMemberViewSet,
 )
 from apps.enrollments.api.quizzes import (
     AssessmentResponseViewSet,
