@@ -48,3 +48,36 @@ def test_identical_concurrent_posts_make_one_enrollment(api_key):
     assert Enrollment.objects.filter(user_id=member.user_id).count() == 1
     assert Event.objects.filter(school=school, type="enrollment.created").count() == 1
     assert LessonProgress.objects.filter(user_id=member.user_id).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_coursemember_posts_make_one_members_enrollment(api_key):
+    # given: a course without publication, one person, six identical requests together
+    school = api_key[0].school
+    lesson = LessonFactory(school=school)
+    member = MemberFactory(school=school)
+    url = f"/api/v1/courses/{lesson.course_id}/members/{member.user_id}/coursemember"
+    barrier = threading.Barrier(COPIES)
+    responses = []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=10)
+            responses.append(make_client(api_key[1]).post(url))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(COPIES)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: the partial unique constraint lets one through; the rest answer 200
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200] * (COPIES - 1) + [201], [r.content for r in responses]
+    assert Enrollment.objects.filter(user_id=member.user_id).count() == 1
+    assert Event.objects.filter(school=school, type="enrollment.created").count() == 1
