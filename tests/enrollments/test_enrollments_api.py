@@ -273,3 +273,26 @@ def test_path_enrollment_enrolls_in_each_course_and_follows_updates(
     assert patched.status_code == 200
     assert {e.expires_at.year for e in path_enrollment.course_enrollments.all()} == {2031}
     assert Event.objects.filter(type="enrollment.updated").count() == 2
+
+
+def test_a_course_in_two_paths_is_granted_once_in_this_paths_order(
+    api_client, school, domain, learner
+):
+    # given: a course first in another path and second in this one
+    shared = PathItemFactory(school=school).course
+    published_path = PublishedPathFactory(school=school, domain=domain)
+    first = PathItemFactory(school=school, path=published_path.path)
+    PathItemFactory(school=school, path=published_path.path, course=shared)
+    PathItemFactory(school=school, course=shared)  # a third path holding it too
+    url = (
+        f"/api/v1/domains/{domain.name}/published-paths/{published_path.id}"
+        "/published-path-enrollments"
+    )
+
+    # when
+    response = api_client.post(url, {"user": {"id": learner.user_id}}, format="json")
+
+    # then
+    assert response.status_code == 201
+    granted = Enrollment.objects.filter(path_enrollment_id=response.json()["id"]).order_by("id")
+    assert [e.course_id for e in granted] == [first.course_id, shared.id]

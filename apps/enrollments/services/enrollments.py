@@ -316,18 +316,20 @@ def path_enrollment_granted(
     when there is one (a path enrollment without a publication grants its courses without
     publications)."""
     emit(enrollment.school, "path.enrollment.created", path_enrollment_payload(enrollment))
-    courses = Course.objects.filter(
-        pk__in=PathItem.objects.filter(path=enrollment.path).values("course_id")
-    )
+    # This path's items in order (a course in several paths is listed once, at its place here).
+    items = PathItem.objects.filter(path=enrollment.path).select_related("course").order_by("order")
+    courses = [item.course for item in items]
     publications = (
         {
             published.course_id: published
-            for published in PublishedCourse.objects.filter(domain=domain, course__in=courses)
+            for published in PublishedCourse.objects.filter(
+                domain=domain, course__in=[course.pk for course in courses]
+            )
         }
         if domain is not None
         else {}
     )
-    for course in courses.order_by("path_items__order"):
+    for course in courses:
         _path_course_enroll(
             enrollment, course, publications.get(course.pk), member, completion_redirect
         )
