@@ -418,3 +418,20 @@ def test_member_of_a_suspended_person_is_refused(api_client, school, course):
     # then
     assert response.status_code == 409
     assert not Enrollment.objects.exists()
+
+
+def test_the_coursemember_result_shows_the_valid_certificate(api_client, school):
+    from apps.enrollments.services.certificates import certificate_issue, certificate_template_save
+
+    course = CourseFactory(school=school)
+    member = MemberFactory(school=school)
+    url = f"/api/v1/courses/{course.id}/members/{member.user_id}/coursemember"
+    assert api_client.post(url).status_code == 201
+    assert api_client.get(url).json()["certificate"] is None
+    certificate_template_save(course=course, title="Certificate", body="{user_name}")
+    issued, _ = certificate_issue(user=member.user, course=course)
+
+    data = api_client.get(url).json()
+
+    assert data["certificate"]["id"] == issued.id
+    assert data["certificate"]["status"] == "valid"

@@ -22,6 +22,7 @@ from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.serializers import Serializer
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import NotFound
+from apps.enrollments.api.certificates import CertificateSerializer
 from apps.enrollments.selectors import members as member_selectors
 from apps.enrollments.services import members as member_services
 from apps.schools.api.filters import UserFilter
@@ -68,6 +69,9 @@ class CourseMemberSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     lessons_completed = serializers.IntegerField(read_only=True)
     lessons_total = serializers.IntegerField(read_only=True)
+    certificate = CertificateSerializer(
+        read_only=True, allow_null=True, help_text="The valid certificate earned, or null."
+    )
 
 
 class ProgramMemberSerializer(serializers.Serializer):

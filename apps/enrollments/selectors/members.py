@@ -26,12 +26,14 @@ from django.db.models.functions import Coalesce
 from apps.catalog.models import Course, Path, PathItem
 from apps.core.times import format_datetime
 from apps.enrollments.models import (
+    Certificate,
     CourseProgress,
     Enrollment,
     LessonProgress,
     PathEnrollment,
     SuccessStatus,
 )
+from apps.enrollments.selectors.certificates import certificate_row_payload
 from apps.enrollments.selectors.enrollments import current
 from apps.schools.models import Member, User
 
@@ -132,7 +134,16 @@ def course_member_result(*, course: Course, user: User) -> dict[str, Any] | None
         "completed_at": format_datetime(row["completed_at"]),
         "lessons_completed": row["lessons_completed"],
         "lessons_total": row["lessons_total"],
+        "certificate": _valid_certificate(course=course, user=user),
     }
+
+
+def _valid_certificate(*, course: Course, user: User) -> dict[str, Any] | None:
+    """The person's valid certificate for the course, in the certificates API's shape."""
+    certificate = Certificate.objects.filter(
+        course=course, user=user, revoked_at__isnull=True
+    ).first()
+    return None if certificate is None else certificate_row_payload(certificate)
 
 
 def path_member_result(*, path: Path, user: User) -> dict[str, Any] | None:
