@@ -1,6 +1,7 @@
 """Reads of the webhooks app."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.fields.json import KT
 
 from apps.core.errors import NotFound
 from apps.core.models import Job
@@ -95,3 +96,14 @@ def webhook_delete_job(*, webhook: Webhook) -> Job | None:
         .order_by("created_at", "id")
         .first()
     )
+
+
+def webhooks_not_deleting(queryset: QuerySet[Webhook]) -> QuerySet[Webhook]:
+    """``queryset`` without the endpoints whose deletion has started: to the API they are
+    gone at once (404, their log too), while the job removes their rows."""
+    deleting = Job.objects.alias(target=KT("params__webhook_id")).filter(
+        kind=WEBHOOK_DELETE_JOB_KIND,
+        target=OuterRef("id"),
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+    )
+    return queryset.exclude(Exists(deleting))

@@ -75,7 +75,7 @@ class WebhookViewSet(
     max_page_size = 100
 
     def scope_queryset(self, queryset):
-        return queryset.order_by("id")
+        return selectors.webhooks_not_deleting(queryset).order_by("id")
 
     @extend_schema(
         summary="Create a webhook (the secret is shown only in this answer)",
@@ -188,7 +188,12 @@ def _delivery_accepted(delivery: Delivery) -> Response:
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """Deliveries of one webhook, newest first."""
 
-    webhook = Parent(Webhook.objects.all(), url_kwarg="webhook_id", detail="Webhook not found.")
+    webhook = Parent(
+        Webhook.objects.all(),
+        url_kwarg="webhook_id",
+        narrow=selectors.webhooks_not_deleting,
+        detail="Webhook not found.",
+    )
 
     queryset = Delivery.objects.all()
     serializer_class = DeliverySerializer
