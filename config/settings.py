@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "apps.webhooks.models.Delivery.Status",
         "DeliveryErrorEnum": "apps.webhooks.models.DeliveryError",
         "WebhookEventEnum": "apps.webhooks.event_types.SUBSCRIBABLE_NAMES",
+        # PASSED/FAILED, for success_status and validation_status alike.
+        "SuccessStatusEnum": "apps.enrollments.models.progress.SuccessStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

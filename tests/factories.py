@@ -75,6 +75,7 @@ from apps.enrollments.models import (
     PathEnrollment,
     ProgressToken,
     QuizAttempt,
+    SyncReceipt,
     ViltSessionRegistration,
 )
 from apps.enrollments.services.certificates import new_credential_id
@@ -906,9 +907,13 @@ def _lesson_progress(school: School, **overrides: Any) -> LessonProgress:
 
 
 def _course_progress(school: School, **overrides: Any) -> CourseProgress:
-    """An enrolled person's course progress (a new course and enrollment each time)."""
-    user = overrides.get("user")
-    enrollment = EnrollmentFactory(school=school, **({"user": user} if user else {}))
+    """An enrolled person's course progress: a new enrollment each time, in ``course=`` when
+    given (so a course's list of people shows several rows), else in a new course."""
+    user, course = overrides.get("user"), overrides.get("course")
+    fields: dict[str, Any] = {"user": user} if user else {}
+    if course is not None:
+        fields["published_course"] = PublishedCourseFactory(school=school, course=course)
+    enrollment = EnrollmentFactory(school=school, **fields)
     return CourseProgressFactory(school=school, user=enrollment.user, course=enrollment.course)
 
 
@@ -1001,3 +1006,17 @@ def _by_row_type(name: str, special: type[models.Model], make: Callable) -> Call
 PATH_KWARGS["course_id"] = _by_row_type("course_id", Member, lambda m: _members_course(m).pk)
 PATH_KWARGS["path_id"] = _by_row_type("path_id", Member, lambda m: _members_path(m).pk)
 PATH_KWARGS["user_id"] = _by_row_type("user_id", Course, lambda c: _courses_member(c).user_id)
+
+
+class SyncReceiptFactory(DjangoModelFactory):
+    class Meta:
+        model = SyncReceipt
+
+    school = factory.SubFactory(SchoolFactory)
+    lesson_progress = factory.SubFactory(
+        LessonProgressFactory, school=factory.SelfAttribute("..school")
+    )
+    user = factory.SelfAttribute("lesson_progress.user")
+    client_id = factory.Sequence(lambda n: f"client-{n}")
+    status = "applied"
+    client_timestamp = factory.LazyFunction(timezone.now)
