@@ -310,8 +310,8 @@ def enroll(request: HttpRequest) -> HttpResponse:
                 (id, school_id, user_id, course_id, published_course_id, enrolled_at, active,
                  source, purchase_order_id, purchase_id, purchase_currency_code,
                  purchase_tax_price_cents, purchase_quantity, purchase_payment_processor,
-                 created_at, updated_at)
-            VALUES (%s, %s, %s, %s, %s, %s, true, 'api', '', '', '', 0, 1, '', %s, %s)
+                 completion_redirect, created_at, updated_at)
+            VALUES (%s, %s, %s, %s, %s, %s, true, 'api', '', '', '', 0, 1, '', '', %s, %s)
             """,
             [enrollment_id, school_id, user_id, course_id, published_id, now, now, now],
         )
