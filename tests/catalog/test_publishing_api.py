@@ -377,6 +377,44 @@ def test_search_page_counts_its_matches_in_the_page_statement(api_client, school
     assert len(set(ids)) == 5
 
 
+def test_a_page_with_rows_joins_the_domain_instead_of_reading_it_first(
+    api_client, school, domain, other_school
+):
+    # given: the other school has the same catalogue on a domain of its own
+    _forklift_catalog(school, domain)
+    theirs = DomainFactory(school=other_school)
+    _forklift_catalog(other_school, theirs)
+    url = f"{_base(domain)}/published-courses"
+
+    def domain_reads(captured) -> list[str]:
+        # Read at once: the next request clears the connection's log.
+        return [q["sql"] for q in captured.captured_queries if 'FROM "schools_domain"' in q["sql"]]
+
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        found = api_client.get(url, {"search": "forklift"})
+    reads_with_rows = domain_reads(captured)
+    with CaptureQueriesContext(connection) as captured:
+        nothing = api_client.get(url, {"search": "crane"})
+    reads_when_empty = domain_reads(captured)
+    on_their_domain = api_client.get(
+        f"/api/v1/domains/{theirs.name}/published-courses", {"search": "forklift"}
+    )
+    on_no_domain = api_client.get("/api/v1/domains/nowhere.example.com/published-courses")
+    their_series = api_client.get(f"/api/v1/domains/{theirs.name}/course-series")
+    their_paths = api_client.get(f"/api/v1/domains/{theirs.name}/published-paths")
+
+    # then: no statement reads the domain on its own unless the page is empty
+    assert found.json()["count"] == 3
+    assert reads_with_rows == []
+    assert len(reads_when_empty) == 1
+    assert nothing.status_code == 200
+    assert nothing.json()["results"] == []
+    assert on_their_domain.status_code == on_no_domain.status_code == 404
+    assert their_series.status_code == their_paths.status_code == 404
+    assert on_their_domain.json()["detail"] == "No such domain."
+
+
 def test_list_rows_give_the_serializers_shape(school, domain):
     # given: every field set, times with microseconds, one in a series and one not
     series = CourseSeriesFactory(school=school, domain=domain)

@@ -67,6 +67,12 @@ class Parent:
     publication on the named domain in the same query, instead of resolving the domain as a
     parent of its own first). ``narrow`` adds joins. Resolved once per request, before the
     action runs.
+
+    ``relation`` names the listed rows' foreign key to this parent. The view's rows are then
+    narrowed to the parent by the base (``scope_queryset`` need not), and a list does not
+    read the parent first: it joins the URL segment into the page's own statement and reads
+    the parent only when the page comes back empty, so a missing or foreign parent is still
+    404 and a page with rows costs one statement less.
     """
 
     def __init__(
@@ -79,6 +85,7 @@ class Parent:
         owner_field: str | None = None,
         match: dict[str, str] | None = None,
         narrow: Callable[[QuerySet], QuerySet] | None = None,
+        relation: str | None = None,
         detail: str = "Not found.",
     ) -> None:
         self.queryset = queryset
@@ -88,6 +95,9 @@ class Parent:
         self.owner_field = owner_field
         self.match = match or {}
         self.narrow = narrow
+        if relation is not None and (within or owner_field or match or narrow):
+            raise ImproperlyConfigured("A parent joined through `relation` takes only `field`.")
+        self.relation = relation
         self.detail = detail
         self.name = ""
 
@@ -101,6 +111,25 @@ class Parent:
         value = self.resolve(view)
         view.__dict__[self.name] = value
         return value
+
+    def is_resolved(self, view: "SchoolScopedViewSet") -> bool:
+        return self.name in view.__dict__
+
+    def narrow_children(self, view: "SchoolScopedViewSet", queryset: QuerySet) -> QuerySet:
+        """``queryset`` (the view's rows, already the caller's school's) limited to this
+        parent's: by the parent row once it is read, else by a join on the URL segment."""
+        if self.is_resolved(view) or not self.joins_on_list(view):
+            return queryset.filter(**{self.relation: getattr(view, self.name)})
+        return queryset.filter(
+            **{
+                f"{self.relation}__{self.field}": view.kwargs.get(self.url_kwarg),
+                f"{self.relation}__school": view.request.auth.school,
+            }
+        )
+
+    def joins_on_list(self, view: "SchoolScopedViewSet") -> bool:
+        """Whether this request joins the parent instead of reading it first."""
+        return self.relation is not None and getattr(view, "action", None) == "list"
 
     def resolve(self, view: "SchoolScopedViewSet") -> Model:
         """The parent row of this request; ``NotFound`` when the caller's school has none."""
@@ -160,17 +189,29 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
     @classmethod
     def parents(cls) -> list[Parent]:
         """The declared parents, outermost first (the order of the class bodies)."""
-        found: dict[str, Parent] = {}
-        for klass in reversed(cls.__mro__):
-            for name, value in vars(klass).items():
-                if isinstance(value, Parent):
-                    found[name] = value
-        return list(found.values())
+        if "_parents" not in cls.__dict__:
+            found: dict[str, Parent] = {}
+            for klass in reversed(cls.__mro__):
+                for name, value in vars(klass).items():
+                    if isinstance(value, Parent):
+                        found[name] = value
+            cls._parents = list(found.values())
+        return cls._parents
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         for parent in self.parents():
-            getattr(self, parent.name)
+            if not parent.joins_on_list(self):
+                getattr(self, parent.name)
+
+    def paginate_queryset(self, queryset: QuerySet) -> list | None:
+        page = super().paginate_queryset(queryset)
+        if not page:
+            # An empty page (or an unpaged list) says nothing of the joined parents: read them,
+            # so a missing or foreign one is 404 and never an empty list.
+            for parent in self.parents():
+                getattr(self, parent.name)
+        return page
 
     def get_queryset(self) -> QuerySet:
         if self.queryset is None:
@@ -184,6 +225,9 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
         queryset = queryset.filter(**{self.school_field: credential.school})
         if credential.is_user and self.owner_field:
             queryset = queryset.filter(**{self.owner_field: credential.user})
+        for parent in self.parents():
+            if parent.relation is not None:
+                queryset = parent.narrow_children(self, queryset)
         return self.scope_queryset(queryset)
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
