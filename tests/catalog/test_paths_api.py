@@ -418,7 +418,7 @@ def test_create_bundle_with_courses_and_a_price(api_client, school):
 
 def test_bundle_price_null_takes_it_off_sale_and_course_ids_replace(api_client, school):
     # given
-    bundle = BundleFactory(school=school, price_amount="5.00", currency_code="EUR")
+    bundle = BundleFactory(school=school, price_cents=500, currency_code="EUR")
     bundle.courses.add(CourseFactory(school=school))
     course = CourseFactory(school=school, title="Only")
 
@@ -433,9 +433,39 @@ def test_bundle_price_null_takes_it_off_sale_and_course_ids_replace(api_client, 
     assert response.json()["courses"] == [{"id": course.id, "title": "Only"}]
 
 
+def test_bundle_price_is_kept_in_the_currencys_own_minor_units(api_client, school):
+    # when
+    yen = api_client.post(
+        "/api/v1/bundles",
+        {"title": "Yen", "price": {"amount": "1500", "currency_code": "JPY"}},
+        format="json",
+    )
+    dinar = api_client.post(
+        "/api/v1/bundles",
+        {"title": "Dinar", "price": {"amount": "12.345", "currency_code": "KWD"}},
+        format="json",
+    )
+
+    # then
+    assert yen.status_code == dinar.status_code == 201
+    assert yen.json()["price"] == {"amount": "1500", "currency_code": "JPY"}
+    assert dinar.json()["price"] == {"amount": "12.345", "currency_code": "KWD"}
+    assert Bundle.objects.get(pk=yen.json()["id"]).price_cents == 1500
+    assert Bundle.objects.get(pk=dinar.json()["id"]).price_cents == 12345
+
+
 @pytest.mark.parametrize(
     "price",
-    [{"amount": "1.00", "currency_code": "usd"}, {"amount": -1, "currency_code": "USD"}, 12.5],
+    [
+        {"amount": "1.00", "currency_code": "usd"},
+        {"amount": -1, "currency_code": "USD"},
+        {"amount": "-1.00", "currency_code": "USD"},
+        {"amount": 12.5, "currency_code": "USD"},
+        {"amount": "1.005", "currency_code": "USD"},
+        {"amount": "10.5", "currency_code": "JPY"},
+        {"amount": "1.00"},
+        12.5,
+    ],
 )
 def test_bad_bundle_price_is_400_naming_price(api_client, price):
     response = api_client.post("/api/v1/bundles", {"title": "x", "price": price}, format="json")

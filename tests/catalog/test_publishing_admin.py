@@ -6,6 +6,7 @@ from apps.catalog.models import Bundle, PathItem, PublishedCourse
 from apps.core.models import Event
 from tests.conftest import admin_inline_data
 from tests.factories import (
+    BundleFactory,
     CourseFactory,
     DomainFactory,
     PathFactory,
@@ -133,7 +134,7 @@ def test_bundle_added_in_the_admin_goes_through_the_service(staff_client, school
             "title": "Pack",
             "description": "",
             "courses": [course.pk],
-            "price_amount": "10.00",
+            "price": "10.50",
             "currency_code": "EUR",
         },
     )
@@ -141,7 +142,32 @@ def test_bundle_added_in_the_admin_goes_through_the_service(staff_client, school
     assert response.status_code == 302, response.content[:2000]
     bundle = Bundle.objects.get()
     assert list(bundle.courses.all()) == [course]
-    assert (str(bundle.price_amount), bundle.currency_code) == ("10.00", "EUR")
+    assert (bundle.price_cents, bundle.currency_code) == (1050, "EUR")
+
+
+@pytest.mark.parametrize(
+    ("price", "currency"), [("10.5", "JPY"), ("10.00", ""), ("", "EUR"), ("-1", "EUR")]
+)
+def test_a_bundle_price_the_currency_cannot_hold_is_a_form_error(
+    staff_client, school, price, currency
+):
+    response = staff_client.post(
+        "/admin/catalog/bundle/add/",
+        {"title": "Pack", "description": "", "price": price, "currency_code": currency},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["price"]
+    assert not Bundle.objects.exists()
+
+
+def test_a_bundles_price_is_shown_in_its_currency_on_the_change_form(staff_client, school):
+    bundle = BundleFactory(school=school, price_cents=1500, currency_code="JPY")
+
+    response = staff_client.get(f"/admin/catalog/bundle/{bundle.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial["price"] == "1500"
 
 
 def test_publishing_a_course_twice_in_the_admin_is_shown_on_the_form(staff_client, school):

@@ -12,6 +12,7 @@ from apps.catalog.models import Bundle, CourseSeries, Path, PathItem, PublishedC
 from apps.catalog.services import paths as path_services
 from apps.catalog.services import publishing as publishing_services
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
+from apps.core.money import MoneyError, format_amount, to_minor_units
 
 
 def _fields(form, names: list[str]) -> dict:
@@ -138,11 +139,46 @@ class PathAdmin(SchoolScopedAdmin):
         path_services.path_delete(path=obj)
 
 
+class BundleForm(forms.ModelForm):
+    """A bundle's price as a decimal string in its currency (stored in minor units)."""
+
+    price = forms.CharField(
+        required=False,
+        max_length=20,
+        help_text='In the currency\'s own decimals ("100.00" USD, "500" JPY); empty: not for sale.',
+    )
+
+    class Meta:
+        model = Bundle
+        fields = ["title", "description", "courses", "currency_code"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bundle = self.instance
+        if bundle.pk and bundle.price_cents is not None:
+            self.initial["price"] = format_amount(bundle.price_cents, bundle.currency_code)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        amount, currency = (data.get("price") or "").strip(), data.get("currency_code") or ""
+        if not amount and not currency:
+            data["price_minor"] = None
+        elif not amount or not currency:
+            self.add_error("price", "Give both the price and its currency, or neither.")
+        else:
+            try:
+                data["price_minor"] = (to_minor_units(amount, currency), currency)
+            except MoneyError as exc:
+                self.add_error("price", str(exc))
+        return data
+
+
 @admin.register(Bundle)
 class BundleAdmin(SchoolScopedAdmin):
     """Bundles of courses with their price (amount and ISO 4217 code, or neither)."""
 
-    list_display = ["title", "price_amount", "currency_code", "updated_at"]
+    form = BundleForm
+    list_display = ["title", "price_display", "updated_at"]
     search_fields = ["title"]
     filter_horizontal = ["courses"]
     readonly_fields = ["id", "created_at", "updated_at"]
@@ -151,18 +187,21 @@ class BundleAdmin(SchoolScopedAdmin):
         "title",
         "description",
         "courses",
-        "price_amount",
+        "price",
         "currency_code",
         "created_at",
         "updated_at",
     ]
 
+    @admin.display(description="price")
+    def price_display(self, obj: Bundle) -> str:
+        if obj.price_cents is None:
+            return "-"
+        return f"{format_amount(obj.price_cents, obj.currency_code)} {obj.currency_code}"
+
     def save_model(self, request: HttpRequest, obj: Bundle, form, change: bool) -> None:
         data = form.cleaned_data
-        amount, currency = data.get("price_amount"), data.get("currency_code") or ""
-        price = {"amount": amount, "currency_code": currency} if amount is not None else None
-        if amount is None and currency:
-            price = {"amount": None, "currency_code": currency}  # refused by the service
+        price = data.get("price_minor")
         fields = {"title": data["title"], "description": data.get("description") or ""}
         courses = list(data.get("courses", []))
         if change:

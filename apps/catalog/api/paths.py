@@ -11,7 +11,9 @@ from apps.catalog.selectors import paths as path_selectors
 from apps.catalog.services import paths as path_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
+from apps.core.api.money import MoneyReadSerializer, MoneySerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.money import money
 
 # --- paths -----------------------------------------------------------------------------------
 
@@ -227,35 +229,12 @@ class PathItemViewSet(
 # --- bundles ---------------------------------------------------------------------------------
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$", "example": "100.00"}
-)
-class AmountField(serializers.DecimalField):
-    """A non-negative amount with at most two decimals, written and read as a string."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(
-            max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True, **kwargs
-        )
-
-
-class DecimalMoneySerializer(Serializer):
-    """``{"amount": "100.00", "currency_code": "USD"}``: a decimal string, never a float,
-    read into a ``Decimal`` with two places (a bundle's price; enrollments and commerce keep
-    integer minor units through ``apps.core.api.money.MoneySerializer``)."""
-
-    amount = AmountField()
-    currency_code = serializers.RegexField(
-        r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217, upper case (USD, EUR, …)."
-    )
-
-
 class CourseRefSerializer(Serializer):
     id = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
 
 
-@extend_schema_field(DecimalMoneySerializer(allow_null=True))
+@extend_schema_field(MoneyReadSerializer(allow_null=True))
 class BundlePriceField(serializers.Field):
     """The bundle's price read from its two columns (null: not for sale)."""
 
@@ -263,9 +242,7 @@ class BundlePriceField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, bundle: Bundle) -> dict | None:
-        if bundle.price_amount is None:
-            return None
-        return {"amount": f"{bundle.price_amount:.2f}", "currency_code": bundle.currency_code}
+        return money(bundle.price_cents, bundle.currency_code)
 
 
 class BundleSerializer(ModelSerializer):
@@ -292,8 +269,10 @@ class BundleWriteSerializer(Serializer):
         required=False,
         help_text="The school's courses in the bundle (replaces the set on update).",
     )
-    price = DecimalMoneySerializer(
-        required=False, allow_null=True, help_text="null: not for sale (yet)."
+    price = MoneySerializer(
+        required=False,
+        allow_null=True,
+        help_text="In the currency's own decimals (JPY none, USD two); null: not for sale.",
     )
 
 

@@ -57,15 +57,16 @@ class Bundle(SchoolOwnedModel):
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True, default="")
     courses = models.ManyToManyField(Course, blank=True, related_name="bundles")
-    price_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Integer minor units of ``currency_code`` (apps.core.money); none: not for sale.
+    price_cents = models.BigIntegerField(null=True, blank=True)
     currency_code = models.CharField(max_length=3, blank=True, default="")
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(price_amount__isnull=True, currency_code="")
-                | (models.Q(price_amount__isnull=False) & ~models.Q(currency_code="")),
+                condition=models.Q(price_cents__isnull=True, currency_code="")
+                | (models.Q(price_cents__gte=0) & ~models.Q(currency_code="")),
                 name="catalog_bundle_price_currency",
             ),
         ]

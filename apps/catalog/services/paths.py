@@ -1,7 +1,6 @@
 """Writes of paths (ordered courses, Coursepath's programs), their items, and bundles."""
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +12,7 @@ from apps.catalog.services.courses import free_slug, labels_for
 from apps.catalog.services.search import published_path_search_refresh
 from apps.core.errors import Conflict, InvalidInput, NotFound, conflict_on_duplicate
 from apps.core.html import sanitize_html
+from apps.core.money import is_currency_code
 from apps.schools.models import School
 
 
@@ -161,13 +161,18 @@ def path_item_update(
 # --- bundles ---------------------------------------------------------------------------------
 
 
-def _check_price(amount: Decimal | None, currency_code: str) -> None:
-    if (amount is None) != (not currency_code):
+def _price_columns(price: tuple[int, str] | None) -> dict[str, Any]:
+    """A price ``(minor units, currency)`` or None (not for sale) as the bundle's columns."""
+    if price is None:
+        return {"price_cents": None, "currency_code": ""}
+    cents, currency = price
+    if not is_currency_code(currency) or cents < 0:
         raise InvalidInput(
-            "price needs both amount and currency_code.",
+            "price needs a non-negative amount and an ISO 4217 currency_code.",
             code=CatalogErrorCode.PRICE_INCOMPLETE,
             field="price",
         )
+    return {"price_cents": cents, "currency_code": currency}
 
 
 def _check_courses(school: School, courses: Iterable[Course]) -> list[Course]:
@@ -186,20 +191,14 @@ def bundle_create(
     title: str,
     description: str = "",
     courses: Iterable[Course] = (),
-    price: dict[str, Any] | None = None,
+    price: tuple[int, str] | None = None,
 ) -> Bundle:
-    """Create a bundle of the school's courses; ``price`` is ``{amount, currency_code}`` or
+    """Create a bundle of the school's courses; ``price`` is ``(minor units, currency)`` or
     None (not for sale)."""
-    amount = price["amount"] if price else None
-    currency = price["currency_code"] if price else ""
-    _check_price(amount, currency)
+    columns = _price_columns(price)
     chosen = _check_courses(school, courses)
     bundle = Bundle.objects.create(
-        school=school,
-        title=title,
-        description=description or "",
-        price_amount=amount,
-        currency_code=currency,
+        school=school, title=title, description=description or "", **columns
     )
     bundle.courses.set(chosen)
     return bundle
@@ -216,15 +215,13 @@ def bundle_update(
     price: Any = _UNSET,
     **fields: Any,
 ) -> Bundle:
-    """Change the given fields; ``courses`` replaces the set, ``price`` None takes the bundle
-    off sale."""
+    """Change the given fields; ``courses`` replaces the set, ``price`` is ``(minor units,
+    currency)`` or None, which takes the bundle off sale."""
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
     if "description" in fields and fields["description"] is None:
         fields["description"] = ""
     if price is not _UNSET:
-        fields["price_amount"] = price["amount"] if price else None
-        fields["currency_code"] = price["currency_code"] if price else ""
-        _check_price(fields["price_amount"], fields["currency_code"])
+        fields.update(_price_columns(price))
     for name, value in fields.items():
         setattr(bundle, name, value)
     bundle.save()
