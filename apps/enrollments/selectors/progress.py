@@ -108,52 +108,52 @@ def _count(queryset: QuerySet, group: str) -> Coalesce:
     )
 
 
+def _mine(field: str) -> Subquery:
+    """The outer course progress's person's ``field`` in the lesson the inner query reads
+    (None without a row): one probe of the (user, lesson) unique index per lesson."""
+    return Subquery(
+        LessonProgress.objects.filter(
+            user_id=OuterRef(OuterRef("user_id")), lesson_id=OuterRef("pk")
+        ).values(field)[:1]
+    )
+
+
 def with_summary(queryset: QuerySet[CourseProgress]) -> QuerySet[CourseProgress]:
     """Course progress rows annotated with their summary, each figure a correlated aggregate
     (``total_lessons``, ``lessons_completed``, ``required_lessons``,
     ``required_lessons_completed``, ``time_spent_total``, ``current_position``,
-    ``completion_redirect_url``)."""
+    ``completion_redirect_url``).
+
+    The person's lesson progress is read lesson by lesson of the course (``_mine``), never
+    by scanning all of the person's rows: someone enrolled in a hundred courses has
+    thousands, and each course's figures need only its own."""
     lessons = Lesson.objects.filter(course_id=OuterRef("course_id")).exclude(
         type=LessonType.SECTION
     )
-    mine = LessonProgress.objects.filter(
-        user_id=OuterRef("user_id"), lesson__course_id=OuterRef("course_id")
-    ).exclude(lesson__type=LessonType.SECTION)
-    required_done = (
-        mine.filter(completed_at__isnull=False, lesson__optional=False)
-        .annotate(
-            section_optional=Coalesce(
-                _heading("optional", "lesson_id"), Value(False), output_field=BooleanField()
-            )
-        )
-        .filter(section_optional=False)
-    )
-    required_all = (
-        Lesson.objects.filter(course_id=OuterRef("course_id"))
-        .exclude(type=LessonType.SECTION)
-        .annotate(
-            section_optional=Coalesce(
-                _heading("optional"), Value(False), output_field=BooleanField()
-            )
-        )
-        .filter(optional=False, section_optional=False)
-    )
+    required = lessons.annotate(
+        section_optional=Coalesce(_heading("optional"), Value(False), output_field=BooleanField())
+    ).filter(optional=False, section_optional=False)
     redirect = (
         Enrollment.objects.filter(user_id=OuterRef("user_id"), course_id=OuterRef("course_id"))
         .exclude(completion_redirect="")
         .order_by("-enrolled_at", "-id")
         .values("completion_redirect")[:1]
     )
+    completed = lessons.annotate(done_at=_mine("completed_at")).filter(done_at__isnull=False)
+    required_completed = required.annotate(done_at=_mine("completed_at")).filter(
+        done_at__isnull=False
+    )
     return queryset.annotate(
         total_lessons=_count(lessons, "course_id"),
-        lessons_completed=_count(mine.filter(completed_at__isnull=False), "user_id"),
-        required_lessons=_count(required_all, "course_id"),
-        required_lessons_completed=_count(required_done, "user_id"),
+        lessons_completed=_count(completed, "course_id"),
+        required_lessons=_count(required, "course_id"),
+        required_lessons_completed=_count(required_completed, "course_id"),
         time_spent_total=Coalesce(
             Subquery(
-                mine.order_by()
-                .values("user_id")
-                .annotate(total=Sum("time_spent_seconds"))
+                lessons.annotate(spent=_mine("time_spent_seconds"))
+                .order_by()
+                .values("course_id")
+                .annotate(total=Sum("spent"))
                 .values("total"),
                 output_field=IntegerField(),
             ),
