@@ -33,6 +33,30 @@ def _int_param(request: HttpRequest, name: str, default: int, ceiling: int) -> i
     return max(1, min(value, ceiling))
 
 
+def _key_hash(request: HttpRequest) -> str:
+    """The SHA-256 of the request's bearer secret, as API keys are stored."""
+    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return hashlib.sha256(secret.strip().encode()).hexdigest()
+
+
+def _page(
+    request: HttpRequest, count: int, page: int, size: int, query: dict, results: list
+) -> HttpResponse:
+    """A numbered page's answer: ``count``, ``next``/``previous`` links carrying ``query``
+    and the page's ``results``."""
+    base = request.build_absolute_uri(request.path)
+    query = {**query, "page_size": size}
+    more = page * size < count
+    return _json(
+        {
+            "count": count,
+            "next": f"{base}?{urlencode({**query, 'page': page + 1})}" if more else None,
+            "previous": f"{base}?{urlencode({**query, 'page': page - 1})}" if page > 1 else None,
+            "results": results,
+        }
+    )
+
+
 def _users_sql() -> str:
     """The users page (count, members + users + sorted tag names) as ONE statement.
 
@@ -106,8 +130,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def me(request: HttpRequest) -> HttpResponse:
     """``/bench/me``: the API key's school, scopes and summary, looked up in one query."""
-    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    key_hash = _key_hash(request)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -156,8 +179,7 @@ def contents(request: HttpRequest) -> HttpResponse:
     from apps.catalog.models import Course, Lesson
     from apps.catalog.selectors.courses import LESSON_COLUMNS
 
-    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    key_hash = _key_hash(request)
     columns = ", ".join(f'l."{name}"' for name in LESSON_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -203,8 +225,7 @@ def contents(request: HttpRequest) -> HttpResponse:
 
 def _school_of_key(cursor, request: HttpRequest) -> int | None:
     """The school id of the request's live API key (one indexed lookup), or None."""
-    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    key_hash = _key_hash(request)
     cursor.execute(
         f"SELECT school_id FROM {ApiKey._meta.db_table} WHERE key_hash = %s AND revoked_at IS NULL",
         [key_hash],
@@ -239,9 +260,7 @@ def enrollments(request: HttpRequest) -> HttpResponse:
     from apps.enrollments.models import Enrollment
 
     size = _int_param(request, "page_size", 1000, 1000)
-    key_hash = hashlib.sha256(
-        request.headers.get("Authorization", "").partition(" ")[2].strip().encode()
-    ).hexdigest()
+    key_hash = _key_hash(request)
     enrollment, user = Enrollment._meta.db_table, User._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -345,9 +364,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
     from apps.enrollments.models import CourseProgress, Enrollment, LessonProgress
 
     course = request.GET.get("course", "")
-    key_hash = hashlib.sha256(
-        request.headers.get("Authorization", "").partition(" ")[2].strip().encode()
-    ).hexdigest()
+    key_hash = _key_hash(request)
     enrollment, progress = Enrollment._meta.db_table, CourseProgress._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -452,8 +469,7 @@ def published_courses(request: HttpRequest) -> HttpResponse:
     search page, raw (PostgreSQL full-text search, the API's ranking and shape)."""
     page = _int_param(request, "page", 1, 10**6)
     size = _int_param(request, "page_size", 100, 100)
-    _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    key_hash = hashlib.sha256(secret.strip().encode()).hexdigest()
+    key_hash = _key_hash(request)
     term, domain = request.GET.get("search", ""), request.GET.get("domain", "")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -467,14 +483,147 @@ def published_courses(request: HttpRequest) -> HttpResponse:
         item["course"] = {"id": item.pop("course_id"), "title": item.pop("course_title")}
         item["course_url"] = f"https://{item.pop('domain')}/{item['slug']}"
         results.append(item)
-    base = request.build_absolute_uri(request.path)
-    query = {"domain": domain, "search": term, "page_size": size}
-    more = page * size < count
-    return _json(
+    return _page(request, count, page, size, {"domain": domain, "search": term}, results)
+
+
+def _user_published_courses_sql() -> str:
+    """A person's published courses (the latest enrollment in each), each with the course
+    progress summary the API computes, and their count, as ONE statement; the person is a
+    member of the API key's school."""
+    from apps.catalog.models import Course, Lesson, LessonType
+    from apps.enrollments.models import CourseProgress, Enrollment, LessonProgress
+
+    enrollment, course = Enrollment._meta.db_table, Course._meta.db_table
+    lesson, progress = Lesson._meta.db_table, CourseProgress._meta.db_table
+    lesson_progress, member = LessonProgress._meta.db_table, Member._meta.db_table
+    section = LessonType.SECTION.value
+    required = "NOT l.optional AND NOT COALESCE(h.optional, false)"
+    return f"""
+        WITH k AS (
+            SELECT school_id FROM {ApiKey._meta.db_table}
+            WHERE key_hash = %(key)s AND revoked_at IS NULL
+        ),
+        latest AS (
+            SELECT max(e.id) AS id FROM {enrollment} e
+            JOIN {member} m ON m.school_id = e.school_id AND m.user_id = e.user_id
+            WHERE e.user_id = %(user)s AND e.school_id = (SELECT school_id FROM k)
+              AND e.published_course_id IS NOT NULL
+            GROUP BY e.published_course_id
+        )
+        SELECT count(*) OVER (), e.id, e.user_id, e.course_id, c.title, e.published_course_id,
+               e.enrolled_at, e.expires_at, e.active,
+               cp.id, cp.started_at, cp.completed_at, cp.success_status, cp.last_accessed_at,
+               cp.current_lesson_id, s.total, s.completed, s.required, s.required_completed,
+               s.time_spent, s.position,
+               (SELECT r.completion_redirect FROM {enrollment} r
+                WHERE r.user_id = e.user_id AND r.course_id = e.course_id
+                  AND r.completion_redirect <> ''
+                ORDER BY r.enrolled_at DESC, r.id DESC LIMIT 1)
+        FROM latest
+        JOIN {enrollment} e ON e.id = latest.id
+        JOIN {course} c ON c.id = e.course_id
+        LEFT JOIN {progress} cp ON cp.user_id = e.user_id AND cp.course_id = e.course_id
+        LEFT JOIN {lesson} cl ON cl.id = cp.current_lesson_id
+        LEFT JOIN LATERAL (
+            SELECT count(*) AS total,
+                   count(lp.completed_at) AS completed,
+                   count(*) FILTER (WHERE {required}) AS required,
+                   count(lp.completed_at) FILTER (WHERE {required}) AS required_completed,
+                   COALESCE(sum(lp.time_spent_seconds), 0) AS time_spent,
+                   count(*) FILTER (WHERE l."order" <= cl."order") AS position
+            FROM {lesson} l
+            LEFT JOIN {lesson_progress} lp ON lp.lesson_id = l.id AND lp.user_id = e.user_id
+            LEFT JOIN LATERAL (
+                SELECT optional FROM {lesson} heading
+                WHERE heading.course_id = l.course_id AND heading.type = '{section}'
+                  AND heading."order" < l."order"
+                ORDER BY heading."order" DESC LIMIT 1
+            ) h ON true
+            WHERE l.course_id = e.course_id AND l.type <> '{section}'
+        ) s ON cp.id IS NOT NULL
+        ORDER BY e.id
+        LIMIT %(size)s OFFSET %(offset)s
+    """
+
+
+def _course_progress(row: tuple) -> dict | None:
+    """The API's course progress summary of a floor row's progress columns (None without a
+    course progress row)."""
+    user_id, course_id, title = row[2:5]
+    (
+        progress_id,
+        started_at,
+        completed_at,
+        success_status,
+        last_accessed_at,
+        current_lesson_id,
+        total,
+        completed,
+        required,
+        required_completed,
+        time_spent,
+        position,
+        redirect,
+    ) = row[9:]
+    if progress_id is None:
+        return None
+    if completed_at is not None:
+        status = "completed"
+    elif started_at is not None:
+        status = "in_progress"
+    else:
+        status = "not_started"
+    return {
+        "id": progress_id,
+        "user_id": user_id,
+        "course_id": course_id,
+        "course_title": title,
+        "status": status,
+        "current_lesson": position if current_lesson_id else min(1, total),
+        "current_lesson_id": current_lesson_id,
+        "total_lessons": total,
+        "lessons_completed": completed,
+        "required_lessons": required,
+        "required_lessons_completed": required_completed,
+        "percent_complete": round(completed * 100 / total, 1) if total else 0.0,
+        "time_spent_minutes": time_spent // 60,
+        "time_spent_seconds": time_spent,
+        "started_at": started_at,
+        "last_accessed_at": last_accessed_at,
+        "completed_at": completed_at,
+        "success_status": success_status,
+        "completion_redirect": redirect or None,
+    }
+
+
+def user_published_courses(request: HttpRequest) -> HttpResponse:
+    """``/bench/user-published-courses?user=ID&page=N&page_size=M``: the published courses a
+    person is enrolled in, each with their progress summary, raw (PostgreSQL)."""
+    page = _int_param(request, "page", 1, 10**6)
+    size = _int_param(request, "page_size", 1000, 1000)
+    params = {
+        "key": _key_hash(request),
+        "user": request.GET.get("user", ""),
+        "size": size,
+        "offset": (page - 1) * size,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_user_published_courses_sql(), params)
+        rows = cursor.fetchall()
+    count = rows[0][0] if rows else 0
+    results = [
         {
-            "count": count,
-            "next": f"{base}?{urlencode({**query, 'page': page + 1})}" if more else None,
-            "previous": f"{base}?{urlencode({**query, 'page': page - 1})}" if page > 1 else None,
-            "results": results,
+            "id": row[5],
+            "published_course_id": row[5],
+            "course": {"id": row[3], "title": row[4]},
+            "enrollment": {
+                "id": row[1],
+                "enrolled_at": row[6],
+                "expires_at": row[7],
+                "active": row[8],
+            },
+            "course_progress": _course_progress(row),
         }
-    )
+        for row in rows
+    ]
+    return _page(request, count, page, size, {"user": params["user"]}, results)

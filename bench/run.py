@@ -444,10 +444,13 @@ def preflight(ctx: Context, scenarios: list[Scenario]) -> None:
 
 
 def _instants(row: dict) -> dict:
-    """The row with its ``*_at`` times parsed, so their formatting does not count."""
+    """The row with its ``*_at`` times parsed, in nested objects too, so their formatting
+    does not count."""
     return {
         name: datetime.fromisoformat(value)
         if name.endswith("_at") and isinstance(value, str)
+        else _instants(value)
+        if isinstance(value, dict)
         else value
         for name, value in row.items()
     }

@@ -31,6 +31,10 @@ BENCH_COURSE_ID = "crs_0000000000benchcontents00"
 BENCH_PUBLISHED_ID = "pcr_0000000000benchenrolls00"
 BENCH_LEARNER_ID = "usr_0000000000benchenroller0"
 _ENROLLMENTS = f"/api/v1/domains/demo.lyceum.local/published-courses/{BENCH_PUBLISHED_ID}"
+# The learner of the ``users/{id}/published-courses`` scenario: enrolled in 100 published
+# courses with their progress (``manage.py seed_bench_user_courses``).
+BENCH_COURSES_LEARNER_ID = "usr_0000000000benchcourses00"
+BENCH_LEARNER_COURSES = 100
 # The analytics scenario's course: 50,000 learners × 20 lessons = 1,000,000 lesson progress
 # rows at the default --users (seed_bench_analytics; a smoke run loads what its users allow).
 BENCH_ANALYTICS_ID = "crs_0000000000benchanalytics"
@@ -110,6 +114,25 @@ SCENARIOS: list[Scenario] = [
         baseline_method="POST",
         rps_target=0.5,
         prepare=_SEED_ENROLLMENTS,
+    ),
+    # One person's 100 published courses with their course progress summaries in one page
+    # (the seed's 1,000 a page); the floor computes the same summaries in one statement.
+    Scenario(
+        name=f"GET /api/v1/users/{{id}}/published-courses ({BENCH_LEARNER_COURSES} courses)",
+        path=f"/api/v1/users/{BENCH_COURSES_LEARNER_ID}/published-courses",
+        baseline=f"/bench/user-published-courses?user={BENCH_COURSES_LEARNER_ID}",
+        is_list=True,
+        rps_target=0.5,
+        prepare=(
+            (
+                "seed_bench_user_courses",
+                "--user-id",
+                BENCH_COURSES_LEARNER_ID,
+                "--courses",
+                str(BENCH_LEARNER_COURSES),
+            ),
+        ),
+        same_results=True,
     ),
     # A course's analytics over a million lesson progress rows (target: p50 under 200 ms).
     Scenario(

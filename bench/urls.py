@@ -13,4 +13,9 @@ urlpatterns = [
     path("enroll", baseline.enroll, name="bench-enroll"),
     path("analytics", baseline.analytics, name="bench-analytics"),
     path("published-courses", baseline.published_courses, name="bench-published-courses"),
+    path(
+        "user-published-courses",
+        baseline.user_published_courses,
+        name="bench-user-published-courses",
+    ),
 ]

@@ -6,9 +6,11 @@ from django.core.management import call_command
 from apps.catalog.services.lessons import lesson_create
 from apps.catalog.services.publishing import course_publish
 from apps.schools.services.people import user_create
-from bench.scenarios import BENCH_COURSE_ID
+from apps.schools.services.schools import api_key_create
+from bench.run import results_differ
+from bench.scenarios import BENCH_COURSE_ID, BENCH_COURSES_LEARNER_ID
 from tests.conftest import make_client
-from tests.factories import CourseFactory, DomainFactory
+from tests.factories import CourseFactory, DomainFactory, EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,65 @@ def test_baseline_search_finds_nothing_on_another_schools_domain(school, other_s
     # then
     assert response.json()["count"] == 0
     assert response.json()["results"] == []
+
+
+def _learner_with_courses(school) -> None:
+    """The benchmark's learner in 12 courses (not started, part way, complete, renewed,
+    optional sections and lessons, redirects), plus a course without progress rows."""
+    DomainFactory(school=school, name="learn.example.com")
+    call_command(
+        "seed_bench_user_courses",
+        "--user-id",
+        BENCH_COURSES_LEARNER_ID,
+        "--courses",
+        "12",
+        "--school",
+        school.slug,
+    )
+    EnrollmentFactory(school=school, user_id=BENCH_COURSES_LEARNER_ID)
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+@pytest.mark.parametrize("page", ["page_size=1000", "page_size=5&page=2"])
+def test_baseline_user_published_courses_returns_the_api_page_in_one_query(
+    school, api_key, api_client, django_assert_num_queries, page
+):
+    # given
+    _learner_with_courses(school)
+    api = api_client.get(f"/api/v1/users/{BENCH_COURSES_LEARNER_ID}/published-courses?{page}")
+
+    # when
+    with django_assert_num_queries(1):
+        response = make_client(api_key[1]).get(
+            f"/bench/user-published-courses?user={BENCH_COURSES_LEARNER_ID}&{page}"
+        )
+
+    # then the same count and the same rows (summaries included) in the same order
+    body = response.json()
+    assert body["count"] == api.json()["count"] == 13
+    assert results_differ(api.content, response.content) is None
+    progress = [row["course_progress"] for row in body["results"]]
+    if page == "page_size=1000":
+        assert None in progress
+        assert {p["status"] for p in progress if p} == {"not_started", "in_progress", "completed"}
+        assert any(p["required_lessons"] < p["total_lessons"] for p in progress if p)
+        assert any(p["completion_redirect"] for p in progress if p)
+    assert (body["next"] is None) == (api.json()["next"] is None)
+    assert (body["previous"] is None) == (api.json()["previous"] is None)
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_user_published_courses_shows_nothing_to_another_school(school, other_school):
+    # given
+    _learner_with_courses(school)
+    secret = api_key_create(school=other_school, name="other", scopes=["*"])[1]
+
+    # when
+    response = make_client(secret).get(
+        f"/bench/user-published-courses?user={BENCH_COURSES_LEARNER_ID}"
+    )
+
+    # then
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}

@@ -168,6 +168,22 @@ def test_results_differ_compares_counts_rows_order_and_instants():
     assert results_differ(_page(0), _page(0)) == "no rows to compare"
 
 
+def test_results_differ_compares_nested_times_as_instants():
+    # given a row whose times sit in nested objects, as a user's published courses do
+    row = {"id": "pcr_a", "enrollment": {"enrolled_at": "2026-01-01T00:00:00.000000Z"}}
+    api = _page(1, row)
+
+    # then the formatting of a nested time does not count, its instant does
+    assert (
+        results_differ(
+            api, _page(1, {**row, "enrollment": {"enrolled_at": "2026-01-01T00:00:00Z"}})
+        )
+        is None
+    )
+    later = {**row, "enrollment": {"enrolled_at": "2026-01-01T00:00:01Z"}}
+    assert "pcr_a" in results_differ(api, _page(1, later))
+
+
 def test_preflight_refuses_a_baseline_that_answers_other_rows(monkeypatch):
     # given a scenario whose baseline answers its rows in another order
     row_a, row_b = {"id": "pcr_a"}, {"id": "pcr_b"}

@@ -361,6 +361,33 @@ def test_a_users_published_courses_show_their_progress_and_take_course_progress(
     assert len(completed[0]["enrollment_ids"]) == 2
 
 
+def test_a_users_published_courses_with_progress_run_constant_queries(
+    api_client, school, domain, learner, django_assert_num_queries
+):
+    # given four courses in sections, each with progress (a lesson done, a redirect, a renewal)
+    for n in range(4):
+        published, (_heading, first, _second) = _course(school, domain, "SECTION", "HTML", "HTML")
+        _enroll(published, learner, enrolled_at=timezone.now() - timedelta(days=10 + n))
+        _enroll(published, learner, completion_redirect=f"https://example.com/{n}")
+        _put(api_client, _progress(learner, first), {"finished_at": NOW})
+    url = f"/api/v1/users/{learner.user_id}/published-courses"
+    api_client.get(url, {"page_size": 1})
+    with CaptureQueriesContext(connection) as one:
+        small = api_client.get(url, {"page_size": 1})
+
+    # when
+    with django_assert_num_queries(len(one.captured_queries)):
+        large = api_client.get(url, {"page_size": 4})
+
+    # then every item carries its summary, read without a query per course
+    assert len(small.json()["results"]) == 1
+    assert len(large.json()["results"]) == 4
+    for item in large.json()["results"]:
+        assert item["course_progress"]["lessons_completed"] == 1
+        assert item["course_progress"]["current_lesson"] == 1
+        assert item["course_progress"]["completion_redirect"].startswith("https://example.com/")
+
+
 def test_a_users_lessons_carry_progress_ids_and_take_completion(
     api_client, school, domain, learner
 ):
