@@ -532,7 +532,12 @@ def _user_published_courses_sql() -> str:
                    COALESCE(sum(lp.time_spent_seconds), 0) AS time_spent,
                    count(*) FILTER (WHERE l."order" <= cl."order") AS position
             FROM {lesson} l
-            LEFT JOIN {lesson_progress} lp ON lp.lesson_id = l.id AND lp.user_id = e.user_id
+            -- One probe of the (user, lesson) unique index per lesson (LIMIT keeps the
+            -- planner from hashing all of the person's rows for every course).
+            LEFT JOIN LATERAL (
+                SELECT completed_at, time_spent_seconds FROM {lesson_progress}
+                WHERE user_id = e.user_id AND lesson_id = l.id LIMIT 1
+            ) lp ON true
             LEFT JOIN LATERAL (
                 SELECT optional FROM {lesson} heading
                 WHERE heading.course_id = l.course_id AND heading.type = '{section}'
