@@ -5,6 +5,7 @@ pair answers the enrollment that exists; another ``enrolled_at`` (or none: now) 
 enrollment. A unique constraint decides under concurrency, never a racy pre-check alone.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -164,6 +165,41 @@ def insert_once(row: Enrollment | PathEnrollment, constraint: str) -> bool:
     return True
 
 
+def _create_once(
+    model: type[Enrollment] | type[PathEnrollment],
+    *,
+    constraint: str,
+    publication: dict[str, PublishedCourse | PublishedPath],
+    user: User,
+    enrolled_at: datetime | None,
+    expires_at: datetime | None,
+    fields: dict[str, Any],
+    check: Callable[[], None],
+    granted: Callable[[Any], None],
+) -> tuple[Any, bool]:
+    """The idempotent creation both enrollment kinds share; ``(row, created)``.
+
+    ``enrolled_at`` is normalised; the same (``publication``, user, ``enrolled_at``) answers
+    the row that exists, unchecked and unchanged. Otherwise ``check`` runs (rules of this
+    kind), then the dates are checked, the row is inserted with ``fields`` and, when
+    ``constraint`` says a concurrent twin won, that twin is answered instead; a new row is
+    handed to ``granted`` (access, progress, events)."""
+    given = enrolled_at is not None
+    enrolled_at = normalize_enrolled_at(enrolled_at)
+    key = {**publication, "user": user, "enrolled_at": enrolled_at}
+    # "now" is new: the constraint alone settles a clash within a microsecond.
+    existing = model.objects.filter(**key).first() if given else None
+    if existing is not None:
+        return existing, False
+    check()
+    _check_dates(enrolled_at, expires_at)
+    row = model(**key, expires_at=expires_at, **fields)
+    if not insert_once(row, constraint):
+        return model.objects.get(**key), False
+    granted(row)
+    return row, True
+
+
 @transaction.atomic
 def enrollment_create(
     *,
@@ -185,37 +221,24 @@ def enrollment_create(
     """
     domain = published_course.domain
     member = member_of(domain.school_id, user, member)
-    given = enrolled_at is not None
-    enrolled_at = normalize_enrolled_at(enrolled_at)
-    existing = (
-        Enrollment.objects.filter(
-            published_course=published_course, user=user, enrolled_at=enrolled_at
-        ).first()
-        if given  # "now" is new: the constraint alone settles a clash within a microsecond
-        else None
-    )
-    if existing is not None:
-        return existing, False
-    _check_registration_window(published_course)
-    _check_dates(enrolled_at, expires_at)
-    enrollment = Enrollment(
-        school=domain.school,
+    return _create_once(
+        Enrollment,
+        constraint="enr_enrollment_once",
+        publication={"published_course": published_course},
         user=user,
-        course=published_course.course,
-        published_course=published_course,
         enrolled_at=enrolled_at,
         expires_at=expires_at,
-        active=active,
-        source=source,
-        completion_redirect=completion_redirect,
-        **(purchase.columns() if purchase is not None else {}),
+        fields={
+            "school": domain.school,
+            "course": published_course.course,
+            "active": active,
+            "source": source,
+            "completion_redirect": completion_redirect,
+            **(purchase.columns() if purchase is not None else {}),
+        },
+        check=lambda: _check_registration_window(published_course),
+        granted=lambda row: enrollment_granted(row, domain=domain, member=member),
     )
-    if not insert_once(enrollment, "enr_enrollment_once"):
-        return Enrollment.objects.get(
-            published_course=published_course, user=user, enrolled_at=enrolled_at
-        ), False
-    enrollment_granted(enrollment, domain=domain, member=member)
-    return enrollment, True
 
 
 def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
@@ -275,33 +298,30 @@ def path_enrollment_create(
     """
     domain = published_path.domain
     member = member_of(domain.school_id, user, member)
-    enrolled_at = normalize_enrolled_at(enrolled_at)
-    existing = PathEnrollment.objects.filter(
-        published_path=published_path, user=user, enrolled_at=enrolled_at
-    ).first()
-    if existing is not None:
-        return existing, False
-    _check_dates(enrolled_at, expires_at)
-    enrollment = PathEnrollment(
-        school=domain.school,
+
+    def granted(row: PathEnrollment) -> None:
+        domain_user_add(domain=domain, member=member)
+        path_enrollment_granted(
+            row, domain=domain, member=member, completion_redirect=completion_redirect
+        )
+
+    return _create_once(
+        PathEnrollment,
+        constraint="enr_pathenr_once",
+        publication={"published_path": published_path},
         user=user,
-        path=published_path.path,
-        published_path=published_path,
         enrolled_at=enrolled_at,
         expires_at=expires_at,
-        active=active,
-        source=source,
-        **(purchase.columns() if purchase is not None else {}),
+        fields={
+            "school": domain.school,
+            "path": published_path.path,
+            "active": active,
+            "source": source,
+            **(purchase.columns() if purchase is not None else {}),
+        },
+        check=lambda: None,
+        granted=granted,
     )
-    if not insert_once(enrollment, "enr_pathenr_once"):
-        return PathEnrollment.objects.get(
-            published_path=published_path, user=user, enrolled_at=enrolled_at
-        ), False
-    domain_user_add(domain=domain, member=member)
-    path_enrollment_granted(
-        enrollment, domain=domain, member=member, completion_redirect=completion_redirect
-    )
-    return enrollment, True
 
 
 def path_enrollment_granted(
