@@ -2,6 +2,7 @@
 domain, expiring), enrolling a person through the same service as the API (same rules,
 same events), and changing only ``active`` and ``expires_at`` afterwards."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django import forms
@@ -68,131 +69,119 @@ class CompletedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EnrollmentForm(forms.ModelForm):
+class _EnrollmentForm(forms.ModelForm):
     enrolled_at = forms.DateTimeField(
         required=False, help_text="Default now. The same person and moment is one enrollment."
     )
 
-    class Meta:
-        model = Enrollment
-        fields = ["school", "published_course", "user", "enrolled_at", "expires_at", "active"]
+
+def _add_fields(publication: str) -> list[str]:
+    """What adding an enrollment asks for, ``publication`` naming where."""
+    return [publication, "user", "enrolled_at", "expires_at", "active"]
 
 
-@admin.register(Enrollment)
-class EnrollmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
-    """Course enrollments. Adding one enrolls the person through ``enrollment_create``
-    (domain access, progress rows, ``enrollment.created``); afterwards only ``active`` and
-    ``expires_at`` change, through ``enrollment_update``."""
+def _enrollment_form(model: type, publication: str) -> type[forms.ModelForm]:
+    """The add form of ``model``: the publication, the person and the dates."""
+    return forms.modelform_factory(
+        model, form=_EnrollmentForm, fields=["school", *_add_fields(publication)]
+    )
 
-    form = EnrollmentForm
-    list_display = ["user", "course", "domain", "enrolled_at", "expires_at", "active", "source"]
-    list_filter = ["active", ExpiryFilter, CompletedFilter, "source", "published_course__domain"]
-    list_select_related = ["user", "course", "published_course__domain"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "course__title"]
+
+class _EnrollmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
+    """What the course and path enrollment admins share: adding one enrolls the person
+    through ``create_service`` on the ``publication`` chosen; afterwards only ``active`` and
+    ``expires_at`` change, through ``update_service``. Subclasses name the publication
+    field, the fields locked after creation, the change page's fields and the services."""
+
+    publication: str
+    locked_fields: tuple[str, ...]
+    change_fields: tuple[str, ...]
+    create_service: Callable[..., tuple[Enrollment | PathEnrollment, bool]]
+    update_service: Callable[..., Enrollment | PathEnrollment]
+
     date_hierarchy = "enrolled_at"
     ordering = ["-enrolled_at"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         fields = [*super().get_readonly_fields(request, obj), "id", "source", *PURCHASE_COLUMNS]
         if obj is not None:
-            fields += ["published_course", "user", "enrolled_at", "path_enrollment", "course"]
+            fields += [self.publication, "user", "enrolled_at", *self.locked_fields]
         return fields
 
     def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
         if obj is None:
-            return ["published_course", "user", "enrolled_at", "expires_at", "active"]
-        return [
-            "id",
-            "user",
-            "course",
-            "published_course",
-            "path_enrollment",
-            "source",
-            "enrolled_at",
-            "expires_at",
-            "active",
-            *PURCHASE_COLUMNS,
-        ]
+            return _add_fields(self.publication)
+        return ["id", "user", *self.change_fields, *PURCHASE_COLUMNS]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            self.update_service(
+                enrollment=obj, active=data["active"], expires_at=data["expires_at"]
+            )
+            return
+        enrollment, _ = self.create_service(
+            **{self.publication: data[self.publication]},
+            user=data["user"],
+            enrolled_at=data.get("enrolled_at"),
+            expires_at=data.get("expires_at"),
+            active=data.get("active", True),
+            source=EnrollmentSource.ADMIN,
+        )
+        obj.pk, obj.school = enrollment.pk, enrollment.school
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(_EnrollmentAdmin):
+    """Course enrollments. Adding one enrolls the person through ``enrollment_create``
+    (domain access, progress rows, ``enrollment.created``); afterwards only ``active`` and
+    ``expires_at`` change, through ``enrollment_update``."""
+
+    publication = "published_course"
+    form = _enrollment_form(Enrollment, publication)
+    locked_fields = ("path_enrollment", "course")
+    change_fields = (
+        "course",
+        "published_course",
+        "path_enrollment",
+        "source",
+        "enrolled_at",
+        "expires_at",
+        "active",
+    )
+    create_service = staticmethod(enrollment_services.enrollment_create)
+    update_service = staticmethod(enrollment_services.enrollment_update)
+
+    list_display = ["user", "course", "domain", "enrolled_at", "expires_at", "active", "source"]
+    list_filter = ["active", ExpiryFilter, CompletedFilter, "source", "published_course__domain"]
+    list_select_related = ["user", "course", "published_course__domain"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "course__title"]
 
     @admin.display(description="domain", ordering="published_course__domain__name")
     def domain(self, obj: Enrollment) -> str:
         return obj.published_course.domain.name if obj.published_course else "—"
 
-    def save_model(self, request: HttpRequest, obj: Enrollment, form, change: bool) -> None:
-        data = form.cleaned_data
-        if change:
-            enrollment_services.enrollment_update(
-                enrollment=obj, active=data["active"], expires_at=data["expires_at"]
-            )
-            return
-        enrollment, _ = enrollment_services.enrollment_create(
-            published_course=data["published_course"],
-            user=data["user"],
-            enrolled_at=data.get("enrolled_at"),
-            expires_at=data.get("expires_at"),
-            active=data.get("active", True),
-            source=EnrollmentSource.ADMIN,
-        )
-        obj.pk, obj.school = enrollment.pk, enrollment.school
-
-
-class PathEnrollmentForm(forms.ModelForm):
-    enrolled_at = forms.DateTimeField(
-        required=False, help_text="Default now. The same person and moment is one enrollment."
-    )
-
-    class Meta:
-        model = PathEnrollment
-        fields = ["school", "published_path", "user", "enrolled_at", "expires_at", "active"]
-
 
 @admin.register(PathEnrollment)
-class PathEnrollmentAdmin(SchoolFormMixin, SchoolScopedAdmin):
+class PathEnrollmentAdmin(_EnrollmentAdmin):
     """Path enrollments; adding one enrolls the person in each of the path's courses."""
 
-    form = PathEnrollmentForm
+    publication = "published_path"
+    form = _enrollment_form(PathEnrollment, publication)
+    locked_fields = ("path", "completed_at")
+    change_fields = (
+        "path",
+        "published_path",
+        "source",
+        "enrolled_at",
+        "expires_at",
+        "active",
+        "completed_at",
+    )
+    create_service = staticmethod(enrollment_services.path_enrollment_create)
+    update_service = staticmethod(enrollment_services.path_enrollment_update)
+
     list_display = ["user", "path", "enrolled_at", "expires_at", "active", "source"]
     list_filter = ["active", ExpiryFilter, "source", "published_path__domain"]
     list_select_related = ["user", "path"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "path__title"]
-    date_hierarchy = "enrolled_at"
-    ordering = ["-enrolled_at"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        fields = [*super().get_readonly_fields(request, obj), "id", "source", *PURCHASE_COLUMNS]
-        if obj is not None:
-            fields += ["published_path", "user", "enrolled_at", "path", "completed_at"]
-        return fields
-
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        if obj is None:
-            return ["published_path", "user", "enrolled_at", "expires_at", "active"]
-        return [
-            "id",
-            "user",
-            "path",
-            "published_path",
-            "source",
-            "enrolled_at",
-            "expires_at",
-            "active",
-            "completed_at",
-            *PURCHASE_COLUMNS,
-        ]
-
-    def save_model(self, request: HttpRequest, obj: PathEnrollment, form, change: bool) -> None:
-        data = form.cleaned_data
-        if change:
-            enrollment_services.path_enrollment_update(
-                enrollment=obj, active=data["active"], expires_at=data["expires_at"]
-            )
-            return
-        enrollment, _ = enrollment_services.path_enrollment_create(
-            published_path=data["published_path"],
-            user=data["user"],
-            enrolled_at=data.get("enrolled_at"),
-            expires_at=data.get("expires_at"),
-            active=data.get("active", True),
-            source=EnrollmentSource.ADMIN,
-        )
-        obj.pk, obj.school = enrollment.pk, enrollment.school
