@@ -273,9 +273,36 @@ def _fields(serializer_class: type, request, **extra: Any) -> dict[str, Any]:
     return {**serializer.validated_data, **extra}
 
 
-def _lesson_progress_response(pk: str) -> Response:
+def _lesson_progress_payload(pk: str) -> dict[str, Any]:
+    """The lesson progress ``pk`` as the API shows it, read in one statement."""
     rows = progress_selectors.lesson_progress_rows(LessonProgress.objects.filter(pk=pk))
-    return Response(progress_selectors.lesson_progress_payload(rows.get()))
+    return progress_selectors.lesson_progress_payload(rows.get())
+
+
+def _lesson_progress_response(pk: str) -> Response:
+    return Response(_lesson_progress_payload(pk))
+
+
+class _PatchIsPut:
+    """PUT and PATCH are both partial updates (Skilljar's rule): PATCH runs ``update``."""
+
+    def partial_update(self, request, **kwargs) -> Response:
+        return self.update(request, **kwargs)
+
+
+class _RowsList(mixins.ListModelMixin):
+    """A list (and a single item) answered from ``page_rows`` rows shaped by ``items``."""
+
+    def items(self, rows: list[dict]) -> list[dict]:
+        raise NotImplementedError
+
+    def list(self, request, **kwargs) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.items(list(page)))
+
+    def _item(self, pk: str) -> Response:
+        rows = self.page_rows(self.queryset.model.objects.filter(pk=pk))
+        return Response(self.items(list(rows))[0])
 
 
 def _member_parent() -> Parent:
@@ -310,7 +337,7 @@ def _update_schema(request: type, response: type, summary: str) -> dict[str, Any
         LessonProgressWriteSerializer, LessonProgressSerializer, "Update a lesson progress"
     ),
 )
-class LessonProgressViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
+class LessonProgressViewSet(_PatchIsPut, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """``lesson-progress/{id}``: a learner's progress in one lesson."""
 
     queryset = LessonProgress.objects.all()
@@ -333,9 +360,6 @@ class LessonProgressViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
         )
         return _lesson_progress_response(progress.pk)
 
-    def partial_update(self, request, **kwargs) -> Response:
-        return self.update(request, **kwargs)
-
 
 @extend_schema_view(
     retrieve=extend_schema(summary="Get a progress token", responses=ProgressTokenSerializer),
@@ -343,7 +367,7 @@ class LessonProgressViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
         TokenWriteSerializer, ProgressTokenSerializer, "Report progress through a progress token"
     ),
 )
-class ProgressTokenViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
+class ProgressTokenViewSet(_PatchIsPut, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """``progresstokens/{id}``: an external tool reports one learner's lesson progress."""
 
     queryset = ProgressToken.objects.all()
@@ -358,14 +382,8 @@ class ProgressTokenViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
         ).order_by("id")
 
     def _respond(self, token: ProgressToken) -> Response:
-        rows = progress_selectors.lesson_progress_rows(
-            LessonProgress.objects.filter(pk=token.lesson_progress_id)
-        )
         return Response(
-            {
-                "id": token.id,
-                "lesson_progress": progress_selectors.lesson_progress_payload(rows.get()),
-            }
+            {"id": token.id, "lesson_progress": _lesson_progress_payload(token.lesson_progress_id)}
         )
 
     def retrieve(self, request, **kwargs) -> Response:
@@ -378,9 +396,6 @@ class ProgressTokenViewSet(mixins.RetrieveModelMixin, SchoolScopedViewSet):
             user=progress.user, lesson=progress.lesson, **_fields(TokenWriteSerializer, request)
         )
         return self._respond(token)
-
-    def partial_update(self, request, **kwargs) -> Response:
-        return self.update(request, **kwargs)
 
 
 # --- users/{id}/published-courses (+ lessons) ------------------------------------------------
@@ -444,7 +459,7 @@ def _published_course_items(rows: list[dict]) -> list[dict]:
     ),
 )
 class UserPublishedCourseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet
+    _PatchIsPut, _RowsList, mixins.RetrieveModelMixin, SchoolScopedViewSet
 ):
     """``users/{user_id}/published-courses``: Skilljar's course progress of a person."""
 
@@ -466,16 +481,11 @@ class UserPublishedCourseViewSet(
     def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
         return queryset.select_related(None).values(*PUBLISHED_COURSE_COLUMNS)
 
-    def list(self, request, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(_published_course_items(list(page)))
-
-    def _respond(self, enrollment: Enrollment) -> Response:
-        rows = self.page_rows(Enrollment.objects.filter(pk=enrollment.pk))
-        return Response(_published_course_items(list(rows))[0])
+    def items(self, rows: list[dict]) -> list[dict]:
+        return _published_course_items(rows)
 
     def retrieve(self, request, **kwargs) -> Response:
-        return self._respond(self.get_object())
+        return self._item(self.get_object().pk)
 
     def update(self, request, **kwargs) -> Response:
         enrollment = self.get_object()
@@ -491,10 +501,7 @@ class UserPublishedCourseViewSet(
             progress_services.course_progress_update(
                 user=self.member.user, course=enrollment.course, **changes
             )
-        return self._respond(enrollment)
-
-    def partial_update(self, request, **kwargs) -> Response:
-        return self.update(request, **kwargs)
+        return self._item(enrollment.pk)
 
 
 @extend_schema_view(
@@ -510,7 +517,7 @@ class UserPublishedCourseViewSet(
         "Complete or un-complete a lesson for a user (lesson_progress.completed_at)",
     ),
 )
-class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
+class UserLessonViewSet(_PatchIsPut, _RowsList, mixins.RetrieveModelMixin, SchoolScopedViewSet):
     """``users/{user_id}/published-courses/{published_course_id}/lessons``."""
 
     member = _member_parent()
@@ -544,7 +551,7 @@ class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
     def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
         return progress_selectors.lesson_progress_rows(queryset)
 
-    def _items(self, rows: list[dict]) -> list[dict]:
+    def items(self, rows: list[dict]) -> list[dict]:
         enrolled_at = progress_selectors.first_enrolled_at(
             user=self.member.user, course=self.published_course.course_id
         )
@@ -555,15 +562,10 @@ class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
         progress_services.progress_rows_ensure(
             user=self.member.user, course=self.published_course.course
         )
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._items(list(page)))
-
-    def _respond(self, progress: LessonProgress) -> Response:
-        rows = self.page_rows(LessonProgress.objects.filter(pk=progress.pk))
-        return Response(self._items(list(rows))[0])
+        return super().list(request, **kwargs)
 
     def retrieve(self, request, **kwargs) -> Response:
-        return self._respond(self.get_object())
+        return self._item(self.get_object().pk)
 
     def update(self, request, **kwargs) -> Response:
         progress = self.get_object()
@@ -571,10 +573,7 @@ class UserLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
         progress = progress_services.lesson_progress_record(
             user=self.member.user, lesson=progress.lesson, **fields
         )
-        return self._respond(progress)
-
-    def partial_update(self, request, **kwargs) -> Response:
-        return self.update(request, **kwargs)
+        return self._item(progress.pk)
 
 
 # --- users/{id}/published-path-enrollments ---------------------------------------------------
@@ -602,7 +601,7 @@ def _path_enrollment_item(row: dict) -> dict:
         description="1000 per page.",
     )
 )
-class UserPathEnrollmentViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
+class UserPathEnrollmentViewSet(_RowsList, SchoolScopedViewSet):
     """``users/{user_id}/published-path-enrollments``."""
 
     member = _member_parent()
@@ -619,9 +618,8 @@ class UserPathEnrollmentViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
         return progress_selectors.path_enrollment_rows(queryset)
 
-    def list(self, request, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([_path_enrollment_item(row) for row in page])
+    def items(self, rows: list[dict]) -> list[dict]:
+        return [_path_enrollment_item(row) for row in rows]
 
 
 # --- LearnWorlds -----------------------------------------------------------------------------
@@ -651,7 +649,7 @@ def _user_course_items(rows: list[dict]) -> list[dict]:
     ]
 
 
-class _UserCourseRows(mixins.ListModelMixin, SchoolScopedViewSet):
+class _UserCourseRows(_RowsList, SchoolScopedViewSet):
     queryset = Enrollment.objects.all()
     serializer_class = UserCourseSerializer
     owner_field = "user"
@@ -661,9 +659,8 @@ class _UserCourseRows(mixins.ListModelMixin, SchoolScopedViewSet):
     def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
         return queryset.select_related(None).values(*USER_COURSE_COLUMNS)
 
-    def list(self, request, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(_user_course_items(list(page)))
+    def items(self, rows: list[dict]) -> list[dict]:
+        return _user_course_items(rows)
 
 
 @extend_schema_view(
@@ -714,7 +711,7 @@ def _enrolled(queryset: QuerySet, user_id: str) -> QuerySet:
         description="20 per page (at most 100).",
     )
 )
-class UserProgressViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
+class UserProgressViewSet(_RowsList, SchoolScopedViewSet):
     """``users/{user_id}/progress``."""
 
     member = _member_parent()
@@ -731,11 +728,8 @@ class UserProgressViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     def page_rows(self, queryset: QuerySet) -> QuerySet[dict]:
         return progress_selectors.summary_rows(queryset)
 
-    def list(self, request, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(
-            [progress_selectors.summary_payload(row) for row in page]
-        )
+    def items(self, rows: list[dict]) -> list[dict]:
+        return [progress_selectors.summary_payload(row) for row in rows]
 
 
 class UserCourseProgressViewSet(SchoolScopedViewSet):
