@@ -719,14 +719,22 @@ class PublishedPathFactory(DjangoModelFactory):
 # --- enrollments: enrollments, path enrollments, progress ------------------------------------
 
 
-class EnrollmentFactory(DjangoModelFactory):
+class _LearnerRowFactory(DjangoModelFactory):
+    """A row of a new member of ``school`` (``user=`` gives it to someone else)."""
+
+    class Meta:
+        abstract = True
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+
+
+class EnrollmentFactory(_LearnerRowFactory):
     """A member's enrollment in a published course (its progress rows are not made)."""
 
     class Meta:
         model = Enrollment
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     published_course = factory.SubFactory(
         PublishedCourseFactory, school=factory.SelfAttribute("..school")
     )
@@ -734,12 +742,10 @@ class EnrollmentFactory(DjangoModelFactory):
     enrolled_at = factory.LazyFunction(timezone.now)
 
 
-class PathEnrollmentFactory(DjangoModelFactory):
+class PathEnrollmentFactory(_LearnerRowFactory):
     class Meta:
         model = PathEnrollment
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     published_path = factory.SubFactory(
         PublishedPathFactory, school=factory.SelfAttribute("..school")
     )
@@ -747,21 +753,17 @@ class PathEnrollmentFactory(DjangoModelFactory):
     enrolled_at = factory.LazyFunction(timezone.now)
 
 
-class CourseProgressFactory(DjangoModelFactory):
+class CourseProgressFactory(_LearnerRowFactory):
     class Meta:
         model = CourseProgress
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
 
 
-class LessonProgressFactory(DjangoModelFactory):
+class LessonProgressFactory(_LearnerRowFactory):
     class Meta:
         model = LessonProgress
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     lesson = factory.SubFactory(LessonFactory, school=factory.SelfAttribute("..school"))
     course = factory.SelfAttribute("lesson.course")
 
@@ -807,14 +809,12 @@ class CertificateTemplateFactory(DjangoModelFactory):
     signature_name = "Dana Registrar"
 
 
-class CertificateFactory(DjangoModelFactory):
+class CertificateFactory(_LearnerRowFactory):
     """A valid certificate (made directly; ``certificate_issue`` is the service's way)."""
 
     class Meta:
         model = Certificate
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
     credential_id = factory.LazyFunction(new_credential_id)
     issued_at = factory.LazyFunction(timezone.now)
@@ -841,15 +841,13 @@ PATH_KWARGS["domain_name"] = _domain_name
 # --- enrollments: quiz attempts --------------------------------------------------------------
 
 
-class QuizAttemptFactory(DjangoModelFactory):
+class QuizAttemptFactory(_LearnerRowFactory):
     """A graded, submitted attempt of a new member at a QUIZ lesson's quiz (``lesson=`` puts
     it in a given lesson)."""
 
     class Meta:
         model = QuizAttempt
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     lesson = factory.SubFactory(
         LessonFactory,
         school=factory.SelfAttribute("..school"),
