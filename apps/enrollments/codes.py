@@ -39,3 +39,13 @@ class EnrollmentErrorCode(StrEnum):
     LESSON_NOT_IN_COURSE = "lesson_not_in_course"
     SECTION_HAS_NO_PROGRESS = "section_has_no_progress"
     NOT_PUBLISHED_FOR_INVITE = "not_published_for_invite"
+    # Assignment submissions.
+    NOT_AN_ASSIGNMENT = "lesson_not_assignment"
+    SUBMISSION_EMPTY = "submission_empty"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE_REFUSED = "file_type_refused"
+    ASSIGNMENT_PAST_DUE = "assignment_past_due"
+    ASSIGNMENT_ALREADY_PASSED = "assignment_already_passed"
+    SUBMISSION_ALREADY_GRADED = "submission_already_graded"
+    NOT_OWN_SUBMISSION = "not_own_submission"
+    SUBMISSION_CONFLICT = "submission_conflict"
