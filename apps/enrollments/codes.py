@@ -49,3 +49,4 @@ class EnrollmentErrorCode(StrEnum):
     SUBMISSION_ALREADY_GRADED = "submission_already_graded"
     NOT_OWN_SUBMISSION = "not_own_submission"
     SUBMISSION_CONFLICT = "submission_conflict"
+    GRADE_REQUIRED = "grade_required"

@@ -368,6 +368,8 @@ def test_a_bad_grade_is_400_naming_the_field(api_client, school, body, field):
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
+    if not body:
+        assert response.json()["code"] == "grade_required"
 
 
 def test_a_learner_token_cannot_grade(user_client, enrolled, assignment):

@@ -94,7 +94,12 @@ class SubmissionCreateSerializer(Serializer):
 class SubmissionGradeSerializer(Serializer):
     read_shape = AssignmentSubmissionSerializer
 
-    grade = serializers.ChoiceField(choices=AssignmentGrade.choices)
+    grade = serializers.ChoiceField(
+        choices=AssignmentGrade.choices,
+        required=False,
+        help_text="Required (400 grade_required without it): PATCH bodies are partial in the "
+        "schema, this one needs its grade.",
+    )
     score = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     feedback = serializers.CharField(
         required=False, allow_blank=True, max_length=20_000, trim_whitespace=False
@@ -246,6 +251,12 @@ class AssignmentSubmissionViewSet(
         serializer = SubmissionGradeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if "grade" not in data:
+            raise InvalidInput(
+                "grade: PASSED or FAILED is required to grade a submission.",
+                code=EnrollmentErrorCode.GRADE_REQUIRED,
+                field="grade",
+            )
         submission = submission_services.assignment_grade(
             submission=submission,
             grade=data["grade"],
