@@ -17,6 +17,7 @@ Submitting locks the person's progress row of the lesson, so two simultaneous su
 leave one waiting submission, never two (the partial unique constraint backs it).
 """
 
+import codecs
 import posixpath
 import zipfile
 from datetime import datetime
@@ -99,11 +100,12 @@ def submission_file_type(file: File) -> str:
         extension = posixpath.splitext((file.name or "").lower())[1]
         return ZIP_TYPES.get(extension, "application/zip")
     file.seek(0)
-    # A multi-byte character may be cut at the end of the sniffed bytes.
-    sample = head if len(head) < TEXT_SNIFF_BYTES else head[:-3]
     if b"\x00" not in head:
+        # A multi-byte character may be cut at the end of the sniffed bytes: an incremental
+        # decoder keeps it pending instead of refusing it, unless the file ends there.
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            sample.decode("utf-8")
+            decoder.decode(head, final=len(head) < TEXT_SNIFF_BYTES)
         except UnicodeDecodeError:
             pass
         else:
