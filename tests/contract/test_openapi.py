@@ -197,8 +197,8 @@ DOCUMENTED_EXCEPTIONS = {
     "file_type_refused": "a submitted file's type is judged from its bytes (PDF, images, "
     "plain text, zip), which no schema states",
     "due_date_assignment_only": "due_at and allow_late_submissions are for ASSIGNMENT lessons only",
-    "grade_required": "grading a submission (PATCH) names its grade; drf-spectacular makes "
-    "every field of a PATCH body optional",
+    "grade_required": "a score or feedback grades a submission only with its grade (a rule "
+    "between fields)",
     "user_required": "an API key names the person taking a quiz (user_id); a user token "
     "takes it for itself (which credential is calling, no schema states)",
     "question_not_in_attempt": "answers name questions the attempt gave, which it chose at "

@@ -359,7 +359,11 @@ def test_after_a_failed_grade_the_learner_hands_in_anew_and_after_a_pass_not(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"grade": "MAYBE"}, "grade"), ({"grade": "PASSED", "score": 101}, "score"), ({}, "grade")],
+    [
+        ({"grade": "MAYBE"}, "grade"),
+        ({"grade": "PASSED", "score": 101}, "score"),
+        ({"feedback": "Good."}, "grade"),
+    ],
 )
 def test_a_bad_grade_is_400_naming_the_field(api_client, school, body, field):
     submission = AssignmentSubmissionFactory(school=school)
@@ -368,8 +372,28 @@ def test_a_bad_grade_is_400_naming_the_field(api_client, school, body, field):
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
-    if not body:
+    if "feedback" in body:
         assert response.json()["code"] == "grade_required"
+
+
+def test_sending_back_what_a_read_gave_changes_nothing(
+    api_client, user_client, enrolled, assignment
+):
+    # given a waiting submission, and a graded one
+    waiting = _submit(user_client, assignment, text="Plan.").json()
+    other = AssignmentSubmissionFactory(school=enrolled.school)
+    graded = _grade(api_client, other.id, grade="FAILED", feedback="No.").json()
+
+    # when
+    same_waiting = _grade(api_client, waiting["id"], **waiting)
+    same_graded = _grade(api_client, graded["id"], **graded)
+
+    # then
+    assert same_waiting.status_code == 200, same_waiting.content
+    assert same_waiting.json()["state"] == "SUBMITTED"
+    assert same_graded.status_code == 200, same_graded.content
+    assert same_graded.json()["updated_at"] == graded["updated_at"]
+    assert Event.objects.filter(type="assignment.graded").count() == 1
 
 
 def test_a_learner_token_cannot_grade(user_client, enrolled, assignment):

@@ -97,8 +97,9 @@ class SubmissionGradeSerializer(Serializer):
     grade = serializers.ChoiceField(
         choices=AssignmentGrade.choices,
         required=False,
-        help_text="Required (400 grade_required without it): PATCH bodies are partial in the "
-        "schema, this one needs its grade.",
+        allow_null=True,
+        help_text="Grades the submission. Without it nothing changes (what a read gave, sent "
+        "back); a score or feedback without it is 400 grade_required.",
     )
     score = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     feedback = serializers.CharField(
@@ -215,13 +216,14 @@ class LessonSubmissionViewSet(
     partial_update=extend_schema(
         summary="Grade an assignment submission",
         description="Staff (write:enrollments): PASSED completes the lesson, FAILED lets the "
-        "learner hand in again; with a score (0 to 100) and feedback. Grading twice is 409.",
-        request=SubmissionGradeSerializer,
+        "learner hand in again; with a score (0 to 100) and feedback. A second, different "
+        "grade is 409; what a read gave, sent back, changes nothing.",
+        request=SubmissionGradeSerializer(partial=True),
         responses={200: AssignmentSubmissionSerializer},
     ),
     update=extend_schema(
         summary="Grade an assignment submission (as PATCH)",
-        request=SubmissionGradeSerializer,
+        request=SubmissionGradeSerializer(partial=True),
         responses={200: AssignmentSubmissionSerializer},
     ),
 )
@@ -248,20 +250,16 @@ class AssignmentSubmissionViewSet(
 
     def update(self, request, **kwargs) -> Response:
         submission = self.get_object()
-        serializer = SubmissionGradeSerializer(data=request.data, context={"request": request})
+        serializer = SubmissionGradeSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "grade" not in data:
-            raise InvalidInput(
-                "grade: PASSED or FAILED is required to grade a submission.",
-                code=EnrollmentErrorCode.GRADE_REQUIRED,
-                field="grade",
-            )
         submission = submission_services.assignment_grade(
             submission=submission,
-            grade=data["grade"],
+            grade=data.get("grade"),
             score=data.get("score"),
-            feedback=data.get("feedback", ""),
+            feedback=data.get("feedback"),
         )
         return self._one(submission.pk)
 

@@ -10,8 +10,9 @@ Rules (docs/enrollments.md, "Assignments"):
 - after the lesson's ``due_at`` only when it allows late submissions (409 otherwise);
 - submitting again while the last submission waits for grading replaces it (same id);
   after a FAILED grade a new submission starts; after a PASSED one, 409;
-- grading happens once (409 the second time); a PASSED grade completes the lesson through
-  the progress service, a FAILED one records the failure (never undoing a pass).
+- grading happens once (409 for a second, different grade); a PASSED grade completes the
+  lesson through the progress service, a FAILED one records the failure (never undoing a
+  pass).
 
 Submitting locks the person's progress row of the lesson, so two simultaneous submissions
 leave one waiting submission, never two (the partial unique constraint backs it).
@@ -274,18 +275,22 @@ def assignment_submit(
 def assignment_grade(
     *,
     submission: AssignmentSubmission,
-    grade: str,
+    grade: str | None,
     score: int | None = None,
-    feedback: str = "",
+    feedback: str | None = None,
     grader: User | None = None,
     now: datetime | None = None,
 ) -> AssignmentSubmission:
     """Grade a submission waiting for grading: PASSED completes the lesson (which may
     complete the course), FAILED records the failure and lets the learner submit again.
-    ``score`` is 0 to 100 (400 ``points_out_of_range``). Raises 409
-    ``submission_already_graded`` the second time. Emits ``assignment.graded``."""
+    ``score`` is 0 to 100 (400 ``points_out_of_range``); None leaves ``score`` and
+    ``feedback`` empty. What a read gave, sent back, changes nothing: no ``grade`` (and no
+    score or feedback) on a waiting submission, or the grade it has on a graded one. Raises
+    400 ``grade_required`` for a score or feedback without a grade, 409
+    ``submission_already_graded`` for a second, different grade. Emits
+    ``assignment.graded``."""
     now = timezone.now() if now is None else now
-    if grade not in AssignmentGrade.values:
+    if grade is not None and grade not in AssignmentGrade.values:
         raise InvalidInput("grade: PASSED or FAILED.", field="grade")
     if score is not None and not 0 <= score <= 100:
         raise InvalidInput(
@@ -299,10 +304,24 @@ def assignment_grade(
         .get(pk=submission.pk)
     )
     if submission.state == SubmissionState.GRADED:
+        if (
+            grade in (None, submission.grade)
+            and score in (None, submission.score)
+            and feedback in (None, submission.feedback)
+        ):
+            return submission
         raise Conflict(
             "This submission was already graded.",
             code=EnrollmentErrorCode.SUBMISSION_ALREADY_GRADED,
         )
+    if grade is None:
+        if score is not None or feedback:
+            raise InvalidInput(
+                "grade: PASSED or FAILED is required to grade a submission.",
+                code=EnrollmentErrorCode.GRADE_REQUIRED,
+                field="grade",
+            )
+        return submission
     submission.state = SubmissionState.GRADED
     submission.grade = grade
     submission.score = score
