@@ -199,6 +199,17 @@ STORAGES = {
 # Request bodies over 1 MiB are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 LYCEUM_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# An assignment submission's file may hold this many bytes (multipart upload); its route
+# takes bodies up to that plus the 1 MiB of the other fields, every other route 1 MiB.
+LYCEUM_ASSIGNMENT_MAX_FILE_BYTES = int(
+    os.environ.get("ASSIGNMENT_MAX_FILE_BYTES", str(25 * 1024 * 1024))
+)
+LYCEUM_UPLOAD_ROUTES = (
+    (
+        r"^/api/v1/lessons/[^/]+/submissions/?$",
+        LYCEUM_ASSIGNMENT_MAX_FILE_BYTES + LYCEUM_MAX_BODY_BYTES,
+    ),
+)
 
 # A list's ``count`` is exact up to this many rows; above it, PostgreSQL's planner estimate
 # (apps/core/pagination.py), so counting costs the same at any table size.

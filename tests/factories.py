@@ -65,6 +65,7 @@ from apps.catalog.services.search import (
 )
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
+    AssignmentSubmission,
     AttemptAnswer,
     AttemptStatus,
     Certificate,
@@ -1018,3 +1019,23 @@ class SyncReceiptFactory(DjangoModelFactory):
     client_id = factory.Sequence(lambda n: f"client-{n}")
     status = "applied"
     client_timestamp = factory.LazyFunction(timezone.now)
+
+
+# --- enrollments: assignment submissions -----------------------------------------------------
+
+
+class AssignmentSubmissionFactory(DjangoModelFactory):
+    """A text submission waiting for grading, by a new member, at an ASSIGNMENT lesson
+    (``lesson=`` puts it in a given lesson)."""
+
+    class Meta:
+        model = AssignmentSubmission
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    lesson = factory.SubFactory(
+        LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.ASSIGNMENT
+    )
+    course = factory.SelfAttribute("lesson.course")
+    text = "My answer to the assignment."
+    submitted_at = factory.LazyFunction(timezone.now)

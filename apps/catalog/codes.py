@@ -27,3 +27,4 @@ class CatalogErrorCode(StrEnum):
     ALREADY_PUBLISHED = "already_published"
     REGISTRATION_WINDOW = "registration_window_invalid"
     INVALID_TIMEZONE = "invalid_timezone"
+    DUE_DATE_ASSIGNMENT_ONLY = "due_date_assignment_only"

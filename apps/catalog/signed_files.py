@@ -8,6 +8,8 @@ that makes its own links (S3-compatible storage through django-storages) presign
 instead, with the same lifetime.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import FileSystemStorage
@@ -16,6 +18,22 @@ from django.urls import reverse
 from apps.catalog.services.content import catalog_storage
 
 SALT = "lyceum.catalog.download"
+
+# Kinds of hosted files apps above the catalog serve through the same links (an assignment
+# submission's file): kind -> whether (row id, stored name) is still that row's current
+# file. Registered in the owning app's ``ready``; the catalog never imports those apps.
+_KINDS: dict[str, Callable[[str, str], bool]] = {}
+
+
+def download_kind_register(kind: str, is_current: Callable[[str, str], bool]) -> None:
+    """Serve files of ``kind`` by signed link while ``is_current(row_id, name)`` holds."""
+    _KINDS[kind] = is_current
+
+
+def registered_file_current(kind: str, row_id: str, name: str) -> bool | None:
+    """Whether a registered kind's file is current; None when ``kind`` is not registered."""
+    is_current = _KINDS.get(kind)
+    return None if is_current is None else is_current(row_id, name)
 
 
 def _signer() -> signing.TimestampSigner:

@@ -1,4 +1,5 @@
-"""The page-less endpoints of the catalog: hosted file downloads by signed link."""
+"""The page-less endpoints of the catalog: hosted file downloads by signed link (the
+catalog's own files and the kinds other apps register in ``signed_files``)."""
 
 import mimetypes
 import posixpath
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from apps.catalog.models import Asset, ImportState, WebPackage
 from apps.catalog.services.content import catalog_storage
-from apps.catalog.signed_files import LinkRefused, file_for_token
+from apps.catalog.signed_files import LinkRefused, file_for_token, registered_file_current
 from apps.core.errors import envelope, request_id_of
 
 _FIELDS = {"asset": (Asset, "file"), "web_package": (WebPackage, "archive")}
@@ -33,7 +34,7 @@ def download(request: HttpRequest, token: str):
     current = (
         model is not None
         and model.objects.filter(id=row_id, state=ImportState.READY, **{field: name}).exists()
-    )
+    ) or bool(registered_file_current(kind, row_id, name))
     storage = catalog_storage()
     if not current or not storage.exists(name):
         return _refused(404, "The file is no longer available.", "not_found")

@@ -72,6 +72,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "enrollment.progress_updated": "read:progress",
     "lesson": "read:progress",
     "quiz": "read:progress",
+    "assignment": "read:enrollments",
     "dashboard": "read:progress",
     "certificate": "read:certificates",
     "purchase": "read:commerce",

@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -48,8 +50,28 @@ def _request_hash(request) -> str:
     digest.update(b"\0")
     digest.update(raw.get_full_path().encode("utf-8", "replace"))
     digest.update(b"\0")
-    digest.update(raw.body)
+    if int(raw.META.get("CONTENT_LENGTH") or 0) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        digest.update(raw.body)
+    else:
+        _digest_upload(request, digest)
     return digest.hexdigest()
+
+
+def _digest_upload(request, digest) -> None:
+    """Hash an upload larger than Django keeps in memory (only upload routes take one) from
+    what the parser made of it, files read in chunks: ``request.body`` would refuse it, and
+    the stream can be read only once."""
+    for name, values in sorted(request.data.lists()):
+        digest.update(name.encode("utf-8", "replace") + b"\0")
+        for value in values:
+            if isinstance(value, UploadedFile):
+                digest.update((value.name or "").encode("utf-8", "replace") + b"\0")
+                for chunk in value.chunks():
+                    digest.update(chunk)
+                value.seek(0)
+            else:
+                digest.update(str(value).encode("utf-8", "replace"))
+            digest.update(b"\0")
 
 
 def begin(request) -> Claim | None:

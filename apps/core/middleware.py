@@ -152,10 +152,22 @@ class ChunkedBodyMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies declared larger than ``LYCEUM_MAX_BODY_BYTES`` with 413 before parsing."""
+    """Refuse bodies declared larger than ``LYCEUM_MAX_BODY_BYTES`` with 413 before parsing;
+    the upload routes of ``LYCEUM_UPLOAD_ROUTES`` (path pattern, limit) take their own
+    limit."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.upload_routes = [
+            (re.compile(pattern), limit)
+            for pattern, limit in getattr(settings, "LYCEUM_UPLOAD_ROUTES", ())
+        ]
+
+    def _limit(self, path: str) -> int:
+        for pattern, limit in self.upload_routes:
+            if pattern.match(path):
+                return limit
+        return settings.LYCEUM_MAX_BODY_BYTES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         raw_length = request.META.get("CONTENT_LENGTH") or "0"
@@ -168,11 +180,12 @@ class BodySizeLimitMiddleware:
                 detail="Content-Length is not a number.",
                 code=CoreErrorCode.INVALID,
             )
-        if length > settings.LYCEUM_MAX_BODY_BYTES and request.path.startswith("/api/"):
+        limit = self._limit(request.path)
+        if length > limit and request.path.startswith("/api/"):
             return json_error(
                 request,
                 status_code=413,
-                detail="The request body is larger than the 1 MiB limit.",
+                detail=f"The request body is larger than the {limit / 1024**2:g} MiB limit.",
                 code=CoreErrorCode.REQUEST_TOO_LARGE,
             )
         return self.get_response(request)

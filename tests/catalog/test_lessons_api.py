@@ -242,6 +242,50 @@ def test_a_drip_schedule_is_days_or_a_date_not_both(api_client, school):
     assert days.json()["drip_days_after_enrollment"] == 3
 
 
+def test_an_assignment_lesson_has_a_due_date_and_may_allow_late_submissions(api_client, school):
+    # given
+    course = CourseFactory(school=school)
+    base = {"order": 1, "title": "Essay", "course_id": course.id}
+
+    # when
+    created = api_client.post(
+        "/api/v1/lessons",
+        {**base, "type": "ASSIGNMENT", "due_at": "2027-03-01T12:00:00Z"},
+        format="json",
+    )
+    changed = api_client.patch(
+        f"/api/v1/lessons/{created.json()['id']}", {"allow_late_submissions": True}, format="json"
+    )
+
+    # then
+    assert created.status_code == 201, created.content
+    assert created.json()["due_at"] == "2027-03-01T12:00:00.000000Z"
+    assert created.json()["allow_late_submissions"] is False
+    assert changed.status_code == 200
+    assert changed.json()["allow_late_submissions"] is True
+    assert changed.json()["due_at"] == "2027-03-01T12:00:00.000000Z"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("due_at", "2027-03-01T12:00:00Z"), ("allow_late_submissions", True)]
+)
+def test_a_due_date_on_a_lesson_that_is_not_an_assignment_is_400(api_client, school, field, value):
+    # given
+    course = CourseFactory(school=school)
+
+    # when
+    response = api_client.post(
+        "/api/v1/lessons",
+        {"type": "HTML", "order": 1, "title": "x", "course_id": course.id, field: value},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "due_date_assignment_only"
+    assert field in response.json()["errors"]
+
+
 def test_lessons_list_filters_by_course_in_order(api_client, school):
     course, other = CourseFactory(school=school), CourseFactory(school=school)
     for title in "ab":

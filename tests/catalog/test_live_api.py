@@ -774,6 +774,43 @@ def test_school_events_merge_sessions_and_drip_releases_in_time_order(
     assert second["previous"]
 
 
+def test_school_events_list_upcoming_assignment_due_dates(api_client, school, other_school):
+    # given
+    now = timezone.now()
+    course = CourseFactory(school=school)
+    due = LessonFactory(
+        school=school, course=course, type=LessonType.ASSIGNMENT, due_at=now + timedelta(days=2)
+    )
+    LessonFactory(
+        school=school, course=course, type=LessonType.ASSIGNMENT, due_at=now - timedelta(days=1)
+    )
+    LessonFactory(school=other_school, type=LessonType.ASSIGNMENT, due_at=now + timedelta(days=1))
+    session = IltSessionFactory(
+        school=school, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=1)
+    )
+
+    # when
+    response = api_client.get("/api/v1/school/events")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["kind"], r["id"]) for r in body["results"]] == [
+        ("live_session", session.id),
+        ("assignment_due", due.id),
+    ]
+    assert body["results"][1] == {
+        "kind": "assignment_due",
+        "id": due.id,
+        "title": due.title,
+        "starts_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "ends_at": None,
+        "course_id": course.id,
+        "lesson_id": due.id,
+        "updated_at": body["results"][1]["updated_at"],
+    }
+
+
 def test_school_events_past_the_last_page_is_404(api_client):
     # when
     response = api_client.get("/api/v1/school/events?page=2")

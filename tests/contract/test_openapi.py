@@ -191,6 +191,14 @@ DOCUMENTED_EXCEPTIONS = {
     "lesson_not_for_quiz": "a lesson_id given to start an attempt must name a QUIZ lesson "
     "showing that quiz; the schema states an id's form, not its row",
     "lesson_required": "lesson_id is needed when several lessons show the quiz",
+    # Assignments: what a file is, is known from its bytes; one of two fields.
+    "submission_empty": "an assignment submission holds text, a file or both (one of two), "
+    "and a file is not empty",
+    "file_type_refused": "a submitted file's type is judged from its bytes (PDF, images, "
+    "plain text, zip), which no schema states",
+    "due_date_assignment_only": "due_at and allow_late_submissions are for ASSIGNMENT lessons only",
+    "grade_required": "a score or feedback grades a submission only with its grade (a rule "
+    "between fields)",
     "user_required": "an API key names the person taking a quiz (user_id); a user token "
     "takes it for itself (which credential is calling, no schema states)",
     "question_not_in_attempt": "answers name questions the attempt gave, which it chose at "

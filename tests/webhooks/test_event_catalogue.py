@@ -267,6 +267,33 @@ def _graded_attempt(ctx: Ctx) -> None:
     ok(ctx.api.patch(f"/api/v1/quiz-attempts/{attempt_id}", body, format="json"))
 
 
+def _submitted_assignment(ctx: Ctx) -> str:
+    """Enroll a person in a course with an ASSIGNMENT lesson and hand in text for them; the
+    submission's id."""
+    enrollment = ctx.api.get(_enrollment_url(ctx)).json()
+    course_id = Enrollment.objects.get(pk=enrollment["id"]).course_id
+    lesson = ctx.api.post(
+        "/api/v1/lessons",
+        {"type": "ASSIGNMENT", "order": 1, "title": "Plan", "course_id": course_id},
+        format="json",
+    )
+    ok(lesson)
+    submitted = ctx.api.post(
+        f"/api/v1/lessons/{lesson.json()['id']}/submissions",
+        {"text": "My plan.", "user_id": enrollment["user"]["id"]},
+        format="json",
+    )
+    ok(submitted, 201)
+    return submitted.json()["id"]
+
+
+def _graded_assignment(ctx: Ctx) -> None:
+    """Staff grade a handed-in assignment."""
+    submission_id = _submitted_assignment(ctx)
+    body = {"grade": "PASSED", "score": 80, "feedback": "Good."}
+    ok(ctx.api.patch(f"/api/v1/assignment-submissions/{submission_id}", body, format="json"))
+
+
 def _complete_a_course(ctx: Ctx) -> None:
     """Enroll a person in a one-lesson course on a path's domain and finish the lesson: the
     lesson, the course and the path complete."""
@@ -398,6 +425,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "certificate.revoked": lambda ctx: ok(ctx.api.delete(_certificate_url(ctx))),
     "quiz.attempt.submitted": _submitted_attempt,
     "quiz.attempt.graded": _graded_attempt,
+    "assignment.submitted": _submitted_assignment,
+    "assignment.graded": _graded_assignment,
     "lesson.completed": _complete_a_course,
     "enrollment.progress_updated": _complete_a_course,
     "enrollment.completed": _complete_a_course,

@@ -153,6 +153,8 @@ class LessonAdmin(SchoolScopedAdmin):
         "time_seconds",
         "drip_days_after_enrollment",
         "drip_release_at",
+        "due_at",
+        "allow_late_submissions",
         "created_at",
         "updated_at",
     ]

@@ -100,6 +100,17 @@ class LessonWriteSerializer(_DripFields):
     time_seconds = serializers.IntegerField(
         min_value=0, max_value=10_000_000, required=False, allow_null=True
     )
+    due_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ASSIGNMENT lessons: submissions are due by this time (the same for every "
+        "learner; listed in school/events). Null: no due date.",
+    )
+    allow_late_submissions = serializers.BooleanField(
+        required=False,
+        help_text="ASSIGNMENT lessons: accept submissions after due_at (default false: 409 "
+        "assignment_past_due).",
+    )
 
 
 class SectionWriteSerializer(_DripFields):

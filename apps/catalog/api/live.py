@@ -501,22 +501,24 @@ class ViltSessionEventViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
 # --- the school calendar (LearnWorlds) -------------------------------------------------------
 
-SCHOOL_EVENT_KINDS = ["live_session", "drip_release"]
+SCHOOL_EVENT_KINDS = ["live_session", "drip_release", "assignment_due"]
 
 
 class SchoolEventSerializer(Serializer):
     kind = serializers.ChoiceField(
         choices=SCHOOL_EVENT_KINDS,
-        help_text="live_session (an ILT session) or drip_release (a lesson released on a date).",
+        help_text="live_session (an ILT session), drip_release (a lesson released on a date) "
+        "or assignment_due (an ASSIGNMENT lesson's due date).",
     )
     id = serializers.CharField(help_text="The session (ils_) or lesson (les_).")
     title = serializers.CharField()
-    starts_at = serializers.DateTimeField(help_text="Start, or release time.")
+    starts_at = serializers.DateTimeField(help_text="Start, release time or due time.")
     ends_at = serializers.DateTimeField(allow_null=True)
     course_id = serializers.CharField()
     lesson_id = serializers.CharField()
     updated_at = serializers.DateTimeField(
-        help_text="When the row last changed: a drip release's lesson; for a live session the "
+        help_text="When the row last changed: a drip release's or due date's lesson; for a "
+        "live session the "
         "latest of the session, its multi-session event and its lesson."
     )
 
@@ -533,7 +535,8 @@ SCHOOL_EVENTS_PAGE = inline_serializer(
 
 
 class SchoolEventsView(ApiView):
-    """LearnWorlds' school calendar: upcoming live sessions and drip releases, time order;
+    """LearnWorlds' school calendar: upcoming live sessions, drip releases and assignment due
+    dates, time order;
     with ``updated_since``, the upcoming ones changed since then, oldest change first."""
 
     scopes = SCOPES
@@ -541,7 +544,7 @@ class SchoolEventsView(ApiView):
     max_page_size = 100
 
     @extend_schema(
-        summary="Upcoming school events (live sessions and drip releases)",
+        summary="Upcoming school events (live sessions, drip releases, assignment due dates)",
         parameters=[
             OpenApiParameter("page", OpenApiTypes.INT, description="A page number (from 1)."),
             OpenApiParameter(
@@ -603,7 +606,7 @@ class QueryIntegerField(serializers.IntegerField):
 
 
 class CalendarPageSerializer(serializers.Serializer):
-    """``page`` and ``page_size`` of the school's calendar (a list of two kinds of rows)."""
+    """``page`` and ``page_size`` of the school's calendar (a list of three kinds of rows)."""
 
     page = QueryIntegerField(min_value=1, required=False)
     page_size = QueryIntegerField(required=False)

@@ -116,6 +116,10 @@ class Lesson(SchoolOwnedModel):
     time_seconds = models.PositiveIntegerField(null=True, blank=True)
     drip_days_after_enrollment = models.PositiveIntegerField(null=True, blank=True)
     drip_release_at = models.DateTimeField(null=True, blank=True)
+    # An ASSIGNMENT lesson's deadline, the same for every learner (it appears in the school's
+    # calendar); submissions after it are refused unless late ones are allowed.
+    due_at = models.DateTimeField(null=True, blank=True)
+    allow_late_submissions = models.BooleanField(default=False)
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["course_id", "order"]

@@ -42,10 +42,12 @@ LESSON_COLUMNS = (
     "type",
     "drip_days_after_enrollment",
     "drip_release_at",
+    "due_at",
+    "allow_late_submissions",
     "created_at",
     "updated_at",
 )
-_TIMES = ("drip_release_at", "created_at", "updated_at")
+_TIMES = ("drip_release_at", "due_at", "created_at", "updated_at")
 
 
 def lesson_row(values: dict) -> dict:

@@ -9,7 +9,7 @@ from django.db.models import CharField, DateTimeField, F, Prefetch, QuerySet, Va
 from django.db.models.functions import Coalesce, Greatest
 from icalendar import Calendar, Event, vCalAddress
 
-from apps.catalog.models import IltSession, Lesson
+from apps.catalog.models import IltSession, Lesson, LessonType
 from apps.schools.models import School, Tag
 
 
@@ -69,11 +69,13 @@ def school_calendar(
     *, school: School, since: datetime, changed_since: datetime | None = None
 ) -> QuerySet:
     """The school's upcoming events from ``since`` in time order, as rows of
-    ``CALENDAR_COLUMNS``: live sessions starting then or later, and lessons whose drip
-    release date is then or later (``kind`` ``live_session`` or ``drip_release``).
+    ``CALENDAR_COLUMNS``: live sessions starting then or later, lessons whose drip
+    release date is then or later, and ASSIGNMENT lessons due then or later (``kind``
+    ``live_session``, ``drip_release`` or ``assignment_due``).
 
     ``changed_at`` is when the row last changed: for a drip release, its lesson's
-    ``updated_at`` (the lesson holds the title, the date and the course); for a live
+    ``updated_at`` (the lesson holds the title, the date and the course), the same for a
+    due date; for a live
     session, the latest ``updated_at`` of the session, its multi-session event (which
     decides the lesson of its parts) and that lesson (which decides the course). With
     ``changed_since``, only rows changed then or later, oldest change first.
@@ -99,18 +101,34 @@ def school_calendar(
         lesson_ref=F("id"),
         changed_at=F("updated_at"),
     )
+    dues = Lesson.objects.filter(
+        school=school, type=LessonType.ASSIGNMENT, due_at__gte=since
+    ).annotate(
+        kind=Value("assignment_due", output_field=CharField()),
+        item_id=F("id"),
+        starts=F("due_at"),
+        ends=Value(None, output_field=DateTimeField()),
+        lesson_ref=F("id"),
+        changed_at=F("updated_at"),
+    )
     if changed_since is not None:
         sessions = sessions.filter(changed_at__gte=changed_since)
         releases = releases.filter(changed_at__gte=changed_since)
-    # SQLite refuses an ORDER BY inside a compound statement's parts: both are unordered.
+        dues = dues.filter(changed_at__gte=changed_since)
+    # SQLite refuses an ORDER BY inside a compound statement's parts: all are unordered.
     rows = (
         sessions.values_list(*_SESSION_COLUMNS)
         .order_by()
-        .union(releases.values_list(*_RELEASE_COLUMNS).order_by(), all=True)
+        .union(
+            releases.values_list(*_RELEASE_COLUMNS).order_by(),
+            dues.values_list(*_RELEASE_COLUMNS).order_by(),
+            all=True,
+        )
     )
+    # A lesson may be both released and due at the same time: kind breaks the tie.
     if changed_since is not None:
-        return rows.order_by("changed_at", "item_id")
-    return rows.order_by("starts_at", "item_id")
+        return rows.order_by("changed_at", "item_id", "kind")
+    return rows.order_by("starts_at", "item_id", "kind")
 
 
 def ilt_session_ics(session: IltSession) -> bytes:

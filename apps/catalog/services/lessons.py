@@ -62,6 +62,15 @@ def _check_lesson(lesson: Lesson) -> None:
             code=CatalogErrorCode.DRIP_CONFLICT,
             field="drip_release_at",
         )
+    if lesson.type != LessonType.ASSIGNMENT and (
+        lesson.due_at is not None or lesson.allow_late_submissions
+    ):
+        field = "due_at" if lesson.due_at is not None else "allow_late_submissions"
+        raise InvalidInput(
+            f"{field} is only for ASSIGNMENT lessons, not {lesson.type}.",
+            code=CatalogErrorCode.DUE_DATE_ASSIGNMENT_ONLY,
+            field=field,
+        )
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ enrollments services (``SchoolScopedAdmin`` refuses Django's own saves and delet
 
 from apps.enrollments.admin import (  # noqa: F401  (registers the admins)
     analytics,
+    assignments,
     certificates,
     enrollments,
     live,

@@ -2,6 +2,7 @@ from django.urls import re_path
 
 from apps.core.api.routers import OptionalSlashRouter
 from apps.enrollments.api.analytics import CourseAnalyticsViewSet, LessonAnalyticsViewSet
+from apps.enrollments.api.assignments import AssignmentSubmissionViewSet, LessonSubmissionViewSet
 from apps.enrollments.api.certificates import CertificateViewSet
 from apps.enrollments.api.enrollments import EnrollmentViewSet, PathEnrollmentViewSet
 from apps.enrollments.api.live import ViltSessionRegistrationViewSet
@@ -58,6 +59,14 @@ router.register(
     basename="assessment-response",
 )
 router.register(r"courses/(?P<course_id>[^/]+)/grades", CourseGradesViewSet, basename="grades")
+router.register(
+    r"lessons/(?P<lesson_id>[^/]+)/submissions",
+    LessonSubmissionViewSet,
+    basename="lesson-submission",
+)
+router.register(
+    "assignment-submissions", AssignmentSubmissionViewSet, basename="assignment-submission"
+)
 router.register("lesson-progress", LessonProgressViewSet, basename="lesson-progress")
 router.register("progresstokens", ProgressTokenViewSet, basename="progress-token")
 router.register(

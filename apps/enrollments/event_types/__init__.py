@@ -1,6 +1,7 @@
 """The events enrollments emit, declared by area (registered in ``EnrollmentsConfig.ready``)."""
 
 from apps.enrollments.event_types import (
+    assignments,
     certificates,
     enrollments,
     live,
@@ -16,4 +17,5 @@ EVENT_TYPES = (
     *quizzes.EVENT_TYPES,
     *progress.EVENT_TYPES,
     *members.EVENT_TYPES,
+    *assignments.EVENT_TYPES,
 )

@@ -1,8 +1,14 @@
-"""Who learns what: enrollments in published courses and paths, progress, quiz attempts.
+"""Who learns what: enrollments in published courses and paths, progress, quiz attempts,
+assignment submissions.
 
 A package split by subdomain; every model is importable from ``apps.enrollments.models``.
 """
 
+from apps.enrollments.models.assignments import (
+    AssignmentGrade,
+    AssignmentSubmission,
+    SubmissionState,
+)
 from apps.enrollments.models.certificates import Certificate, CertificateTemplate
 from apps.enrollments.models.enrollments import Enrollment, EnrollmentSource, PathEnrollment
 from apps.enrollments.models.live import ViltSessionRegistration
@@ -17,6 +23,9 @@ from apps.enrollments.models.quizzes import AttemptAnswer, AttemptStatus, QuizAt
 from apps.enrollments.models.sync import SyncReceipt
 
 __all__ = [
+    "AssignmentGrade",
+    "AssignmentSubmission",
+    "SubmissionState",
     "Certificate",
     "CertificateTemplate",
     "AttemptAnswer",
