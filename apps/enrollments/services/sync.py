@@ -168,8 +168,9 @@ def _sync_attempt(item: QuizAttemptSyncItem, now: datetime) -> SyncResult:
         with transaction.atomic():
             # One person's offline items one at a time: a copy of this batch sent at the
             # same moment waits here, then finds the receipt this item leaves, instead of
-            # racing it to the quiz's attempt limit.
-            User.objects.select_for_update().filter(pk=item.user.pk).get()
+            # racing it to the quiz's attempt limit. NO KEY: rows that merely reference the
+            # person (an attempt started online meanwhile) are not held up, so no deadlock.
+            User.objects.select_for_update(no_key=True).filter(pk=item.user.pk).get()
             receipt = SyncReceipt.objects.filter(
                 user_id=item.user.pk, client_id=item.client_id
             ).first()
