@@ -258,6 +258,27 @@ def test_attempts_past_max_attempts_are_refused_and_nothing_is_written(
     assert _lesson_progress(enrolled, lesson).success_status == "FAILED"
 
 
+def test_synced_attempts_spend_the_persons_quiz_start_budget(api_client, settings, enrolled, quiz):
+    # given a budget of two quiz starts a minute
+    settings.LYCEUM_RATE_LIMITS = {**settings.LYCEUM_RATE_LIMITS, "quiz_start": 2}
+    items = [
+        _attempt_item(f"q{n}", quiz, {}, minutes=-10 + n, user_id=enrolled.user_id)
+        for n in range(3)
+    ]
+
+    # when three attempts arrive in one batch, then the first two are sent again
+    response = _sync(api_client, *items)
+    replay = _sync(api_client, *items[:2])
+
+    # then the third is refused until the budget returns; replays are answered all the same
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "refused"]
+    assert results[2]["code"] == "throttled"
+    assert [r["status"] for r in replay.json()["results"]] == ["duplicate", "duplicate"]
+    assert QuizAttempt.objects.count() == 2
+    assert not SyncReceipt.objects.filter(client_id="q2").exists()
+
+
 def test_a_person_without_access_is_refused(api_client, learner, quiz, lesson):
     item = _attempt_item("q", quiz, _answers(quiz, 2), user_id=learner.user_id)
 

@@ -24,6 +24,7 @@ from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import ApiError, InvalidInput, NotFound
+from apps.core.throttling import PersonRateThrottle
 from apps.core.times import format_datetime
 from apps.enrollments.api.enrollments import EnrollmentSerializer
 from apps.enrollments.api.quizzes import QuizAttemptSerializer, ResponseField
@@ -955,7 +956,7 @@ class ProgressSyncView(ApiView):
             self._item(index, dict(item))
             for index, item in enumerate(serializer.validated_data["items"])
         ]
-        results = sync_services.progress_sync(items=items)
+        results = sync_services.progress_sync(items=items, admit_attempt=self._admit)
         touched = list(dict.fromkeys(r.lesson_progress_id for r in results if r.lesson_progress_id))
         rows = progress_selectors.lesson_progress_rows(
             LessonProgress.objects.filter(pk__in=touched).order_by("id")
@@ -1014,6 +1015,11 @@ class ProgressSyncView(ApiView):
             started_at=attempt["started_at"],
             answers=attempt["answers"],
         )
+
+    def _admit(self, item: sync_services.QuizAttemptSyncItem) -> bool:
+        """A synced attempt spends the person's quiz-start budget, as a start online does,
+        so a batch cannot try a quiz's answers faster than the API lets anyone."""
+        return PersonRateThrottle("quiz_start", item.user.pk).allow_request(self.request, self)
 
     def _person(self, index: int, user: User | None) -> User:
         """Who took a quiz attempt: the token's own person, or the one an API key names."""

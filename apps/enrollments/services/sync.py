@@ -15,6 +15,7 @@ receipt, so the client may send them again once the reason is gone. Each item is
 its own savepoint: one refusal does not undo the others.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.catalog.models import Lesson, Quiz
+from apps.core.codes import CoreErrorCode
 from apps.core.errors import ApiError, violates
 from apps.enrollments.models import LessonProgress, SyncReceipt
 from apps.enrollments.services import quizzes as quiz_services
@@ -78,11 +80,19 @@ FUTURE_CODE = "client_timestamp_in_future"
 FUTURE_DETAIL = "client_timestamp is more than 5 minutes ahead of the server's clock."
 
 
-def progress_sync(*, items: list[SyncItem | QuizAttemptSyncItem]) -> list[SyncResult]:
-    """Apply offline items in the order given; one result per item, in that order."""
+def progress_sync(
+    *,
+    items: list[SyncItem | QuizAttemptSyncItem],
+    admit_attempt: Callable[[QuizAttemptSyncItem], bool] | None = None,
+) -> list[SyncResult]:
+    """Apply offline items in the order given; one result per item, in that order.
+    ``admit_attempt`` (the caller's rate limit) is asked about each quiz attempt that is
+    neither a replay nor refused by its clock; one it turns down is refused ``throttled``."""
     now = timezone.now()
     return [
-        _sync_attempt(item, now) if isinstance(item, QuizAttemptSyncItem) else _sync_one(item, now)
+        _sync_attempt(item, now, admit_attempt)
+        if isinstance(item, QuizAttemptSyncItem)
+        else _sync_one(item, now)
         for item in items
     ]
 
@@ -150,7 +160,11 @@ class _Duplicate(Exception):
         self.receipt = receipt
 
 
-def _sync_attempt(item: QuizAttemptSyncItem, now: datetime) -> SyncResult:
+def _sync_attempt(
+    item: QuizAttemptSyncItem,
+    now: datetime,
+    admit: Callable[[QuizAttemptSyncItem], bool] | None = None,
+) -> SyncResult:
     """Record one offline attempt through the quiz-attempt service, with its receipt."""
 
     def result(status: str, code: str | None = None, detail: str | None = None) -> SyncResult:
@@ -176,6 +190,12 @@ def _sync_attempt(item: QuizAttemptSyncItem, now: datetime) -> SyncResult:
             ).first()
             if receipt is not None:
                 raise _Duplicate(receipt)
+            if admit is not None and not admit(item):
+                raise ApiError(
+                    "Too many quiz attempts for this person this minute; send it again later.",
+                    code=CoreErrorCode.THROTTLED,
+                    status_code=429,
+                )
             attempt = quiz_services.quiz_attempt_record(
                 quiz=item.quiz,
                 user=item.user,
