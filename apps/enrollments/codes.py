@@ -32,6 +32,9 @@ class EnrollmentErrorCode(StrEnum):
     POINTS_OUT_OF_RANGE = "points_out_of_range"
     NOT_OWN_ATTEMPT = "not_own_attempt"
     USER_REQUIRED = "user_required"
+    ATTEMPT_TIMES_INVALID = "attempt_times_invalid"
+    # Offline sync.
+    SYNC_ITEM_KIND = "sync_item_kind_invalid"
     COURSE_ACCESS_REQUIRED = "course_access_required"
     LESSON_NOT_RELEASED = "lesson_not_released"
     PREVIOUS_LESSONS_INCOMPLETE = "previous_lessons_incomplete"

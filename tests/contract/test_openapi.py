@@ -207,6 +207,9 @@ DOCUMENTED_EXCEPTIONS = {
     "only when every automatically graded answer is right",
     "answer_not_manually_graded": "points are set only on answers waiting for a person "
     "(free-form or manually graded questions)",
+    "sync_item_kind_invalid": "an offline sync item is a lesson progress write "
+    "(lesson_progress_id and its fields) or a quiz attempt (quiz_attempt), exactly one of "
+    "them (a not-both rule between fields, which the item's description states)",
     # An Idempotency-Key names one request: the fuzzer draws keys at random, and one drawn
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",

@@ -127,7 +127,7 @@ def test_an_empty_batch_syncs_nothing(api_client, lessons):
     response = api_client.post(URL, {"items": []}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"results": [], "lesson_progress": []}
+    assert response.json() == {"results": [], "lesson_progress": [], "quiz_attempts": []}
 
 
 def test_more_than_500_items_or_an_unknown_id_refuse_the_batch(

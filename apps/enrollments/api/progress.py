@@ -15,15 +15,19 @@ from django.db.models import Max, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.catalog.models import Course, Lesson, PublishedCourse
+from apps.catalog.models import Course, Lesson, PublishedCourse, Quiz
 from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.codes import CoreErrorCode
+from apps.core.errors import ApiError, InvalidInput, NotFound
+from apps.core.throttling import PersonRateThrottle
 from apps.core.times import format_datetime
 from apps.enrollments.api.enrollments import EnrollmentSerializer
+from apps.enrollments.api.quizzes import QuizAttemptSerializer, ResponseField
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import (
     CourseProgress,
@@ -31,13 +35,15 @@ from apps.enrollments.models import (
     LessonProgress,
     PathEnrollment,
     ProgressToken,
+    QuizAttempt,
     SuccessStatus,
 )
 from apps.enrollments.selectors import enrollments as enrollment_selectors
 from apps.enrollments.selectors import progress as progress_selectors
+from apps.enrollments.selectors import quizzes as quiz_selectors
 from apps.enrollments.services import progress as progress_services
 from apps.enrollments.services import sync as sync_services
-from apps.schools.models import Member
+from apps.schools.models import Member, User
 
 SCOPES = ("read:progress", "write:enrollments")
 MAX_INT = 2**31 - 1
@@ -807,19 +813,55 @@ class UserCourseProgressViewSet(SchoolScopedViewSet):
 # --- offline sync (Learnomy) -----------------------------------------------------------------
 
 
+class QuizAttemptSyncSerializer(Serializer):
+    """A quiz attempt taken offline: what a start and a submit would have sent, with the
+    client's start time (the item's client_timestamp is when it was submitted)."""
+
+    quiz_id = SchoolPrimaryKeyRelatedField(queryset=Quiz.objects.all(), help_text="The quiz.")
+    lesson_id = SchoolPrimaryKeyRelatedField(
+        queryset=Lesson.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The QUIZ lesson showing the quiz; needed only when several do.",
+    )
+    user_id = SchoolPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The person who took it: required with an API key; a user token syncs its own.",
+    )
+    started_at = serializers.DateTimeField(
+        help_text="When the learner began, by the client's clock: the time limit is "
+        "checked on client_timestamp − started_at."
+    )
+    answers = serializers.DictField(
+        child=ResponseField(allow_null=True),
+        allow_empty=True,
+        help_text="Question id → response. A question left out is unanswered (wrong).",
+    )
+
+
 class SyncItemSerializer(Serializer):
-    """One lesson progress write queued offline."""
+    """One write queued offline: a lesson progress write (lesson_progress_id and its fields)
+    or a quiz attempt (quiz_attempt)."""
 
     client_id = serializers.CharField(
         min_length=1, max_length=100, help_text="The client's id for this item (replays no-op)."
     )
     lesson_progress_id = SchoolPrimaryKeyRelatedField(
         queryset=LessonProgress.objects.select_related("user", "lesson__course"),
-        help_text="The lesson progress written (an id from the person's lessons list).",
+        required=False,
+        help_text="The lesson progress written (an id from the person's lessons list). "
+        "Exactly one of lesson_progress_id and quiz_attempt.",
+    )
+    quiz_attempt = QuizAttemptSyncSerializer(
+        required=False,
+        help_text="A quiz attempt taken offline. Exactly one of lesson_progress_id and "
+        "quiz_attempt; the lesson progress fields go with lesson_progress_id only.",
     )
     client_timestamp = serializers.DateTimeField(
-        help_text="When the client made the change, by its clock; the latest wins per lesson. "
-        "At most 5 minutes ahead of the server's."
+        help_text="When the client made the change (submitted the attempt), by its clock; "
+        "the latest wins per resource. At most 5 minutes ahead of the server's."
     )
     completed_at = serializers.DateTimeField(required=False, allow_null=True)
     finished_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -838,7 +880,14 @@ class SyncRequestSerializer(Serializer):
 
 class SyncResultSerializer(serializers.Serializer):
     client_id = serializers.CharField()
-    lesson_progress_id = serializers.CharField()
+    lesson_progress_id = serializers.CharField(
+        allow_null=True,
+        help_text="The lesson progress written (for a quiz attempt: its QUIZ lesson's); null "
+        "for a quiz attempt refused before its lesson was known.",
+    )
+    quiz_attempt_id = serializers.CharField(
+        allow_null=True, help_text="The attempt recorded (quiz attempt items)."
+    )
     status = serializers.ChoiceField(["applied", "stale", "duplicate", "refused"])
     code = serializers.CharField(allow_null=True)
     detail = serializers.CharField(allow_null=True)
@@ -849,20 +898,48 @@ class SyncResponseSerializer(serializers.Serializer):
     lesson_progress = LessonProgressSerializer(
         many=True, help_text="The state now of every lesson progress the batch touched."
     )
+    quiz_attempts = QuizAttemptSerializer(
+        many=True,
+        help_text="The state now of every quiz attempt the batch recorded or replayed, as "
+        "the quiz-attempt API answers it.",
+    )
+
+
+_LESSON_FIELDS = (
+    "lesson_progress_id",
+    "completed_at",
+    "finished_at",
+    "success_status",
+    "score",
+    "max_score",
+    "custom_data",
+    "time_spent_seconds_increment",
+)
 
 
 class ProgressSyncView(ApiView):
-    """``progress/sync``: lesson progress queued offline, applied item by item."""
+    """``progress/sync``: lesson progress and quiz attempts queued offline, applied item by
+    item. A learner's own token syncs its own quiz attempts (as it starts and submits them
+    online); lesson progress writes need an API key with ``write:enrollments``."""
 
     scopes = SCOPES
+    owner_write_actions = ("sync",)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        # The one action of this view, named so that HasScope lets a user token in
+        # (owner_write_actions); post() then admits only the token's own quiz attempts.
+        self.action = "sync"
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Sync lesson progress queued offline (Learnomy)",
+        summary="Sync lesson progress and quiz attempts queued offline (Learnomy)",
         description="Up to 500 items, applied in order, each in its own savepoint: "
         "`applied`; `duplicate` (its client_id was sent before: nothing changes); `stale` "
-        "(a later client_timestamp is already in for that lesson); `refused` with a code "
-        "(client_timestamp_in_future, or the learner's rules). Answers every touched lesson "
-        "progress as it now is.",
+        "(a later client_timestamp is already in for that lesson; for a quiz attempt: "
+        "recorded, but a later attempt's result stays on the lesson); `refused` with a code "
+        "(client_timestamp_in_future, or the learner's or the quiz's rules). Answers every "
+        "touched lesson progress and quiz attempt as it now is. A user token syncs its own "
+        "quiz attempts only.",
         request=SyncRequestSerializer,
         responses=SyncResponseSerializer,
     )
@@ -870,22 +947,89 @@ class ProgressSyncView(ApiView):
         serializer = SyncRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         items = [
-            sync_services.SyncItem(
-                client_id=item.pop("client_id"),
-                lesson_progress=item.pop("lesson_progress_id"),
-                client_timestamp=item.pop("client_timestamp"),
-                changes=item,
-            )
-            for item in serializer.validated_data["items"]
+            self._item(index, dict(item))
+            for index, item in enumerate(serializer.validated_data["items"])
         ]
-        results = sync_services.progress_sync(items=items)
-        touched = list(dict.fromkeys(result.lesson_progress_id for result in results))
+        results = sync_services.progress_sync(items=items, admit_attempt=self._admit)
+        touched = list(dict.fromkeys(r.lesson_progress_id for r in results if r.lesson_progress_id))
         rows = progress_selectors.lesson_progress_rows(
             LessonProgress.objects.filter(pk__in=touched).order_by("id")
+        )
+        attempt_ids = list(dict.fromkeys(r.quiz_attempt_id for r in results if r.quiz_attempt_id))
+        attempts = list(
+            quiz_selectors.attempt_queryset(
+                QuizAttempt.objects.filter(pk__in=attempt_ids).order_by("id")
+            )
         )
         return Response(
             {
                 "results": [vars(result) for result in results],
                 "lesson_progress": [progress_selectors.lesson_progress_payload(r) for r in rows],
+                "quiz_attempts": quiz_selectors.attempts_read(
+                    attempts, staff=self.credential.is_api_key
+                ),
             }
         )
+
+    def _item(
+        self, index: int, item: dict[str, Any]
+    ) -> sync_services.SyncItem | sync_services.QuizAttemptSyncItem:
+        """The service's item for one validated item; 400/403 for the batch when it is not
+        one kind or not the caller's to sync."""
+        attempt = item.pop("quiz_attempt", None)
+        lesson_fields = [name for name in _LESSON_FIELDS if name in item]
+        if (attempt is None) == ("lesson_progress_id" not in item) or (
+            attempt is not None and lesson_fields
+        ):
+            raise InvalidInput(
+                f"items.{index}: an item is a lesson progress write (lesson_progress_id and "
+                "its fields) or a quiz attempt (quiz_attempt), exactly one of them.",
+                code=EnrollmentErrorCode.SYNC_ITEM_KIND,
+                field=f"items.{index}",
+            )
+        if attempt is None:
+            if self.credential.is_user:
+                raise PermissionDenied(
+                    "A user token syncs its own quiz attempts only; lesson progress writes "
+                    "need an API key with the 'write:enrollments' scope.",
+                    code=CoreErrorCode.MISSING_SCOPE,
+                )
+            return sync_services.SyncItem(
+                client_id=item.pop("client_id"),
+                lesson_progress=item.pop("lesson_progress_id"),
+                client_timestamp=item.pop("client_timestamp"),
+                changes=item,
+            )
+        return sync_services.QuizAttemptSyncItem(
+            client_id=item["client_id"],
+            client_timestamp=item["client_timestamp"],
+            user=self._person(index, attempt.get("user_id")),
+            quiz=attempt["quiz_id"],
+            lesson=attempt.get("lesson_id"),
+            started_at=attempt["started_at"],
+            answers=attempt["answers"],
+        )
+
+    def _admit(self, item: sync_services.QuizAttemptSyncItem) -> bool:
+        """A synced attempt spends the person's quiz-start budget, as a start online does,
+        so a batch cannot try a quiz's answers faster than the API lets anyone."""
+        return PersonRateThrottle("quiz_start", item.user.pk).allow_request(self.request, self)
+
+    def _person(self, index: int, user: User | None) -> User:
+        """Who took a quiz attempt: the token's own person, or the one an API key names."""
+        if self.credential.is_user:
+            if user is not None and user.pk != self.credential.user.pk:
+                raise ApiError(
+                    "A user token syncs its own quiz attempts only.",
+                    code=EnrollmentErrorCode.NOT_OWN_ATTEMPT,
+                    status_code=403,
+                )
+            return self.credential.user
+        if user is None:
+            raise InvalidInput(
+                f"items.{index}.quiz_attempt.user_id: an API key names the person who took "
+                "the quiz.",
+                code=EnrollmentErrorCode.USER_REQUIRED,
+                field=f"items.{index}.quiz_attempt.user_id",
+            )
+        return user

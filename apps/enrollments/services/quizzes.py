@@ -158,8 +158,10 @@ def _draw(quiz: Quiz) -> tuple[list[str], dict[str, list[str]]]:
     return [question.id for question in questions], answer_order
 
 
-def _timed_out(attempt: QuizAttempt, now: datetime) -> bool:
-    return attempt.deadline_at is not None and now > attempt.deadline_at + TIME_LIMIT_GRACE
+def _timed_out(
+    attempt: QuizAttempt, submitted_at: datetime, grace: timedelta = TIME_LIMIT_GRACE
+) -> bool:
+    return attempt.deadline_at is not None and submitted_at > attempt.deadline_at + grace
 
 
 @transaction.atomic
@@ -172,31 +174,52 @@ def quiz_attempt_start(
     ran out of time is closed as timed out first, and counts)."""
     now = timezone.now() if now is None else now
     lesson = quiz_lesson_resolve(quiz=quiz, user=user, lesson=lesson)
-    course = lesson.course
-    if not has_course_access(user=user, course=course, at=now):
+    _access_check(user=user, lesson=lesson, at=now)
+    attempts, running = _attempts_locked(user=user, lesson=lesson, now=now)
+    if running is not None:
+        return running, False
+    return _attempt_create(quiz=quiz, user=user, lesson=lesson, used=attempts, started_at=now), True
+
+
+def _access_check(*, user: User, lesson: Lesson, at: datetime) -> None:
+    """403 without access to the lesson's course at ``at``; 409 while the lesson's drip
+    release or, under sequential navigation, the lessons before it hold it back."""
+    if not has_course_access(user=user, course=lesson.course, at=at):
         raise _forbidden(
             "This person has no access to the course of the quiz's lesson.",
             EnrollmentErrorCode.COURSE_ACCESS_REQUIRED,
         )
-    # The lesson's drip release and, under sequential navigation, the lessons before it.
-    lesson_gates_check(user=user, lesson=lesson, at=now)
-    progress_rows_ensure(user=user, course=course)
-    # One start at a time per person and lesson: the count below stays true until commit.
+    lesson_gates_check(user=user, lesson=lesson, at=at)
+
+
+def _attempts_locked(
+    *, user: User, lesson: Lesson, now: datetime
+) -> tuple[int, QuizAttempt | None]:
+    """How many attempts the person has in the lesson and the one still running, under the
+    lock of their progress row (the count stays true until commit). A running attempt past
+    its deadline is closed as timed out first (it still counts)."""
+    progress_rows_ensure(user=user, course=lesson.course)
     LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).get()
     attempts = QuizAttempt.objects.filter(user=user, lesson=lesson)
     running = attempts.filter(status=AttemptStatus.IN_PROGRESS).order_by("-number").first()
-    if running is not None:
-        if not _timed_out(running, now):
-            return running, False
+    if running is not None and _timed_out(running, now):
         _submit(running, {}, now)
-    used = attempts.count()
+        running = None
+    return attempts.count(), running
+
+
+def _attempt_create(
+    *, quiz: Quiz, user: User, lesson: Lesson, used: int, started_at: datetime
+) -> QuizAttempt:
+    """A new attempt, numbered after the ``used`` ones, with its questions drawn; 409
+    ``max_attempts_reached`` past the quiz's limit."""
     if quiz.max_attempts and used >= quiz.max_attempts:
         raise Conflict(
             f"This quiz allows {quiz.max_attempts} attempts and all have been used.",
             code=EnrollmentErrorCode.MAX_ATTEMPTS_REACHED,
         )
     question_ids, answer_order = _draw(quiz)
-    deadline = now + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None
+    limit = quiz.time_limit_seconds
     with conflict_on_duplicate(
         "enr_quizattempt_number_once",
         Conflict(
@@ -204,19 +227,72 @@ def quiz_attempt_start(
             code=EnrollmentErrorCode.MAX_ATTEMPTS_REACHED,
         ),
     ):
-        attempt = QuizAttempt.objects.create(
+        return QuizAttempt.objects.create(
             school_id=quiz.school_id,
             user=user,
             quiz=quiz,
             lesson=lesson,
-            course=course,
+            course=lesson.course,
             number=used + 1,
-            started_at=now,
-            deadline_at=deadline,
+            started_at=started_at,
+            deadline_at=started_at + timedelta(seconds=limit) if limit else None,
             question_ids=question_ids,
             answer_order=answer_order,
         )
-    return attempt, True
+
+
+@transaction.atomic
+def quiz_attempt_record(
+    *,
+    quiz: Quiz,
+    user: User,
+    lesson: Lesson | None = None,
+    answers: Mapping[str, Any],
+    started_at: datetime,
+    submitted_at: datetime,
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Record an attempt taken away from the server (offline): started and submitted at the
+    client's ``started_at`` and ``submitted_at``, graded at once as a submission is.
+
+    The same rules as a start and a submit: the person needs access to the lesson's course
+    now and at ``started_at`` (403 ``course_access_required``), the lesson released by
+    ``started_at`` (409 ``lesson_not_released``) and, under sequential navigation, the
+    lessons before it complete (409); 409 ``max_attempts_reached`` past the limit (an
+    attempt still running there counts). The server draws the questions as for a start;
+    answers to questions of the quiz the draw left out are ignored, to questions not in the
+    quiz 400 ``question_not_in_attempt``. 400 ``attempt_times_invalid`` when ``started_at``
+    is after ``submitted_at``. The time limit is checked on the client's clock without the
+    network grace: taken longer than ``time_limit_seconds``, the attempt is graded as timed
+    out (answers discarded)."""
+    now = timezone.now() if now is None else now
+    if started_at > submitted_at:
+        raise InvalidInput(
+            "started_at: an attempt cannot start after it was submitted.",
+            code=EnrollmentErrorCode.ATTEMPT_TIMES_INVALID,
+            field="started_at",
+        )
+    lesson = quiz_lesson_resolve(quiz=quiz, user=user, lesson=lesson)
+    _access_check(user=user, lesson=lesson, at=started_at)
+    if not has_course_access(user=user, course=lesson.course, at=now):
+        raise _forbidden(
+            "This person has no access to the course of the quiz's lesson.",
+            EnrollmentErrorCode.COURSE_ACCESS_REQUIRED,
+        )
+    in_quiz = set(Question.objects.filter(quiz=quiz).values_list("id", flat=True))
+    unknown = sorted(set(answers) - in_quiz)
+    if unknown:
+        raise InvalidInput(
+            f"answers.{unknown[0]}: this quiz has no such question.",
+            code=EnrollmentErrorCode.QUESTION_NOT_IN_ATTEMPT,
+            field=f"answers.{unknown[0]}",
+        )
+    used, _running = _attempts_locked(user=user, lesson=lesson, now=now)
+    attempt = _attempt_create(quiz=quiz, user=user, lesson=lesson, used=used, started_at=started_at)
+    attempt = _lock(attempt)
+    given = set(attempt.question_ids)
+    drawn = {question_id: answers[question_id] for question_id in answers if question_id in given}
+    return _submit(attempt, drawn, now, submitted_at=submitted_at, grace=timedelta(0))
 
 
 def _lock(attempt: QuizAttempt) -> QuizAttempt:
@@ -237,9 +313,18 @@ def _finish_grading(attempt: QuizAttempt, correct: int, now: datetime) -> None:
     attempt.graded_at = now
 
 
-def _submit(attempt: QuizAttempt, responses: Mapping[str, Any], now: datetime) -> QuizAttempt:
-    """Grade and store a running attempt (the caller holds its lock and checked it)."""
-    timed_out = _timed_out(attempt, now)
+def _submit(
+    attempt: QuizAttempt,
+    responses: Mapping[str, Any],
+    now: datetime,
+    *,
+    submitted_at: datetime | None = None,
+    grace: timedelta = TIME_LIMIT_GRACE,
+) -> QuizAttempt:
+    """Grade and store a running attempt (the caller holds its lock and checked it), submitted
+    at ``submitted_at`` (``now`` unless the attempt was taken offline) and graded ``now``."""
+    submitted_at = now if submitted_at is None else submitted_at
+    timed_out = _timed_out(attempt, submitted_at, grace)
     if timed_out:
         responses = {}
     questions = attempt_questions(attempt)
@@ -267,7 +352,7 @@ def _submit(attempt: QuizAttempt, responses: Mapping[str, Any], now: datetime) -
             for position, each in enumerate(grade.questions, start=1)
         ]
     )
-    attempt.submitted_at = now
+    attempt.submitted_at = submitted_at
     attempt.timed_out = timed_out
     attempt.max_score = grade.total
     if grade.final:
@@ -376,15 +461,40 @@ def _graded(attempt: QuizAttempt) -> None:
     lesson_result_record(attempt=attempt)
 
 
+def _later_attempt(attempt: QuizAttempt, *, status: str | None = None) -> bool:
+    """Whether another attempt of the person in the lesson was submitted at or after this one
+    (with ``status``: one in that state)."""
+    later = QuizAttempt.objects.filter(
+        user_id=attempt.user_id,
+        lesson_id=attempt.lesson_id,
+        submitted_at__gte=attempt.submitted_at,
+    ).exclude(pk=attempt.pk)
+    if status is not None:
+        later = later.filter(status=status)
+    return later.exists()
+
+
+def quiz_attempt_superseded(*, attempt: QuizAttempt) -> bool:
+    """Whether a later attempt of the person in the lesson (by submission time) was already
+    submitted: its result, not this one's, stays on the lesson (see lesson_result_record)."""
+    return _later_attempt(attempt)
+
+
 def lesson_result_record(*, attempt: QuizAttempt) -> LessonProgress:
     """Write a graded attempt's result on the person's progress in its QUIZ lesson through
     the progress service (score, max_score and success_status, and, when it passed, the
     lesson completed once, which may complete the course and emits its events). A failed
     attempt never undoes a pass. The quiz's own rules decided: the learner gates are not
-    applied again."""
+    applied again. An attempt submitted before (or when) another already graded one of the
+    person's in the lesson was (an attempt taken offline and synced late, or graded by a
+    person late) leaves that later result in place, unless it passed where the lesson has
+    no pass yet: the lesson shows what it would had the attempts been graded in order."""
     progress_rows_ensure(user=attempt.user, course=attempt.course)
     current = LessonProgress.objects.get(user=attempt.user, lesson=attempt.lesson)
-    if current.success_status == SuccessStatus.PASSED and not attempt.passed:
+    passed = current.success_status == SuccessStatus.PASSED
+    if passed and not attempt.passed:
+        return current
+    if (passed or not attempt.passed) and _later_attempt(attempt, status=AttemptStatus.GRADED):
         return current
     fields: dict = {
         "score": attempt.score,
