@@ -1,7 +1,8 @@
 """Admin of offers: staff price their published courses, published paths and bundles
 through the offer services (``offer.created``/``offer.updated``, the API's rules). The
 target choices are the staff's own school's (``SchoolScopedAdmin``), and a target is fixed
-once the offer exists."""
+once the offer exists. There is no Delete (no ``delete_with_service``): an offer is closed
+with ``registration_open``, as purchases will name it."""
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -51,10 +52,6 @@ class OfferAdmin(SchoolScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, *OFFER_TARGETS] if obj is not None else fields
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Offers are closed (registration_open off), not deleted: purchases will name them.
-        return False
 
     @admin.display(description="sells")
     def target_display(self, offer: Offer) -> str:
