@@ -9,5 +9,7 @@ class CommerceErrorCode(StrEnum):
     OFFER_EXISTS = "offer_exists"
     PRICE_AMBIGUOUS = "price_ambiguous"
     PRICE_REQUIRED = "price_required"
+    # The service's own checks (the admin, callers in code); the API's fields answer
+    # ``invalid_currency`` and ``invalid_amount`` (apps/core/api/money.py) first.
     INVALID_CURRENCY = "invalid_currency"
     INVALID_PRICE = "invalid_price"

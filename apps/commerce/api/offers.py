@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.catalog.models import Bundle, PublishedCourse, PublishedPath
+from apps.commerce.codes import CommerceErrorCode
 from apps.commerce.models import Offer
 from apps.commerce.selectors import offers as offer_selectors
 from apps.commerce.services import offers as offer_services
@@ -130,7 +131,7 @@ class OfferWriteSerializer(Serializer):
             if flat:
                 raise ValidationError(
                     {"price": [f"Give price or {' + '.join(flat)}, not both."]},
-                    code="price_ambiguous",
+                    code=CommerceErrorCode.PRICE_AMBIGUOUS,
                 )
             attrs["price_cents"], attrs["currency_code"] = price
         if not self.partial:
@@ -138,7 +139,7 @@ class OfferWriteSerializer(Serializer):
             if missing:
                 raise ValidationError(
                     {missing[0]: ["Give price, or price_cents and currency_code."]},
-                    code="required",
+                    code=CommerceErrorCode.PRICE_REQUIRED,
                 )
         return attrs
 

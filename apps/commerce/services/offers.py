@@ -89,9 +89,8 @@ def offer_create(
 ) -> Offer:
     """Put a price on exactly one of the school's targets; 400 when none or several are
     given or one is another school's, 409 ``offer_exists`` when the target has an offer."""
-    given = {"published_course": published_course, "published_path": published_path}
-    given["bundle"] = bundle
-    targets = {name: target for name, target in given.items() if target is not None}
+    given = (published_course, published_path, bundle)  # in the order of OFFER_TARGETS
+    targets = {name: target for name, target in zip(OFFER_TARGETS, given, strict=True) if target}
     if len(targets) != 1:
         names = ", ".join(f"{name}_id" for name in OFFER_TARGETS)
         raise InvalidInput(

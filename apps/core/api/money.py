@@ -28,7 +28,9 @@ class AmountField(serializers.RegexField):
 class CurrencyCodeField(serializers.RegexField):
     """An ISO 4217 code in use, upper case (``USD``); an unknown one is refused."""
 
-    default_error_messages = {"unknown": "{value!r} is not an ISO 4217 currency code."}
+    default_error_messages = {
+        "invalid_currency": "{value!r} is not an ISO 4217 currency code in use."
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "ISO 4217 code, upper case (USD).")
@@ -37,7 +39,7 @@ class CurrencyCodeField(serializers.RegexField):
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         if not is_known_currency(value):
-            self.fail("unknown", value=value)
+            self.fail("invalid_currency", value=value)
         return value
 
 
@@ -69,7 +71,9 @@ class MoneySerializer(Serializer):
         try:
             cents = to_minor_units(attrs["amount"], attrs["currency_code"])
         except MoneyError as exc:
-            raise ValidationError({"amount": [str(exc)]}) from None
+            # ``invalid_amount``: more decimals than the currency has, or too large, which a
+            # pattern on the amount alone cannot say (the decimals depend on the currency).
+            raise ValidationError({"amount": [str(exc)]}, code="invalid_amount") from None
         return cents, attrs["currency_code"]
 
 
