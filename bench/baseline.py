@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.core.money import money
 from apps.core.pagination import exact_count_limit
 from apps.schools.models import ApiKey, Member, School, Tag, User
 
@@ -428,6 +429,10 @@ SEARCH_COLUMNS = (
     "course_series_id",
     "created_at",
     "updated_at",
+    "offer_id",
+    "offer_registration_open",
+    "offer_price_cents",
+    "offer_currency_code",
 )
 
 
@@ -437,9 +442,11 @@ def _published_course_search_sql() -> str:
     API key's school's."""
     from apps.catalog.models import Course, PublishedCourse
     from apps.catalog.models.publishing import SEARCH_CONFIG
+    from apps.commerce.models import Offer
     from apps.schools.models import Domain
 
     published, course = PublishedCourse._meta.db_table, Course._meta.db_table
+    offer = Offer._meta.db_table
     domain, key = Domain._meta.db_table, ApiKey._meta.db_table
     return f"""
         WITH q AS (SELECT websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s) AS query),
@@ -457,8 +464,10 @@ def _published_course_search_sql() -> str:
         )
         SELECT count(*) OVER (), m.id, c.id, c.title, m.slug, m.domain, m.hidden,
                m.registration_required, m.registration_starts_at, m.registration_ends_at,
-               m.timezone, m.course_series_id, m.created_at, m.updated_at
+               m.timezone, m.course_series_id, m.created_at, m.updated_at,
+               o.id, o.registration_open, o.price_cents, o.currency_code
         FROM matches m JOIN {course} c ON c.id = m.course_id
+        LEFT JOIN {offer} o ON o.published_course_id = m.id
         ORDER BY m.rank DESC, m.id
         LIMIT %s OFFSET %s
     """
@@ -481,7 +490,24 @@ def published_courses(request: HttpRequest) -> HttpResponse:
     for row in rows:
         item = dict(zip(SEARCH_COLUMNS, row[1:], strict=True))
         item["course"] = {"id": item.pop("course_id"), "title": item.pop("course_title")}
-        item["course_url"] = f"https://{item.pop('domain')}/{item['slug']}"
+        domain_name = item.pop("domain")
+        item["course_url"] = f"https://{domain_name}/{item['slug']}"
+        offer_id = item.pop("offer_id")
+        open_, cents, currency = (
+            item.pop("offer_registration_open"),
+            item.pop("offer_price_cents"),
+            item.pop("offer_currency_code"),
+        )
+        item["offer"] = (
+            None
+            if offer_id is None
+            else {
+                "id": offer_id,
+                "registration_open": open_,
+                "registration_url": f"https://{domain_name}/checkout/{offer_id}",
+                "price": money(cents, currency),
+            }
+        )
         results.append(item)
     return _page(request, count, page, size, {"domain": domain, "search": term}, results)
 

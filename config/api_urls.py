@@ -12,6 +12,7 @@ API_URL_MODULES = [
     "apps.schools.api.urls",
     "apps.catalog.api.urls",
     "apps.enrollments.api.urls",
+    "apps.commerce.api.urls",
     "apps.webhooks.api.urls",
 ]
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.schools",
     "apps.catalog",
     "apps.enrollments",
+    "apps.commerce",
     "apps.webhooks",
 ]
 

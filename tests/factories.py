@@ -63,6 +63,7 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
+from apps.commerce.models import Offer
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1039,3 +1040,22 @@ class AssignmentSubmissionFactory(DjangoModelFactory):
     course = factory.SelfAttribute("lesson.course")
     text = "My answer to the assignment."
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+# --- commerce: offers ------------------------------------------------------------------------
+
+
+class OfferFactory(DjangoModelFactory):
+    """An offer on a published course of the school (pass ``published_course=None`` and
+    another target to price a path or a bundle)."""
+
+    class Meta:
+        model = Offer
+
+    school = factory.SubFactory(SchoolFactory)
+    published_course = factory.SubFactory(
+        PublishedCourseFactory, school=factory.SelfAttribute("..school")
+    )
+    price_cents = 10000
+    currency_code = "USD"
+    sku = factory.Sequence(lambda n: f"SKU-{n}")

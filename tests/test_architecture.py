@@ -210,6 +210,46 @@ def test_layer_packages_re_export_nothing(init):
     assert statements == [], f"{_relative(init)} re-exports"
 
 
+# Commerce sits on top of the apps it sells (core ← schools ← catalog ← enrollments ←
+# commerce) and webhooks hears it only through core's events: no other app imports it.
+BELOW_COMMERCE = ("core", "schools", "catalog", "enrollments", "webhooks")
+
+
+def imported_apps(source: str) -> set[str]:
+    """The ``apps.<name>`` packages a module imports (``import`` and ``from … import``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if len(parts) > 1 and parts[0] == "apps":
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("app", BELOW_COMMERCE)
+def test_no_app_below_commerce_imports_it(app):
+    # given / when
+    upward = [
+        _relative(path)
+        for path in sorted((APPS / app).rglob("*.py"))
+        if "commerce" in imported_apps(path.read_text())
+    ]
+
+    # then
+    assert upward == [], f"apps/{app} imports commerce: {upward}"
+
+
+def test_import_check_finds_every_spelling():
+    source = "import apps.commerce.models\nfrom apps.catalog.models import Course\nimport os\n"
+
+    assert imported_apps(source) == {"commerce", "catalog"}
+
+
 def test_checks_find_writes_however_written():
     # given: writes a reviewer would flag, spelled as code really spells them
     selector = (

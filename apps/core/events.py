@@ -77,6 +77,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "certificate": "read:certificates",
     "purchase": "read:commerce",
     "payment": "read:commerce",
+    "offer": "read:commerce",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }

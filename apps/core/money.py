@@ -9,6 +9,8 @@ used.
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+import pycountry
+
 # ISO 4217 currencies whose minor unit is not a hundredth.
 _EXPONENTS: dict[str, int] = {
     **dict.fromkeys(
@@ -53,9 +55,15 @@ def is_currency_code(value: object) -> bool:
     return isinstance(value, str) and len(value) == 3 and value.isascii() and value.isupper()
 
 
+def is_known_currency(value: object) -> bool:
+    """An ISO 4217 code in use (the list pycountry ships), written in upper case."""
+    return is_currency_code(value) and pycountry.currencies.get(alpha_3=value) is not None
+
+
 def to_minor_units(amount: str | Decimal | int, currency_code: str) -> int:
-    """``"100.00"`` USD → 10000. Refuses negatives, non-numbers and too many decimals."""
-    if not is_currency_code(currency_code):
+    """``"100.00"`` USD → 10000. Refuses negatives, non-numbers, too many decimals and
+    currencies ISO 4217 does not list."""
+    if not is_known_currency(currency_code):
         raise MoneyError(f"{currency_code!r} is not an ISO 4217 currency code.")
     if isinstance(amount, float):
         raise MoneyError("Amounts are decimal strings, never floats.")

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from apps.catalog.services.lessons import lesson_create
 from apps.catalog.services.publishing import course_publish
+from apps.commerce.services.offers import offer_create
 from apps.schools.services.people import user_create
 from apps.schools.services.schools import api_key_create
 from bench.run import results_differ
@@ -126,8 +127,9 @@ def test_baseline_contents_returns_the_api_tree_in_one_query(
 
 
 def _search_catalog(school, other_school) -> None:
-    """Courses on learn.example.com finding "forklift" in a title, a description and a lesson,
-    two that do not, and the same words on another school's domain."""
+    """Courses on learn.example.com finding "forklift" in a title, a description and a lesson
+    (that one with an offer), two that do not, and the same words on another school's
+    domain."""
     domain = DomainFactory(school=school, name="learn.example.com")
     for title, short in (
         ("Forklift basics", "Driving"),
@@ -140,6 +142,8 @@ def _search_catalog(school, other_school) -> None:
         course_publish(domain=domain, course=course)
     in_lesson = course_publish(domain=domain, course=CourseFactory(school=school, title="Docks"))
     lesson_create(course=in_lesson.course, type="HTML", title="Moving pallets by forklift")
+    # one of them priced: the floor reads the offer in its one statement, as the API does
+    offer_create(school=school, published_course=in_lesson, price_cents=4900, currency_code="USD")
     foreign = DomainFactory(school=other_school, name="other.example.com")
     course_publish(domain=foreign, course=CourseFactory(school=other_school, title="Forklift"))
 

@@ -210,6 +210,18 @@ DOCUMENTED_EXCEPTIONS = {
     "sync_item_kind_invalid": "an offline sync item is a lesson progress write "
     "(lesson_progress_id and its fields) or a quiz attempt (quiz_attempt), exactly one of "
     "them (a not-both rule between fields, which the item's description states)",
+    # Money and offers (commerce).
+    "invalid_amount": "an amount has at most its currency's number of decimals (ISO 4217: "
+    "2 for USD, 0 for JPY, 3 for KWD), which a pattern on the amount alone cannot state, "
+    "and at most 10^15 minor units",
+    "invalid_currency": "a currency_code must be an ISO 4217 code in use (some 180 codes, "
+    "more than a schema should enumerate in every money field)",
+    "offer_target_required": "an offer has exactly one of published_course_id, "
+    "published_path_id and bundle_id (one of three)",
+    "offer_target_fixed": "an update may name only the offer's own target again",
+    "price_required": "an offer's price is price, or price_cents with currency_code (one "
+    "of two forms, which OpenAPI 3.0 cannot make required)",
+    "price_ambiguous": "price, or price_cents with currency_code, not both",
     # An Idempotency-Key names one request: the fuzzer draws keys at random, and one drawn
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",

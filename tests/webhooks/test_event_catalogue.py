@@ -169,6 +169,14 @@ def _published_course_url(ctx: Ctx) -> str:
     return f"{url}/{response.json()['id']}"
 
 
+def _offer_url(ctx: Ctx) -> str:
+    published_course_id = _published_course_url(ctx).rsplit("/", 1)[1]
+    body = {"published_course_id": published_course_id, "price_cents": 4900, "currency_code": "USD"}
+    response = ctx.api.post("/api/v1/offers", body, format="json")
+    ok(response)
+    return f"/api/v1/offers/{response.json()['id']}"
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -410,6 +418,10 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     ),
     "invite.accepted": _accept_invite,
     "course.published": _published_course_url,
+    "offer.created": _offer_url,
+    "offer.updated": lambda ctx: ok(
+        ctx.api.patch(_offer_url(ctx), {"registration_open": False}, format="json")
+    ),
     "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
     "enrollment.created": _enrollment_url,
     "enrollment.updated": lambda ctx: ok(

@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import CharFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -19,6 +24,7 @@ from apps.catalog.selectors import publishing as publishing_selectors
 from apps.catalog.services import publishing as publishing_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField, TimezoneField
+from apps.core.api.money import MoneyReadSerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import InvalidInput
@@ -121,6 +127,28 @@ class LabelNamesField(serializers.ListField):
         return [label.name for label in labels.all()]
 
 
+class OfferSummarySerializer(Serializer):
+    """The seed's ``offer`` summary of a published course or path."""
+
+    id = serializers.CharField(read_only=True, help_text="The offer (ofr_ id).")
+    registration_open = serializers.BooleanField(read_only=True)
+    registration_url = serializers.CharField(
+        read_only=True, help_text="https://{domain}/checkout/{offer id}."
+    )
+    price = MoneyReadSerializer(read_only=True)
+
+
+@extend_schema_field(OfferSummarySerializer(allow_null=True))
+class OfferSummaryField(serializers.Field):
+    """A publication's offer (null: none), read from the joined offer row."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, publication) -> dict | None:
+        return publishing_selectors.offer_summary_of(publication)
+
+
 # --- published courses -----------------------------------------------------------------------
 
 
@@ -130,11 +158,12 @@ class CourseTitleSerializer(Serializer):
 
 
 class PublishedCourseSerializer(ModelSerializer):
-    """A published course as the seed shows it (``offer`` arrives with commerce)."""
+    """A published course as the seed shows it, with its offer (null: none)."""
 
     course = CourseTitleSerializer(read_only=True)
     course_url = serializers.CharField(read_only=True)
     course_series_id = serializers.CharField(read_only=True, allow_null=True)
+    offer = OfferSummaryField(allow_null=True)
 
     class Meta:
         model = PublishedCourse
@@ -149,6 +178,7 @@ class PublishedCourseSerializer(ModelSerializer):
             "registration_ends_at",
             "timezone",
             "course_series_id",
+            "offer",
             "created_at",
             "updated_at",
         ]
@@ -170,6 +200,7 @@ class PublishedCourseSerializer(ModelSerializer):
             "registration_ends_at": format_datetime(row["registration_ends_at"]),
             "timezone": row["timezone"],
             "course_series_id": row["course_series_id"],
+            "offer": publishing_selectors.offer_summary_of_row(row),
             "created_at": format_datetime(row["created_at"]),
             "updated_at": format_datetime(row["updated_at"]),
         }
@@ -519,14 +550,15 @@ class PathSummarySerializer(Serializer):
 
 
 class PublishedPathSerializer(ModelSerializer):
-    """A published path as the seed shows it (``offer`` arrives with commerce)."""
+    """A published path as the seed shows it, with its offer (null: none)."""
 
     path = PathSummarySerializer(source="*", read_only=True)
     path_url = serializers.CharField(read_only=True)
+    offer = OfferSummaryField(allow_null=True)
 
     class Meta:
         model = PublishedPath
-        fields = ["id", "path", "path_url", "slug", "created_at", "updated_at"]
+        fields = ["id", "path", "path_url", "offer", "slug", "created_at", "updated_at"]
         read_only_fields = fields
 
 

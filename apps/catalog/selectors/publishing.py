@@ -6,7 +6,10 @@ best match first. On SQLite it is a case-insensitive substring match over the sa
 title matches first.
 """
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import (
     Case,
@@ -32,15 +35,90 @@ from apps.catalog.models import (
 )
 from apps.catalog.models.publishing import SEARCH_CONFIG
 from apps.catalog.selectors.paths import lessons_for_counts
+from apps.core.money import money
 from apps.core.pagination import LIST_COUNT
+
+# A publication's offer (its price, from commerce) is read through the reverse one-to-one
+# relation of this name, which commerce's ``Offer`` declares on each of its targets. The
+# catalog names the relation and shapes the seed's ``offer`` summary, and never imports
+# commerce: the dependency keeps pointing down (commerce → catalog). Without commerce
+# installed the relation is absent and every summary is null.
+OFFER_RELATION = "offer"
+# The offer's columns a list row carries (a LEFT JOIN in the row statement itself).
+OFFER_ROW_COLUMNS = (
+    f"{OFFER_RELATION}__id",
+    f"{OFFER_RELATION}__registration_open",
+    f"{OFFER_RELATION}__price_cents",
+    f"{OFFER_RELATION}__currency_code",
+)
+
+
+def has_offers(model: type) -> bool:
+    """Whether ``model``'s rows can have an offer (commerce installed)."""
+    return any(rel.name == OFFER_RELATION for rel in model._meta.related_objects)
+
+
+def offer_summary(
+    *,
+    offer_id: str | None,
+    registration_open: bool,
+    price_cents: int | None,
+    currency_code: str,
+    domain_name: str | None,
+) -> dict[str, Any] | None:
+    """The seed's ``offer {id, registration_open, registration_url, price}``; None without
+    an offer. ``registration_url`` is the checkout page on the domain (None: no domain)."""
+    if offer_id is None:
+        return None
+    return {
+        "id": offer_id,
+        "registration_open": registration_open,
+        "registration_url": f"https://{domain_name}/checkout/{offer_id}" if domain_name else None,
+        "price": money(price_cents, currency_code),
+    }
+
+
+def offer_summary_of_row(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The offer summary of a ``published_course_rows`` row."""
+    return offer_summary(
+        offer_id=row.get(f"{OFFER_RELATION}__id"),
+        registration_open=row.get(f"{OFFER_RELATION}__registration_open"),
+        price_cents=row.get(f"{OFFER_RELATION}__price_cents"),
+        currency_code=row.get(f"{OFFER_RELATION}__currency_code"),
+        domain_name=row["domain__name"],
+    )
+
+
+def offer_summary_of(publication: Any) -> dict[str, Any] | None:
+    """The offer summary of a publication read by ``published_course_list`` or
+    ``published_path_list`` (offer joined, no further query)."""
+    if not has_offers(type(publication)):
+        return None
+    try:
+        offer = getattr(publication, OFFER_RELATION)
+    except ObjectDoesNotExist:
+        return None
+    return offer_summary(
+        offer_id=offer.id,
+        registration_open=offer.registration_open,
+        price_cents=offer.price_cents,
+        currency_code=offer.currency_code,
+        domain_name=publication.domain.name,
+    )
+
+
+def _with_offer(queryset: QuerySet) -> QuerySet:
+    if has_offers(queryset.model):
+        return queryset.select_related(OFFER_RELATION)
+    return queryset
 
 
 def published_course_list(
     *, queryset: QuerySet[PublishedCourse], searchable: bool = False
 ) -> QuerySet[PublishedCourse]:
-    """Published courses with their course and domain; with ``searchable`` also the course's
-    labels and lessons (for ``include_searchable_content``)."""
-    queryset = queryset.select_related("course", "domain")
+    """Published courses with their course, domain and offer; with ``searchable`` also the
+    course's labels and lessons (for ``include_searchable_content``)."""
+    queryset = _with_offer(queryset.select_related("course", "domain"))
     if searchable:
         queryset = queryset.prefetch_related(
             Prefetch("course__labels", queryset=Label.objects.order_by("name")),
@@ -77,19 +155,23 @@ def published_course_rows(queryset: QuerySet[PublishedCourse]) -> QuerySet[dict]
     its order: no model instances, and none of the columns the shape does not show (the
     search document is most of a row's bytes). Rows of a search (ranked) also carry how many
     publications match (``LIST_COUNT``): ranking reads every match to sort them anyway, so
-    the count comes from the same statement instead of a second one."""
+    the count comes from the same statement instead of a second one. The offer's columns
+    come through a LEFT JOIN in the same statement (``OFFER_ROW_COLUMNS``)."""
     rows = queryset.select_related(None).prefetch_related(None)
+    columns = PUBLISHED_COURSE_ROW_COLUMNS
+    if has_offers(PublishedCourse):
+        columns = (*columns, *OFFER_ROW_COLUMNS)
     if "rank" in queryset.query.annotations:
-        return rows.values(*PUBLISHED_COURSE_ROW_COLUMNS, **{LIST_COUNT: Window(Count("*"))})
-    return rows.values(*PUBLISHED_COURSE_ROW_COLUMNS)
+        return rows.values(*columns, **{LIST_COUNT: Window(Count("*"))})
+    return rows.values(*columns)
 
 
 def published_path_list(
     *, queryset: QuerySet[PublishedPath], searchable: bool = False
 ) -> QuerySet[PublishedPath]:
-    """Published paths with their path, ``path_item_count`` and domain; with ``searchable``
-    also the path's labels and items (courses with their lesson counts)."""
-    queryset = queryset.select_related("path", "domain").annotate(
+    """Published paths with their path, ``path_item_count``, domain and offer; with
+    ``searchable`` also the path's labels and items (courses with their lesson counts)."""
+    queryset = _with_offer(queryset.select_related("path", "domain")).annotate(
         path_item_count=Count("path__items", distinct=True)
     )
     if searchable:

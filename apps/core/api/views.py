@@ -62,7 +62,7 @@ class EventLogViewSet(ReadOnlySchoolScopedViewSet):
     `user.*`, `group.*`, `domain.*` and `invite.*` need `read:users`; `course.*`
     `read:courses`; `enrollment.*`, `path.*` and `vilt.*` `read:enrollments`;
     `enrollment.progress_updated`, `lesson.*`, `quiz.*` and `dashboard.*` `read:progress`;
-    `certificate.*` `read:certificates`; `purchase.*` and `payment.*` `read:commerce`;
+    `certificate.*` `read:certificates`; `offer.*`, `purchase.*` and `payment.*` `read:commerce`;
     `webhook.*` and `ping` `read:webhooks`. Other events are visible with `*` only. An event
     the key may not see is absent from the list and 404 by id.
     """

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollments', '0006_members'),
+        ('enrollments', '0007_assignments'),
     ]
 
     operations = [

@@ -1,0 +1,5 @@
+"""The events commerce emits, declared by area (registered in ``CommerceConfig.ready``)."""
+
+from apps.commerce.event_types import offers
+
+EVENT_TYPES = offers.EVENT_TYPES

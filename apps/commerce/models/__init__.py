@@ -1,0 +1,8 @@
+"""Who pays: offers (the price of a published course, a published path or a bundle).
+
+A package split by subdomain; every model is importable from ``apps.commerce.models``.
+"""
+
+from apps.commerce.models.offers import OFFER_TARGETS, Offer
+
+__all__ = ["OFFER_TARGETS", "Offer"]

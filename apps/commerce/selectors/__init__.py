@@ -1,0 +1,1 @@
+"""Reads of the commerce app, one module per area."""

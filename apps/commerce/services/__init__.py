@@ -1,0 +1,1 @@
+"""Writes of the commerce app, one module per area."""
