@@ -67,6 +67,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "ilt_session": "read:courses",
     "ilt_multi_session_event": "read:courses",
     "enrollment": "read:enrollments",
+    "path.item": "read:courses",
     "path": "read:enrollments",
     "vilt": "read:enrollments",
     "enrollment.progress_updated": "read:progress",

@@ -16,6 +16,7 @@ class EnrollmentsConfig(AppConfig):
         from apps.enrollments.event_types import EVENT_TYPES
         from apps.enrollments.selectors.assignments import DOWNLOAD_KIND, submission_file_current
         from apps.enrollments.services.certificates import certificate_on_completion
+        from apps.enrollments.services.enrollments import path_course_grant_on_event
 
         register(*EVENT_TYPES)
         # Submitted files are served by the catalog's signed links while they are current.
@@ -23,6 +24,8 @@ class EnrollmentsConfig(AppConfig):
         register_demo_scale(seed_demo_scale)
         # A completed course earns its certificate (idempotent: events may be redelivered).
         subscribe("enrollments.certificates", certificate_on_completion)
+        # A course that joins a path is granted to the people enrolled in the path (a job).
+        subscribe("enrollments.path_courses", path_course_grant_on_event)
         # What a learner wrote into their own progress is theirs: erased with the person.
         register_copies("enrollments.LessonProgress", "custom_data", "validation_data")
         # A certificate prints the person's name: erased with the person.

@@ -202,6 +202,22 @@ def _path_enrollment_url(ctx: Ctx) -> str:
     return f"{url}/{response.json()['id']}"
 
 
+def _path_item_url(ctx: Ctx) -> str:
+    """A course added to a path through the API."""
+    course = course_create(
+        school=ctx.school,
+        title="Racking",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    path = ctx.api.post("/api/v1/paths", {"title": "Storage"}, format="json")
+    ok(path)
+    url = f"/api/v1/paths/{path.json()['id']}/path-items"
+    response = ctx.api.post(url, {"course_id": course.id}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
 def _certificate_url(ctx: Ctx) -> str:
     """A certificate issued by the service staff call from the admin."""
     course = course_create(
@@ -426,6 +442,10 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "enrollment.created": _enrollment_url,
     "enrollment.updated": lambda ctx: ok(
         ctx.api.patch(_enrollment_url(ctx), {"active": False}, format="json")
+    ),
+    "path.item.created": _path_item_url,
+    "path.item.updated": lambda ctx: ok(
+        ctx.api.patch(_path_item_url(ctx), {"slug": "racking-basics"}, format="json")
     ),
     "path.enrollment.created": _path_enrollment_url,
     "path.enrollment.updated": lambda ctx: ok(

@@ -11,6 +11,7 @@ from apps.catalog.services import ordering
 from apps.catalog.services.courses import free_slug, labels_for
 from apps.catalog.services.search import published_path_search_refresh
 from apps.core.errors import Conflict, InvalidInput, NotFound, conflict_on_duplicate
+from apps.core.events import emit
 from apps.core.html import sanitize_html
 from apps.core.money import is_currency_code
 from apps.schools.models import School
@@ -88,6 +89,17 @@ def _path_course_taken() -> Conflict:
     )
 
 
+def path_item_payload(item: PathItem) -> dict[str, Any]:
+    """The data of ``path.item.created`` and ``path.item.updated``."""
+    return {
+        "id": item.id,
+        "path": {"id": item.path_id, "title": item.path.title},
+        "course": {"id": item.course_id, "title": item.course.title},
+        "slug": item.slug,
+        "order": item.order,
+    }
+
+
 @transaction.atomic
 def path_item_create(
     *, path: Path, course: Course, order: int | None = None, slug: str | None = None
@@ -106,6 +118,7 @@ def path_item_create(
     with conflict_on_duplicate("catalog_pathitem_course", _path_course_taken()):
         item.save(force_insert=True)
     path.save(update_fields=["updated_at"])
+    emit(path.school, "path.item.created", path_item_payload(item))
     return item
 
 
@@ -155,6 +168,7 @@ def path_item_update(
         with conflict_on_duplicate("catalog_pathitem_course", _path_course_taken()):
             item.save(update_fields=[*changed, "updated_at"])
         path.save(update_fields=["updated_at"])
+        emit(path.school, "path.item.updated", path_item_payload(item))
     return item
 
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from apps.catalog.models import Course, PathItem, PublishedCourse, PublishedPath
 from apps.core.errors import Conflict, InvalidInput, violates
 from apps.core.events import emit
+from apps.core.models import Event, Job
+from apps.core.services import job_advance, job_create, job_start, job_succeed
 from apps.core.times import format_datetime
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import Enrollment, EnrollmentSource, PathEnrollment
@@ -361,9 +363,10 @@ def _path_course_enroll(
     published: PublishedCourse | None,
     member: Member,
     completion_redirect: str = "",
-) -> None:
+) -> bool:
     """The course enrollment a path enrollment grants (skipped when the person already has
-    one on that publication at the same moment: it is the same enrollment)."""
+    one on that publication at the same moment: it is the same enrollment); True when it
+    is new."""
     enrollment = Enrollment(
         school=path_enrollment.school,
         user=path_enrollment.user,
@@ -381,9 +384,10 @@ def _path_course_enroll(
             enrollment.save(force_insert=True)
     except IntegrityError as exc:
         if violates(exc, "enr_enrollment_once") or violates(exc, "enr_enrollment_once_per_path"):
-            return
+            return False
         raise
     enrollment_granted(enrollment, domain=None, member=member)
+    return True
 
 
 @transaction.atomic
@@ -404,3 +408,84 @@ def path_enrollment_update(*, enrollment: PathEnrollment, **fields: Any) -> Path
     for course_enrollment in granted:
         enrollment_update(enrollment=course_enrollment, **{name: fields[name] for name in changed})
     return enrollment
+
+
+# --- courses joining a path ------------------------------------------------------------------
+
+PATH_COURSE_GRANT_KIND = "enrollments.path_course_grant"
+PATH_ITEM_EVENTS = ("path.item.created", "path.item.updated")
+# Path enrollments granted per transaction (and per progress step of the job).
+PATH_COURSE_GRANT_BATCH = 200
+
+
+def path_course_grant_on_event(event: Event) -> None:
+    """Events subscriber: a course that joined a path (``path.item.created``, or
+    ``path.item.updated`` putting another course in place) is granted to everyone enrolled
+    in the path, by a job (a path may have many people). One job per event, so an event
+    the outbox delivers twice is granted once."""
+    if event.type not in PATH_ITEM_EVENTS:
+        return
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    path_id = (payload.get("path") or {}).get("id")
+    course_id = (payload.get("course") or {}).get("id")
+    if not path_id or not course_id:
+        return
+    if not PathEnrollment.objects.filter(path_id=path_id, school_id=event.school_id).exists():
+        return
+    if Job.objects.filter(kind=PATH_COURSE_GRANT_KIND, params__event_id=event.id).exists():
+        return
+    with transaction.atomic():
+        job = job_create(
+            school=event.school,
+            kind=PATH_COURSE_GRANT_KIND,
+            scope="read:enrollments",
+            params={"event_id": event.id, "path_id": path_id, "course_id": course_id},
+        )
+        transaction.on_commit(lambda: _queue_path_course_grant(job.id))
+
+
+def _queue_path_course_grant(job_id: str) -> None:
+    from apps.enrollments.tasks import path_course_grant_task
+
+    path_course_grant_task.delay(job_id)
+
+
+def path_course_grant_run(*, job: Job) -> Job:
+    """Enroll everyone enrolled in the job's path in its course, as their path enrollment
+    grants its courses (same dates, active flag, publication on the path's domain). Safe
+    to run again: a person who has it from this path enrollment is skipped."""
+    course = Course.objects.filter(pk=job.params["course_id"], school_id=job.school_id).first()
+    in_path = PathItem.objects.filter(
+        path_id=job.params["path_id"], course_id=job.params["course_id"]
+    ).exists()
+    if course is None or not in_path:  # removed again before the job ran
+        return job_succeed(job=job, result={"granted": 0, "skipped": True})
+    path_enrollments = PathEnrollment.objects.filter(
+        path_id=job.params["path_id"], school_id=job.school_id
+    ).select_related("school", "user", "published_path__domain")
+    job_start(job=job, total=path_enrollments.count())
+    granted, last = 0, ""
+    while True:
+        batch = list(path_enrollments.filter(pk__gt=last).order_by("pk")[:PATH_COURSE_GRANT_BATCH])
+        if not batch:
+            break
+        with transaction.atomic():
+            for path_enrollment in batch:
+                granted += _path_course_grant_one(path_enrollment, course)
+        job_advance(job=job, done=len(batch))
+        last = batch[-1].pk
+    return job_succeed(job=job, result={"course_id": course.id, "granted": granted})
+
+
+def _path_course_grant_one(path_enrollment: PathEnrollment, course: Course) -> int:
+    """1 when ``path_enrollment`` newly granted ``course``, else 0."""
+    if Enrollment.objects.filter(path_enrollment=path_enrollment, course=course).exists():
+        return 0
+    published_path = path_enrollment.published_path
+    publication = (
+        PublishedCourse.objects.filter(domain_id=published_path.domain_id, course=course).first()
+        if published_path is not None
+        else None
+    )
+    member = member_of(path_enrollment.school_id, path_enrollment.user)
+    return int(_path_course_enroll(path_enrollment, course, publication, member))
