@@ -11,6 +11,7 @@ to it.
 from datetime import UTC, datetime
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -113,8 +114,17 @@ class UtcIsoDateTimeField(IsoDateTimeField):
             raise DjangoValidationError(str(exc), code="invalid") from None
 
 
+def _refuse_empty(value: object, what: str) -> None:
+    """An empty query value is refused, not read as "no filter": leave the parameter out."""
+    if value == "":
+        raise DjangoValidationError(
+            f"'' is not {what}; leave the parameter out to not filter.", code="invalid"
+        )
+
+
 class StrictBooleanField(forms.NullBooleanField):
-    """``true``/``false`` (or ``1``/``0``, any case); anything else is refused, not ignored."""
+    """``true``/``false`` (or ``1``/``0``, any case); anything else is refused, not ignored.
+    An empty value does not filter (``active=`` is a common way to clear a filter)."""
 
     widget = forms.TextInput  # the select widget turns unknown values into None
 
@@ -145,9 +155,30 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class StrictChoiceField(django_filters.fields.ChoiceField):
+    """One of the choices; an empty value is refused like any other value not among them."""
+
+    def to_python(self, value: object) -> object:
+        _refuse_empty(value, "one of the available choices")
+        return super().to_python(value)
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """One of the choices; ``level=`` (empty) is 400 naming the parameter, never ignored."""
+
+    field_class = StrictChoiceField
+
+
 class FilterSet(drf_filters.FilterSet):
     """Base of every API filter set: filters generated from model fields use the strict
-    boolean and time filters too, so no query value is silently ignored."""
+    boolean, choice and time filters too, so no query value is silently ignored."""
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        filter_class, params = super().filter_for_lookup(field, lookup_type)
+        if filter_class is django_filters.ChoiceFilter:
+            filter_class = ChoiceFilter
+        return filter_class, params
 
     FILTER_DEFAULTS = {
         **drf_filters.FilterSet.FILTER_DEFAULTS,

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 BAD_VALUES: list[tuple[type[django_filters.Filter], list[str]]] = [
     (django_filters.BooleanFilter, ["maybe", "null", "yes please"]),
     (django_filters.IsoDateTimeFilter, ["2026-01-31T12:00:00", "2026-01-31", "soon"]),
-    (django_filters.ChoiceFilter, ["no-such-choice"]),
+    (django_filters.ChoiceFilter, ["no-such-choice", ""]),
     (django_filters.NumberFilter, ["abc"]),
     # A date or a date-time with a zone (certificates' issued_after).
     (IssuedAfterFilter, ["2026-01-31T12:00:00", "2026-02-30", "soon"]),

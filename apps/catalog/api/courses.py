@@ -21,7 +21,7 @@ from apps.core.api.fields import (
     WebUrlField,
 )
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.schools.models import Member
 
 
@@ -106,7 +106,7 @@ class CourseFilter(FilterSet):
     category = django_filters.CharFilter(
         field_name="category", lookup_expr="iexact", help_text="Category, in any letter case."
     )
-    level = django_filters.ChoiceFilter(choices=Course.Level.choices)
+    level = ChoiceFilter(choices=Course.Level.choices)
     instructor_id = django_filters.CharFilter(
         field_name="instructor__user_id", help_text="The instructor's usr_ id."
     )

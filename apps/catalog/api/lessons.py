@@ -25,7 +25,7 @@ from apps.core.api.fields import (
     SchoolPrimaryKeyRelatedField,
 )
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 
 
 class LessonSerializer(ModelSerializer):
@@ -127,7 +127,7 @@ class SectionWriteSerializer(_DripFields):
 
 class LessonFilter(FilterSet):
     course_id = django_filters.CharFilter(field_name="course_id", help_text="A course (crs_ id).")
-    type = django_filters.ChoiceFilter(choices=LessonType.choices)
+    type = ChoiceFilter(choices=LessonType.choices)
 
     class Meta:
         model = Lesson

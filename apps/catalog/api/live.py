@@ -48,7 +48,7 @@ from apps.core.api.fields import (
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.email_identity import email_key
 from apps.core.errors import NotFound
-from apps.core.filters import DateTimeFilter, FilterSet, UpdatedSinceFilter
+from apps.core.filters import ChoiceFilter, DateTimeFilter, FilterSet, UpdatedSinceFilter
 from apps.core.renderers import JSONRenderer
 from apps.core.validators import CONTROL_CHARACTERS
 
@@ -68,7 +68,7 @@ class IltInstructorFilter(FilterSet):
     email = django_filters.CharFilter(
         method="filter_email", help_text="Exact address (letter case ignored)."
     )
-    provider = django_filters.ChoiceFilter(choices=SessionProvider.choices)
+    provider = ChoiceFilter(choices=SessionProvider.choices)
 
     class Meta:
         model = IltInstructor

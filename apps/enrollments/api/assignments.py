@@ -22,7 +22,7 @@ from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.errors import ApiError, InvalidInput
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.parsers import JSONParser
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.codes import EnrollmentErrorCode
@@ -125,7 +125,7 @@ class SubmissionFilter(FilterSet):
     lesson_id = django_filters.CharFilter(field_name="lesson_id", help_text="A lesson.")
     course_id = django_filters.CharFilter(field_name="course_id", help_text="A course.")
     user_id = django_filters.CharFilter(field_name="user_id", help_text="A person.")
-    state = django_filters.ChoiceFilter(
+    state = ChoiceFilter(
         choices=SubmissionState.choices,
         help_text="SUBMITTED lists the grading queue (oldest first).",
     )

@@ -22,7 +22,7 @@ from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.errors import ApiError, InvalidInput
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.throttling import check_person_rate
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.codes import EnrollmentErrorCode
@@ -273,7 +273,7 @@ class QuizAttemptFilter(FilterSet):
     lesson_id = django_filters.CharFilter(field_name="lesson_id", help_text="A lesson.")
     course_id = django_filters.CharFilter(field_name="course_id", help_text="A course.")
     user_id = django_filters.CharFilter(field_name="user_id", help_text="A person.")
-    status = django_filters.ChoiceFilter(
+    status = ChoiceFilter(
         choices=AttemptStatus.choices,
         help_text="awaiting_grading lists the manual-grading queue.",
     )

@@ -11,7 +11,7 @@ from rest_framework.reverse import reverse
 from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import EmailIdentityField, LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import BooleanFilter, FilterSet
+from apps.core.filters import BooleanFilter, ChoiceFilter, FilterSet
 from apps.schools.api.nested import (
     SignupValueSerializer,
     UserSummarySerializer,
@@ -236,7 +236,7 @@ class DomainUserFilter(FilterSet):
     access_code__pool__id = django_filters.CharFilter(
         field_name="access_code__access_code_pool__id", lookup_expr="iexact"
     )
-    access_code = django_filters.ChoiceFilter(
+    access_code = ChoiceFilter(
         choices=[("null", "null")],
         method="filter_access_code",
         help_text='Only "null": users who joined without an access code.',

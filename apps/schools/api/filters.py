@@ -1,6 +1,6 @@
 import django_filters
 
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.schools.models import Member
 
 
@@ -14,8 +14,8 @@ class UserFilter(FilterSet):
     company = django_filters.CharFilter()
     department = django_filters.CharFilter()
     country = django_filters.CharFilter()
-    role = django_filters.ChoiceFilter(choices=Member.Role.choices)
-    status = django_filters.ChoiceFilter(choices=Member.Status.choices)
+    role = ChoiceFilter(choices=Member.Role.choices)
+    status = ChoiceFilter(choices=Member.Status.choices)
     tag = django_filters.CharFilter(field_name="tags__name", distinct=False)
 
     class Meta:

@@ -1,6 +1,4 @@
-import django_filters
-
-from apps.core.filters import DateTimeFilter, FilterSet
+from apps.core.filters import ChoiceFilter, DateTimeFilter, FilterSet
 from apps.webhooks import event_types
 from apps.webhooks.models import Delivery
 
@@ -14,8 +12,8 @@ def event_type_choices() -> list[tuple[str, str]]:
 class DeliveryFilter(FilterSet):
     """Filters on a webhook's delivery log."""
 
-    status = django_filters.ChoiceFilter(choices=Delivery.Status.choices)
-    event_type = django_filters.ChoiceFilter(choices=event_type_choices, method="filter_event_type")
+    status = ChoiceFilter(choices=Delivery.Status.choices)
+    event_type = ChoiceFilter(choices=event_type_choices, method="filter_event_type")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
