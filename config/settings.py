@@ -399,6 +399,9 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "apps.webhooks.event_types.SUBSCRIBABLE_NAMES",
         # PASSED/FAILED, for success_status and validation_status alike.
         "SuccessStatusEnum": "apps.enrollments.models.progress.SuccessStatus",
+        # SUBMITTED/GRADED of assignment submissions (other resources have a "state" too).
+        "SubmissionStateEnum": "apps.enrollments.models.assignments.SubmissionState",
+        "ImportStateEnum": "apps.catalog.models.content.ImportState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
