@@ -2,27 +2,17 @@
 with its own currency's number of decimals, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from apps.core.ids import new_id
+from tests.migrations import at_migration, migrate
 
 BEFORE = [("catalog", "0004_lesson_requires_validation")]
 AFTER = [("catalog", "0005_bundle_price_minor_units")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from at_migration(BEFORE)
 
 
 def test_prices_become_minor_units_of_their_own_currency_and_back(old_apps):
@@ -42,7 +32,7 @@ def test_prices_become_minor_units_of_their_own_currency_and_back(old_apps):
         ).pk
 
     # when
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
 
     # then
     Bundle = apps.get_model("catalog", "Bundle")
@@ -50,7 +40,7 @@ def test_prices_become_minor_units_of_their_own_currency_and_back(old_apps):
     assert cents == {"USD": 10050, "JPY": 1500, "KWD": 12340, None: None}
 
     # and back
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     Bundle = apps.get_model("catalog", "Bundle")
     amounts = {currency: Bundle.objects.get(pk=pk).price_amount for currency, pk in ids.items()}
     assert {k: (str(v) if v is not None else None) for k, v in amounts.items()} == {

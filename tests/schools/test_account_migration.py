@@ -2,32 +2,18 @@
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from apps.core.ids import new_id
+from tests.migrations import at_migration, migrate
 
 BEFORE = [("schools", "0006_admin_names"), ("core", "0003_job_scope")]
 AFTER = [("schools", "0009_account_constraints")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(executor_leaf_nodes())
-
-
-def executor_leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+    yield from at_migration(BEFORE)
 
 
 def _school(apps, slug: str):
@@ -61,7 +47,7 @@ def test_a_person_of_two_schools_becomes_two_accounts(old_apps):
     )
 
     # when
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
 
     # then: the oldest membership keeps the id; the other school gets its own account
     User = apps.get_model("schools", "User")
@@ -95,7 +81,7 @@ def test_look_alike_accounts_of_one_school_keep_their_data_with_distinct_keys(ol
         Member.objects.create(id=new_id("mem"), school=alpha, user=user)
 
     # when
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
 
     # then
     User = apps.get_model("schools", "User")

@@ -4,28 +4,18 @@ keeps every row that differed only by case, renaming the later ones."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from apps.core.ids import new_id
+from tests.migrations import at_migration, migrate
 
 BEFORE = [("schools", "0011_member_school_id_index")]
 AFTER = [("schools", "0012_case_insensitive_names")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    yield from at_migration(BEFORE)
 
 
 def _school(apps, slug: str):
@@ -50,7 +40,7 @@ def test_case_duplicates_are_renamed_oldest_first_and_per_school(old_apps, model
     elsewhere = Model.objects.create(id=new_id(prefix), school=beta, name="team").pk
 
     # when
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
 
     # then: every row is kept under a name no other row of its school has in any case
     Model = apps.get_model("schools", model)
