@@ -107,7 +107,11 @@ def test_create_on_a_published_path_and_on_a_bundle(api_client, school):
         ({"price": {"amount": 100.0, "currency_code": "USD"}}, "price.amount"),
         ({"price": {"amount": "1.00", "currency_code": "ABC"}}, "price.currency_code"),
         (
-            {"price": {"amount": "1.00", "currency_code": "USD"}, "price_cents": 100},
+            {"price": {"amount": "1.00", "currency_code": "USD"}, "price_cents": 101},
+            "price",
+        ),
+        (
+            {"price": {"amount": "1.00", "currency_code": "USD"}, "currency_code": "EUR"},
             "price",
         ),
     ],
@@ -289,3 +293,19 @@ def test_scopes_read_and_write_commerce(scoped_client, school, published):
 
 def test_user_tokens_cannot_read_offers(user_client):
     assert user_client.get(URL).status_code == 403
+
+
+def test_both_price_forms_are_taken_when_they_agree(api_client, published):
+    body = {
+        "published_course_id": published.id,
+        "published_path_id": None,
+        "bundle_id": None,
+        "price": {"amount": "1.00", "currency_code": "USD"},
+        "price_cents": 100,
+        "currency_code": "USD",
+    }
+
+    response = api_client.post(URL, body, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["price_cents"] == 100

@@ -221,7 +221,7 @@ DOCUMENTED_EXCEPTIONS = {
     "offer_target_fixed": "an update may name only the offer's own target again",
     "price_required": "an offer's price is price, or price_cents with currency_code (one "
     "of two forms, which OpenAPI 3.0 cannot make required)",
-    "price_ambiguous": "price, or price_cents with currency_code, not both",
+    "price_ambiguous": "price and price_cents with currency_code, if both given, must agree",
     # An Idempotency-Key names one request: the fuzzer draws keys at random, and one drawn
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",

@@ -88,18 +88,21 @@ class OfferWriteSerializer(Serializer):
         source="published_course",
         queryset=PublishedCourse.objects.all(),
         required=False,
+        allow_null=True,
         help_text="A published course of the school (one target per offer).",
     )
     published_path_id = SchoolPrimaryKeyRelatedField(
         source="published_path",
         queryset=PublishedPath.objects.all(),
         required=False,
+        allow_null=True,
         help_text="A published path of the school.",
     )
     bundle_id = SchoolPrimaryKeyRelatedField(
         source="bundle",
         queryset=Bundle.objects.all(),
         required=False,
+        allow_null=True,
         help_text="A bundle of the school.",
     )
     price = MoneySerializer(
@@ -127,13 +130,15 @@ class OfferWriteSerializer(Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         price = attrs.pop("price", None)
         if price is not None:
-            flat = [name for name in ("price_cents", "currency_code") if name in attrs]
-            if flat:
+            # Both forms may come together (an offer sent back as it was read) if they agree.
+            given = {"price_cents": price[0], "currency_code": price[1]}
+            clash = [name for name, value in given.items() if attrs.get(name, value) != value]
+            if clash:
                 raise ValidationError(
-                    {"price": [f"Give price or {' + '.join(flat)}, not both."]},
+                    {"price": [f"price and {' + '.join(clash)} disagree; give one form."]},
                     code=CommerceErrorCode.PRICE_AMBIGUOUS,
                 )
-            attrs["price_cents"], attrs["currency_code"] = price
+            attrs.update(given)
         if not self.partial:
             missing = [name for name in ("price_cents", "currency_code") if name not in attrs]
             if missing:
