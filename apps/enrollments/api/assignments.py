@@ -21,9 +21,9 @@ from apps.catalog.models import Lesson, LessonType
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
-from apps.core.errors import ApiError, InvalidInput
 from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.parsers import JSONParser
+from apps.enrollments.api.acting import acting_person
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import AssignmentGrade, AssignmentSubmission, SubmissionState
@@ -185,21 +185,14 @@ class LessonSubmissionViewSet(
         serializer = SubmissionCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
-        user = data.get("user_id")
-        if self.credential.is_user:
-            if user is not None and user.pk != self.credential.user.pk:
-                raise ApiError(
-                    "A user token hands in assignments for itself only.",
-                    code=EnrollmentErrorCode.NOT_OWN_SUBMISSION,
-                    status_code=403,
-                )
-            user = self.credential.user
-        elif user is None:
-            raise InvalidInput(
-                "user_id: an API key names the person handing in.",
-                code=EnrollmentErrorCode.USER_REQUIRED,
-                field="user_id",
-            )
+        user = acting_person(
+            self.credential,
+            data.get("user_id"),
+            field="user_id",
+            doing="hands in assignments",
+            person="the person handing in",
+            not_own_code=EnrollmentErrorCode.NOT_OWN_SUBMISSION,
+        )
         submission, created = submission_services.assignment_submit(
             lesson=self.lesson, user=user, text=data.get("text", ""), file=data.get("file")
         )

@@ -23,9 +23,10 @@ from apps.core.api.base import ApiView, Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.codes import CoreErrorCode
-from apps.core.errors import ApiError, InvalidInput, NotFound
+from apps.core.errors import InvalidInput, NotFound
 from apps.core.throttling import PersonRateThrottle
 from apps.core.times import format_datetime
+from apps.enrollments.api.acting import acting_person
 from apps.enrollments.api.enrollments import EnrollmentSerializer
 from apps.enrollments.api.quizzes import QuizAttemptSerializer, ResponseField
 from apps.enrollments.codes import EnrollmentErrorCode
@@ -1017,19 +1018,11 @@ class ProgressSyncView(ApiView):
 
     def _person(self, index: int, user: User | None) -> User:
         """Who took a quiz attempt: the token's own person, or the one an API key names."""
-        if self.credential.is_user:
-            if user is not None and user.pk != self.credential.user.pk:
-                raise ApiError(
-                    "A user token syncs its own quiz attempts only.",
-                    code=EnrollmentErrorCode.NOT_OWN_ATTEMPT,
-                    status_code=403,
-                )
-            return self.credential.user
-        if user is None:
-            raise InvalidInput(
-                f"items.{index}.quiz_attempt.user_id: an API key names the person who took "
-                "the quiz.",
-                code=EnrollmentErrorCode.USER_REQUIRED,
-                field=f"items.{index}.quiz_attempt.user_id",
-            )
-        return user
+        return acting_person(
+            self.credential,
+            user,
+            field=f"items.{index}.quiz_attempt.user_id",
+            doing="syncs quiz attempts",
+            person="the person who took the quiz",
+            not_own_code=EnrollmentErrorCode.NOT_OWN_ATTEMPT,
+        )

@@ -21,9 +21,9 @@ from apps.catalog.models import Course, Lesson, LessonType, Question, Quiz
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
-from apps.core.errors import ApiError, InvalidInput
 from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.throttling import check_person_rate
+from apps.enrollments.api.acting import acting_person
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import AttemptStatus, CourseProgress, QuizAttempt
@@ -246,21 +246,14 @@ class QuizAttemptStartViewSet(_AttemptReads, mixins.CreateModelMixin, SchoolScop
     def create(self, request, **kwargs) -> Response:
         serializer = AttemptStartSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data.get("user_id")
-        if self.credential.is_user:
-            if user is not None and user.pk != self.credential.user.pk:
-                raise ApiError(
-                    "A user token starts attempts for itself only.",
-                    code=EnrollmentErrorCode.NOT_OWN_ATTEMPT,
-                    status_code=403,
-                )
-            user = self.credential.user
-        elif user is None:
-            raise InvalidInput(
-                "user_id: an API key names the person taking the quiz.",
-                code=EnrollmentErrorCode.USER_REQUIRED,
-                field="user_id",
-            )
+        user = acting_person(
+            self.credential,
+            serializer.validated_data.get("user_id"),
+            field="user_id",
+            doing="starts attempts",
+            person="the person taking the quiz",
+            not_own_code=EnrollmentErrorCode.NOT_OWN_ATTEMPT,
+        )
         check_person_rate(self, "quiz_start", user.pk)
         attempt, created = quiz_services.quiz_attempt_start(
             quiz=self.quiz, user=user, lesson=serializer.validated_data.get("lesson_id")
