@@ -940,36 +940,28 @@ PATH_KWARGS["published_course_id"] = _published_course_id
 # person in every course of the school.
 
 
-def _members_course(member: Member) -> Course:
-    course = Course.objects.filter(school=member.school, slug="members-course").first()
-    course = course or CourseFactory(school=member.school, slug="members-course")
-    for other in Member.objects.filter(school=member.school).exclude(
-        user__enrollments__course=course
-    ):
-        Enrollment.objects.create(
+def _enrolled_for_members(member: Member, factory_class, slug: str, enrollment_model, field):
+    """A school's ``slug`` course or path, with every member of the school enrolled in it."""
+    target = factory_class._meta.model.objects.filter(school=member.school, slug=slug).first()
+    target = target or factory_class(school=member.school, slug=slug)
+    enrolled = enrollment_model.objects.filter(**{field: target}).values("user_id")
+    for other in Member.objects.filter(school=member.school).exclude(user_id__in=enrolled):
+        enrollment_model.objects.create(
             school=member.school,
             user_id=other.user_id,
-            course=course,
             enrolled_at=timezone.now(),
             source="members",
+            **{field: target},
         )
-    return course
+    return target
+
+
+def _members_course(member: Member) -> Course:
+    return _enrolled_for_members(member, CourseFactory, "members-course", Enrollment, "course")
 
 
 def _members_path(member: Member) -> Path:
-    path = Path.objects.filter(school=member.school, slug="members-program").first()
-    path = path or PathFactory(school=member.school, slug="members-program")
-    for other in Member.objects.filter(school=member.school).exclude(
-        user__path_enrollments__path=path
-    ):
-        PathEnrollment.objects.create(
-            school=member.school,
-            user_id=other.user_id,
-            path=path,
-            enrolled_at=timezone.now(),
-            source="members",
-        )
-    return path
+    return _enrolled_for_members(member, PathFactory, "members-program", PathEnrollment, "path")
 
 
 def _courses_member(course: Course) -> Member:
