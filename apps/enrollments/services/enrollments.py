@@ -155,13 +155,14 @@ def _check_registration_window(published: PublishedCourse) -> None:
         )
 
 
-def insert_once(row: Enrollment | PathEnrollment, constraint: str) -> bool:
-    """Save a new enrollment in a savepoint; False when ``constraint`` says it exists."""
+def insert_once(row: Enrollment | PathEnrollment, *constraints: str) -> bool:
+    """Save a new enrollment in a savepoint; False when one of ``constraints`` says it
+    exists."""
     try:
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError as exc:
-        if violates(exc, constraint):
+        if any(violates(exc, constraint) for constraint in constraints):
             return False
         raise
     return True
@@ -379,13 +380,8 @@ def _path_course_enroll(
         source=EnrollmentSource.PATH,
         completion_redirect=completion_redirect,
     )
-    try:
-        with transaction.atomic():
-            enrollment.save(force_insert=True)
-    except IntegrityError as exc:
-        if violates(exc, "enr_enrollment_once") or violates(exc, "enr_enrollment_once_per_path"):
-            return False
-        raise
+    if not insert_once(enrollment, "enr_enrollment_once", "enr_enrollment_once_per_path"):
+        return False
     enrollment_granted(enrollment, domain=None, member=member)
     return True
 
