@@ -338,6 +338,16 @@ def _update_schema(request: type, response: type, summary: str) -> dict[str, Any
 # --- lesson progress and progress tokens -----------------------------------------------------
 
 
+def _record(
+    progress: LessonProgress, write: type[serializers.Serializer], request
+) -> LessonProgress:
+    """Record the fields ``write`` validates from ``request`` on ``progress``'s learner and
+    lesson: a lesson-progress update and a progress-token report are the same write."""
+    return progress_services.lesson_progress_record(
+        user=progress.user, lesson=progress.lesson, **_fields(write, request)
+    )
+
+
 @extend_schema_view(
     retrieve=extend_schema(summary="Get a lesson progress", responses=LessonProgressSerializer),
     **_update_schema(
@@ -360,11 +370,7 @@ class LessonProgressViewSet(_PatchIsPut, mixins.RetrieveModelMixin, SchoolScoped
         return _lesson_progress_response(self.get_object().pk)
 
     def update(self, request, **kwargs) -> Response:
-        progress = self.get_object()
-        fields = _fields(LessonProgressWriteSerializer, request)
-        progress = progress_services.lesson_progress_record(
-            user=progress.user, lesson=progress.lesson, **fields
-        )
+        progress = _record(self.get_object(), LessonProgressWriteSerializer, request)
         return _lesson_progress_response(progress.pk)
 
 
@@ -398,10 +404,7 @@ class ProgressTokenViewSet(_PatchIsPut, mixins.RetrieveModelMixin, SchoolScopedV
 
     def update(self, request, **kwargs) -> Response:
         token = self.get_object()
-        progress = token.lesson_progress
-        progress_services.lesson_progress_record(
-            user=progress.user, lesson=progress.lesson, **_fields(TokenWriteSerializer, request)
-        )
+        _record(token.lesson_progress, TokenWriteSerializer, request)
         return self._respond(token)
 
 
