@@ -17,6 +17,7 @@ class EnrollmentsConfig(AppConfig):
         from apps.enrollments.selectors.assignments import DOWNLOAD_KIND, submission_file_current
         from apps.enrollments.services.certificates import certificate_on_completion
         from apps.enrollments.services.enrollments import path_course_grant_on_event
+        from apps.enrollments.services.progress import lesson_progress_follow_lesson
 
         register(*EVENT_TYPES)
         # Submitted files are served by the catalog's signed links while they are current.
@@ -26,6 +27,8 @@ class EnrollmentsConfig(AppConfig):
         subscribe("enrollments.certificates", certificate_on_completion)
         # A course that joins a path is granted to the people enrolled in the path (a job).
         subscribe("enrollments.path_courses", path_course_grant_on_event)
+        # A lesson moved to another course takes its progress rows along (course summaries).
+        subscribe("enrollments.lesson_moves", lesson_progress_follow_lesson)
         # What a learner wrote into their own progress is theirs: erased with the person.
         register_copies("enrollments.LessonProgress", "custom_data", "validation_data")
         # A certificate prints the person's name: erased with the person.

@@ -1,9 +1,11 @@
 """Reads of progress: required lessons, release times, and course summaries computed in SQL.
 
 A course summary (LearnFlow's ``percent_complete``, ``current_lesson``, ``total_lessons``,
-``time_spent_minutes``, ``last_accessed_at``, ``completion_redirect``) is a set of
-correlated aggregates on the course progress row: a page of summaries is one statement
-whatever the number of lessons or learners, and no lesson row is loaded to compute it.
+``time_spent_minutes``, ``last_accessed_at``, ``completion_redirect``) is two correlated
+aggregates on the course progress row (the course's lessons, the person's progress in
+them), each answering all its figures as one JSON object: a page of summaries is one
+statement whatever the number of lessons or learners, and no lesson row is loaded to
+compute it.
 """
 
 from datetime import datetime, timedelta
@@ -13,14 +15,16 @@ from django.db.models import (
     BooleanField,
     Count,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 
 from apps.catalog.models import Course, Lesson, LessonType, PathItem
 from apps.core.times import format_datetime
@@ -108,59 +112,59 @@ def _count(queryset: QuerySet, group: str) -> Coalesce:
     )
 
 
-def _mine(field: str) -> Subquery:
-    """The outer course progress's person's ``field`` in the lesson the inner query reads
-    (None without a row): one probe of the (user, lesson) unique index per lesson."""
+def _figures(queryset: QuerySet, group: str, **figures: Any) -> Subquery:
+    """One correlated subquery answering several aggregates of ``queryset`` as a JSON
+    object (None when it has no row): each set of rows is read once for all its figures."""
     return Subquery(
-        LessonProgress.objects.filter(
-            user_id=OuterRef(OuterRef("user_id")), lesson_id=OuterRef("pk")
-        ).values(field)[:1]
+        queryset.order_by().values(group).annotate(figures=JSONObject(**figures)).values("figures"),
+        output_field=JSONField(),
     )
 
 
 def with_summary(queryset: QuerySet[CourseProgress]) -> QuerySet[CourseProgress]:
-    """Course progress rows annotated with their summary, each figure a correlated aggregate
-    (``total_lessons``, ``lessons_completed``, ``required_lessons``,
-    ``required_lessons_completed``, ``time_spent_total``, ``current_position``,
-    ``completion_redirect_url``).
+    """Course progress rows annotated with their summary: ``lesson_figures`` (the course's
+    lessons: ``total``, ``required``, ``position`` of the current lesson), ``my_figures``
+    (the person's progress in them: ``completed``, ``required_completed``, ``time_spent``)
+    and ``completion_redirect_url``; ``summary_figures`` reads them.
 
-    The person's lesson progress is read lesson by lesson of the course (``_mine``), never
-    by scanning all of the person's rows: someone enrolled in a hundred courses has
-    thousands, and each course's figures need only its own."""
-    lessons = Lesson.objects.filter(course_id=OuterRef("course_id")).exclude(
-        type=LessonType.SECTION
+    The person's lesson progress is read through its (course, user) index, never by
+    scanning all of the person's rows: someone enrolled in a hundred courses has thousands,
+    and each course's figures need only its own. A row is counted while its lesson is in
+    the course (``lesson_progress_follow_lesson`` moves rows with their lesson)."""
+    lessons = (
+        Lesson.objects.filter(course_id=OuterRef("course_id"))
+        .exclude(type=LessonType.SECTION)
+        .annotate(section_optional=Coalesce(_heading("optional"), Value(False)))
     )
-    required = lessons.annotate(
-        section_optional=Coalesce(_heading("optional"), Value(False), output_field=BooleanField())
-    ).filter(optional=False, section_optional=False)
+    mine = LessonProgress.objects.filter(
+        user_id=OuterRef("user_id"),
+        course_id=OuterRef("course_id"),
+        lesson__course_id=OuterRef("course_id"),
+    ).exclude(lesson__type=LessonType.SECTION)
+    mine = mine.annotate(section_optional=Coalesce(_heading("optional", "lesson_id"), Value(False)))
+    required = Q(optional=False, section_optional=False)
     redirect = (
         Enrollment.objects.filter(user_id=OuterRef("user_id"), course_id=OuterRef("course_id"))
         .exclude(completion_redirect="")
         .order_by("-enrolled_at", "-id")
         .values("completion_redirect")[:1]
     )
-    completed = lessons.annotate(done_at=_mine("completed_at")).filter(done_at__isnull=False)
-    required_completed = required.annotate(done_at=_mine("completed_at")).filter(
-        done_at__isnull=False
-    )
     return queryset.annotate(
-        total_lessons=_count(lessons, "course_id"),
-        lessons_completed=_count(completed, "course_id"),
-        required_lessons=_count(required, "course_id"),
-        required_lessons_completed=_count(required_completed, "course_id"),
-        time_spent_total=Coalesce(
-            Subquery(
-                lessons.annotate(spent=_mine("time_spent_seconds"))
-                .order_by()
-                .values("course_id")
-                .annotate(total=Sum("spent"))
-                .values("total"),
-                output_field=IntegerField(),
-            ),
-            0,
+        lesson_figures=_figures(
+            lessons,
+            "course_id",
+            total=Count("pk"),
+            required=Count("pk", filter=required),
+            position=Count("pk", filter=Q(order__lte=OuterRef("current_lesson__order"))),
         ),
-        current_position=_count(
-            lessons.filter(order__lte=OuterRef("current_lesson__order")), "course_id"
+        my_figures=_figures(
+            mine,
+            "course_id",
+            completed=Count("completed_at"),
+            required_completed=Count(
+                "completed_at", filter=Q(lesson__optional=False, section_optional=False)
+            ),
+            time_spent=Coalesce(Sum("time_spent_seconds"), 0),
         ),
         completion_redirect_url=Subquery(redirect),
     )
@@ -176,12 +180,8 @@ SUMMARY_COLUMNS = (
     "success_status",
     "last_accessed_at",
     "current_lesson_id",
-    "total_lessons",
-    "lessons_completed",
-    "required_lessons",
-    "required_lessons_completed",
-    "time_spent_total",
-    "current_position",
+    "lesson_figures",
+    "my_figures",
     "completion_redirect_url",
 )
 
@@ -189,6 +189,22 @@ SUMMARY_COLUMNS = (
 def summary_rows(queryset: QuerySet[CourseProgress]) -> QuerySet[dict]:
     """Course progress rows with their summaries as plain rows: one statement a page."""
     return with_summary(queryset.select_related(None)).values(*SUMMARY_COLUMNS)
+
+
+def summary_figures(row: dict[str, Any]) -> dict[str, int]:
+    """The counts of a ``summary_rows`` row: ``total_lessons``, ``lessons_completed``,
+    ``required_lessons``, ``required_lessons_completed``, ``time_spent_total``,
+    ``current_position`` (0 where the course or the person has no row)."""
+    lessons = row["lesson_figures"] or {}
+    mine = row["my_figures"] or {}
+    return {
+        "total_lessons": lessons.get("total", 0),
+        "lessons_completed": mine.get("completed", 0),
+        "required_lessons": lessons.get("required", 0),
+        "required_lessons_completed": mine.get("required_completed", 0),
+        "time_spent_total": mine.get("time_spent", 0),
+        "current_position": lessons.get("position", 0),
+    }
 
 
 def percent(done: int, total: int) -> float:
@@ -199,14 +215,15 @@ def percent(done: int, total: int) -> float:
 def summary_payload(row: dict[str, Any]) -> dict[str, Any]:
     """LearnFlow's course progress (``status``, ``current_lesson``, ``total_lessons``,
     ``percent_complete``, ``time_spent_minutes`` …) of a ``summary_rows`` row."""
-    total = row["total_lessons"]
+    figures = summary_figures(row)
+    total = figures["total_lessons"]
     if row["completed_at"] is not None:
         status = "completed"
     elif row["started_at"] is not None:
         status = "in_progress"
     else:
         status = "not_started"
-    position = row["current_position"] if row["current_lesson_id"] else min(1, total)
+    position = figures["current_position"] if row["current_lesson_id"] else min(1, total)
     return {
         "id": row["id"],
         "user_id": row["user_id"],
@@ -216,12 +233,12 @@ def summary_payload(row: dict[str, Any]) -> dict[str, Any]:
         "current_lesson": position,
         "current_lesson_id": row["current_lesson_id"],
         "total_lessons": total,
-        "lessons_completed": row["lessons_completed"],
-        "required_lessons": row["required_lessons"],
-        "required_lessons_completed": row["required_lessons_completed"],
-        "percent_complete": percent(row["lessons_completed"], total),
-        "time_spent_minutes": row["time_spent_total"] // 60,
-        "time_spent_seconds": row["time_spent_total"],
+        "lessons_completed": figures["lessons_completed"],
+        "required_lessons": figures["required_lessons"],
+        "required_lessons_completed": figures["required_lessons_completed"],
+        "percent_complete": percent(figures["lessons_completed"], total),
+        "time_spent_minutes": figures["time_spent_total"] // 60,
+        "time_spent_seconds": figures["time_spent_total"],
         "started_at": format_datetime(row["started_at"]),
         "last_accessed_at": format_datetime(row["last_accessed_at"]),
         "completed_at": format_datetime(row["completed_at"]),

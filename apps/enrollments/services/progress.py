@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.catalog.models import Course, Lesson, LessonType, PathItem
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit, emit_many
+from apps.core.models import Event
 from apps.core.times import format_datetime
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import (
@@ -86,6 +87,25 @@ def progress_rows_ensure(*, user: User, course: Course) -> None:
         )
 
 
+def lesson_progress_follow_lesson(event: Event) -> None:
+    """Events subscriber: a lesson moved to another course (``lesson.updated``) takes its
+    progress rows along, so course summaries, which read a course's rows through their
+    ``course_id``, count them in the course the lesson is in now. The lesson's course is
+    read again, not taken from the event: events may arrive late or twice."""
+    if event.type != "lesson.updated":
+        return
+    lesson_id = (event.payload or {}).get("id") if isinstance(event.payload, dict) else None
+    course_id = (
+        Lesson.objects.filter(pk=lesson_id, school_id=event.school_id)
+        .values_list("course_id", flat=True)
+        .first()
+    )
+    if course_id is not None:
+        LessonProgress.objects.filter(lesson_id=lesson_id).exclude(course_id=course_id).update(
+            course_id=course_id, updated_at=timezone.now()
+        )
+
+
 # --- payloads --------------------------------------------------------------------------------
 
 
@@ -116,9 +136,9 @@ def lesson_completed_payload(progress: LessonProgress, lesson: Lesson) -> dict[s
 
 def course_progress_payload(course_progress: CourseProgress) -> dict[str, Any]:
     """The data of ``enrollment.progress_updated``: the counts of the course's lessons."""
-    row = progress_selectors.summary_rows(
-        CourseProgress.objects.filter(pk=course_progress.pk)
-    ).get()
+    row = progress_selectors.summary_figures(
+        progress_selectors.summary_rows(CourseProgress.objects.filter(pk=course_progress.pk)).get()
+    )
     return {
         "id": course_progress.id,
         "user": _user_ref(course_progress.user),
