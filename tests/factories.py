@@ -63,7 +63,7 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer
+from apps.commerce.models import Offer, Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1051,3 +1051,63 @@ class OfferFactory(DjangoModelFactory):
     price_cents = 10000
     currency_code = "USD"
     sku = factory.Sequence(lambda n: f"SKU-{n}")
+
+
+# --- commerce: plans -------------------------------------------------------------------------
+
+
+class PlanFactory(DjangoModelFactory):
+    """A plan on a domain of the school (no courses: ``PlanCourseFactory`` adds them)."""
+
+    class Meta:
+        model = Plan
+
+    school = factory.SubFactory(SchoolFactory)
+    domain = factory.SubFactory(DomainFactory, school=factory.SelfAttribute("..school"))
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+
+
+class PlanCourseFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanCourse
+
+    school = factory.SubFactory(SchoolFactory)
+    plan = factory.SubFactory(PlanFactory, school=factory.SelfAttribute("..school"))
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class PlanEnrollmentFactory(_LearnerRowFactory):
+    """A member's plan enrollment, made directly (``plan_enrollment_create`` also grants
+    the plan's courses)."""
+
+    class Meta:
+        model = PlanEnrollment
+
+    plan = factory.SubFactory(PlanFactory, school=factory.SelfAttribute("..school"))
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+class PlanCourseGrantFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanCourseGrant
+
+    school = factory.SubFactory(SchoolFactory)
+    plan_enrollment = factory.SubFactory(
+        PlanEnrollmentFactory, school=factory.SelfAttribute("..school")
+    )
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+
+
+_domain_name_before_plans = PATH_KWARGS["domain_name"]
+
+
+def _plan_domain_name(row: models.Model) -> str:
+    """A plan enrollment's domain is its plan's."""
+    if isinstance(row, PlanEnrollment):
+        return row.plan.domain.name
+    return _domain_name_before_plans(row)
+
+
+PATH_KWARGS["domain_name"] = _plan_domain_name

@@ -13,3 +13,6 @@ class CommerceErrorCode(StrEnum):
     # ``invalid_currency`` and ``invalid_amount`` (apps/core/api/money.py) first.
     INVALID_CURRENCY = "invalid_currency"
     INVALID_PRICE = "invalid_price"
+    # Plans.
+    PLAN_SLUG_TAKEN = "plan_slug_taken"
+    PLAN_COURSE_EXISTS = "plan_course_exists"

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.catalog.models import PublishedCourse
-from apps.commerce.models import Offer
+from apps.commerce.models import Offer, Plan
 from apps.schools.management.commands import seed_demo
 from apps.schools.models import School
 
@@ -22,8 +22,27 @@ def test_seed_demo_prices_each_published_course_once(tmp_path, monkeypatch):
     # then: one offer per published course, the first free
     school = School.objects.get(slug="demo")
     published = PublishedCourse.objects.filter(school=school)
-    offers = Offer.objects.filter(school=school).order_by("published_course_id")
+    offers = Offer.objects.filter(school=school, published_course__isnull=False).order_by(
+        "published_course_id"
+    )
     assert published.count() == 2
     assert [offer.published_course_id for offer in offers] == sorted(p.id for p in published)
     assert [offer.price_cents for offer in offers] == [0, 4900]
     assert {offer.currency_code for offer in offers} == {"USD"}
+
+
+def test_seed_demo_makes_one_plan_with_an_offer(tmp_path, monkeypatch):
+    # given
+    monkeypatch.setattr(seed_demo, "KEY_FILE", tmp_path / ".demo-credentials")
+
+    # when run twice
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    # then: one plan granting the published courses of its domain, priced once
+    school = School.objects.get(slug="demo")
+    (plan,) = Plan.objects.filter(school=school)
+    published = PublishedCourse.objects.filter(school=school, domain=plan.domain)
+    assert set(plan.courses.values_list("id", flat=True)) == {p.course_id for p in published}
+    assert plan.offer.price_cents == 12900
+    assert plan.offer.registration_url == f"https://{plan.domain.name}/checkout/{plan.offer.id}"

@@ -26,6 +26,7 @@ from apps.catalog.services.lessons import lesson_create
 from apps.catalog.services.live import ilt_session_create
 from apps.catalog.services.paths import path_create, path_item_create
 from apps.catalog.tasks import web_package_import_task
+from apps.commerce.services.plans import plan_create
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
@@ -197,6 +198,20 @@ def _path_enrollment_url(ctx: Ctx) -> str:
     published = ctx.api.post(base, {"path_id": path.id}, format="json")
     ok(published)
     url = f"{base}/{published.json()['id']}/published-path-enrollments"
+    response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
+    ok(response)
+    return f"{url}/{response.json()['id']}"
+
+
+def _plan_enrollment_url(ctx: Ctx) -> str:
+    course = course_create(
+        school=ctx.school,
+        title="Racking",
+        short_description="",
+        enforce_sequential_navigation=False,
+    )
+    plan = plan_create(domain=ctx.domain(), title="All access", courses=[course])
+    url = f"/api/v1/domains/{ctx.domain().name}/plan/{plan.id}/plan-enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
     ok(response)
     return f"{url}/{response.json()['id']}"
@@ -466,6 +481,10 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "enrollment.removed": _course_member_removed,
     "path.enrollment.removed": _program_member_removed,
     "ping": lambda ctx: ok(ctx.api.post(f"{URL}/{ctx.webhook.id}/test", {}, format="json")),
+    "plan.enrollment.created": _plan_enrollment_url,
+    "plan.enrollment.updated": lambda ctx: ok(
+        ctx.api.patch(_plan_enrollment_url(ctx), {"active": False}, format="json")
+    ),
 }
 
 

@@ -25,6 +25,7 @@ class OfferAdmin(SchoolScopedAdmin):
         "published_path__path",
         "published_path__domain",
         "bundle",
+        "plan__domain",
     ]
     search_fields = ["id", "sku", "description"]
     readonly_fields = ["id", "created_at", "updated_at"]

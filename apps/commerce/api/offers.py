@@ -1,4 +1,5 @@
-"""``offers`` (Skilljar v1): the price of a published course, a published path or a bundle.
+"""``offers`` (Skilljar v1): the price of a published course, a published path, a bundle
+or a plan.
 
 A price is written either as Skilljar's ``price {amount, currency_code}`` (a decimal string
 in the currency's own decimals) or flat as ``price_cents`` + ``currency_code`` (integer minor
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 
 from apps.catalog.models import Bundle, PublishedCourse, PublishedPath
 from apps.commerce.codes import CommerceErrorCode
-from apps.commerce.models import Offer
+from apps.commerce.models import Offer, Plan
 from apps.commerce.selectors import offers as offer_selectors
 from apps.commerce.services import offers as offer_services
 from apps.core.api.base import SchoolScopedViewSet
@@ -50,6 +51,7 @@ class OfferSerializer(ModelSerializer):
     published_course_id = serializers.CharField(read_only=True, allow_null=True)
     published_path_id = serializers.CharField(read_only=True, allow_null=True)
     bundle_id = serializers.CharField(read_only=True, allow_null=True)
+    plan_id = serializers.CharField(read_only=True, allow_null=True)
     registration_url = serializers.CharField(
         read_only=True, allow_null=True, help_text="https://{domain}/checkout/{id}; null: bundle."
     )
@@ -64,6 +66,7 @@ class OfferSerializer(ModelSerializer):
             "published_course_id",
             "published_path_id",
             "bundle_id",
+            "plan_id",
             "registration_open",
             "registration_url",
             "price",
@@ -104,6 +107,13 @@ class OfferWriteSerializer(Serializer):
         required=False,
         allow_null=True,
         help_text="A bundle of the school.",
+    )
+    plan_id = SchoolPrimaryKeyRelatedField(
+        source="plan",
+        queryset=Plan.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A plan of the school.",
     )
     price = MoneySerializer(
         required=False,
@@ -157,6 +167,7 @@ class OfferFilter(FilterSet):
         field_name="published_path_id", help_text="A published path (ppt_ id)."
     )
     bundle_id = django_filters.CharFilter(field_name="bundle_id", help_text="A bundle (bnd_ id).")
+    plan_id = django_filters.CharFilter(field_name="plan_id", help_text="A plan (pln_ id).")
     registration_open = BooleanFilter(field_name="registration_open")
 
     class Meta:
@@ -168,7 +179,7 @@ class OfferFilter(FilterSet):
     list=extend_schema(summary="List offers", description="1000 per page, oldest first."),
     retrieve=extend_schema(summary="Get an offer"),
     create=extend_schema(
-        summary="Put a price on a published course, published path or bundle",
+        summary="Put a price on a published course, published path, bundle or plan",
         request=OfferWriteSerializer,
         responses={201: OfferSerializer},
     ),
@@ -184,7 +195,8 @@ class OfferFilter(FilterSet):
     ),
 )
 class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolScopedViewSet):
-    """The school's offers (1000 per page): one per published course, path or bundle."""
+    """The school's offers (1000 per page): one per published course, path, bundle or
+    plan."""
 
     queryset = Offer.objects.all()
     serializer_class = OfferSerializer

@@ -1,7 +1,19 @@
 from apps.commerce.api.offers import OfferViewSet
+from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
 router.register("offers", OfferViewSet, basename="offer")
+router.register(r"domains/(?P<domain_name>[^/]+)/plan", PlanViewSet, basename="plan")
+router.register(
+    r"domains/(?P<domain_name>[^/]+)/plan/(?P<plan_id>[^/]+)/plan-enrollments",
+    PlanEnrollmentViewSet,
+    basename="plan-enrollment",
+)
+router.register(
+    r"users/(?P<user_id>[^/]+)/plan-enrollments",
+    UserPlanEnrollmentViewSet,
+    basename="user-plan-enrollment",
+)
 
 urlpatterns = [*router.urls]

@@ -4,5 +4,13 @@ A package split by subdomain; every model is importable from ``apps.commerce.mod
 """
 
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
+from apps.commerce.models.plans import Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
 
-__all__ = ["OFFER_TARGETS", "Offer"]
+__all__ = [
+    "OFFER_TARGETS",
+    "Offer",
+    "Plan",
+    "PlanCourse",
+    "PlanCourseGrant",
+    "PlanEnrollment",
+]

@@ -1,5 +1,5 @@
-"""Offers: what a published course, a published path or a bundle costs, and whether it can
-be bought now.
+"""Offers: what a published course, a published path, a bundle or a plan costs, and whether
+it can be bought now.
 
 An offer has exactly one target, and a target at most one offer. The targets are nullable
 one-to-one columns (``OFFER_TARGETS``): the unique index of each column keeps one offer per
@@ -16,7 +16,7 @@ from apps.core.ids import PrefixedIdField
 from apps.core.models import SchoolOwnedModel
 
 # The columns an offer can sell, in the order the API names them (``<name>_id``).
-OFFER_TARGETS: tuple[str, ...] = ("published_course", "published_path", "bundle")
+OFFER_TARGETS: tuple[str, ...] = ("published_course", "published_path", "bundle", "plan")
 
 
 def exactly_one(columns: tuple[str, ...]) -> models.Q:
@@ -31,7 +31,7 @@ def exactly_one(columns: tuple[str, ...]) -> models.Q:
 
 
 class Offer(SchoolOwnedModel):
-    """The price of one published course, published path or bundle, in one currency.
+    """The price of one published course, published path, bundle or plan, in one currency.
 
     ``price_cents`` is in the currency's minor units (0: free). ``training_credit_value`` is
     how many whole training credits buy it (a training-credit code's ``credits_total`` is
@@ -48,6 +48,9 @@ class Offer(SchoolOwnedModel):
     )
     bundle = models.OneToOneField(
         Bundle, null=True, blank=True, on_delete=models.CASCADE, related_name="offer"
+    )
+    plan = models.OneToOneField(
+        "commerce.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="offer"
     )
     price_cents = models.PositiveBigIntegerField()
     currency_code = models.CharField(max_length=3)

@@ -1,4 +1,5 @@
-"""Writes of offers: create and update (``offer.created``, ``offer.updated``).
+"""Writes of offers (on published courses, published paths, bundles and plans): create and
+update (``offer.created``, ``offer.updated``).
 
 One offer per target is the database's rule (a unique index per target column): a second
 offer on a target, also one racing the first, is 409 ``offer_exists``. The target is fixed
@@ -82,6 +83,7 @@ def offer_create(
     published_course: models.Model | None = None,
     published_path: models.Model | None = None,
     bundle: models.Model | None = None,
+    plan: models.Model | None = None,
     registration_open: bool = True,
     sku: str = "",
     description: str = "",
@@ -89,7 +91,7 @@ def offer_create(
 ) -> Offer:
     """Put a price on exactly one of the school's targets; 400 when none or several are
     given or one is another school's, 409 ``offer_exists`` when the target has an offer."""
-    given = (published_course, published_path, bundle)  # in the order of OFFER_TARGETS
+    given = (published_course, published_path, bundle, plan)  # in the order of OFFER_TARGETS
     targets = {name: target for name, target in zip(OFFER_TARGETS, given, strict=True) if target}
     if len(targets) != 1:
         names = ", ".join(f"{name}_id" for name in OFFER_TARGETS)
@@ -124,7 +126,9 @@ def offer_update(*, offer: Offer, **fields: Any) -> Offer:
     allowed, naming another is 400 ``offer_target_fixed``."""
     offer = (
         Offer.objects.select_for_update(of=("self",))
-        .select_related("school", "published_course__domain", "published_path__domain", "bundle")
+        .select_related(
+            "school", "published_course__domain", "published_path__domain", "bundle", "plan__domain"
+        )
         .get(pk=offer.pk)
     )
     for name in OFFER_TARGETS:

@@ -485,3 +485,38 @@ def _path_course_grant_one(path_enrollment: PathEnrollment, course: Course) -> i
     )
     member = member_of(path_enrollment.school_id, path_enrollment.user)
     return int(_path_course_enroll(path_enrollment, course, publication, member))
+
+
+# --- enrollments another record grants (commerce's plans) ----------------------------------
+
+
+def course_enrollment_grant(
+    *,
+    user: User,
+    member: Member,
+    course: Course,
+    published_course: PublishedCourse | None,
+    enrolled_at: datetime,
+    expires_at: datetime | None,
+    active: bool,
+    source: str,
+) -> Enrollment | None:
+    """A course enrollment granted by something the person holds elsewhere (a plan, in
+    commerce, which keeps the link): no registration window, the grantor's dates and active
+    flag, then progress rows and ``enrollment.created``. None when the person already has
+    that very enrollment (same publication, same ``enrolled_at``); the caller makes sure it
+    asks once per grant (an enrollment without a publication has no unique key)."""
+    enrollment = Enrollment(
+        school_id=member.school_id,
+        user=user,
+        course=course,
+        published_course=published_course,
+        enrolled_at=enrolled_at,
+        expires_at=expires_at,
+        active=active,
+        source=source,
+    )
+    if not insert_once(enrollment, "enr_enrollment_once"):
+        return None
+    enrollment_granted(enrollment, domain=None, member=member)
+    return enrollment
