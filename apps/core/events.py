@@ -79,6 +79,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "purchase": "read:commerce",
     "payment": "read:commerce",
     "offer": "read:commerce",
+    "plan": "read:commerce",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }
