@@ -16,14 +16,14 @@ granted to the plan's people by a job (``commerce.plan_course_grant``).
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
 from apps.catalog.models import Course, PublishedCourse
 from apps.commerce.codes import CommerceErrorCode
 from apps.commerce.models import Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
-from apps.core.errors import ApiError, Conflict, InvalidInput, conflict_on_duplicate, violates
+from apps.core.errors import ApiError, Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.core.models import Job
 from apps.core.services import job_advance, job_create, job_start, job_succeed
@@ -224,19 +224,6 @@ def plan_enrollment_create(
     return enrollment, True
 
 
-def _claim(grant: PlanCourseGrant) -> bool:
-    """Insert the grant in a savepoint; False when this plan enrollment granted the course
-    already (or a concurrent grant is doing it: the constraint waits for it to commit)."""
-    try:
-        with transaction.atomic():
-            grant.save(force_insert=True)
-    except IntegrityError as exc:
-        if violates(exc, "commerce_plangrant_once"):
-            return False
-        raise
-    return True
-
-
 @transaction.atomic
 def plan_grant(*, plan_enrollment: PlanEnrollment, member: Member | None = None) -> int:
     """Enroll the plan enrollment's person in each course of the plan it has not granted
@@ -262,7 +249,9 @@ def plan_grant(*, plan_enrollment: PlanEnrollment, member: Member | None = None)
         grant = PlanCourseGrant(
             school_id=plan_enrollment.school_id, plan_enrollment=plan_enrollment, course=item.course
         )
-        if not _claim(grant):
+        # The claim: a grant this plan enrollment made already (or a concurrent one is
+        # making: the unique index waits for it to commit) is skipped.
+        if not insert_once(grant, "commerce_plangrant_once"):
             continue
         enrollment = course_enrollment_grant(
             user=user,
