@@ -3,6 +3,15 @@
 A package split by subdomain; every model is importable from ``apps.commerce.models``.
 """
 
+from apps.commerce.models.credits import TrainingCreditCode, TrainingCreditSpend
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
+from apps.commerce.models.seats import SeatAssignment, SeatOffering
 
-__all__ = ["OFFER_TARGETS", "Offer"]
+__all__ = [
+    "OFFER_TARGETS",
+    "Offer",
+    "TrainingCreditCode",
+    "TrainingCreditSpend",
+    "SeatAssignment",
+    "SeatOffering",
+]
