@@ -63,7 +63,7 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer
+from apps.commerce.models import Offer, SeatAssignment, SeatOffering, TrainingCreditCode
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1051,3 +1051,48 @@ class OfferFactory(DjangoModelFactory):
     price_cents = 10000
     currency_code = "USD"
     sku = factory.Sequence(lambda n: f"SKU-{n}")
+
+
+# --- commerce: training credit codes and seats -----------------------------------------------
+
+
+class TrainingCreditCodeFactory(DjangoModelFactory):
+    """A code of 10 credits for every student and every offer with a credit value."""
+
+    class Meta:
+        model = TrainingCreditCode
+
+    school = factory.SubFactory(SchoolFactory)
+    training_credit_code = factory.Sequence(lambda n: f"CREDITS-{n}")
+    credits_total = 10
+    credits_remaining = factory.SelfAttribute("credits_total")
+    available_to_all_students = True
+    available_for_all_offers = True
+
+
+class SeatOfferingFactory(DjangoModelFactory):
+    """Five seats on an offer of a published course, bought by a member of the school."""
+
+    class Meta:
+        model = SeatOffering
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    offer = factory.SubFactory(OfferFactory, school=factory.SelfAttribute("..school"))
+    seats = 5
+
+
+class SeatAssignmentFactory(DjangoModelFactory):
+    """A member of the school on a seat (the seat counted in ``seats_used``)."""
+
+    class Meta:
+        model = SeatAssignment
+
+    school = factory.SubFactory(SchoolFactory)
+    seat_offering = factory.SubFactory(
+        SeatOfferingFactory, school=factory.SelfAttribute("..school"), seats_used=1
+    )
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+
+
+PATH_KWARGS["seat_id"] = lambda row: row.seat_offering_id
