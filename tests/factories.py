@@ -63,7 +63,16 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer, SeatAssignment, SeatOffering, TrainingCreditCode
+from apps.commerce.models import (
+    Affiliate,
+    AffiliateCommission,
+    Lead,
+    Offer,
+    SeatAssignment,
+    SeatOffering,
+    TrainingCreditCode,
+    TrainingCreditSpend,
+)
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1070,6 +1079,22 @@ class TrainingCreditCodeFactory(DjangoModelFactory):
     available_for_all_offers = True
 
 
+class TrainingCreditSpendFactory(DjangoModelFactory):
+    """Credits of a code spent by a member of the school on an offer (the code's count is
+    left as it is: build spends through ``training_credits_spend`` to move it)."""
+
+    class Meta:
+        model = TrainingCreditSpend
+
+    school = factory.SubFactory(SchoolFactory)
+    code = factory.SubFactory(TrainingCreditCodeFactory, school=factory.SelfAttribute("..school"))
+    offer = factory.SubFactory(
+        OfferFactory, school=factory.SelfAttribute("..school"), training_credit_value=1
+    )
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    credits = 1
+
+
 class SeatOfferingFactory(DjangoModelFactory):
     """Five seats on an offer of a published course, bought by a member of the school."""
 
@@ -1096,3 +1121,47 @@ class SeatAssignmentFactory(DjangoModelFactory):
 
 
 PATH_KWARGS["seat_id"] = lambda row: row.seat_offering_id
+
+
+# --- commerce: affiliates and leads ----------------------------------------------------------
+
+
+class AffiliateFactory(DjangoModelFactory):
+    """A member of the school made an affiliate (20 %, 30 days' hold)."""
+
+    class Meta:
+        model = Affiliate
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+
+
+class LeadFactory(DjangoModelFactory):
+    """A person an affiliate of the school referred, by e-mail."""
+
+    class Meta:
+        model = Lead
+
+    school = factory.SubFactory(SchoolFactory)
+    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
+    email = factory.Sequence(lambda n: f"lead{n}@example.test")
+
+
+class AffiliateCommissionFactory(DjangoModelFactory):
+    """What a referred customer's purchase earned an affiliate, payable in 30 days."""
+
+    class Meta:
+        model = AffiliateCommission
+
+    school = factory.SubFactory(SchoolFactory)
+    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
+    customer = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    purchase_id = factory.Sequence(lambda n: f"pur_{n:026d}")
+    sale_cents = 10000
+    commission_cents = 2000
+    currency_code = "USD"
+    earned_at = factory.LazyFunction(timezone.now)
+    payable_at = factory.LazyAttribute(lambda o: o.earned_at + timedelta(days=30))
+
+
+PATH_KWARGS["affiliate_user_id"] = lambda row: row.affiliate.user_id

@@ -27,3 +27,5 @@ class CommerceErrorCode(StrEnum):
     SEATS_FULL = "seats_full"
     SEATS_BELOW_USED = "seats_below_used"
     SEAT_TARGET_UNSUPPORTED = "seat_target_unsupported"
+    # Affiliates
+    AFFILIATE_OWN_PURCHASE = "affiliate_own_purchase"

@@ -1,5 +1,15 @@
 from django.urls import re_path
 
+from apps.commerce.api.affiliates import (
+    AffiliateCustomerViewSet,
+    AffiliateLeadViewSet,
+    AffiliatePaymentViewSet,
+    AffiliateViewSet,
+    CompletedPayoutViewSet,
+    DuePayoutViewSet,
+    LeadViewSet,
+    UpcomingPayoutViewSet,
+)
 from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.seats import SeatOfferingViewSet, SeatUserViewSet
@@ -9,6 +19,17 @@ router = OptionalSlashRouter()
 router.register("offers", OfferViewSet, basename="offer")
 router.register("training-credit-codes", TrainingCreditCodeViewSet, basename="training-credit-code")
 router.register("seats", SeatOfferingViewSet, basename="seat")
+router.register("leads", LeadViewSet, basename="lead")
+AFFILIATE = r"affiliates/(?P<affiliate_user_id>[^/]+)"
+router.register(rf"{AFFILIATE}/customers", AffiliateCustomerViewSet, basename="affiliate-customer")
+router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate-lead")
+router.register(rf"{AFFILIATE}/payments", AffiliatePaymentViewSet, basename="affiliate-payment")
+for state, viewset in (
+    ("completed", CompletedPayoutViewSet),
+    ("due", DuePayoutViewSet),
+    ("upcoming", UpcomingPayoutViewSet),
+):
+    router.register(rf"{AFFILIATE}/payouts/{state}", viewset, basename=f"affiliate-payout-{state}")
 
 SEAT_USERS = r"^seats/(?P<seat_id>[^/]+)/users"
 urlpatterns = [
@@ -19,5 +40,12 @@ urlpatterns = [
         rf"{SEAT_USERS}/(?P<user_id>[^/]+)/?$",
         SeatUserViewSet.as_view({"get": "retrieve", "post": "assign"}),
         name="seat-user-detail",
+    ),
+    re_path(r"^affiliates/?$", AffiliateViewSet.as_view({"get": "list"}), name="affiliate-list"),
+    # POST on a user's affiliate address makes them one (LearnWorlds' "create an affiliate").
+    re_path(
+        r"^affiliates/(?P<user_id>[^/]+)/?$",
+        AffiliateViewSet.as_view({"get": "retrieve", "post": "make"}),
+        name="affiliate-detail",
     ),
 ]

@@ -3,6 +3,7 @@
 A package split by subdomain; every model is importable from ``apps.commerce.models``.
 """
 
+from apps.commerce.models.affiliates import Affiliate, AffiliateCommission, Lead
 from apps.commerce.models.credits import TrainingCreditCode, TrainingCreditSpend
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
 from apps.commerce.models.seats import SeatAssignment, SeatOffering
@@ -14,4 +15,7 @@ __all__ = [
     "TrainingCreditSpend",
     "SeatAssignment",
     "SeatOffering",
+    "Affiliate",
+    "AffiliateCommission",
+    "Lead",
 ]
