@@ -1120,9 +1120,6 @@ class SeatAssignmentFactory(DjangoModelFactory):
     user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
 
 
-PATH_KWARGS["seat_id"] = lambda row: row.seat_offering_id
-
-
 # --- commerce: affiliates and leads ----------------------------------------------------------
 
 
@@ -1134,17 +1131,6 @@ class AffiliateFactory(DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
-
-
-class LeadFactory(DjangoModelFactory):
-    """A person an affiliate of the school referred, by e-mail."""
-
-    class Meta:
-        model = Lead
-
-    school = factory.SubFactory(SchoolFactory)
-    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
-    email = factory.Sequence(lambda n: f"lead{n}@example.test")
 
 
 class AffiliateCommissionFactory(DjangoModelFactory):
@@ -1162,6 +1148,27 @@ class AffiliateCommissionFactory(DjangoModelFactory):
     currency_code = "USD"
     earned_at = factory.LazyFunction(timezone.now)
     payable_at = factory.LazyAttribute(lambda o: o.earned_at + timedelta(days=30))
+
+
+class LeadFactory(DjangoModelFactory):
+    """A member of the school an affiliate referred, who bought (a customer, so every list
+    of leads shows it); ``bought=False`` for a lead without a purchase."""
+
+    class Meta:
+        model = Lead
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    email = factory.LazyAttribute(lambda o: o.user.email)
+
+    @factory.post_generation
+    def bought(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not False:
+            AffiliateCommissionFactory(
+                school=self.school, affiliate=self.affiliate, customer=self.user
+            )
 
 
 PATH_KWARGS["affiliate_user_id"] = lambda row: row.affiliate.user_id

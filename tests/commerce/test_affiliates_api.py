@@ -155,10 +155,10 @@ def test_payouts_are_upcoming_then_due_then_completed(api_client, school):
     paid = AffiliateCommissionFactory(
         school=school, affiliate=affiliate, earned_at=now - timedelta(days=60), paid_at=now
     )
-    base = f"{URL}/{affiliate.user_id}/payouts"
+    url = f"{URL}/{affiliate.user_id}/payments"
 
     def ids(state: str) -> list[str]:
-        return [row["id"] for row in api_client.get(f"{base}/{state}").json()["results"]]
+        return [row["id"] for row in api_client.get(url, {"state": state}).json()["results"]]
 
     # when / then
     assert ids("upcoming") == [held.id]
@@ -167,6 +167,7 @@ def test_payouts_are_upcoming_then_due_then_completed(api_client, school):
     assert affiliate_commissions_pay(affiliate=affiliate) == 1
     assert ids("due") == []
     assert set(ids("completed")) == {paid.id, payable.id}
+    assert api_client.get(url, {"state": "later"}).status_code == 400
 
 
 def test_list_runs_constant_queries(api_client, school):
@@ -189,7 +190,7 @@ def test_another_schools_affiliate_is_404(api_client, other_school):
 
     assert api_client.get(f"{URL}/{theirs.user_id}").status_code == 404
     assert api_client.get(f"{URL}/{theirs.user_id}/leads").status_code == 404
-    assert api_client.get(f"{URL}/{theirs.user_id}/payouts/due").status_code == 404
+    assert api_client.get(f"{URL}/{theirs.user_id}/payments").status_code == 404
     assert api_client.get(URL).json()["results"] == []
     assert api_client.get("/api/v1/leads").json()["results"] == []
 

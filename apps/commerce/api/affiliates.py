@@ -2,11 +2,7 @@
 and the commissions they earn. An affiliate is addressed by its user's id, as the seed's
 ``POST /affiliates/{user id}`` makes one."""
 
-from datetime import datetime
-from functools import cached_property
-
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
@@ -17,6 +13,7 @@ from apps.commerce.services import affiliates as affiliate_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.schools.selectors.people import member_get
 
 
@@ -80,7 +77,11 @@ class CommissionSerializer(ModelSerializer):
 
     affiliate_id = serializers.CharField(read_only=True)
     customer_id = serializers.CharField(read_only=True)
-    state = serializers.SerializerMethodField()
+    state = serializers.CharField(
+        source="payout_state",
+        read_only=True,
+        help_text="completed (paid), due (payable, unpaid) or upcoming (still held).",
+    )
 
     class Meta:
         model = AffiliateCommission
@@ -100,13 +101,6 @@ class CommissionSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_state(self, commission: AffiliateCommission) -> str:
-        """completed (paid), due (payable, unpaid) or upcoming (held)."""
-        if commission.paid_at is not None:
-            return "completed"
-        now = self.context.get("now")
-        return "due" if now is not None and commission.payable_at <= now else "upcoming"
 
 
 @extend_schema_view(
@@ -193,44 +187,36 @@ class AffiliateCustomerViewSet(LeadViewSet):
         return affiliate_selectors.affiliate_customers(queryset=queryset)
 
 
-@extend_schema_view(list=extend_schema(summary="List an affiliate's payments (commissions)"))
+class CommissionFilter(FilterSet):
+    state = ChoiceFilter(
+        field_name="payout_state",
+        choices=[(state, state) for state in affiliate_selectors.PAYOUT_STATES],
+        help_text="completed (paid), due (payable, unpaid) or upcoming (still held).",
+    )
+
+    class Meta:
+        model = AffiliateCommission
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List an affiliate's payments (commissions)",
+        description="20 per page, newest first; state=completed|due|upcoming lists its payouts.",
+    )
+)
 class AffiliatePaymentViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
-    """One affiliate's commissions, newest first; ``state`` narrows the payout lists."""
+    """One affiliate's commissions, newest first; ``state`` narrows them to its payouts."""
 
     affiliate = _affiliate_parent()
-    state: str | None = None
 
     queryset = AffiliateCommission.objects.all()
     serializer_class = CommissionSerializer
+    filterset_class = CommissionFilter
     scopes = ("read:commerce", "write:commerce")
     allow_user_tokens = False
     page_size = 20
     max_page_size = 100
 
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "now": self._now}
-
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
-        return affiliate_selectors.commission_list(
-            queryset=queryset, state=self.state, now=self._now
-        )
-
-    @cached_property
-    def _now(self) -> datetime:
-        # One instant per request, so the filter and each row's state agree.
-        return timezone.now()
-
-
-@extend_schema_view(list=extend_schema(summary="List an affiliate's completed payouts"))
-class CompletedPayoutViewSet(AffiliatePaymentViewSet):
-    state = "completed"
-
-
-@extend_schema_view(list=extend_schema(summary="List an affiliate's due payouts"))
-class DuePayoutViewSet(AffiliatePaymentViewSet):
-    state = "due"
-
-
-@extend_schema_view(list=extend_schema(summary="List an affiliate's upcoming payouts"))
-class UpcomingPayoutViewSet(AffiliatePaymentViewSet):
-    state = "upcoming"
+        return affiliate_selectors.commission_list(queryset=queryset)

@@ -166,7 +166,7 @@ class SeatUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
 
     seat_offering = Parent(
         SeatOffering.objects.all(),
-        url_kwarg="seat_id",
+        url_kwarg="seat_offering_id",
         relation="seat_offering",
         detail="No such seat offering.",
     )
@@ -182,7 +182,9 @@ class SeatUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return seat_selectors.seat_assignment_list(queryset=queryset)
 
-    def assign(self, request, seat_id: str | None = None, user_id: str | None = None) -> Response:
+    def assign(
+        self, request, seat_offering_id: str | None = None, user_id: str | None = None
+    ) -> Response:
         offering = self.seat_offering
         member = member_get(school=self.school, user_id=user_id)
         if member is None:

@@ -5,10 +5,7 @@ from apps.commerce.api.affiliates import (
     AffiliateLeadViewSet,
     AffiliatePaymentViewSet,
     AffiliateViewSet,
-    CompletedPayoutViewSet,
-    DuePayoutViewSet,
     LeadViewSet,
-    UpcomingPayoutViewSet,
 )
 from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
@@ -24,14 +21,8 @@ AFFILIATE = r"affiliates/(?P<affiliate_user_id>[^/]+)"
 router.register(rf"{AFFILIATE}/customers", AffiliateCustomerViewSet, basename="affiliate-customer")
 router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate-lead")
 router.register(rf"{AFFILIATE}/payments", AffiliatePaymentViewSet, basename="affiliate-payment")
-for state, viewset in (
-    ("completed", CompletedPayoutViewSet),
-    ("due", DuePayoutViewSet),
-    ("upcoming", UpcomingPayoutViewSet),
-):
-    router.register(rf"{AFFILIATE}/payouts/{state}", viewset, basename=f"affiliate-payout-{state}")
 
-SEAT_USERS = r"^seats/(?P<seat_id>[^/]+)/users"
+SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
 urlpatterns = [
     *router.urls,
     re_path(rf"{SEAT_USERS}/?$", SeatUserViewSet.as_view({"get": "list"}), name="seat-user-list"),

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.commerce.models import Affiliate, AffiliateCommission, Lead
@@ -30,18 +30,15 @@ def affiliate_customers(*, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
 
 
 def commission_list(
-    *,
-    queryset: QuerySet[AffiliateCommission],
-    state: str | None = None,
-    now: datetime | None = None,
+    *, queryset: QuerySet[AffiliateCommission], now: datetime | None = None
 ) -> QuerySet[AffiliateCommission]:
-    """Commissions, newest first; ``state`` narrows to completed (paid), due (payable and
-    unpaid) or upcoming (still held)."""
+    """Commissions, newest first, each annotated with its ``payout_state`` at ``now``:
+    completed (paid), due (payable and unpaid) or upcoming (still held)."""
     now = now or timezone.now()
-    if state == "completed":
-        queryset = queryset.filter(paid_at__isnull=False)
-    elif state == "due":
-        queryset = queryset.filter(paid_at__isnull=True, payable_at__lte=now)
-    elif state == "upcoming":
-        queryset = queryset.filter(paid_at__isnull=True, payable_at__gt=now)
-    return queryset.select_related("affiliate").order_by("-id")
+    state = Case(
+        When(paid_at__isnull=False, then=Value("completed")),
+        When(payable_at__lte=now, then=Value("due")),
+        default=Value("upcoming"),
+        output_field=CharField(),
+    )
+    return queryset.annotate(payout_state=state).order_by("-id")
