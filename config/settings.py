@@ -297,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
     "core.prune_idempotency_keys": {"task": "core.prune_idempotency_keys", "schedule": 3600.0},
     "webhooks.pump": {"task": "webhooks.pump", "schedule": WEBHOOKS_PUMP_INTERVAL},
     "webhooks.prune_deliveries": {"task": "webhooks.prune_deliveries", "schedule": 86400.0},
+    "commerce.training_credit_content_expire": {
+        "task": "commerce.training_credit_content_expire",
+        "schedule": 300.0,
+    },
 }
 # Run CELERY_BEAT_SCHEDULE in a thread of the serving process when REDIS_URL is unset
 # (make run sets it; apps/core/scheduler.py). With Redis, run `celery beat` instead.

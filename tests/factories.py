@@ -63,7 +63,20 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer, Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
+from apps.commerce.models import (
+    Affiliate,
+    AffiliateCommission,
+    Lead,
+    Offer,
+    Plan,
+    PlanCourse,
+    PlanCourseGrant,
+    PlanEnrollment,
+    SeatAssignment,
+    SeatOffering,
+    TrainingCreditCode,
+    TrainingCreditSpend,
+)
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1111,3 +1124,114 @@ def _plan_domain_name(row: models.Model) -> str:
 
 
 PATH_KWARGS["domain_name"] = _plan_domain_name
+
+# --- commerce: training credit codes and seats -----------------------------------------------
+
+
+class TrainingCreditCodeFactory(DjangoModelFactory):
+    """A code of 10 credits for every student and every offer with a credit value."""
+
+    class Meta:
+        model = TrainingCreditCode
+
+    school = factory.SubFactory(SchoolFactory)
+    training_credit_code = factory.Sequence(lambda n: f"CREDITS-{n}")
+    credits_total = 10
+    credits_remaining = factory.SelfAttribute("credits_total")
+    available_to_all_students = True
+    available_for_all_offers = True
+
+
+class TrainingCreditSpendFactory(DjangoModelFactory):
+    """Credits of a code spent by a member of the school on an offer (the code's count is
+    left as it is: build spends through ``training_credits_spend`` to move it)."""
+
+    class Meta:
+        model = TrainingCreditSpend
+
+    school = factory.SubFactory(SchoolFactory)
+    code = factory.SubFactory(TrainingCreditCodeFactory, school=factory.SelfAttribute("..school"))
+    offer = factory.SubFactory(
+        OfferFactory, school=factory.SelfAttribute("..school"), training_credit_value=1
+    )
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    credits = 1
+
+
+class SeatOfferingFactory(DjangoModelFactory):
+    """Five seats on an offer of a published course, bought by a member of the school."""
+
+    class Meta:
+        model = SeatOffering
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    offer = factory.SubFactory(OfferFactory, school=factory.SelfAttribute("..school"))
+    seats = 5
+
+
+class SeatAssignmentFactory(DjangoModelFactory):
+    """A member of the school on a seat (the seat counted in ``seats_used``)."""
+
+    class Meta:
+        model = SeatAssignment
+
+    school = factory.SubFactory(SchoolFactory)
+    seat_offering = factory.SubFactory(
+        SeatOfferingFactory, school=factory.SelfAttribute("..school"), seats_used=1
+    )
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+
+
+# --- commerce: affiliates and leads ----------------------------------------------------------
+
+
+class AffiliateFactory(DjangoModelFactory):
+    """A member of the school made an affiliate (20 %, 30 days' hold)."""
+
+    class Meta:
+        model = Affiliate
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+
+
+class AffiliateCommissionFactory(DjangoModelFactory):
+    """What a referred customer's purchase earned an affiliate, payable in 30 days."""
+
+    class Meta:
+        model = AffiliateCommission
+
+    school = factory.SubFactory(SchoolFactory)
+    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
+    customer = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    purchase_id = factory.Sequence(lambda n: f"pur_{n:026d}")
+    sale_cents = 10000
+    commission_cents = 2000
+    currency_code = "USD"
+    earned_at = factory.LazyFunction(timezone.now)
+    payable_at = factory.LazyAttribute(lambda o: o.earned_at + timedelta(days=30))
+
+
+class LeadFactory(DjangoModelFactory):
+    """A member of the school an affiliate referred, who bought (a customer, so every list
+    of leads shows it); ``bought=False`` for a lead without a purchase."""
+
+    class Meta:
+        model = Lead
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    email = factory.LazyAttribute(lambda o: o.user.email)
+
+    @factory.post_generation
+    def bought(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not False:
+            AffiliateCommissionFactory(
+                school=self.school, affiliate=self.affiliate, customer=self.user
+            )
+
+
+PATH_KWARGS["affiliate_user_id"] = lambda row: row.affiliate.user_id

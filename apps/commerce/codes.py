@@ -16,3 +16,19 @@ class CommerceErrorCode(StrEnum):
     # Plans.
     PLAN_SLUG_TAKEN = "plan_slug_taken"
     PLAN_COURSE_EXISTS = "plan_course_exists"
+    # Training credit codes
+    TRAINING_CREDIT_CODE_EXISTS = "training_credit_code_exists"
+    STUDENT_GROUPS_REQUIRED = "student_groups_required"
+    OFFERS_REQUIRED = "offers_required"
+    CREDITS_BELOW_SPENT = "credits_below_spent"
+    TRAINING_CREDIT_CODE_EXPIRED = "training_credit_code_expired"
+    TRAINING_CREDITS_INSUFFICIENT = "training_credits_insufficient"
+    OFFER_NOT_FOR_CREDITS = "offer_not_for_credits"
+    TRAINING_CREDIT_OFFER_NOT_ELIGIBLE = "training_credit_offer_not_eligible"
+    TRAINING_CREDIT_USER_NOT_ELIGIBLE = "training_credit_user_not_eligible"
+    # Seats
+    SEATS_FULL = "seats_full"
+    SEATS_BELOW_USED = "seats_below_used"
+    SEAT_TARGET_UNSUPPORTED = "seat_target_unsupported"
+    # Affiliates
+    AFFILIATE_OWN_PURCHASE = "affiliate_own_purchase"

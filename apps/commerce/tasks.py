@@ -1,10 +1,11 @@
-"""Celery entry points of commerce. Each takes a job id, calls one service, is idempotent."""
+"""Celery entry points of commerce. Each calls one service and is safe to run twice; a job's
+task takes the job id."""
 
 import logging
 
 from celery import shared_task
 
-from apps.commerce.services import plans
+from apps.commerce.services import credits, plans
 from apps.core.models import Job
 from apps.core.services import job_fail
 
@@ -24,3 +25,9 @@ def plan_course_grant_task(job_id: str) -> str:
     except Exception:
         logger.exception("plan course grant job %s failed", job_id)
         return job_fail(job=job, error=UNEXPECTED).status
+
+
+@shared_task(name="commerce.training_credit_content_expire", acks_late=True, ignore_result=True)
+def training_credit_content_expire_task() -> int:
+    """End the access bought with training credit codes that expired with ``expire_content``."""
+    return credits.training_credit_content_expire()

@@ -226,6 +226,11 @@ DOCUMENTED_EXCEPTIONS = {
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",
     "idempotency_key_reused": "an Idempotency-Key reused with another body",
+    "student_groups_required": "a training credit code needs student_groups unless "
+    "available_to_all_students (a field required by another's value)",
+    "offers_required": "a training credit code needs offers unless available_for_all_offers",
+    "seat_target_unsupported": "a seat offering's offer must sell a published course or "
+    "path; the schema states an id's form, not its row's target",
 }
 
 

@@ -1,5 +1,16 @@
+from django.urls import re_path
+
+from apps.commerce.api.affiliates import (
+    AffiliateCustomerViewSet,
+    AffiliateLeadViewSet,
+    AffiliatePaymentViewSet,
+    AffiliateViewSet,
+    LeadViewSet,
+)
+from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.seats import SeatOfferingViewSet, SeatUserViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -15,5 +26,29 @@ router.register(
     UserPlanEnrollmentViewSet,
     basename="user-plan-enrollment",
 )
+router.register("training-credit-codes", TrainingCreditCodeViewSet, basename="training-credit-code")
+router.register("seats", SeatOfferingViewSet, basename="seat")
+router.register("leads", LeadViewSet, basename="lead")
+AFFILIATE = r"affiliates/(?P<affiliate_user_id>[^/]+)"
+router.register(rf"{AFFILIATE}/customers", AffiliateCustomerViewSet, basename="affiliate-customer")
+router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate-lead")
+router.register(rf"{AFFILIATE}/payments", AffiliatePaymentViewSet, basename="affiliate-payment")
 
-urlpatterns = [*router.urls]
+SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
+urlpatterns = [
+    *router.urls,
+    re_path(rf"{SEAT_USERS}/?$", SeatUserViewSet.as_view({"get": "list"}), name="seat-user-list"),
+    # POST on a person's seat assigns them (LearnWorlds' "add a user to a seat offering").
+    re_path(
+        rf"{SEAT_USERS}/(?P<user_id>[^/]+)/?$",
+        SeatUserViewSet.as_view({"get": "retrieve", "post": "assign"}),
+        name="seat-user-detail",
+    ),
+    re_path(r"^affiliates/?$", AffiliateViewSet.as_view({"get": "list"}), name="affiliate-list"),
+    # POST on a user's affiliate address makes them one (LearnWorlds' "create an affiliate").
+    re_path(
+        r"^affiliates/(?P<user_id>[^/]+)/?$",
+        AffiliateViewSet.as_view({"get": "retrieve", "post": "make"}),
+        name="affiliate-detail",
+    ),
+]

@@ -3,8 +3,11 @@
 A package split by subdomain; every model is importable from ``apps.commerce.models``.
 """
 
+from apps.commerce.models.affiliates import Affiliate, AffiliateCommission, Lead
+from apps.commerce.models.credits import TrainingCreditCode, TrainingCreditSpend
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
 from apps.commerce.models.plans import Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
+from apps.commerce.models.seats import SeatAssignment, SeatOffering
 
 __all__ = [
     "OFFER_TARGETS",
@@ -13,4 +16,11 @@ __all__ = [
     "PlanCourse",
     "PlanCourseGrant",
     "PlanEnrollment",
+    "TrainingCreditCode",
+    "TrainingCreditSpend",
+    "SeatAssignment",
+    "SeatOffering",
+    "Affiliate",
+    "AffiliateCommission",
+    "Lead",
 ]
