@@ -63,7 +63,16 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer, Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
+from apps.commerce.models import (
+    InvoiceCounter,
+    Offer,
+    Payment,
+    Plan,
+    PlanCourse,
+    PlanCourseGrant,
+    PlanEnrollment,
+    Purchase,
+)
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1111,3 +1120,45 @@ def _plan_domain_name(row: models.Model) -> str:
 
 
 PATH_KWARGS["domain_name"] = _plan_domain_name
+
+
+# --- commerce: purchases, payments -----------------------------------------------------------
+
+
+class PurchaseFactory(_LearnerRowFactory):
+    """A PENDING purchase of a new offer by a new member, at the offer's price (pass
+    ``state=`` and amounts to describe another; fulfil it through the service)."""
+
+    class Meta:
+        model = Purchase
+
+    offer = factory.SubFactory(OfferFactory, school=factory.SelfAttribute("..school"))
+    currency_code = factory.SelfAttribute("offer.currency_code")
+    offer_price_cents = factory.SelfAttribute("offer.price_cents")
+    price_cents = factory.SelfAttribute("offer.price_cents")
+    order_id = factory.Sequence(lambda n: f"ORD-TEST-{n}")
+    purchased_at = factory.LazyFunction(timezone.now)
+
+
+class PaymentFactory(_LearnerRowFactory):
+    """The payment of a purchase of the same school and buyer."""
+
+    class Meta:
+        model = Payment
+
+    purchase = factory.SubFactory(
+        PurchaseFactory,
+        school=factory.SelfAttribute("..school"),
+        user=factory.SelfAttribute("..user"),
+        state="SUCCESS",
+    )
+    amount_cents = factory.SelfAttribute("purchase.price_cents")
+    currency_code = factory.SelfAttribute("purchase.currency_code")
+    paid_at = factory.LazyFunction(timezone.now)
+
+
+class InvoiceCounterFactory(DjangoModelFactory):
+    class Meta:
+        model = InvoiceCounter
+
+    school = factory.SubFactory(SchoolFactory)

@@ -16,3 +16,12 @@ class CommerceErrorCode(StrEnum):
     # Plans.
     PLAN_SLUG_TAKEN = "plan_slug_taken"
     PLAN_COURSE_EXISTS = "plan_course_exists"
+    # Purchases
+    CODE_NOT_SUPPORTED = "code_not_supported"
+    OFFER_CLOSED = "offer_closed"
+    PURCHASE_STATE_INVALID = "purchase_state_invalid"
+    PURCHASE_REFUNDED = "purchase_refunded"
+    PURCHASE_ALREADY_FULFILLED = "purchase_already_fulfilled"
+    PURCHASE_NOT_FULFILLED = "purchase_not_fulfilled"
+    REFUND_TOO_LARGE = "refund_too_large"
+    FULFILMENT_NOT_SUPPORTED = "fulfilment_not_supported"

@@ -1,5 +1,6 @@
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.purchases import PurchaseViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -15,5 +16,6 @@ router.register(
     UserPlanEnrollmentViewSet,
     basename="user-plan-enrollment",
 )
+router.register("purchases", PurchaseViewSet, basename="purchase")
 
 urlpatterns = [*router.urls]

@@ -14,3 +14,8 @@ __all__ = [
     "PlanCourseGrant",
     "PlanEnrollment",
 ]
+from apps.commerce.models.payments import InvoiceCounter, Payment
+from apps.commerce.models.purchases import Purchase
+
+__all__ += ["Purchase"]
+__all__ += ["InvoiceCounter", "Payment"]
