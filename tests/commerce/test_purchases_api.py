@@ -66,7 +66,8 @@ def test_create_answers_the_seed_shape_at_the_offer_price_and_emits_created(
     assert body["tax_price_cents"] == 0
     assert body["quantity"] == 1
     assert body["order_id"].startswith("ORD-")
-    assert body["refunded_at"] is None and body["refund_cents"] is None
+    assert body["refunded_at"] is None
+    assert body["refund_cents"] is None
     assert body["purchased_at"].endswith("Z")
     for name in (
         "status_msg",
@@ -134,9 +135,12 @@ def test_create_refuses_a_closed_offer_and_a_non_member(api_client, school, offe
     empty = api_client.post(URL, {}, format="json")
 
     # then
-    assert closed.status_code == 409 and closed.json()["code"] == "offer_closed"
-    assert missing.status_code == 400 and "user_id" in missing.json()["errors"]
-    assert empty.status_code == 400 and {"offer_id", "user_id"} <= set(empty.json()["errors"])
+    assert closed.status_code == 409
+    assert closed.json()["code"] == "offer_closed"
+    assert missing.status_code == 400
+    assert "user_id" in missing.json()["errors"]
+    assert empty.status_code == 400
+    assert {"offer_id", "user_id"} <= set(empty.json()["errors"])
 
 
 def test_create_refuses_another_schools_offer_and_user(
@@ -151,8 +155,10 @@ def test_create_refuses_another_schools_offer_and_user(
     by_user = _create(api_client, offer, foreign_member)
 
     # then
-    assert by_offer.status_code == 400 and "offer_id" in by_offer.json()["errors"]
-    assert by_user.status_code == 400 and "user_id" in by_user.json()["errors"]
+    assert by_offer.status_code == 400
+    assert "offer_id" in by_offer.json()["errors"]
+    assert by_user.status_code == 400
+    assert "user_id" in by_user.json()["errors"]
 
 
 def test_fulfil_success_enrolls_once_with_the_purchase_block(api_client, school, offer, member):
@@ -262,8 +268,10 @@ def test_refund_takes_access_back_and_a_refunded_purchase_cannot_be_fulfilled(
     assert enrollment.purchase_state == "REFUNDED"
     (event,) = _events(school, "purchase.refunded")
     assert event.payload["refund_cents"] == 5000
-    assert fulfil.status_code == 409 and fulfil.json()["code"] == "purchase_refunded"
-    assert back.status_code == 409 and back.json()["code"] == "purchase_refunded"
+    assert fulfil.status_code == 409
+    assert fulfil.json()["code"] == "purchase_refunded"
+    assert back.status_code == 409
+    assert back.json()["code"] == "purchase_refunded"
     assert len(_events(school, "purchase.fulfilled")) == 1
 
 
@@ -292,10 +300,12 @@ def test_update_checks_transitions_prices_and_refund_amounts(api_client, school,
     assert (repriced.json()["price_cents"], repriced.json()["tax_price_cents"]) == (9000, 900)
     assert late_price.status_code == 409
     assert late_price.json()["code"] == "purchase_state_invalid"
-    assert too_much.status_code == 400 and too_much.json()["code"] == "refund_too_large"
+    assert too_much.status_code == 400
+    assert too_much.json()["code"] == "refund_too_large"
     assert cancelled.status_code == 409
     assert cancelled.json()["code"] == "purchase_already_fulfilled"
-    assert bad.status_code == 400 and "state" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "state" in bad.json()["errors"]
     assert float_cents.status_code == 400
     assert Payment.objects.get(purchase_id=purchase_id).amount_cents == 9900
     assert Purchase.objects.get(pk=purchase_id).state == "SUCCESS"

@@ -97,7 +97,8 @@ def test_a_group_of_another_member_gives_no_discount(context, school):
     quote = price_quote(context)
 
     # then
-    assert quote.price_cents == 10000 and quote.applied == ()
+    assert quote.price_cents == 10000
+    assert quote.applied == ()
 
 
 def test_a_code_is_refused_with_a_named_code(context):
