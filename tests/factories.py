@@ -312,6 +312,8 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     # (recorded as given, like Skilljar's block; commerce's own purchases link by their id).
     "purchase_id": None,
     "client_id": None,  # an offline client's own id for a queued item, recorded as given
+    # A payment processor's transaction id for a purchase, recorded as given.
+    "payment_processor_order_id": None,
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the

@@ -1,4 +1,5 @@
 from apps.commerce.api.offers import OfferViewSet
+from apps.commerce.api.payments import PaymentViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
 from apps.commerce.api.purchases import PurchaseViewSet
 from apps.core.api.routers import OptionalSlashRouter
@@ -17,5 +18,6 @@ router.register(
     basename="user-plan-enrollment",
 )
 router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("payments", PaymentViewSet, basename="payment")
 
 urlpatterns = [*router.urls]
