@@ -1,12 +1,19 @@
 """The public invoice page a signed link opens (no credentials: the token is the key)."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework import serializers
 
 from apps.commerce.invoice_links import LinkRefused, payment_for_token
 from apps.commerce.invoice_renderings import invoice_of, render_html, render_pdf
 from apps.commerce.models import Payment
 from apps.commerce.selectors.payments import payment_list
 from apps.core.errors import envelope, request_id_of
+
+
+class InvoiceQuerySerializer(serializers.Serializer):
+    """The page's one query parameter: ``format`` (``html`` or ``pdf``)."""
+
+    format = serializers.ChoiceField(choices=["html", "pdf"], required=False)
 
 
 def invoice_view(request: HttpRequest, token: str, suffix: str = "") -> HttpResponse:
@@ -31,13 +38,14 @@ def invoice_view(request: HttpRequest, token: str, suffix: str = "") -> HttpResp
     if payment is None:
         return refused(404, "The invoice is no longer available.", "not_found")
     invoice = invoice_of(payment)
-    fmt = request.GET.get("format", "pdf" if suffix == ".pdf" else "html")
+    query = InvoiceQuerySerializer(data=request.GET)
+    if not query.is_valid():
+        return refused(400, "format: html or pdf.", "invalid")
+    fmt = query.validated_data.get("format") or ("pdf" if suffix == ".pdf" else "html")
     if fmt == "pdf":
         response = HttpResponse(render_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="invoice-{invoice.number}.pdf"'
-    elif fmt == "html":
-        response = HttpResponse(render_html(invoice), content_type="text/html; charset=utf-8")
     else:
-        return refused(400, "format: html or pdf.", "invalid")
+        response = HttpResponse(render_html(invoice), content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -144,3 +144,16 @@ def test_tampered_and_expired_links_are_refused(api_client, school, settings):
     assert wrong_salt.status_code == 403
     assert too_old.status_code == 410
     assert too_old.json()["code"] == "link_expired"
+
+
+def test_an_unknown_invoice_format_is_a_400(api_client, school):
+    # given
+    payment = _paid(api_client, school)
+    url = _path(api_client.get(f"{URL}/{payment.id}/invoice-link").json()["url"])
+
+    # when
+    response = Client().get(url, {"format": "docx"})
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
