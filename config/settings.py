@@ -231,6 +231,8 @@ CATALOG_IMPORT_ALLOW_HTTP = env_bool("CATALOG_IMPORT_ALLOW_HTTP", default=False)
 CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=False)
 # Signed download links of hosted files stay valid this long (Skilljar: one hour).
 CATALOG_DOWNLOAD_URL_SECONDS = 3600
+# Signed links to a payment's invoice stay valid this long (apps/commerce/invoice_links.py).
+COMMERCE_INVOICE_LINK_SECONDS = int(os.environ.get("COMMERCE_INVOICE_LINK_SECONDS", "3600"))
 
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

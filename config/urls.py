@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("apps.schools.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.enrollments.urls")),
+    path("", include("apps.commerce.urls")),
 ]
 
 # The benchmark's baseline views (bench/baseline.py); never mounted in production.

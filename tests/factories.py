@@ -66,12 +66,15 @@ from apps.catalog.services.search import (
 from apps.commerce.models import (
     Affiliate,
     AffiliateCommission,
+    InvoiceCounter,
     Lead,
     Offer,
+    Payment,
     Plan,
     PlanCourse,
     PlanCourseGrant,
     PlanEnrollment,
+    Purchase,
     SeatAssignment,
     SeatOffering,
     TrainingCreditCode,
@@ -316,6 +319,8 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     # (recorded as given, like Skilljar's block; commerce's own purchases link by their id).
     "purchase_id": None,
     "client_id": None,  # an offline client's own id for a queued item, recorded as given
+    # A payment processor's transaction id for a purchase, recorded as given.
+    "payment_processor_order_id": None,
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
@@ -1235,3 +1240,44 @@ class LeadFactory(DjangoModelFactory):
 
 
 PATH_KWARGS["affiliate_user_id"] = lambda row: row.affiliate.user_id
+
+# --- commerce: purchases, payments -----------------------------------------------------------
+
+
+class PurchaseFactory(_LearnerRowFactory):
+    """A PENDING purchase of a new offer by a new member, at the offer's price (pass
+    ``state=`` and amounts to describe another; fulfil it through the service)."""
+
+    class Meta:
+        model = Purchase
+
+    offer = factory.SubFactory(OfferFactory, school=factory.SelfAttribute("..school"))
+    currency_code = factory.SelfAttribute("offer.currency_code")
+    offer_price_cents = factory.SelfAttribute("offer.price_cents")
+    price_cents = factory.SelfAttribute("offer.price_cents")
+    order_id = factory.Sequence(lambda n: f"ORD-TEST-{n}")
+    purchased_at = factory.LazyFunction(timezone.now)
+
+
+class PaymentFactory(_LearnerRowFactory):
+    """The payment of a purchase of the same school and buyer."""
+
+    class Meta:
+        model = Payment
+
+    purchase = factory.SubFactory(
+        PurchaseFactory,
+        school=factory.SelfAttribute("..school"),
+        user=factory.SelfAttribute("..user"),
+        state="SUCCESS",
+    )
+    amount_cents = factory.SelfAttribute("purchase.price_cents")
+    currency_code = factory.SelfAttribute("purchase.currency_code")
+    paid_at = factory.LazyFunction(timezone.now)
+
+
+class InvoiceCounterFactory(DjangoModelFactory):
+    class Meta:
+        model = InvoiceCounter
+
+    school = factory.SubFactory(SchoolFactory)

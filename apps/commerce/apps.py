@@ -10,7 +10,7 @@ class CommerceConfig(AppConfig):
         from apps.commerce.demo import seed_demo_commerce
         from apps.commerce.event_types import EVENT_TYPES
         from apps.core.demo import register_demo
-        from apps.core.erasure import register_no_copies
+        from apps.core.erasure import register_copies, register_no_copies
         from apps.core.event_types import register
 
         register(*EVENT_TYPES)
@@ -19,3 +19,8 @@ class CommerceConfig(AppConfig):
         for field in ("Offer.currency_code", "Offer.sku", "Offer.description"):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="the school's price list")
+        # A processor's response and a status message may quote the buyer (e-mail, name).
+        register_copies("commerce.Purchase", "payment_processor_response_data", "status_msg")
+        register_no_copies(
+            "commerce.Purchase", "pricing", reason="the names and amounts of pricing steps"
+        )

@@ -32,3 +32,12 @@ class CommerceErrorCode(StrEnum):
     SEAT_TARGET_UNSUPPORTED = "seat_target_unsupported"
     # Affiliates
     AFFILIATE_OWN_PURCHASE = "affiliate_own_purchase"
+    # Purchases
+    CODE_NOT_SUPPORTED = "code_not_supported"
+    OFFER_CLOSED = "offer_closed"
+    PURCHASE_STATE_INVALID = "purchase_state_invalid"
+    PURCHASE_REFUNDED = "purchase_refunded"
+    PURCHASE_ALREADY_FULFILLED = "purchase_already_fulfilled"
+    PURCHASE_NOT_FULFILLED = "purchase_not_fulfilled"
+    REFUND_TOO_LARGE = "refund_too_large"
+    FULFILMENT_NOT_SUPPORTED = "fulfilment_not_supported"

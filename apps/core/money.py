@@ -101,3 +101,9 @@ def percent_of(minor_units: int, percent: Decimal | int) -> int:
     """``percent`` % of an amount in minor units, rounded half to even to a whole unit."""
     share = Decimal(minor_units) * Decimal(percent) / Decimal(100)
     return int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def percent_off(minor_units: int, percent: Decimal | int) -> int:
+    """What is left of an amount after ``percent`` % off, the discount rounded by
+    ``percent_of``'s rule; never below zero (a percent above 100 takes it all)."""
+    return max(minor_units - percent_of(minor_units, percent), 0)

@@ -178,6 +178,17 @@ def _offer_url(ctx: Ctx) -> str:
     return f"/api/v1/offers/{response.json()['id']}"
 
 
+def _purchase_url(ctx: Ctx, fulfil: bool = False) -> str:
+    offer_id = _offer_url(ctx).rsplit("/", 1)[1]
+    body = {"offer_id": offer_id, "user_id": _user_id(ctx)}
+    response = ctx.api.post("/api/v1/purchases", body, format="json")
+    ok(response)
+    url = f"/api/v1/purchases/{response.json()['id']}"
+    if fulfil:
+        ok(ctx.api.post(f"{url}/fulfill", {"state": "SUCCESS"}, format="json"))
+    return url
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -484,6 +495,12 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "plan.enrollment.created": _plan_enrollment_url,
     "plan.enrollment.updated": lambda ctx: ok(
         ctx.api.patch(_plan_enrollment_url(ctx), {"active": False}, format="json")
+    ),
+    "purchase.created": _purchase_url,
+    "purchase.fulfilled": lambda ctx: _purchase_url(ctx, fulfil=True),
+    "payment.completed": lambda ctx: _purchase_url(ctx, fulfil=True),
+    "purchase.refunded": lambda ctx: ok(
+        ctx.api.patch(_purchase_url(ctx, fulfil=True), {"state": "REFUNDED"}, format="json")
     ),
 }
 

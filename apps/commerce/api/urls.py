@@ -9,7 +9,9 @@ from apps.commerce.api.affiliates import (
 )
 from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
+from apps.commerce.api.payments import PaymentViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.purchases import PurchaseViewSet
 from apps.commerce.api.seats import SeatOfferingViewSet, SeatUserViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
@@ -33,6 +35,8 @@ AFFILIATE = r"affiliates/(?P<affiliate_user_id>[^/]+)"
 router.register(rf"{AFFILIATE}/customers", AffiliateCustomerViewSet, basename="affiliate-customer")
 router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate-lead")
 router.register(rf"{AFFILIATE}/payments", AffiliatePaymentViewSet, basename="affiliate-payment")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("payments", PaymentViewSet, basename="payment")
 
 SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
 urlpatterns = [

@@ -3,3 +3,6 @@
 from apps.commerce.event_types import offers, plans
 
 EVENT_TYPES = offers.EVENT_TYPES + plans.EVENT_TYPES
+from apps.commerce.event_types import purchases  # noqa: E402
+
+EVENT_TYPES += purchases.EVENT_TYPES

@@ -24,3 +24,8 @@ __all__ = [
     "AffiliateCommission",
     "Lead",
 ]
+from apps.commerce.models.payments import InvoiceCounter, Payment
+from apps.commerce.models.purchases import Purchase
+
+__all__ += ["Purchase"]
+__all__ += ["InvoiceCounter", "Payment"]
