@@ -348,6 +348,8 @@ LYCEUM_RATE_LIMITS = {
     "auth_address": int(os.environ.get("AUTH_ADDRESS_RATE_LIMIT_PER_MINUTE", "300")),
     # Starting a quiz attempt, per person (Learnomy limits quiz start so).
     "quiz_start": int(os.environ.get("QUIZ_START_RATE_LIMIT_PER_MINUTE", "60")),
+    # Validating a promo code, per credential (Learnomy limits coupon validation so).
+    "promo_code_validate": int(os.environ.get("PROMO_CODE_VALIDATE_RATE_LIMIT_PER_MINUTE", "60")),
 }
 
 SIMPLE_JWT = {

@@ -19,3 +19,12 @@ class CommerceConfig(AppConfig):
         for field in ("Offer.currency_code", "Offer.sku", "Offer.description"):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="the school's price list")
+        for field in (
+            "PromoCodePool.name",
+            "PromoCodePool.currency_code",
+            "PromoCode.code",
+            "PromoCodeRedemption.currency_code",
+            "PromoCodeRedemption.reference",
+        ):
+            model, _, name = field.partition(".")
+            register_no_copies(f"commerce.{model}", name, reason="the school's promotions")

@@ -79,6 +79,9 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "purchase": "read:commerce",
     "payment": "read:commerce",
     "offer": "read:commerce",
+    "promo_code_pool": "read:commerce",
+    "promo_code": "read:commerce",
+    "promo_codes": "read:commerce",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }

@@ -4,5 +4,18 @@ A package split by subdomain; every model is importable from ``apps.commerce.mod
 """
 
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
+from apps.commerce.models.promo_codes import (
+    DiscountType,
+    PromoCode,
+    PromoCodePool,
+    PromoCodeRedemption,
+)
 
-__all__ = ["OFFER_TARGETS", "Offer"]
+__all__ = [
+    "OFFER_TARGETS",
+    "Offer",
+    "DiscountType",
+    "PromoCode",
+    "PromoCodePool",
+    "PromoCodeRedemption",
+]
