@@ -231,6 +231,10 @@ CATALOG_IMPORT_ALLOW_HTTP = env_bool("CATALOG_IMPORT_ALLOW_HTTP", default=False)
 CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=False)
 # Signed download links of hosted files stay valid this long (Skilljar: one hour).
 CATALOG_DOWNLOAD_URL_SECONDS = 3600
+# Promo codes a bulk generation inserts per statement (and per progress step of its job).
+PROMO_CODES_BULK_BATCH = int(os.environ.get("PROMO_CODES_BULK_BATCH", "10000"))
+# A generation without progress for this long is queued again (its worker died with it).
+PROMO_CODES_BULK_STALL_SECONDS = float(os.environ.get("PROMO_CODES_BULK_STALL_SECONDS", "60"))
 
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -297,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
     "core.prune_idempotency_keys": {"task": "core.prune_idempotency_keys", "schedule": 3600.0},
     "webhooks.pump": {"task": "webhooks.pump", "schedule": WEBHOOKS_PUMP_INTERVAL},
     "webhooks.prune_deliveries": {"task": "webhooks.prune_deliveries", "schedule": 86400.0},
+    "commerce.promo_codes_bulk_resume": {
+        "task": "commerce.promo_codes_bulk_resume",
+        "schedule": 30.0,
+    },
 }
 # Run CELERY_BEAT_SCHEDULE in a thread of the serving process when REDIS_URL is unset
 # (make run sets it; apps/core/scheduler.py). With Redis, run `celery beat` instead.

@@ -1108,8 +1108,10 @@ class PromoCodeRedemptionFactory(DjangoModelFactory):
 
 
 def _pool_of_offer(offer: Offer) -> str:
+    """A pool holding the offer's school's offers (a list of a pool's offers then shows
+    every offer the test made)."""
     pool = PromoCodePoolFactory(school=offer.school)
-    pool.offers.add(offer)
+    pool.offers.add(*Offer.objects.filter(school=offer.school))
     return pool.pk
 
 

@@ -7,8 +7,10 @@ class CommerceConfig(AppConfig):
     verbose_name = "Commerce"
 
     def ready(self) -> None:
+        from apps.catalog.signed_files import download_kind_register
         from apps.commerce.demo import seed_demo_commerce
         from apps.commerce.event_types import EVENT_TYPES
+        from apps.commerce.services.promo_code_bulk import DOWNLOAD_KIND, promo_codes_csv_current
         from apps.core.demo import register_demo
         from apps.core.erasure import register_no_copies
         from apps.core.event_types import register
@@ -28,3 +30,5 @@ class CommerceConfig(AppConfig):
         ):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="the school's promotions")
+        # A bulk generation's CSV is served by the catalog's signed links.
+        download_kind_register(DOWNLOAD_KIND, promo_codes_csv_current)

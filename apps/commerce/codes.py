@@ -29,3 +29,4 @@ class CommerceErrorCode(StrEnum):
     CODE_NOT_FOR_OFFER = "code_not_for_offer"
     CODE_CURRENCY_MISMATCH = "code_currency_mismatch"
     CODE_ALREADY_USED = "code_already_used"
+    PROMO_BULK_INVALID = "promo_bulk_invalid"

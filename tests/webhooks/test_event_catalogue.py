@@ -464,6 +464,13 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     ),
     "promo_code_pool.deleted": lambda ctx: ok(ctx.api.delete(_promo_code_pool_url(ctx))),
     "promo_code.created": _promo_code_url,
+    "promo_codes.generated": lambda ctx: ok(
+        ctx.api.post(
+            f"{_promo_code_pool_url(ctx)}/promo-codes-bulk",
+            {"count": 3, "max_uses": 1},
+            format="json",
+        )
+    ),
     "promo_code.updated": lambda ctx: ok(
         ctx.api.patch(_promo_code_url(ctx), {"active": False}, format="json")
     ),

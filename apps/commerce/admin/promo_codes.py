@@ -2,13 +2,16 @@
 promo code services (the API's rules and events). A pool's discount is read-only once it
 exists; its codes are linked (a pool may hold a million), not inlined."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.commerce.models import PromoCode, PromoCodePool
+from apps.commerce.services import promo_code_bulk
 from apps.commerce.services import promo_codes as promo_services
 from apps.core.admin import SchoolScopedAdmin, admin_school
 
@@ -31,6 +34,18 @@ POOL_FORM_FIELDS = [
 ]
 
 
+class GenerateCodesFields(forms.Form):
+    """What "Generate promo codes" reads from the action bar."""
+
+    count = forms.IntegerField(required=False, min_value=1, max_value=promo_code_bulk.MAX_COUNT)
+    max_uses = forms.IntegerField(required=False, min_value=1, initial=1)
+    prefix = forms.CharField(required=False, max_length=60)
+
+
+class GenerateCodesForm(ActionForm, GenerateCodesFields):
+    """The action bar with the fields of "Generate promo codes"."""
+
+
 @admin.register(PromoCodePool)
 class PromoCodePoolAdmin(SchoolScopedAdmin):
     """Pools with their discount, window and a link to their codes."""
@@ -41,6 +56,27 @@ class PromoCodePoolAdmin(SchoolScopedAdmin):
     readonly_fields = ["id", "codes_link", "created_at", "updated_at"]
     filter_horizontal = ["offers"]
     fields = POOL_FORM_FIELDS
+    action_form = GenerateCodesForm
+    actions = ["generate_codes"]
+
+    @admin.action(description="Generate promo codes (count, max uses, prefix above)")
+    def generate_codes(self, request: HttpRequest, queryset) -> None:
+        """Queue a bulk generation per selected pool, as the API's promo-codes-bulk does."""
+        form = GenerateCodesFields(request.POST)
+        data = form.cleaned_data if form.is_valid() else {}
+        if not data.get("count"):
+            self.message_user(request, "Give the number of codes to generate.", messages.ERROR)
+            return
+        for pool in queryset.select_related("school"):
+            job = promo_code_bulk.promo_codes_bulk_create(
+                pool=pool,
+                count=data["count"],
+                max_uses=data.get("max_uses") or 1,
+                prefix=data.get("prefix") or "",
+            )
+            self.message_user(
+                request, f"{pool}: generating {data['count']} codes (job {job.pk}).", messages.INFO
+            )
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_code_count=Count("codes"))

@@ -16,11 +16,13 @@ from apps.commerce.codes import CommerceErrorCode
 from apps.commerce.models import DiscountType, Offer, PromoCode, PromoCodePool
 from apps.commerce.models.promo_codes import CODE_PATTERN
 from apps.commerce.selectors import promo_codes as promo_selectors
+from apps.commerce.services import promo_code_bulk as bulk_services
 from apps.commerce.services import promo_codes as promo_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.money import CurrencyCodeField, MinorUnitsField, MoneyReadSerializer
-from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.api.responses import job_accepted
+from apps.core.api.serializers import JobSerializer, ModelSerializer, Serializer
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.filters import BooleanFilter, FilterSet
 from apps.core.throttling import check_credential_rate
@@ -107,6 +109,29 @@ class PromoCodePoolWriteSerializer(Serializer):
         return attrs
 
 
+class PromoCodesBulkSerializer(Serializer):
+    count = serializers.IntegerField(
+        min_value=1, max_value=bulk_services.MAX_COUNT, help_text="How many codes, 1-1,000,000."
+    )
+    max_uses = serializers.IntegerField(
+        min_value=1, max_value=promo_services.MAX_USES_LIMIT, help_text="Uses per code."
+    )
+    prefix = serializers.RegexField(
+        bulk_services.PREFIX_PATTERN,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Put before every code (letters, digits, '-', '_', '.').",
+    )
+    length = serializers.IntegerField(
+        min_value=bulk_services.MIN_LENGTH,
+        max_value=bulk_services.MAX_LENGTH,
+        required=False,
+        default=bulk_services.DEFAULT_LENGTH,
+        help_text="Random characters after the prefix (default 10).",
+    )
+
+
 class PromoCodePoolFilter(FilterSet):
     offer_id = django_filters.CharFilter(
         field_name="offers__id", distinct=True, help_text="Pools that apply to this offer."
@@ -180,6 +205,26 @@ class PromoCodePoolViewSet(
 
     def perform_destroy(self, instance: PromoCodePool) -> None:
         promo_services.promo_code_pool_delete(pool=instance)
+
+    @extend_schema(
+        summary="Generate promo codes in bulk",
+        description=(
+            "202 with a job (`Location`: `/api/v1/jobs/{id}`): `count` random codes (1 to "
+            "1,000,000) of `prefix` + `length` characters without look-alikes, each usable "
+            "`max_uses` times. The finished job's result links a CSV of them."
+        ),
+        request=PromoCodesBulkSerializer,
+        responses={202: JobSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="promo-codes-bulk")
+    def promo_codes_bulk(self, request, promo_code_pool_id: str | None = None) -> Response:
+        pool = self.get_object()
+        serializer = PromoCodesBulkSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        job = bulk_services.promo_codes_bulk_create(
+            pool=pool, credential=self.credential, **serializer.validated_data
+        )
+        return job_accepted(request, job)
 
 
 # --- a pool's offers -------------------------------------------------------------------------

@@ -52,6 +52,23 @@ SAMPLE_CODE = {
     "active": True,
 }
 
+GENERATED = obj(
+    {
+        "job_id": STR,
+        "promo_code_pool_id": STR,
+        "count": INT,
+        "max_uses": INT,
+        "prefix": STR,
+    }
+)
+SAMPLE_GENERATED = {
+    "job_id": "job_01jd8x4k2m7q9r3t5v6w8y0z1s",
+    "promo_code_pool_id": "pcp_01jd8x4k2m7q9r3t5v6w8y0z1s",
+    "count": 1000,
+    "max_uses": 1,
+    "prefix": "SPRING-",
+}
+
 EVENT_TYPES = (
     EventType(
         name="promo_code_pool.created",
@@ -83,5 +100,12 @@ EVENT_TYPES = (
         description="A promo code's text, limit or active flag changed.",
         schema=CODE,
         sample=SAMPLE_CODE,
+    ),
+    EventType(
+        name="promo_codes.generated",
+        description="A bulk generation finished: count codes were added to the pool (the "
+        "job's result links their CSV).",
+        schema=GENERATED,
+        sample=SAMPLE_GENERATED,
     ),
 )
