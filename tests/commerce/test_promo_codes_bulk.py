@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from apps.catalog.services.content import catalog_storage
 from apps.commerce.models import PromoCode
 from apps.commerce.services import promo_code_bulk
 from apps.commerce.services.promo_code_bulk import (
@@ -163,6 +164,11 @@ def test_a_job_run_again_after_dying_halfway_ends_with_exactly_count(school):
     assert job.status == "succeeded"
     assert PromoCode.objects.filter(job=job).count() == 1000
     assert job.result["generated"] == 1000
+    with catalog_storage().open(job.result["csv_file"], "rb") as stored:
+        rows = list(csv.DictReader(io.StringIO(stored.read().decode("utf-8"))))
+    assert sorted(row["code"] for row in rows) == sorted(
+        PromoCode.objects.filter(job=job).values_list("code", flat=True)
+    )
 
 
 def test_the_command_generates_with_a_progress_bar(school, capsys):

@@ -148,7 +148,9 @@ def _queue(job_id: str) -> None:
     promo_codes_bulk_task.delay(job_id)
 
 
-def _insert_postgresql(job: Job, pool_id: str, max_uses: int, codes: list[str]) -> int:
+def _insert_postgresql(
+    job: Job, pool_id: str, max_uses: int, codes: list[str]
+) -> list[tuple[str, str]]:
     table = connection.ops.quote_name(PromoCode._meta.db_table)
     now = timezone.now()
     ids = [new_id("pco") for _ in codes]
@@ -158,14 +160,16 @@ def _insert_postgresql(job: Job, pool_id: str, max_uses: int, codes: list[str]) 
             "job_id, created_at, updated_at) "
             "SELECT t.id, %s, %s, t.code, %s, 0, true, %s, %s, %s "
             "FROM unnest(%s::varchar[], %s::varchar[]) AS t(id, code) "
-            "ON CONFLICT (school_id, code) DO NOTHING",
+            "ON CONFLICT (school_id, code) DO NOTHING RETURNING id, code",
             [job.school_id, pool_id, max_uses, job.id, now, now, ids, codes],
         )
-        return cursor.rowcount
+        return cursor.fetchall()
 
 
-def _insert_portable(job: Job, pool_id: str, max_uses: int, codes: list[str]) -> int:
-    before = PromoCode.objects.filter(job=job).count()
+def _insert_portable(
+    job: Job, pool_id: str, max_uses: int, codes: list[str]
+) -> list[tuple[str, str]]:
+    before = set(PromoCode.objects.filter(job=job, code__in=codes).values_list("id", flat=True))
     PromoCode.objects.bulk_create(
         [
             PromoCode(
@@ -175,7 +179,8 @@ def _insert_portable(job: Job, pool_id: str, max_uses: int, codes: list[str]) ->
         ],
         ignore_conflicts=True,
     )
-    return PromoCode.objects.filter(job=job).count() - before
+    rows = PromoCode.objects.filter(job=job, code__in=codes).values_list("id", "code")
+    return [row for row in rows if row[0] not in before]
 
 
 @contextmanager
@@ -251,24 +256,41 @@ def _run(
     # a batch's codes and ids stay a few hundred kilobytes.
     batch = batch or settings.PROMO_CODES_BULK_BATCH
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_portable
-    done = PromoCode.objects.filter(job=job).count()
-    stalled = 0
-    while done < total:
-        codes = random_codes(
-            min(batch, total - done), length=params["length"], prefix=params["prefix"]
+    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as handle:
+        # The CSV is written as the codes go in (the insert returns them), so the codes are
+        # not read back; a rerun first copies what an earlier run inserted.
+        writer = csv.writer(handle)
+        writer.writerow(["id", "code", "max_uses", "promo_code_pool_id"])
+        max_uses = params["max_uses"]
+        earlier = (
+            PromoCode.objects.filter(job=job)
+            .order_by("id")
+            .values_list("id", "code")
+            .iterator(chunk_size=batch)
         )
-        with transaction.atomic():
-            added = insert(job, pool.pk, params["max_uses"], codes)
-            Job.objects.filter(pk=job.pk).update(
-                progress_done=done + added, updated_at=timezone.now()
+        done = 0
+        for code_id, code in earlier:
+            writer.writerow([code_id, code, max_uses, pool.pk])
+            done += 1
+        stalled = 0
+        while done < total:
+            codes = random_codes(
+                min(batch, total - done), length=params["length"], prefix=params["prefix"]
             )
-        done += added
-        stalled = 0 if added else stalled + 1
-        if stalled >= STALLED_ROUNDS:
-            raise RuntimeError("No new codes could be drawn: the space of codes is full.")
-        if on_batch is not None:
-            on_batch(done, total)
-    name = _write_csv(job, pool)
+            with transaction.atomic():
+                added = insert(job, pool.pk, max_uses, codes)
+                Job.objects.filter(pk=job.pk).update(
+                    progress_done=done + len(added), updated_at=timezone.now()
+                )
+            writer.writerows([code_id, code, max_uses, pool.pk] for code_id, code in added)
+            done += len(added)
+            stalled = 0 if added else stalled + 1
+            if stalled >= STALLED_ROUNDS:
+                raise RuntimeError("No new codes could be drawn: the space of codes is full.")
+            if on_batch is not None:
+                on_batch(done, total)
+        handle.seek(0)
+        name = catalog_storage().save(f"promo-codes/{job.pk}.csv", File(handle))
     result = {
         "promo_code_pool_id": pool.pk,
         "generated": done,
@@ -289,24 +311,6 @@ def _run(
             },
         )
     return job
-
-
-def _write_csv(job: Job, pool: PromoCodePool) -> str:
-    """Write the job's codes as CSV (``id,code,max_uses``) to the store, streamed in id
-    order; returns the stored name."""
-    rows = (
-        PromoCode.objects.filter(job=job)
-        .order_by("id")
-        .values_list("id", "code", "max_uses")
-        .iterator(chunk_size=settings.PROMO_CODES_BULK_BATCH)
-    )
-    with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "code", "max_uses", "promo_code_pool_id"])
-        for row in rows:
-            writer.writerow([*row, pool.pk])
-        handle.seek(0)
-        return catalog_storage().save(f"promo-codes/{job.pk}.csv", File(handle))
 
 
 def promo_codes_csv_current(row_id: str, name: str) -> bool:
