@@ -233,6 +233,10 @@ CATALOG_IMPORT_ALLOW_PRIVATE = env_bool("CATALOG_IMPORT_ALLOW_PRIVATE", default=
 CATALOG_DOWNLOAD_URL_SECONDS = 3600
 # Signed links to a payment's invoice stay valid this long (apps/commerce/invoice_links.py).
 COMMERCE_INVOICE_LINK_SECONDS = int(os.environ.get("COMMERCE_INVOICE_LINK_SECONDS", "3600"))
+# Promo codes a bulk generation inserts per statement (and per progress step of its job).
+PROMO_CODES_BULK_BATCH = int(os.environ.get("PROMO_CODES_BULK_BATCH", "10000"))
+# A generation without progress for this long is queued again (its worker died with it).
+PROMO_CODES_BULK_STALL_SECONDS = float(os.environ.get("PROMO_CODES_BULK_STALL_SECONDS", "60"))
 
 # --- Cache, Redis and Celery -------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -303,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.training_credit_content_expire",
         "schedule": 300.0,
     },
+    "commerce.promo_codes_bulk_resume": {
+        "task": "commerce.promo_codes_bulk_resume",
+        "schedule": 30.0,
+    },
 }
 # Run CELERY_BEAT_SCHEDULE in a thread of the serving process when REDIS_URL is unset
 # (make run sets it; apps/core/scheduler.py). With Redis, run `celery beat` instead.
@@ -354,6 +362,8 @@ LYCEUM_RATE_LIMITS = {
     "auth_address": int(os.environ.get("AUTH_ADDRESS_RATE_LIMIT_PER_MINUTE", "300")),
     # Starting a quiz attempt, per person (Learnomy limits quiz start so).
     "quiz_start": int(os.environ.get("QUIZ_START_RATE_LIMIT_PER_MINUTE", "60")),
+    # Validating a promo code, per credential (Learnomy limits coupon validation so).
+    "promo_code_validate": int(os.environ.get("PROMO_CODE_VALIDATE_RATE_LIMIT_PER_MINUTE", "60")),
 }
 
 SIMPLE_JWT = {

@@ -66,6 +66,7 @@ from apps.catalog.services.search import (
 from apps.commerce.models import (
     Affiliate,
     AffiliateCommission,
+    DiscountType,
     InvoiceCounter,
     Lead,
     Offer,
@@ -74,6 +75,9 @@ from apps.commerce.models import (
     PlanCourse,
     PlanCourseGrant,
     PlanEnrollment,
+    PromoCode,
+    PromoCodePool,
+    PromoCodeRedemption,
     Purchase,
     SeatAssignment,
     SeatOffering,
@@ -1281,3 +1285,62 @@ class InvoiceCounterFactory(DjangoModelFactory):
         model = InvoiceCounter
 
     school = factory.SubFactory(SchoolFactory)
+
+
+# --- commerce: promo codes -------------------------------------------------------------------
+
+
+class PromoCodePoolFactory(DjangoModelFactory):
+    """A 20%-off pool valid from a day ago, without offers (add them with ``offers``)."""
+
+    class Meta:
+        model = PromoCodePool
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Promotion {n}")
+    discount_type = DiscountType.PERCENT_OFF
+    percent_off = 20
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    @factory.post_generation
+    def offers(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.offers.add(*extracted)
+
+
+class PromoCodeFactory(DjangoModelFactory):
+    """A code of a pool of the same school, usable 10 times."""
+
+    class Meta:
+        model = PromoCode
+
+    school = factory.SubFactory(SchoolFactory)
+    pool = factory.SubFactory(PromoCodePoolFactory, school=factory.SelfAttribute("..school"))
+    code = factory.Sequence(lambda n: f"CODE-{n}")
+    max_uses = 10
+
+
+class PromoCodeRedemptionFactory(DjangoModelFactory):
+    """One anonymous use of a code of the same school (the service counts real ones)."""
+
+    class Meta:
+        model = PromoCodeRedemption
+
+    school = factory.SubFactory(SchoolFactory)
+    code = factory.SubFactory(PromoCodeFactory, school=factory.SelfAttribute("..school"))
+    pool = factory.SelfAttribute("code.pool")
+    price_cents_before = 1000
+    price_cents_after = 800
+    currency_code = "USD"
+
+
+def _pool_of_offer(offer: Offer) -> str:
+    """A pool holding the offer's school's offers (a list of a pool's offers then shows
+    every offer the test made)."""
+    pool = PromoCodePoolFactory(school=offer.school)
+    pool.offers.add(*Offer.objects.filter(school=offer.school))
+    return pool.pk
+
+
+PATH_KWARGS["promo_code_pool_id"] = _by_row_type("promo_code_pool_id", Offer, _pool_of_offer)

@@ -7,8 +7,10 @@ class CommerceConfig(AppConfig):
     verbose_name = "Commerce"
 
     def ready(self) -> None:
+        from apps.catalog.signed_files import download_kind_register
         from apps.commerce.demo import seed_demo_commerce
         from apps.commerce.event_types import EVENT_TYPES
+        from apps.commerce.services.promo_code_bulk import DOWNLOAD_KIND, promo_codes_csv_current
         from apps.core.demo import register_demo
         from apps.core.erasure import register_copies, register_no_copies
         from apps.core.event_types import register
@@ -24,3 +26,14 @@ class CommerceConfig(AppConfig):
         register_no_copies(
             "commerce.Purchase", "pricing", reason="the names and amounts of pricing steps"
         )
+        for field in (
+            "PromoCodePool.name",
+            "PromoCodePool.currency_code",
+            "PromoCode.code",
+            "PromoCodeRedemption.currency_code",
+            "PromoCodeRedemption.reference",
+        ):
+            model, _, name = field.partition(".")
+            register_no_copies(f"commerce.{model}", name, reason="the school's promotions")
+        # A bulk generation's CSV is served by the catalog's signed links.
+        download_kind_register(DOWNLOAD_KIND, promo_codes_csv_current)

@@ -80,6 +80,9 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "payment": "read:commerce",
     "offer": "read:commerce",
     "plan": "read:commerce",
+    "promo_code_pool": "read:commerce",
+    "promo_code": "read:commerce",
+    "promo_codes": "read:commerce",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }

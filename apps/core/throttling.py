@@ -128,6 +128,26 @@ def check_person_rate(view, name: str, user_id: str) -> None:
         view.throttled(view.request, throttle.wait())
 
 
+class CredentialActionThrottle(FixedWindowThrottle):
+    """One budget per credential for one sensitive endpoint (``LYCEUM_RATE_LIMITS[name]``
+    a minute), beside the credential's general budget."""
+
+    def __init__(self, name: str, identity: str) -> None:
+        self.name = name
+        self.identity = identity
+
+    def bucket(self, request, view) -> tuple[str, int]:
+        return f"{self.name}:credential:{self.identity}", settings.LYCEUM_RATE_LIMITS[self.name]
+
+
+def check_credential_rate(view, name: str) -> None:
+    """Count one call of the sensitive endpoint ``name`` against the caller's credential's
+    budget for it; 429 when it is spent."""
+    throttle = CredentialActionThrottle(name, view.request.auth.identity)
+    if not throttle.allow_request(view.request, view):
+        view.throttled(view.request, throttle.wait())
+
+
 class AuthRateThrottle(FixedWindowThrottle):
     """Credential guessing on the token endpoints, limited two ways.
 

@@ -110,16 +110,19 @@ def test_create_applies_the_best_group_discount_of_the_buyer(api_client, school,
     ]
 
 
-@pytest.mark.parametrize("field", ["promo_code", "training_credit_code"])
-def test_create_with_a_code_is_refused_until_codes_plug_in(
-    api_client, school, offer, member, field
+@pytest.mark.parametrize(
+    ("field", "code"),
+    [("promo_code", "code_not_found"), ("training_credit_code", "does_not_exist")],
+)
+def test_create_with_an_unknown_code_is_refused_naming_the_field(
+    api_client, school, offer, member, field, code
 ):
     # when
     response = _create(api_client, offer, member, **{field: "SPRING-10"})
 
     # then
     assert response.status_code == 400
-    assert response.json()["code"] == "code_not_supported"
+    assert response.json()["code"] == code
     assert field in response.json()["errors"]
     assert not Purchase.objects.exists()
 

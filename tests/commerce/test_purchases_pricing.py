@@ -101,9 +101,10 @@ def test_a_group_of_another_member_gives_no_discount(context, school):
     assert quote.applied == ()
 
 
-def test_a_code_is_refused_with_a_named_code(context):
+def test_an_unknown_code_is_refused_with_a_named_code(context):
     from dataclasses import replace
 
     with pytest.raises(InvalidInput) as refused:
         price_quote(replace(context, promo_code="X"))
-    assert refused.value.code == "code_not_supported"
+    assert refused.value.code == "code_not_found"
+    assert refused.value.field == "promo_code"

@@ -222,6 +222,13 @@ DOCUMENTED_EXCEPTIONS = {
     "price_required": "an offer's price is price, or price_cents with currency_code (one "
     "of two forms, which OpenAPI 3.0 cannot make required)",
     "price_ambiguous": "price and price_cents with currency_code, if both given, must agree",
+    "promo_discount_invalid": "a PERCENT_OFF pool takes percent_off, a PRICE_OVERRIDE pool "
+    "price_cents and currency_code, and not the other type's (a rule between fields)",
+    "promo_window_invalid": "a pool's expires_at comes after its starts_at",
+    "promo_discount_fixed": "an update may only repeat a pool's discount, never change it",
+    "promo_code_invalid": "a code keeps its pool; an update may only name the same pool",
+    "promo_bulk_invalid": "a bulk generation's length must give at least ten times count "
+    "possible codes (a rule between fields)",
     # An Idempotency-Key names one request: the fuzzer draws keys at random, and one drawn
     # twice for two requests is refused (422), as it must be.
     "idempotency_key_path_mismatch": "an Idempotency-Key reused on another path",

@@ -189,6 +189,26 @@ def _purchase_url(ctx: Ctx, fulfil: bool = False) -> str:
     return url
 
 
+def _promo_code_pool_url(ctx: Ctx) -> str:
+    body = {
+        "name": "Spring",
+        "discount_type": "PERCENT_OFF",
+        "percent_off": 20,
+        "starts_at": "2026-01-01T00:00:00Z",
+    }
+    response = ctx.api.post("/api/v1/promo-code-pools", body, format="json")
+    ok(response)
+    return f"/api/v1/promo-code-pools/{response.json()['id']}"
+
+
+def _promo_code_url(ctx: Ctx) -> str:
+    pool_id = _promo_code_pool_url(ctx).rsplit("/", 1)[1]
+    body = {"promo_code_pool_id": pool_id, "code": "SPRING-20", "max_uses": 5}
+    response = ctx.api.post("/api/v1/promo-codes", body, format="json")
+    ok(response)
+    return f"/api/v1/promo-codes/{response.json()['id']}"
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -463,6 +483,22 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "offer.created": _offer_url,
     "offer.updated": lambda ctx: ok(
         ctx.api.patch(_offer_url(ctx), {"registration_open": False}, format="json")
+    ),
+    "promo_code_pool.created": _promo_code_pool_url,
+    "promo_code_pool.updated": lambda ctx: ok(
+        ctx.api.patch(_promo_code_pool_url(ctx), {"name": "Summer"}, format="json")
+    ),
+    "promo_code_pool.deleted": lambda ctx: ok(ctx.api.delete(_promo_code_pool_url(ctx))),
+    "promo_code.created": _promo_code_url,
+    "promo_codes.generated": lambda ctx: ok(
+        ctx.api.post(
+            f"{_promo_code_pool_url(ctx)}/promo-codes-bulk",
+            {"count": 3, "max_uses": 1},
+            format="json",
+        )
+    ),
+    "promo_code.updated": lambda ctx: ok(
+        ctx.api.patch(_promo_code_url(ctx), {"active": False}, format="json")
     ),
     "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
     "enrollment.created": _enrollment_url,

@@ -1,4 +1,10 @@
 """Admin of commerce for a school's staff, split by area; every write goes through the
 commerce services (``SchoolScopedAdmin`` refuses Django's own saves and deletes)."""
 
-from apps.commerce.admin import credits, offers, plans, purchases  # noqa: F401  (registers the admins)
+from apps.commerce.admin import (  # noqa: F401  (registers the admins)
+    credits,
+    offers,
+    plans,
+    promo_codes,
+    purchases,
+)

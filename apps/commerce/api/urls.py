@@ -11,6 +11,11 @@ from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.payments import PaymentViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.promo_codes import (
+    PromoCodePoolOfferViewSet,
+    PromoCodePoolViewSet,
+    PromoCodeViewSet,
+)
 from apps.commerce.api.purchases import PurchaseViewSet
 from apps.commerce.api.seats import SeatOfferingViewSet, SeatUserViewSet
 from apps.core.api.routers import OptionalSlashRouter
@@ -37,6 +42,13 @@ router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate
 router.register(rf"{AFFILIATE}/payments", AffiliatePaymentViewSet, basename="affiliate-payment")
 router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("promo-code-pools", PromoCodePoolViewSet, basename="promo-code-pool")
+router.register(
+    r"promo-code-pools/(?P<promo_code_pool_id>[^/]+)/offers",
+    PromoCodePoolOfferViewSet,
+    basename="promo-code-pool-offer",
+)
+router.register("promo-codes", PromoCodeViewSet, basename="promo-code")
 
 SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
 urlpatterns = [

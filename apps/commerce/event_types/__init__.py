@@ -1,8 +1,7 @@
 """The events commerce emits, declared by area (registered in ``CommerceConfig.ready``)."""
 
-from apps.commerce.event_types import offers, plans
+from apps.commerce.event_types import offers, plans, promo_codes, purchases
 
-EVENT_TYPES = offers.EVENT_TYPES + plans.EVENT_TYPES
-from apps.commerce.event_types import purchases  # noqa: E402
-
-EVENT_TYPES += purchases.EVENT_TYPES
+EVENT_TYPES = (
+    offers.EVENT_TYPES + plans.EVENT_TYPES + purchases.EVENT_TYPES + promo_codes.EVENT_TYPES
+)

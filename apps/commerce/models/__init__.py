@@ -1,4 +1,5 @@
-"""Who pays: offers (the price of a published course, a published path or a bundle).
+"""Who pays: offers, plans, purchases and payments, promo codes, training credit codes,
+seats, affiliates and leads.
 
 A package split by subdomain; every model is importable from ``apps.commerce.models``.
 """
@@ -6,26 +7,36 @@ A package split by subdomain; every model is importable from ``apps.commerce.mod
 from apps.commerce.models.affiliates import Affiliate, AffiliateCommission, Lead
 from apps.commerce.models.credits import TrainingCreditCode, TrainingCreditSpend
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
+from apps.commerce.models.payments import InvoiceCounter, Payment
 from apps.commerce.models.plans import Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
+from apps.commerce.models.promo_codes import (
+    DiscountType,
+    PromoCode,
+    PromoCodePool,
+    PromoCodeRedemption,
+)
+from apps.commerce.models.purchases import Purchase
 from apps.commerce.models.seats import SeatAssignment, SeatOffering
 
 __all__ = [
     "OFFER_TARGETS",
+    "Affiliate",
+    "AffiliateCommission",
+    "DiscountType",
+    "InvoiceCounter",
+    "Lead",
     "Offer",
+    "Payment",
     "Plan",
     "PlanCourse",
     "PlanCourseGrant",
     "PlanEnrollment",
-    "TrainingCreditCode",
-    "TrainingCreditSpend",
+    "PromoCode",
+    "PromoCodePool",
+    "PromoCodeRedemption",
+    "Purchase",
     "SeatAssignment",
     "SeatOffering",
-    "Affiliate",
-    "AffiliateCommission",
-    "Lead",
+    "TrainingCreditCode",
+    "TrainingCreditSpend",
 ]
-from apps.commerce.models.payments import InvoiceCounter, Payment
-from apps.commerce.models.purchases import Purchase
-
-__all__ += ["Purchase"]
-__all__ += ["InvoiceCounter", "Payment"]

@@ -18,9 +18,9 @@ from typing import Any
 
 from django.db.models import Max
 
-from apps.commerce.codes import CommerceErrorCode
 from apps.commerce.models import Offer
 from apps.commerce.services import credits as credit_services
+from apps.commerce.services import promo_codes as promo_services
 from apps.core.errors import InvalidInput
 from apps.core.money import percent_off
 from apps.schools.models import GroupMembership, Member, School, User
@@ -97,19 +97,34 @@ def group_discount(price_cents: int, context: PricingContext) -> tuple[int, Appl
     )
 
 
-def _not_supported(name: str, field_name: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field_name}: {name} cannot be redeemed in this school yet.",
-        code=CommerceErrorCode.CODE_NOT_SUPPORTED,
-        field=field_name,
-    )
-
-
 def promo_code(price_cents: int, context: PricingContext) -> tuple[int, Applied | None]:
-    """A promo code: refused (``code_not_supported``) until promo codes plug in here."""
-    if context.promo_code:
-        raise _not_supported("promo codes", "promo_code")
-    return price_cents, None
+    """A promo code of one of the offer's pools takes its discount off the price so far; its
+    use is counted here (``promo_codes.promo_code_redeem``: one conditional UPDATE, so
+    ``max_uses`` and ``single_use_per_user`` hold under concurrent purchases). 400 naming
+    ``promo_code`` with the reason's code (``code_expired``, ``code_exhausted``, …)."""
+    if not context.promo_code:
+        return price_cents, None
+    try:
+        after, redemption = promo_services.promo_code_redeem(
+            context.promo_code, context.offer, context.user, price_cents
+        )
+    except promo_services.PromoCodeRefused as refused:
+        raise InvalidInput(
+            f"promo_code: {refused.detail}", code=refused.code, field="promo_code"
+        ) from refused
+    pool = redemption.pool
+    return after, Applied(
+        step="promo_code",
+        before_cents=price_cents,
+        after_cents=after,
+        detail={"promo_code_redemption_id": redemption.pk, "discount_type": pool.discount_type},
+        columns={
+            "code_used": redemption.code.code,
+            "promo_code_price_cents": pool.price_cents,
+            "promo_code_percent_off": pool.percent_off,
+            "promo_code_quantity": 1,
+        },
+    )
 
 
 def training_credit(price_cents: int, context: PricingContext) -> tuple[int, Applied | None]:
