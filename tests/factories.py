@@ -63,7 +63,13 @@ from apps.catalog.services.search import (
     published_course_search_refresh,
     published_path_search_refresh,
 )
-from apps.commerce.models import Offer
+from apps.commerce.models import (
+    Installment,
+    Offer,
+    SubscriptionPlan,
+    SubscriptionStatus,
+    UserSubscription,
+)
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1051,3 +1057,64 @@ class OfferFactory(DjangoModelFactory):
     price_cents = 10000
     currency_code = "USD"
     sku = factory.Sequence(lambda n: f"SKU-{n}")
+
+
+# --- commerce: subscriptions -----------------------------------------------------------------
+
+
+class SubscriptionPlanFactory(DjangoModelFactory):
+    """A monthly plan of the school, giving no course unless ``published_courses`` is set."""
+
+    class Meta:
+        model = SubscriptionPlan
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    interval = "month"
+    interval_count = 1
+    price_cents = 2900
+    currency_code = "USD"
+    trial_days = 0
+
+    @factory.post_generation
+    def published_courses(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.published_courses.set(extracted)
+
+
+class UserSubscriptionFactory(DjangoModelFactory):
+    """An active subscription of a user of the school, in its first month (a row only: no
+    enrollment is granted; subscribe through ``subscription_create`` for that)."""
+
+    class Meta:
+        model = UserSubscription
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    plan = factory.SubFactory(SubscriptionPlanFactory, school=factory.SelfAttribute("..school"))
+    status = SubscriptionStatus.ACTIVE
+    current_period_start = factory.LazyFunction(timezone.now)
+    current_period_end = factory.LazyAttribute(
+        lambda o: o.current_period_start + timedelta(days=30)
+    )
+    billing_anchor = factory.SelfAttribute("current_period_start")
+
+
+class InstallmentFactory(DjangoModelFactory):
+    """The next, scheduled installment of an active subscription of the school."""
+
+    class Meta:
+        model = Installment
+
+    school = factory.SubFactory(SchoolFactory)
+    subscription = factory.SubFactory(
+        UserSubscriptionFactory, school=factory.SelfAttribute("..school")
+    )
+    sequence = 1
+    period_start = factory.SelfAttribute("subscription.current_period_end")
+    period_end = factory.LazyAttribute(lambda o: o.period_start + timedelta(days=30))
+    due_at = factory.SelfAttribute("period_start")
+    amount_cents = 2900
+    currency_code = "USD"
+    payment_processor = "manual"

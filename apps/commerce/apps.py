@@ -19,3 +19,14 @@ class CommerceConfig(AppConfig):
         for field in ("Offer.currency_code", "Offer.sku", "Offer.description"):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="the school's price list")
+        for field in (
+            "SubscriptionPlan.title",
+            "SubscriptionPlan.description",
+            "SubscriptionPlan.currency_code",
+            "UserSubscription.payment_processor",
+            "Installment.currency_code",
+            "Installment.payment_processor",
+            "Installment.processor_order_id",
+        ):
+            model, _, name = field.partition(".")
+            register_no_copies(f"commerce.{model}", name, reason="plans and their billing")

@@ -13,3 +13,10 @@ class CommerceErrorCode(StrEnum):
     # ``invalid_currency`` and ``invalid_amount`` (apps/core/api/money.py) first.
     INVALID_CURRENCY = "invalid_currency"
     INVALID_PRICE = "invalid_price"
+    # Payment processors and subscriptions.
+    UNKNOWN_PAYMENT_PROCESSOR = "unknown_payment_processor"
+    INVALID_INTERVAL = "invalid_interval"
+    PLAN_INACTIVE = "plan_inactive"
+    SUBSCRIPTION_EXISTS = "subscription_exists"
+    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+    NO_PAYMENT_DUE = "no_payment_due"

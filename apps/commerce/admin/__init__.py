@@ -1,4 +1,7 @@
 """Admin of commerce for a school's staff, split by area; every write goes through the
 commerce services (``SchoolScopedAdmin`` refuses Django's own saves and deletes)."""
 
-from apps.commerce.admin import offers  # noqa: F401  (registers the admins)
+from apps.commerce.admin import (
+    offers,  # noqa: F401  (registers the admins)
+    subscriptions,  # noqa: F401
+)

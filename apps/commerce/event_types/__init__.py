@@ -3,3 +3,7 @@
 from apps.commerce.event_types import offers
 
 EVENT_TYPES = offers.EVENT_TYPES
+
+from apps.commerce.event_types import subscriptions  # noqa: E402
+
+EVENT_TYPES += subscriptions.EVENT_TYPES
