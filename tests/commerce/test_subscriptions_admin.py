@@ -106,9 +106,7 @@ def test_status_filter_and_cancel_action(staff_client, school):
 
     # when
     listed = staff_client.get(SUBS, {"status__exact": "active"})
-    acted = staff_client.post(
-        SUBS, {"action": "cancel_now", "_selected_action": [subscription.pk]}
-    )
+    acted = staff_client.post(SUBS, {"action": "cancel_now", "_selected_action": [subscription.pk]})
 
     # then
     assert listed.status_code == 200
