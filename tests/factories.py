@@ -66,6 +66,7 @@ from apps.catalog.services.search import (
 from apps.commerce.models import (
     Installment,
     Offer,
+    SubscriptionGrant,
     SubscriptionPlan,
     SubscriptionStatus,
     UserSubscription,
@@ -309,6 +310,7 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     # (recorded as given, like Skilljar's block; commerce's own purchases link by their id).
     "purchase_id": None,
     "client_id": None,  # an offline client's own id for a queued item, recorded as given
+    "processor_order_id": None,  # a payment processor's order number, recorded as given
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
@@ -1118,3 +1120,24 @@ class InstallmentFactory(DjangoModelFactory):
     amount_cents = 2900
     currency_code = "USD"
     payment_processor = "manual"
+
+
+class SubscriptionGrantFactory(DjangoModelFactory):
+    """A course enrollment an active subscription of the school made."""
+
+    class Meta:
+        model = SubscriptionGrant
+
+    school = factory.SubFactory(SchoolFactory)
+    subscription = factory.SubFactory(
+        UserSubscriptionFactory, school=factory.SelfAttribute("..school")
+    )
+    published_course = factory.SubFactory(
+        PublishedCourseFactory, school=factory.SelfAttribute("..school")
+    )
+    enrollment = factory.SubFactory(
+        EnrollmentFactory,
+        school=factory.SelfAttribute("..school"),
+        user=factory.SelfAttribute("..subscription.user"),
+        published_course=factory.SelfAttribute("..published_course"),
+    )

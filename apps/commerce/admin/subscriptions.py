@@ -103,7 +103,6 @@ class UserSubscriptionAdmin(SchoolScopedAdmin):
     list_filter = ["status", "plan"]
     list_select_related = ["user", "plan"]
     search_fields = ["id", "user__email"]
-    autocomplete_fields = ["user"]
     inlines = [InstallmentInline]
     actions = ["cancel_now", "cancel_at_period_end", "record_payment"]
     fields = [
