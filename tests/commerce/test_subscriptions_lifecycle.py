@@ -393,3 +393,36 @@ def test_the_renewal_task_is_on_the_beat_schedule():
 
     entry = settings.CELERY_BEAT_SCHEDULE["commerce.renew_subscriptions"]
     assert entry["task"] == renew_subscriptions_task.name
+
+
+class BrokenProcessor:
+    name = "broken"
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        raise ConnectionError("processor unreachable")
+
+
+def test_a_processor_error_rolls_back_that_subscription_only(
+    school, member, published, fake, monkeypatch
+):
+    # given: two subscriptions due, one on a processor that is down
+    monkeypatch.setitem(processors.PROCESSORS, "broken", BrokenProcessor())
+    plan = SubscriptionPlanFactory(school=school, published_courses=published)
+    with freeze_time(START):
+        broken = _subscribe(school, member, plan, "broken")
+        working = _subscribe(school, MemberFactory(school=school), plan, "fake")
+
+    # when
+    with freeze_time("2026-02-28T10:00:00Z"):
+        outcomes = subscriptions_renew_due()
+
+    # then: the broken one is untouched and due again; the other renewed
+    broken.refresh_from_db()
+    working.refresh_from_db()
+    assert outcomes == {"error": 1, "renewed": 1}
+    assert (broken.status, broken.current_period_end) == (
+        "active",
+        datetime(2026, 2, 28, 10, 0, tzinfo=UTC),
+    )
+    assert Installment.objects.get(subscription=broken, sequence=1).status == "scheduled"
+    assert working.status == "active"

@@ -493,7 +493,8 @@ def subscription_renew(*, subscription_id: str, now: datetime | None = None) -> 
 
 def subscriptions_renew_due(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """The renewal sweep: act on up to ``limit`` due subscriptions (each in its own
-    transaction, oldest period end first); the count of each outcome."""
+    transaction, oldest period end first); the count of each outcome (``error``: it raised,
+    was rolled back and is logged)."""
     now = now or timezone.now()
     ids = list(
         UserSubscription.objects.filter(_due(now))
@@ -502,7 +503,13 @@ def subscriptions_renew_due(*, now: datetime | None = None, limit: int = 500) ->
     )
     outcomes: dict[str, int] = {}
     for subscription_id in ids:
-        outcome = subscription_renew(subscription_id=subscription_id, now=now)
+        try:
+            outcome = subscription_renew(subscription_id=subscription_id, now=now)
+        except Exception:
+            # One subscription's failure (a processor down) rolls back only its own
+            # transaction; it is due again at the next run, and the others go on.
+            logger.exception("renewal of subscription %s failed", subscription_id)
+            outcome = "error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
