@@ -311,7 +311,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.promo_codes_bulk_resume",
         "schedule": 30.0,
     },
+    "commerce.renew_subscriptions": {"task": "commerce.renew_subscriptions", "schedule": 300.0},
 }
+# Days a past-due subscription keeps its access after its period ended, unpaid, before the
+# renewal sweep cancels it (docs/operations.md).
+LYCEUM_SUBSCRIPTION_GRACE_DAYS = int(os.environ.get("LYCEUM_SUBSCRIPTION_GRACE_DAYS", "7"))
 # Run CELERY_BEAT_SCHEDULE in a thread of the serving process when REDIS_URL is unset
 # (make run sets it; apps/core/scheduler.py). With Redis, run `celery beat` instead.
 LYCEUM_EMBEDDED_SCHEDULER = env_bool("LYCEUM_EMBEDDED_SCHEDULER", default=False)

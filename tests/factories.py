@@ -67,6 +67,7 @@ from apps.commerce.models import (
     Affiliate,
     AffiliateCommission,
     DiscountType,
+    Installment,
     InvoiceCounter,
     Lead,
     Offer,
@@ -81,8 +82,12 @@ from apps.commerce.models import (
     Purchase,
     SeatAssignment,
     SeatOffering,
+    SubscriptionGrant,
+    SubscriptionPlan,
+    SubscriptionStatus,
     TrainingCreditCode,
     TrainingCreditSpend,
+    UserSubscription,
 )
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
@@ -325,6 +330,7 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     "client_id": None,  # an offline client's own id for a queued item, recorded as given
     # A payment processor's transaction id for a purchase, recorded as given.
     "payment_processor_order_id": None,
+    "processor_order_id": None,  # a payment processor's order number, recorded as given
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
@@ -1344,3 +1350,84 @@ def _pool_of_offer(offer: Offer) -> str:
 
 
 PATH_KWARGS["promo_code_pool_id"] = _by_row_type("promo_code_pool_id", Offer, _pool_of_offer)
+
+# --- commerce: subscriptions -----------------------------------------------------------------
+
+
+class SubscriptionPlanFactory(DjangoModelFactory):
+    """A monthly plan of the school, giving no course unless ``published_courses`` is set."""
+
+    class Meta:
+        model = SubscriptionPlan
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    interval = "month"
+    interval_count = 1
+    price_cents = 2900
+    currency_code = "USD"
+    trial_days = 0
+
+    @factory.post_generation
+    def published_courses(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.published_courses.set(extracted)
+
+
+class UserSubscriptionFactory(DjangoModelFactory):
+    """An active subscription of a user of the school, in its first month (a row only: no
+    enrollment is granted; subscribe through ``subscription_create`` for that)."""
+
+    class Meta:
+        model = UserSubscription
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    plan = factory.SubFactory(SubscriptionPlanFactory, school=factory.SelfAttribute("..school"))
+    status = SubscriptionStatus.ACTIVE
+    current_period_start = factory.LazyFunction(timezone.now)
+    current_period_end = factory.LazyAttribute(
+        lambda o: o.current_period_start + timedelta(days=30)
+    )
+    billing_anchor = factory.SelfAttribute("current_period_start")
+
+
+class InstallmentFactory(DjangoModelFactory):
+    """The next, scheduled installment of an active subscription of the school."""
+
+    class Meta:
+        model = Installment
+
+    school = factory.SubFactory(SchoolFactory)
+    subscription = factory.SubFactory(
+        UserSubscriptionFactory, school=factory.SelfAttribute("..school")
+    )
+    sequence = 1
+    period_start = factory.SelfAttribute("subscription.current_period_end")
+    period_end = factory.LazyAttribute(lambda o: o.period_start + timedelta(days=30))
+    due_at = factory.SelfAttribute("period_start")
+    amount_cents = 2900
+    currency_code = "USD"
+    payment_processor = "manual"
+
+
+class SubscriptionGrantFactory(DjangoModelFactory):
+    """A course enrollment an active subscription of the school made."""
+
+    class Meta:
+        model = SubscriptionGrant
+
+    school = factory.SubFactory(SchoolFactory)
+    subscription = factory.SubFactory(
+        UserSubscriptionFactory, school=factory.SelfAttribute("..school")
+    )
+    published_course = factory.SubFactory(
+        PublishedCourseFactory, school=factory.SelfAttribute("..school")
+    )
+    enrollment = factory.SubFactory(
+        EnrollmentFactory,
+        school=factory.SelfAttribute("..school"),
+        user=factory.SelfAttribute("..subscription.user"),
+        published_course=factory.SelfAttribute("..published_course"),
+    )

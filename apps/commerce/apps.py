@@ -37,3 +37,14 @@ class CommerceConfig(AppConfig):
             register_no_copies(f"commerce.{model}", name, reason="the school's promotions")
         # A bulk generation's CSV is served by the catalog's signed links.
         download_kind_register(DOWNLOAD_KIND, promo_codes_csv_current)
+        for field in (
+            "SubscriptionPlan.title",
+            "SubscriptionPlan.description",
+            "SubscriptionPlan.currency_code",
+            "UserSubscription.payment_processor",
+            "Installment.currency_code",
+            "Installment.payment_processor",
+            "Installment.processor_order_id",
+        ):
+            model, _, name = field.partition(".")
+            register_no_copies(f"commerce.{model}", name, reason="plans and their billing")

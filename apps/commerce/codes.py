@@ -58,3 +58,10 @@ class CommerceErrorCode(StrEnum):
     CODE_CURRENCY_MISMATCH = "code_currency_mismatch"
     CODE_ALREADY_USED = "code_already_used"
     PROMO_BULK_INVALID = "promo_bulk_invalid"
+    # Payment processors and subscriptions.
+    UNKNOWN_PAYMENT_PROCESSOR = "unknown_payment_processor"
+    INVALID_INTERVAL = "invalid_interval"
+    PLAN_INACTIVE = "plan_inactive"
+    SUBSCRIPTION_EXISTS = "subscription_exists"
+    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+    NO_PAYMENT_DUE = "no_payment_due"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 
-from apps.commerce.services import credits, plans
+from apps.commerce.services import credits, plans, subscriptions
 from apps.commerce.services.promo_code_bulk import promo_codes_bulk_resume, promo_codes_bulk_run
 from apps.core.models import Job
 from apps.core.services import job_fail
@@ -56,3 +56,10 @@ def promo_codes_bulk_resume_task() -> int:
 def training_credit_content_expire_task() -> int:
     """End the access bought with training credit codes that expired with ``expire_content``."""
     return credits.training_credit_content_expire()
+
+
+@shared_task(name="commerce.renew_subscriptions", acks_late=True, ignore_result=True)
+def renew_subscriptions_task() -> dict[str, int]:
+    """The renewal sweep (on beat): renew, mark past due or cancel every due subscription.
+    Two at once act on each subscription once (rows locked, locked rows skipped)."""
+    return subscriptions.subscriptions_renew_due()

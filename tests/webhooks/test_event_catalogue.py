@@ -20,13 +20,17 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.catalog.models import LessonType
+from apps.catalog.models import LessonType, PublishedCourse
 from apps.catalog.services.courses import course_create
 from apps.catalog.services.lessons import lesson_create
 from apps.catalog.services.live import ilt_session_create
 from apps.catalog.services.paths import path_create, path_item_create
 from apps.catalog.tasks import web_package_import_task
 from apps.commerce.services.plans import plan_create
+from apps.commerce.services.subscriptions import (
+    subscription_plan_create,
+    subscriptions_renew_due,
+)
 from apps.core import event_types as registry
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
@@ -214,6 +218,29 @@ def _enrollment_url(ctx: Ctx) -> str:
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
     ok(response)
     return f"{url}/{response.json()['id']}"
+
+
+def _subscription_url(ctx: Ctx) -> str:
+    published_course_id = _published_course_url(ctx).rsplit("/", 1)[1]
+    plan = subscription_plan_create(
+        school=ctx.school,
+        title="All courses, monthly",
+        interval="month",
+        price_cents=2900,
+        currency_code="USD",
+        published_courses=[PublishedCourse.objects.get(pk=published_course_id)],
+    )
+    body = {"user_id": _user_id(ctx), "plan_id": plan.id}
+    response = ctx.api.post("/api/v1/user-subscriptions", body, format="json")
+    ok(response)
+    return f"/api/v1/user-subscriptions/{response.json()['id']}"
+
+
+def _past_due_subscription_url(ctx: Ctx) -> str:
+    """A subscription whose first renewal, charged by the manual processor, is unpaid."""
+    url = _subscription_url(ctx)
+    subscriptions_renew_due(now=timezone.now() + timedelta(days=32))
+    return url
 
 
 def _path_enrollment_url(ctx: Ctx) -> str:
@@ -499,6 +526,14 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     ),
     "promo_code.updated": lambda ctx: ok(
         ctx.api.patch(_promo_code_url(ctx), {"active": False}, format="json")
+    ),
+    "subscription.created": _subscription_url,
+    "subscription.past_due": _past_due_subscription_url,
+    "subscription.renewed": lambda ctx: ok(
+        ctx.api.post(f"{_past_due_subscription_url(ctx)}/payments", {}, format="json")
+    ),
+    "subscription.cancelled": lambda ctx: ok(
+        ctx.api.post(f"{_subscription_url(ctx)}/cancel", {}, format="json")
     ),
     "course.unpublished": lambda ctx: ok(ctx.api.delete(_published_course_url(ctx))),
     "enrollment.created": _enrollment_url,

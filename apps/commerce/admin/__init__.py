@@ -7,4 +7,5 @@ from apps.commerce.admin import (  # noqa: F401  (registers the admins)
     plans,
     promo_codes,
     purchases,
+    subscriptions,
 )

@@ -18,6 +18,11 @@ from apps.commerce.api.promo_codes import (
 )
 from apps.commerce.api.purchases import PurchaseViewSet
 from apps.commerce.api.seats import SeatOfferingViewSet, SeatUserViewSet
+from apps.commerce.api.subscriptions import (
+    ActiveInstallmentViewSet,
+    SubscriptionPlanViewSet,
+    UserSubscriptionViewSet,
+)
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -36,6 +41,9 @@ router.register(
 router.register("training-credit-codes", TrainingCreditCodeViewSet, basename="training-credit-code")
 router.register("seats", SeatOfferingViewSet, basename="seat")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("subscription-plans", SubscriptionPlanViewSet, basename="subscription-plan")
+router.register("user-subscriptions", UserSubscriptionViewSet, basename="user-subscription")
+router.register("installments/active", ActiveInstallmentViewSet, basename="installment-active")
 AFFILIATE = r"affiliates/(?P<affiliate_user_id>[^/]+)"
 router.register(rf"{AFFILIATE}/customers", AffiliateCustomerViewSet, basename="affiliate-customer")
 router.register(rf"{AFFILIATE}/leads", AffiliateLeadViewSet, basename="affiliate-lead")

@@ -1,5 +1,5 @@
 """Who pays: offers, plans, purchases and payments, promo codes, training credit codes,
-seats, affiliates and leads.
+seats, affiliates and leads, subscriptions.
 
 A package split by subdomain; every model is importable from ``apps.commerce.models``.
 """
@@ -17,12 +17,27 @@ from apps.commerce.models.promo_codes import (
 )
 from apps.commerce.models.purchases import Purchase
 from apps.commerce.models.seats import SeatAssignment, SeatOffering
+from apps.commerce.models.subscriptions import (
+    LIVE_STATUSES,
+    OPEN_INSTALLMENT_STATUSES,
+    Installment,
+    InstallmentStatus,
+    PlanInterval,
+    SubscriptionGrant,
+    SubscriptionPlan,
+    SubscriptionStatus,
+    UserSubscription,
+)
 
 __all__ = [
+    "LIVE_STATUSES",
     "OFFER_TARGETS",
+    "OPEN_INSTALLMENT_STATUSES",
     "Affiliate",
     "AffiliateCommission",
     "DiscountType",
+    "Installment",
+    "InstallmentStatus",
     "InvoiceCounter",
     "Lead",
     "Offer",
@@ -31,12 +46,17 @@ __all__ = [
     "PlanCourse",
     "PlanCourseGrant",
     "PlanEnrollment",
+    "PlanInterval",
     "PromoCode",
     "PromoCodePool",
     "PromoCodeRedemption",
     "Purchase",
     "SeatAssignment",
     "SeatOffering",
+    "SubscriptionGrant",
+    "SubscriptionPlan",
+    "SubscriptionStatus",
     "TrainingCreditCode",
     "TrainingCreditSpend",
+    "UserSubscription",
 ]
