@@ -422,6 +422,12 @@ SPECTACULAR_SETTINGS = {
         # SUBMITTED/GRADED of assignment submissions (other resources have a "state" too).
         "SubmissionStateEnum": "apps.enrollments.models.assignments.SubmissionState",
         "ImportStateEnum": "apps.catalog.models.content.ImportState",
+        # A purchase's state (also the enrollment purchase block's), what PUT/PATCH may set
+        # it to, the outcomes fulfil takes, and an affiliate commission's payout state.
+        "PurchaseStateEnum": "apps.enrollments.models.purchase.PurchaseState",
+        "PurchaseUpdateStateEnum": "apps.commerce.api.purchases.UPDATE_STATES",
+        "PurchaseFulfilStateEnum": "apps.commerce.api.purchases.FULFIL_STATES",
+        "PayoutStateEnum": "apps.commerce.selectors.affiliates.PAYOUT_STATES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

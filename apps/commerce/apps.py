@@ -48,3 +48,7 @@ class CommerceConfig(AppConfig):
         ):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="plans and their billing")
+        # A processor's raw answer may quote the subscriber, as a purchase's may.
+        register_copies("commerce.Installment", "processor_response")
+        # A lead is a person an affiliate referred, known by e-mail before any account.
+        register_copies("commerce.Lead", "email")

@@ -33,7 +33,6 @@ class CommerceErrorCode(StrEnum):
     # Affiliates
     AFFILIATE_OWN_PURCHASE = "affiliate_own_purchase"
     # Purchases
-    CODE_NOT_SUPPORTED = "code_not_supported"
     OFFER_CLOSED = "offer_closed"
     PURCHASE_STATE_INVALID = "purchase_state_invalid"
     PURCHASE_REFUNDED = "purchase_refunded"

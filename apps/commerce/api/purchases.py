@@ -118,13 +118,18 @@ class PurchaseCreateSerializer(Serializer):
     )
 
 
+# The states a purchase may be set to (PUT/PATCH), and the outcomes fulfil takes.
+UPDATE_STATES = [S.PENDING, S.SUCCESS, S.FAILED, S.REFUNDED, S.CANCELLED]
+FULFIL_STATES = [S.SUCCESS, S.FAILED, S.CANCELLED]
+
+
 class PurchaseUpdateSerializer(Serializer):
     """What may change on a purchase (PUT and PATCH are both partial)."""
 
     read_shape = PurchaseSerializer
 
     state = serializers.ChoiceField(
-        choices=[S.PENDING, S.SUCCESS, S.FAILED, S.REFUNDED, S.CANCELLED],
+        choices=UPDATE_STATES,
         required=False,
         help_text="SUCCESS fulfils; REFUNDED refunds a fulfilled purchase and takes its "
         "access back.",
@@ -140,7 +145,7 @@ class PurchaseFulfillSerializer(Serializer):
 
     read_shape = PurchaseSerializer
 
-    state = serializers.ChoiceField(choices=[S.SUCCESS, S.FAILED, S.CANCELLED])
+    state = serializers.ChoiceField(choices=FULFIL_STATES)
     error_msg = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, help_text="Becomes status_msg."
     )

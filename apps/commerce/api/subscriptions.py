@@ -31,18 +31,12 @@ from apps.core.api.money import MoneyReadSerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import FilterSet
 from apps.core.money import money
+from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.schools.models import Member
 
 PAGE_SIZE = 20
 
 # --- shapes ----------------------------------------------------------------------------------
-
-
-class _UserRefSerializer(serializers.Serializer):
-    id = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
 
 
 class _PlanRefSerializer(serializers.Serializer):
@@ -94,7 +88,7 @@ class SubscriptionPlanSerializer(ModelSerializer):
 class UserSubscriptionSerializer(ModelSerializer):
     """A person's subscription to a plan and the period it is in."""
 
-    user = _UserRefSerializer(read_only=True)
+    user = UserRefSerializer(read_only=True)
     plan = _PlanRefSerializer(read_only=True)
     status = serializers.ChoiceField(choices=SubscriptionStatus.choices, read_only=True)
     trial_end = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -146,7 +140,7 @@ class InstallmentSerializer(ModelSerializer):
     """One period's payment of a subscription."""
 
     subscription_id = serializers.CharField(read_only=True)
-    user = _UserRefSerializer(read_only=True, source="subscription.user")
+    user = UserRefSerializer(read_only=True, source="subscription.user")
     plan = _PlanRefSerializer(read_only=True, source="subscription.plan")
     sequence = serializers.IntegerField(
         read_only=True, help_text="The paid period it pays for (0: the first)."

@@ -23,6 +23,7 @@ from apps.core.api.serializers import Serializer
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import NotFound
 from apps.enrollments.api.certificates import CertificateSerializer
+from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.selectors import members as member_selectors
 from apps.enrollments.services import members as member_services
 from apps.schools.api.filters import UserFilter
@@ -39,18 +40,11 @@ class _RefSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
 
 
-class _UserRefSerializer(serializers.Serializer):
-    id = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
-
-
 class CourseMemberSerializer(serializers.Serializer):
     """A learner's result in a course (built by ``selectors.members.course_member_result``)."""
 
     course = _RefSerializer(read_only=True)
-    user = _UserRefSerializer(read_only=True)
+    user = UserRefSerializer(read_only=True)
     enrolled_at = serializers.DateTimeField(read_only=True, help_text="The first enrollment.")
     active = serializers.BooleanField(
         read_only=True, help_text="Whether an enrollment gives access now."
@@ -78,7 +72,7 @@ class ProgramMemberSerializer(serializers.Serializer):
     """A person's progress in a program (``selectors.members.path_member_result``)."""
 
     program = _RefSerializer(read_only=True)
-    user = _UserRefSerializer(read_only=True)
+    user = UserRefSerializer(read_only=True)
     enrolled_at = serializers.DateTimeField(read_only=True)
     active = serializers.BooleanField(read_only=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
