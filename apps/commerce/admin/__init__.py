@@ -4,6 +4,7 @@ commerce services (``SchoolScopedAdmin`` refuses Django's own saves and deletes)
 from apps.commerce.admin import (  # noqa: F401  (registers the admins)
     credits,
     offers,
+    payments,
     plans,
     promo_codes,
     purchases,
