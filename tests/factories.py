@@ -331,6 +331,9 @@ ID_FIELD_MODELS: dict[str, type[models.Model] | None] = {
     # A payment processor's transaction id for a purchase, recorded as given.
     "payment_processor_order_id": None,
     "processor_order_id": None,  # a payment processor's order number, recorded as given
+    # A promo code pool's offers are posted as Skilljar's ``{"id": …}`` (one or an array,
+    # resolved in one query); the only body field named plainly ``id``.
+    "id": Offer,
 }
 
 # "METHOD /api/v1/path" -> callable(school) returning a valid body for that school; the
