@@ -21,7 +21,7 @@ from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.money import MinorUnitsField, MoneyReadSerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.money import money
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.enrollments.models.purchase import PurchaseState
@@ -165,7 +165,7 @@ class PurchaseFulfillSerializer(Serializer):
 class PurchaseFilter(FilterSet):
     user_id = django_filters.CharFilter(field_name="user_id", help_text="A user (usr_ id).")
     offer_id = django_filters.CharFilter(field_name="offer_id", help_text="An offer (ofr_ id).")
-    state = django_filters.ChoiceFilter(field_name="state", choices=S.choices)
+    state = ChoiceFilter(field_name="state", choices=S.choices)
 
     class Meta:
         model = Purchase

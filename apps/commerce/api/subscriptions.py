@@ -29,7 +29,7 @@ from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField, SchoolSlugRelatedField
 from apps.core.api.money import MoneyReadSerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.filters import FilterSet
+from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.money import money
 from apps.enrollments.api.enrollments import UserRefSerializer
 from apps.schools.models import Member
@@ -210,7 +210,7 @@ class CancelSerializer(Serializer):
 class UserSubscriptionFilter(FilterSet):
     user_id = django_filters.CharFilter(field_name="user_id", help_text="A user (usr_ id).")
     plan_id = django_filters.CharFilter(field_name="plan_id", help_text="A plan (spl_ id).")
-    status = django_filters.ChoiceFilter(choices=SubscriptionStatus.choices)
+    status = ChoiceFilter(choices=SubscriptionStatus.choices)
 
     class Meta:
         model = UserSubscription
@@ -224,7 +224,7 @@ class InstallmentFilter(FilterSet):
     subscription_id = django_filters.CharFilter(
         field_name="subscription_id", help_text="A subscription (sub_ id)."
     )
-    status = django_filters.ChoiceFilter(
+    status = ChoiceFilter(
         choices=[
             (InstallmentStatus.SCHEDULED.value, "Scheduled"),
             (InstallmentStatus.PENDING.value, "Pending"),
