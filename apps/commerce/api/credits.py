@@ -95,12 +95,21 @@ class TrainingCreditCodeCreateSerializer(_CodeFields):
     )
 
 
-class _GroupChanges(Serializer):
+class _Changes(Serializer):
+    """``{add, remove}``; a plain list of ids (what a read shows) means "exactly these"."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, list):
+            return {"set": self.fields["add"].to_internal_value(data)}
+        return super().to_internal_value(data)
+
+
+class _GroupChanges(_Changes):
     add = _groups(required=False, help_text="Group ids to add (resolved first).")
     remove = _groups(required=False, help_text="Group ids to remove (after add).")
 
 
-class _OfferChanges(Serializer):
+class _OfferChanges(_Changes):
     add = _offers(required=False, help_text="Offer ids to add (resolved first).")
     remove = _offers(required=False, help_text="Offer ids to remove (after add).")
 
@@ -115,8 +124,12 @@ class TrainingCreditCodeUpdateSerializer(_CodeFields):
     offers = _OfferChanges(required=False, help_text='{"add": [...], "remove": [...]}')
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        code = self.context.get("code")
         for name in ("student_groups", "offers"):
             changes = attrs.pop(name, None) or {}
+            if "set" in changes and code is not None:
+                current, wanted = set(getattr(code, name).all()), set(changes["set"])
+                changes = {"add": list(wanted - current), "remove": list(current - wanted)}
             attrs[f"{name}_add"] = changes.get("add", [])
             attrs[f"{name}_remove"] = changes.get("remove", [])
         return attrs
@@ -189,7 +202,7 @@ class TrainingCreditCodeViewSet(
     def update(self, request, training_credit_code_id: str | None = None) -> Response:
         code = self.get_object()
         serializer = TrainingCreditCodeUpdateSerializer(
-            data=request.data, partial=True, context={"request": request}
+            data=request.data, partial=True, context={"request": request, "code": code}
         )
         serializer.is_valid(raise_exception=True)
         return self._respond(

@@ -74,6 +74,13 @@ class PlanEnrollmentSerializer(EnrollmentSerializer):
     plan = PlanRefSerializer(read_only=True)
 
 
+class PlanEnrollmentUpdateSerializer(EnrollmentUpdateSerializer):
+    """A course enrollment's changes (``active``, ``expires_at``); a plan enrollment sent
+    back as it was read (with its ``plan``) is accepted."""
+
+    read_shape = PlanEnrollmentSerializer
+
+
 class _PlanEnrollmentRows(mixins.ListModelMixin, SchoolScopedViewSet):
     """Rows straight from ``values()``, 1000 per page, API keys only."""
 
@@ -113,12 +120,12 @@ class _PlanEnrollmentRows(mixins.ListModelMixin, SchoolScopedViewSet):
     update=extend_schema(
         summary="Update a plan enrollment (partial, as PATCH)",
         description="The course enrollments the plan enrollment granted follow it.",
-        request=EnrollmentUpdateSerializer(partial=True),
+        request=PlanEnrollmentUpdateSerializer(partial=True),
     ),
     partial_update=extend_schema(
         summary="Update a plan enrollment",
         description="The course enrollments the plan enrollment granted follow it.",
-        request=EnrollmentUpdateSerializer(partial=True),
+        request=PlanEnrollmentUpdateSerializer(partial=True),
     ),
 )
 class PlanEnrollmentViewSet(mixins.RetrieveModelMixin, _PlanEnrollmentRows):
@@ -148,7 +155,7 @@ class PlanEnrollmentViewSet(mixins.RetrieveModelMixin, _PlanEnrollmentRows):
         return self._respond(enrollment, status.HTTP_201_CREATED if created else 200)
 
     def update(self, request, **kwargs) -> Response:
-        serializer = EnrollmentUpdateSerializer(
+        serializer = PlanEnrollmentUpdateSerializer(
             data=request.data, partial=True, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)

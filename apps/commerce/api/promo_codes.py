@@ -278,9 +278,13 @@ class PromoCodePoolOfferViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
                 f"({len(items)} given).",
                 code=CommerceErrorCode.PROMO_POOL_OFFERS_TOO_MANY,
             )
-        serializer = PoolOfferRefSerializer(data=items, many=True, context={"request": request})
+        # One object is validated as one (its errors name its fields), an array item by item.
+        serializer = PoolOfferRefSerializer(
+            data=request.data, many=many, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
-        ids = list(dict.fromkeys(item["id"] for item in serializer.validated_data))
+        rows = serializer.validated_data if many else [serializer.validated_data]
+        ids = list(dict.fromkeys(item["id"] for item in rows))
         found = {
             offer.pk: offer
             for offer in Offer.objects.filter(school=self.school, pk__in=ids).select_related(

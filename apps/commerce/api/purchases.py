@@ -135,7 +135,9 @@ class PurchaseUpdateSerializer(Serializer):
         "access back.",
     )
     refunded_at = serializers.DateTimeField(required=False, allow_null=True)
-    refund_cents = MinorUnitsField(required=False, help_text="Default: all that was paid.")
+    refund_cents = MinorUnitsField(
+        required=False, allow_null=True, help_text="Default (also null): all that was paid."
+    )
     price_cents = MinorUnitsField(required=False, help_text="Only before payment.")
     tax_price_cents = MinorUnitsField(required=False, help_text="Only before payment.")
 
@@ -226,9 +228,15 @@ class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SchoolSc
             data=request.data, partial=True, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        return self._respond(
-            purchase_services.purchase_update(purchase=purchase, **serializer.validated_data)
-        )
+        # A purchase sent back as it was read changes nothing: only the fields whose value
+        # differs are changes (null refund fields mean "the default").
+        fields = {
+            name: value
+            for name, value in serializer.validated_data.items()
+            if value != getattr(purchase, name)
+            and not (value is None and name in ("refunded_at", "refund_cents"))
+        }
+        return self._respond(purchase_services.purchase_update(purchase=purchase, **fields))
 
     def partial_update(self, request, purchase_id: str | None = None) -> Response:
         return self.update(request, purchase_id=purchase_id)
