@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.enrollments",
     "apps.commerce",
+    "apps.community",
     "apps.webhooks",
 ]
 

@@ -83,6 +83,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "promo_code_pool": "read:commerce",
     "promo_code": "read:commerce",
     "promo_codes": "read:commerce",
+    "community": "read:community",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }
