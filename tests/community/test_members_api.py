@@ -205,3 +205,21 @@ def test_staff_change_a_members_role_and_remove_them(api_client, school):
     assert bad.json()["code"] == "invalid_choice"
     assert removed.status_code == 204
     assert not SpaceMember.objects.exists()
+
+
+def test_learners_see_each_others_names_but_not_addresses(user_client, learner, school):
+    # given
+    space = SpaceFactory(school=school)
+    SpaceMemberFactory(school=school, space=space, user=learner.user)
+    other = SpaceMemberFactory(school=school, space=space)
+
+    # when
+    rows = {
+        row["user"]["id"]: row["user"]
+        for row in user_client.get(users_url(space)).json()["results"]
+    }
+
+    # then
+    assert rows[learner.user_id]["email"] == learner.user.email
+    assert rows[other.user_id]["email"] is None
+    assert rows[other.user_id]["first_name"] == other.user.first_name

@@ -8,7 +8,7 @@ and may remove only itself (leaving).
 """
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -20,15 +20,33 @@ from apps.community.selectors import spaces as space_selectors
 from apps.community.services import members as member_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.serializers import ModelSerializer, Serializer
+from apps.core.credentials import Credential
 from apps.core.errors import ApiError, NotFound
-from apps.schools.api.nested import PersonSummarySerializer
+from apps.schools.models import User
+
+
+class SpacePersonSerializer(Serializer):
+    """``{id, email, first_name, last_name}`` of a member; ``email`` is null when a learner's
+    token reads another person's row (learners see each other's names, not addresses)."""
+
+    id = serializers.CharField(read_only=True)
+    email = serializers.SerializerMethodField()
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email(self, user: User) -> str | None:
+        credential = getattr(self.context.get("request"), "auth", None)
+        if isinstance(credential, Credential) and credential.is_user:
+            return user.email if user.pk == credential.user.pk else None
+        return user.email
 
 
 class SpaceMemberSerializer(ModelSerializer):
     """``{user: {id, email, first_name, last_name}, role, status, joined_at, …}``."""
 
     space_id = serializers.CharField(read_only=True)
-    user = PersonSummarySerializer(read_only=True)
+    user = SpacePersonSerializer(read_only=True)
     invited_by_id = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
@@ -145,7 +163,7 @@ class SpaceMemberViewSet(
             space=self.space, queryset=SpaceMember.objects.filter(pk__in=[m.pk for m in affected])
         )
         return Response(
-            SpaceMemberSerializer(rows, many=True).data,
+            SpaceMemberSerializer(rows, many=True, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if affected else status.HTTP_200_OK,
         )
 
@@ -156,7 +174,9 @@ class SpaceMemberViewSet(
         membership = member_services.space_member_update(
             membership=membership, **serializer.validated_data
         )
-        return Response(SpaceMemberSerializer(membership).data)
+        return Response(
+            SpaceMemberSerializer(membership, context=self.get_serializer_context()).data
+        )
 
     def partial_update(self, request, space_id: str | None = None, user_id: str | None = None):
         return self.update(request, space_id=space_id, user_id=user_id)

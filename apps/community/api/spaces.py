@@ -194,7 +194,7 @@ class SpaceViewSet(
         space, user = self._own_space()
         membership, created = member_services.space_join(space=space, user=user)
         return Response(
-            SpaceMemberSerializer(membership).data,
+            SpaceMemberSerializer(membership, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -207,7 +207,9 @@ class SpaceViewSet(
     def accept(self, request, space_id: str | None = None) -> Response:
         space, user = self._own_space()
         membership = member_services.space_invitation_accept(space=space, user=user)
-        return Response(SpaceMemberSerializer(membership).data)
+        return Response(
+            SpaceMemberSerializer(membership, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         summary="Decline an invitation to a community space (the caller's own user token)",

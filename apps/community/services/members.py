@@ -69,7 +69,7 @@ def space_members_add(
     space or invited to it are left as they are)."""
     from apps.community.tasks import space_invitation_send_task
 
-    space = Space.objects.select_for_update().select_related("school").get(pk=space.pk)
+    space = Space.objects.select_for_update(of=("self",)).select_related("school").get(pk=space.pk)
     if any(user.school_id != space.school_id for user in users):
         # The API resolves names inside the school first; the admin and code reach here.
         raise InvalidInput(
@@ -106,7 +106,7 @@ def space_members_add(
 
 def _own_invitation(space: Space, user: User) -> SpaceMember:
     membership = (
-        SpaceMember.objects.select_for_update()
+        SpaceMember.objects.select_for_update(of=("self",))
         .select_related("space", "user", "school")
         .filter(space=space, user=user, status=SpaceMember.Status.INVITED)
         .first()
@@ -159,7 +159,7 @@ def may_join(space: Space, user: User) -> bool:
 def space_join(*, space: Space, user: User) -> tuple[SpaceMember, bool]:
     """Make ``user`` an active member (accepting a pending invitation too); ``(membership,
     created)``. 403 ``space_join_refused`` when ``may_join`` says no."""
-    space = Space.objects.select_for_update().select_related("school").get(pk=space.pk)
+    space = Space.objects.select_for_update(of=("self",)).select_related("school").get(pk=space.pk)
     membership = (
         SpaceMember.objects.select_related("space", "user", "school")
         .filter(space=space, user=user)
