@@ -9,6 +9,7 @@ from apps.community.models import Collection
 from apps.community.selectors import spaces as space_selectors
 from apps.community.services import spaces as space_services
 from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
 
 TITLE_MAX = Collection._meta.get_field("title").max_length
@@ -29,7 +30,7 @@ class CollectionSerializer(ModelSerializer):
 class CollectionWriteSerializer(Serializer):
     """A collection's input: ``title`` is required on creation."""
 
-    title = serializers.CharField(max_length=TITLE_MAX)
+    title = LabelField(max_length=TITLE_MAX)
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX, allow_blank=True, required=False
     )

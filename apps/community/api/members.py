@@ -19,27 +19,44 @@ from apps.community.selectors import access
 from apps.community.selectors import spaces as space_selectors
 from apps.community.services import members as member_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
+from apps.core.api.fields import LabelField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.credentials import Credential
 from apps.core.errors import ApiError, NotFound
 from apps.schools.models import User
 
 
-class SpacePersonSerializer(Serializer):
-    """``{id, email, first_name, last_name}`` of a member; ``email`` is null when a learner's
-    token reads another person's row (learners see each other's names, not addresses)."""
+def _learner(serializer: serializers.Field) -> User | None:
+    """The person of the request's user token; None for an API key (staff)."""
+    credential = getattr(serializer.context.get("request"), "auth", None)
+    if isinstance(credential, Credential) and credential.is_user:
+        return credential.user
+    return None
 
-    id = serializers.CharField(read_only=True)
+
+def _shown_to(serializer: serializers.Field, user_id: str | None) -> bool:
+    """Whether a person's id and address may be shown: to staff always, to a learner's token
+    only its own (learners see each other's names, never ids or addresses)."""
+    learner = _learner(serializer)
+    return learner is None or learner.pk == user_id
+
+
+class SpacePersonSerializer(Serializer):
+    """``{id, email, first_name, last_name}`` of a member; ``id`` and ``email`` are null
+    when a learner's token reads another person's row."""
+
+    id = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_id(self, user: User) -> str | None:
+        return user.pk if _shown_to(self, user.pk) else None
+
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_email(self, user: User) -> str | None:
-        credential = getattr(self.context.get("request"), "auth", None)
-        if isinstance(credential, Credential) and credential.is_user:
-            return user.email if user.pk == credential.user.pk else None
-        return user.email
+        return user.email if _shown_to(self, user.pk) else None
 
 
 class SpaceMemberSerializer(ModelSerializer):
@@ -47,7 +64,7 @@ class SpaceMemberSerializer(ModelSerializer):
 
     space_id = serializers.CharField(read_only=True)
     user = SpacePersonSerializer(read_only=True)
-    invited_by_id = serializers.CharField(read_only=True, allow_null=True)
+    invited_by_id = serializers.SerializerMethodField()
 
     class Meta:
         model = SpaceMember
@@ -64,12 +81,17 @@ class SpaceMemberSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_invited_by_id(self, membership: SpaceMember) -> str | None:
+        """The staff account that invited them; null to learners (another person's id)."""
+        return membership.invited_by_id if _learner(self) is None else None
+
 
 class SpaceMembersAddSerializer(Serializer):
     """``{"users": [usr_ ids or e-mails]}``: at most 100 people per call."""
 
     users = serializers.ListField(
-        child=serializers.CharField(max_length=254),
+        child=LabelField(max_length=254),
         min_length=1,
         max_length=member_services.MAX_USERS_PER_CALL,
         help_text="The school's people, by usr_ id or e-mail (1 to 100).",

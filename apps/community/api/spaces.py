@@ -23,7 +23,7 @@ from apps.community.selectors import spaces as space_selectors
 from apps.community.services import members as member_services
 from apps.community.services import spaces as space_services
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.fields import SchoolPrimaryKeyRelatedField
+from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import ApiError
 from apps.core.filters import BooleanFilter, ChoiceFilter, FilterSet
@@ -60,7 +60,7 @@ class SpaceWriteSerializer(Serializer):
     """A space's input: ``title`` is required on creation; the description is HTML
     (sanitised: scripts and event handlers are dropped)."""
 
-    title = serializers.CharField(max_length=TITLE_MAX)
+    title = LabelField(max_length=TITLE_MAX)
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX, allow_blank=True, required=False
     )
