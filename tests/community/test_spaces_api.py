@@ -101,6 +101,9 @@ def test_space_is_created_with_its_description_sanitised(api_client, school):
         ({"title": "x" * 201}, "title", "max_length"),
         ({"title": "Ok", "visibility": "hidden"}, "visibility", "invalid_choice"),
         ({"title": "Ok", "collection_id": "ccl_nope"}, "collection_id", "does_not_exist"),
+        ({"title": "Ok", "collection_id": ""}, "collection_id", "does_not_exist"),
+        ({"title": "Ok", "course_id": ""}, "course_id", "does_not_exist"),
+        ({"title": "Bad\ttab"}, "title", "control_characters"),
     ],
 )
 def test_space_with_bad_input_is_refused_with_a_code(api_client, body, field, code):

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from apps.catalog.models import Course
@@ -30,6 +31,16 @@ from apps.core.filters import BooleanFilter, ChoiceFilter, FilterSet
 
 TITLE_MAX = Space._meta.get_field("title").max_length
 DESCRIPTION_MAX = Space._meta.get_field("description").max_length
+
+
+class SpaceReferenceField(SchoolPrimaryKeyRelatedField):
+    """A nullable reference that refuses ``""``: DRF's related fields read an empty string as
+    null, which the schema (an id of at least one character, or null) does not allow."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data == "":
+            self.fail("does_not_exist", pk_value=data)
+        return super().run_validation(data)
 
 
 class SpaceSerializer(ModelSerializer):
@@ -64,7 +75,7 @@ class SpaceWriteSerializer(Serializer):
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX, allow_blank=True, required=False
     )
-    collection_id = SchoolPrimaryKeyRelatedField(
+    collection_id = SpaceReferenceField(
         source="collection",
         queryset=Collection.objects.all(),
         required=False,
@@ -80,7 +91,7 @@ class SpaceWriteSerializer(Serializer):
     is_invitation_required = serializers.BooleanField(
         required=False, help_text="Adding people invites them instead; default false."
     )
-    course_id = SchoolPrimaryKeyRelatedField(
+    course_id = SpaceReferenceField(
         source="course",
         queryset=Course.objects.all(),
         required=False,
