@@ -13,6 +13,7 @@ API_URL_MODULES = [
     "apps.catalog.api.urls",
     "apps.enrollments.api.urls",
     "apps.commerce.api.urls",
+    "apps.community.api.urls",
     "apps.webhooks.api.urls",
 ]
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.enrollments",
     "apps.commerce",
+    "apps.community",
     "apps.webhooks",
 ]
 
@@ -428,6 +429,9 @@ SPECTACULAR_SETTINGS = {
         "PurchaseUpdateStateEnum": "apps.commerce.api.purchases.UPDATE_STATES",
         "PurchaseFulfilStateEnum": "apps.commerce.api.purchases.FULFIL_STATES",
         "PayoutStateEnum": "apps.commerce.selectors.affiliates.PAYOUT_STATES",
+        # member/moderator of a community space (a school member's role is another set).
+        "SpaceMemberRoleEnum": "apps.community.models.SpaceMember.Role",
+        "MemberRoleEnum": "apps.schools.models.Member.Role",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

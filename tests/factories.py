@@ -89,6 +89,7 @@ from apps.commerce.models import (
     TrainingCreditSpend,
     UserSubscription,
 )
+from apps.community.models import Collection, Notification, Space, SpaceMember
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1434,3 +1435,54 @@ class SubscriptionGrantFactory(DjangoModelFactory):
         user=factory.SelfAttribute("..subscription.user"),
         published_course=factory.SelfAttribute("..published_course"),
     )
+
+
+# --- community: collections, spaces, members, notifications -----------------------------------
+
+
+def _school_account(school: School) -> User:
+    """A new person of ``school`` (an account with its membership row)."""
+    return MemberFactory(school=school).user
+
+
+class CollectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Collection
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Collection {n}")
+
+
+class SpaceFactory(DjangoModelFactory):
+    """A public space of the school (pass ``visibility`` for a private or secret one)."""
+
+    class Meta:
+        model = Space
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"Space {n}")
+    visibility = Space.Visibility.PUBLIC
+
+
+class SpaceMemberFactory(DjangoModelFactory):
+    """An active member of a space of the school (a new person unless ``user`` is given)."""
+
+    class Meta:
+        model = SpaceMember
+
+    school = factory.SubFactory(SchoolFactory)
+    space = factory.SubFactory(SpaceFactory, school=factory.SelfAttribute("..school"))
+    user = factory.LazyAttribute(lambda row: _school_account(row.school))
+    status = SpaceMember.Status.ACTIVE
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda row: _school_account(row.school))
+    kind = "space.invitation"
+    object_id = factory.Sequence(lambda n: f"spc_{n:026d}")
+    text = factory.Sequence(lambda n: "You are invited to join the space “Space {n}”.")

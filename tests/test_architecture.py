@@ -244,6 +244,39 @@ def test_no_app_below_commerce_imports_it(app):
     assert upward == [], f"apps/{app} imports commerce: {upward}"
 
 
+# The community sits on top of schools, catalog and enrollments (core ← schools ← catalog ←
+# enrollments ← community): nothing imports it, not even commerce, its sibling at the top.
+BELOW_COMMUNITY = ("core", "schools", "catalog", "enrollments", "commerce", "webhooks")
+
+
+@pytest.mark.parametrize("app", BELOW_COMMUNITY)
+def test_no_app_imports_community(app):
+    # given / when
+    upward = [
+        _relative(path)
+        for path in sorted((APPS / app).rglob("*.py"))
+        if "community" in imported_apps(path.read_text())
+    ]
+
+    # then
+    assert upward == [], f"apps/{app} imports community: {upward}"
+
+
+def test_community_imports_only_the_apps_below_it():
+    # given
+    allowed = {"community", "core", "schools", "catalog", "enrollments"}
+
+    # when
+    reached = {
+        f"{_relative(path)}: {name}"
+        for path in sorted((APPS / "community").rglob("*.py"))
+        for name in imported_apps(path.read_text()) - allowed
+    }
+
+    # then
+    assert reached == set()
+
+
 def test_import_check_finds_every_spelling():
     source = "import apps.commerce.models\nfrom apps.catalog.models import Course\nimport os\n"
 

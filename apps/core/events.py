@@ -84,6 +84,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "promo_code": "read:commerce",
     "promo_codes": "read:commerce",
     "subscription": "read:commerce",
+    "community": "read:community",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }

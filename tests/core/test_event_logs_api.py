@@ -124,6 +124,7 @@ AREA_EVENTS = {
     "enrollment.progress_updated": "read:progress",
     "certificate.issued": "read:certificates",
     "purchase.fulfilled": "read:commerce",
+    "community.member.added": "read:community",
     "ping": "read:webhooks",
 }
 

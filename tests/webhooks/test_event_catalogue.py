@@ -213,6 +213,13 @@ def _promo_code_url(ctx: Ctx) -> str:
     return f"/api/v1/promo-codes/{response.json()['id']}"
 
 
+def _space_member_added(ctx: Ctx) -> None:
+    space = ctx.api.post("/api/v1/community/spaces", {"title": "Forklift drivers"}, format="json")
+    ok(space)
+    url = f"/api/v1/community/spaces/{space.json()['id']}/users"
+    ok(ctx.api.post(url, {"users": [_user_id(ctx)]}, format="json"))
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -508,6 +515,7 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "invite.accepted": _accept_invite,
     "course.published": _published_course_url,
     "offer.created": _offer_url,
+    "community.member.added": _space_member_added,
     "offer.updated": lambda ctx: ok(
         ctx.api.patch(_offer_url(ctx), {"registration_open": False}, format="json")
     ),

@@ -63,6 +63,7 @@ class EventLogViewSet(ReadOnlySchoolScopedViewSet):
     `read:courses`; `enrollment.*`, `path.*` and `vilt.*` `read:enrollments`;
     `enrollment.progress_updated`, `lesson.*`, `quiz.*` and `dashboard.*` `read:progress`;
     `certificate.*` `read:certificates`; `offer.*`, `purchase.*` and `payment.*` `read:commerce`;
+    `community.*` `read:community`;
     `webhook.*` and `ping` `read:webhooks`. Other events are visible with `*` only. An event
     the key may not see is absent from the list and 404 by id.
     """

@@ -1,0 +1,17 @@
+from apps.community.api.collections import CollectionViewSet
+from apps.community.api.members import SpaceMemberViewSet
+from apps.community.api.notifications import NotificationViewSet
+from apps.community.api.spaces import SpaceViewSet
+from apps.core.api.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
+router.register("community/collections", CollectionViewSet, basename="community-collection")
+router.register("community/spaces", SpaceViewSet, basename="community-space")
+router.register(
+    r"community/spaces/(?P<space_id>[^/]+)/users",
+    SpaceMemberViewSet,
+    basename="community-space-user",
+)
+router.register("me/notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [*router.urls]

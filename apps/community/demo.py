@@ -1,0 +1,47 @@
+"""The demo school's community: a collection with two spaces and members (registered with
+``apps.core.demo``; runs after the catalog's and enrollments' demos)."""
+
+from django.db import transaction
+
+from apps.catalog.models import Course
+from apps.community.models import Collection, Space
+from apps.community.services.members import space_members_add
+from apps.community.services.spaces import collection_create, space_create
+from apps.schools.models import Member, School, User
+
+DEMO_COLLECTION = "Getting started"
+
+
+@transaction.atomic
+def seed_demo_community(school: School) -> None:
+    """A collection, an open space everyone is in and a private space for the first course's
+    learners, once; a later run adds nothing."""
+    if Collection.objects.filter(school=school, title=DEMO_COLLECTION).exists():
+        return
+    collection = collection_create(
+        school=school,
+        title=DEMO_COLLECTION,
+        description="Where new learners meet the school and each other.",
+    )
+    course = Course.objects.filter(school=school).order_by("id").first()
+    lounge = space_create(
+        school=school,
+        title="Lounge",
+        description="<p>Say hello and ask anything.</p>",
+        collection=collection,
+        visibility=Space.Visibility.PUBLIC,
+    )
+    study = space_create(
+        school=school,
+        title=f"{course.title}: study group" if course else "Study group",
+        description="<p>For the course's learners.</p>",
+        collection=collection,
+        visibility=Space.Visibility.PRIVATE,
+        is_invitation_required=True,
+        course=course,
+    )
+    people = list(
+        User.objects.filter(school=school, memberships__status=Member.Status.ACTIVE).order_by("id")
+    )
+    space_members_add(space=lounge, users=people)
+    space_members_add(space=study, users=people[:2])

@@ -1,0 +1,9 @@
+"""The school's community: collections, spaces, their members, and people's notifications.
+
+A package split by subdomain; every model is importable from ``apps.community.models``.
+"""
+
+from apps.community.models.notifications import Notification
+from apps.community.models.spaces import Collection, Space, SpaceMember
+
+__all__ = ["Collection", "Notification", "Space", "SpaceMember"]

@@ -1,0 +1,1 @@
+"""Reads of the community app, one module per area."""

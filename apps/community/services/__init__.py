@@ -1,0 +1,1 @@
+"""Writes of the community app, one module per area."""

@@ -1,0 +1,105 @@
+"""Staff run the community in the admin: spaces with members inline (through the services),
+deleted spaces restored by an action, notifications read-only."""
+
+import pytest
+
+from apps.community.models import Notification, Space, SpaceMember
+from apps.community.services import spaces as space_services
+from apps.core.models import Event
+from tests.conftest import admin_inline_data
+from tests.factories import MemberFactory, NotificationFactory, SpaceFactory
+
+pytestmark = pytest.mark.django_db
+
+INLINE = "members"
+
+
+def _space_form(**fields) -> dict:
+    return {
+        "title": "Forklift drivers",
+        "description": "<p>Hello</p>",
+        "collection": "",
+        "visibility": "public",
+        "course": "",
+        **fields,
+    }
+
+
+def test_space_added_with_a_member_inline_goes_through_the_services(staff_client, school):
+    # given
+    person = MemberFactory(school=school)
+    data = {
+        **_space_form(),
+        **admin_inline_data(INLINE, [{"user": person.user_id, "role": "moderator"}]),
+    }
+
+    # when
+    response = staff_client.post("/admin/community/space/add/", data)
+
+    # then
+    assert response.status_code == 302, response.content[:3000]
+    membership = SpaceMember.objects.get()
+    assert (membership.user, membership.role, membership.status) == (
+        person.user,
+        "moderator",
+        "active",
+    )
+    assert Event.objects.filter(school=school, type="community.member.added").count() == 1
+
+
+def test_space_admin_never_offers_another_schools_people(staff_client, school, other_school):
+    # given
+    theirs = MemberFactory(school=other_school)
+    space = SpaceFactory(school=school)
+
+    # when
+    page = staff_client.get(f"/admin/community/space/{space.pk}/change/")
+    response = staff_client.post(
+        f"/admin/community/space/{space.pk}/change/",
+        {
+            **_space_form(),
+            **admin_inline_data(INLINE, [{"user": theirs.user_id, "role": "member"}]),
+        },
+    )
+
+    # then
+    assert page.status_code == 200
+    assert theirs.user_id not in page.content.decode()
+    assert theirs.user.email not in page.content.decode()
+    assert response.status_code == 200  # the form again, with the error
+    assert not SpaceMember.objects.exists()
+
+
+def test_deleted_spaces_are_filterable_and_restored_by_the_action(
+    staff_client, school, monkeypatch
+):
+    # given
+    space = SpaceFactory(school=school, title="Archived crew")
+    monkeypatch.setattr(space_services, "_content_checks", [lambda s: True])
+    space_services.space_delete(space=space)
+
+    # when
+    listed = staff_client.get("/admin/community/space/", {"deleted": "yes"})
+    response = staff_client.post(
+        "/admin/community/space/", {"action": "restore", "_selected_action": [space.pk]}
+    )
+
+    # then
+    assert "Archived crew" in listed.content.decode()
+    assert response.status_code == 302
+    assert Space.objects.get(pk=space.pk).deleted_at is None
+
+
+def test_notifications_are_read_only_in_the_admin(staff_client, school):
+    # given
+    notification = NotificationFactory(school=school)
+
+    # when
+    page = staff_client.get(f"/admin/community/notification/{notification.pk}/change/")
+    add = staff_client.get("/admin/community/notification/add/")
+
+    # then
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()
+    assert add.status_code == 403
+    assert Notification.objects.count() == 1
