@@ -131,6 +131,17 @@ class Lesson(SchoolOwnedModel):
                 name="catalog_lesson_one_drip",
             ),
         ]
+        indexes = [
+            *SchoolOwnedModel.Meta.indexes,
+            # The heading above a lesson (its section's drip and ``optional``) is looked up
+            # once per lesson in progress summaries and contents: one backward probe here
+            # instead of walking the course's lessons.
+            models.Index(
+                fields=["course", "order"],
+                condition=models.Q(type="SECTION"),
+                name="catalog_lesson_headings",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
