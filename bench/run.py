@@ -181,8 +181,10 @@ class Context:
         method: str = "GET",
         body: object = None,
         duration: int | None = None,
+        connections: int | None = None,
     ) -> Measurement:
-        """Drive ``path`` with wrk for ``duration`` seconds at the profile's connections."""
+        """Drive ``path`` with wrk for ``duration`` seconds at ``connections`` (by default the
+        profile's)."""
         script = self.workdir / f"wrk-{secrets.token_hex(4)}.lua"
         lines = [f"wrk.method = {json.dumps(method)}"]
         for name, value in self.headers(auth).items():
@@ -197,7 +199,7 @@ class Context:
             "--threads",
             "1",
             "--connections",
-            str(self.profile.connections),
+            str(connections or self.profile.connections),
             "--duration",
             f"{seconds}s",
             "--timeout",
@@ -474,6 +476,16 @@ def results_differ(api: bytes, floor: bytes) -> str | None:
     return None
 
 
+def baseline_key(scenario: Scenario) -> str | None:
+    """Where a scenario's baseline figures are kept: its path, and the connections when the
+    scenario drives its own number (the same floor at 1 and at 16 clients are two rows)."""
+    if not scenario.baseline:
+        return None
+    if scenario.connections:
+        return f"{scenario.baseline} ({scenario.connections} connection(s))"
+    return scenario.baseline
+
+
 def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
     """Repeat every scenario and baseline; return the median figures keyed by name/path."""
     runs: dict[str, list[Measurement]] = {}
@@ -496,19 +508,25 @@ def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
                 result = scenario.runner(ctx)
             else:
                 result = ctx.wrk(
-                    scenario.path, auth=scenario.auth, method=scenario.method, body=scenario.body
+                    scenario.path,
+                    auth=scenario.auth,
+                    method=scenario.method,
+                    body=scenario.body,
+                    connections=scenario.connections,
                 )
             runs.setdefault(scenario.name, []).append(result)
-            if scenario.baseline and scenario.baseline not in measured_baselines:
-                say(f"run {repeat}/{ctx.profile.repeats}: baseline {scenario.baseline}")
-                runs.setdefault(scenario.baseline, []).append(
+            key = baseline_key(scenario)
+            if key and key not in measured_baselines:
+                say(f"run {repeat}/{ctx.profile.repeats}: baseline {key}")
+                runs.setdefault(key, []).append(
                     ctx.wrk(
                         scenario.baseline,
                         method=scenario.baseline_method,
                         body=_baseline_body(scenario),
+                        connections=scenario.connections,
                     )
                 )
-                measured_baselines.add(scenario.baseline)
+                measured_baselines.add(key)
     return {name: median_of(results) for name, results in runs.items()}
 
 
@@ -534,14 +552,18 @@ def render(
 
     for scenario in scenarios:
         result = results[scenario.name]
-        base = results.get(scenario.baseline) if scenario.baseline else result.baseline
+        key = baseline_key(scenario)
+        base = results.get(key) if key else result.baseline
         ratio = result.rps / base.rps if base and base.rps else None
         rows.append(row(scenario.name, result, "—" if ratio is None else f"{ratio:.2f}×"))
         if base:
-            label = f"`{scenario.baseline}`" if scenario.baseline else "(measured by the scenario)"
+            label = f"`{key}`" if key else "(measured by the scenario)"
             rows.append(row(f"↳ baseline {label}", base, "1.00×"))
-        if base and (scenario.rps_target or scenario.p99_target or scenario.p50_target):
+        targets = (scenario.rps_target, scenario.p99_target, scenario.p50_target)
+        if base and (any(targets) or scenario.p50_ms_max):
             missed = []
+            if scenario.p50_ms_max and result.p50_ms > scenario.p50_ms_max:
+                missed.append(f"p50 {result.p50_ms:.1f} ms > {scenario.p50_ms_max:.0f} ms")
             if scenario.rps_target and (ratio or 0) < scenario.rps_target:
                 missed.append(f"req/s {ratio or 0:.2f}× < {scenario.rps_target}× baseline")
             for figure, target in (("p99", scenario.p99_target), ("p50", scenario.p50_target)):
@@ -550,7 +572,7 @@ def render(
                     missed.append(f"{figure} {mine:.1f} ms > {target}× baseline's {theirs:.1f} ms")
             verdict = "missed: " + ", ".join(missed) if missed else "met"
             notes.append(f"- target for `{scenario.name}`: {verdict}")
-        for label, m in ((scenario.name, result), (scenario.baseline, base)):
+        for label, m in ((scenario.name, result), (key, base)):
             if m and m.errors:
                 notes.append(f"- errors on `{label}`: {'; '.join(sorted(set(m.errors)))}")
     commit = subprocess.run(

