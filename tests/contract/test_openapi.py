@@ -20,12 +20,13 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi import checks as builtin_checks
 
+from apps.schools.tokens import tokens_issue
 from tests.contract.seed import (
     ContractWorld,
     KnownRows,
@@ -111,6 +112,8 @@ KNOWN = KnownRows()
 # school's other people, which that token must never see), set by ``contract_world``.
 CURRENT_SECRET: dict[str, str] = {}
 OTHER_PEOPLE: set[str] = set()
+# The schools seeded so far in this run: one per module, however many operations there are.
+SEEDS_MADE: list[str] = []
 
 
 @stateful_schema.hook
@@ -326,15 +329,44 @@ def keep_test_connection() -> Iterator[None]:
         signal.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def seeded_world(django_db_setup, django_db_blocker) -> Iterator[tuple[ContractWorld, KnownRows]]:
+    """The seed, made once for the module inside a transaction rolled back at its end.
+
+    Seeding (two schools, their people and a row of every model the API serves) and finding
+    the rows' paths take seconds; done per operation they were most of the gate's time.
+    Each test still runs in its own savepoint inside this transaction (pytest-django's
+    ``db``), and each example in one of its own, so every example starts from this seed,
+    as Django's ``TestCase.setUpTestData`` does for a class.
+    """
+    with django_db_blocker.unblock():
+        atomics = {}
+        for alias in connections:
+            atomics[alias] = transaction.atomic(using=alias)
+            # Like TestCase's class-level block: a durable block inside a test stays legal.
+            atomics[alias]._from_testcase = True
+            atomics[alias].__enter__()
+        try:
+            world = seed_contract_data()
+            SEEDS_MADE.append(world.school.pk)
+            yield world, real_paths(schema.raw_schema, world)
+        finally:
+            for alias, atomic in reversed(atomics.items()):
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def contract_world(db, settings, keep_test_connection) -> Iterator[ContractWorld]:
+def contract_world(
+    seeded_world: tuple[ContractWorld, KnownRows], db, settings, keep_test_connection
+) -> Iterator[ContractWorld]:
     """Seeded schools, rate limits out of the way, and the ids of their rows."""
+    world, known = seeded_world
     settings.LYCEUM_RATE_LIMITS = {key: 10**9 for key in settings.LYCEUM_RATE_LIMITS}
-    world = seed_contract_data()
-    known = real_paths(schema.raw_schema, world)
     KNOWN.params_by_path, KNOWN.foreign_ids = known.params_by_path, known.foreign_ids
     CURRENT_SECRET["secret"] = world.secret
-    CURRENT_SECRET["user_token"] = world.user_token
+    # A fresh access token per test: the seed outlives the token's 15-minute lifetime.
+    CURRENT_SECRET["user_token"] = tokens_issue(member=world.learner).access_token
     OTHER_PEOPLE.update(world.other_people_ids())
     yield world
     KNOWN.params_by_path, KNOWN.foreign_ids = {}, set()
@@ -392,3 +424,8 @@ def test_linked_operations_conform_to_the_schema(contract_world: ContractWorld) 
             derandomize=SEED != "random",
         )
     )
+
+
+def test_one_seed_serves_every_operation(contract_world: ContractWorld) -> None:
+    """Runs last: the hundreds of tests above shared one seed instead of making their own."""
+    assert SEEDS_MADE == [contract_world.school.pk]

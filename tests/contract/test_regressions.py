@@ -8,7 +8,9 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+import yaml
 from django.core.cache import CacheKeyWarning
+from django.core.management import call_command
 from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
@@ -369,3 +371,25 @@ def test_a_blank_string_matches_one_branch_of_every_one_of() -> None:
 
     # then it matches exactly one: a blank first_name was schema-invalid yet accepted
     assert ambiguous == []
+
+
+def test_schema_passes_drf_spectacular_validation(tmp_path) -> None:
+    """``spectacular --validate`` checks the schema against the OpenAPI 3.0 meta-schema.
+
+    The domain user's null-only ``access_code`` once came out of the enum post-processing
+    hook as ``AccessCodeEnum: {enum: []}``, which the meta-schema refuses (minItems 1).
+    """
+    # given the schema file the command writes
+    target = tmp_path / "schema.yaml"
+
+    # when it is generated and validated (a SchemaValidationError fails the test)
+    call_command("spectacular", "--validate", "--file", str(target))
+
+    # then the null-only field is drf-spectacular's NullEnum, with no empty enum anywhere
+    schema = yaml.safe_load(target.read_text())
+    access_code = schema["components"]["schemas"]["DomainUserUpdateRequest"]["properties"][
+        "access_code"
+    ]
+    assert access_code["allOf"] == [{"$ref": "#/components/schemas/NullEnum"}]
+    assert schema["components"]["schemas"]["NullEnum"] == {"enum": [None]}
+    assert "enum: []" not in target.read_text()

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.models import Event
@@ -296,3 +298,27 @@ def test_a_course_in_two_paths_is_granted_once_in_this_paths_order(
     assert response.status_code == 201
     granted = Enrollment.objects.filter(path_enrollment_id=response.json()["id"]).order_by("id")
     assert [e.course_id for e in granted] == [first.course_id, shared.id]
+
+
+@pytest.mark.parametrize("lessons", [2, 12])
+def test_enroll_takes_the_same_few_queries_however_many_lessons(
+    api_client, school, domain, learner, lessons
+):
+    # given a published course of 2 or 12 lessons and a section heading
+    published = PublishedCourseFactory(school=school, domain=domain)
+    LessonFactory(school=school, course=published.course, type="SECTION")
+    for _ in range(lessons):
+        LessonFactory(school=school, course=published.course, type="HTML")
+
+    # when a new member is enrolled (domain access, progress rows and tokens, two events)
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(
+            _url(published), {"user": {"id": learner.user_id}}, format="json"
+        )
+
+    # then the statements are the same 20, in bulk, whatever the number of lessons
+    assert response.status_code == 201, response.json()
+    assert len(queries.captured_queries) == 20, "\n".join(
+        query["sql"][:120] for query in queries.captured_queries
+    )
+    assert LessonProgress.objects.filter(user_id=learner.user_id).count() == lessons

@@ -2,7 +2,10 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -199,8 +202,6 @@ class DomainUserCreateSerializer(Serializer):
     )
 
 
-# OpenAPI 3.0's way to say "only null": a nullable type whose one allowed value is null.
-@extend_schema_field({"type": "object", "nullable": True, "enum": [None]})
 class NullOnlyField(serializers.Field):
     """Accepts only ``null``: how Skilljar removes a domain user's access code."""
 
@@ -212,6 +213,27 @@ class NullOnlyField(serializers.Field):
         if data is None:
             return True, None
         return super().validate_empty_values(data)
+
+
+class NullOnlyFieldSchema(OpenApiSerializerFieldExtension):
+    """The field is drf-spectacular's own ``NullEnum`` component (``enum: [null]``).
+
+    An inline ``enum: [null]`` is what the enum post-processing hook rewrites: it moves null
+    out of every enum into ``NullEnum`` and leaves an empty ``enum: []`` behind, which no
+    OpenAPI validator accepts. A reference carries no ``enum`` for the hook to split.
+    """
+
+    target_class = NullOnlyField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        component = ResolvedComponent(
+            name=f"Null{spectacular_settings.ENUM_SUFFIX}",
+            type=ResolvedComponent.SCHEMA,
+            schema={"enum": [None]},
+            object="null",
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
 
 
 class DomainUserUpdateSerializer(Serializer):

@@ -102,8 +102,10 @@ def domain_user_add(
     existing = DomainUser.objects.filter(domain=domain, member=member).first()
     if existing is not None:
         return existing, False
-    # The transaction starts only here: a lookup that finds the row needs none.
-    with transaction.atomic():
+    # The transaction starts only here: a lookup that finds the row needs none. Inside a
+    # caller's transaction (an enrollment) it joins it without a savepoint of its own: the
+    # only error it recovers from, the IntegrityError, has the inner savepoint.
+    with transaction.atomic(savepoint=False):
         try:
             with transaction.atomic():
                 domain_user = DomainUser.objects.create(
