@@ -68,8 +68,6 @@ class CohortAdmin(SchoolScopedAdmin):
             super().save_formset(request, form, formset, change)
             return
         cohort = Cohort.objects.select_related("school").get(pk=form.instance.pk)
-        for membership in deleted_rows(formset):
-            cohort_services.cohort_member_remove(membership=membership)
         users = [
             row.cleaned_data["user"]
             for row in formset.forms
@@ -78,6 +76,10 @@ class CohortAdmin(SchoolScopedAdmin):
             and row.instance._state.adding
             and row.cleaned_data.get("user")
         ]
+        # Read the new rows first: a removed row's instance loses its key, and validating
+        # its form again afterwards would fail.
+        for membership in deleted_rows(formset):
+            cohort_services.cohort_member_remove(membership=membership)
         if users:
             cohort_services.cohort_members_add(
                 cohort=cohort, users=users, source=EnrollmentSource.ADMIN
