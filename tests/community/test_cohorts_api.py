@@ -246,7 +246,7 @@ def test_the_service_refuses_another_schools_account(school, other_school):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("users", [[], ["x"] * 101, "usr_1", [1]])
+@pytest.mark.parametrize("users", [[], ["x"] * 101, "usr_1", [1], ["x", " "], [""]])
 def test_users_list_out_of_bounds_is_refused(api_client, school, users):
     # given
     cohort = CohortFactory(school=school)
