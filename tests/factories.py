@@ -89,7 +89,14 @@ from apps.commerce.models import (
     TrainingCreditSpend,
     UserSubscription,
 )
-from apps.community.models import Collection, Notification, Space, SpaceMember
+from apps.community.models import (
+    Cohort,
+    CohortMember,
+    Collection,
+    Notification,
+    Space,
+    SpaceMember,
+)
 from apps.core.models import Event, Job
 from apps.enrollments.models import (
     AssignmentSubmission,
@@ -1486,3 +1493,38 @@ class NotificationFactory(DjangoModelFactory):
     kind = "space.invitation"
     object_id = factory.Sequence(lambda n: f"spc_{n:026d}")
     text = factory.Sequence(lambda n: "You are invited to join the space “Space {n}”.")
+
+
+# --- community: cohorts ------------------------------------------------------------------------
+
+
+class CohortFactory(DjangoModelFactory):
+    """A cohort of a new course of the school, with its private space linked to the course
+    (no members: add them with ``CohortMemberFactory`` or ``cohort_members_add``)."""
+
+    class Meta:
+        model = Cohort
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    course = factory.SubFactory(CourseFactory, school=factory.SelfAttribute("..school"))
+    start_date = factory.LazyFunction(lambda: timezone.localdate())
+    space = factory.SubFactory(
+        SpaceFactory,
+        school=factory.SelfAttribute("..school"),
+        title=factory.SelfAttribute("..name"),
+        visibility=Space.Visibility.PRIVATE,
+        course=factory.SelfAttribute("..course"),
+    )
+
+
+class CohortMemberFactory(DjangoModelFactory):
+    """A member of a cohort of the school (a new person unless ``user`` is given); neither
+    enrolled nor in the cohort's space: the service does that."""
+
+    class Meta:
+        model = CohortMember
+
+    school = factory.SubFactory(SchoolFactory)
+    cohort = factory.SubFactory(CohortFactory, school=factory.SelfAttribute("..school"))
+    user = factory.LazyAttribute(lambda row: _school_account(row.school))

@@ -16,3 +16,5 @@ class CommunityErrorCode(StrEnum):
     USER_TOKEN_REQUIRED = "user_token_required"
     # A user token acting on another person's membership.
     NOT_OWN_MEMBERSHIP = "not_own_membership"
+    # Changing the course of a cohort (its members were enrolled in the one it has).
+    COHORT_COURSE_FIXED = "cohort_course_fixed"

@@ -2,11 +2,14 @@
 ``apps.core.demo``; runs after the catalog's and enrollments' demos)."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.catalog.models import Course
-from apps.community.models import Collection, Space
+from apps.community.models import Cohort, Collection, Space
+from apps.community.services.cohorts import cohort_create, cohort_members_add
 from apps.community.services.members import space_members_add
 from apps.community.services.spaces import collection_create, space_create
+from apps.enrollments.models import EnrollmentSource
 from apps.schools.models import Member, School, User
 
 DEMO_COLLECTION = "Getting started"
@@ -45,3 +48,26 @@ def seed_demo_community(school: School) -> None:
     )
     space_members_add(space=lounge, users=people)
     space_members_add(space=study, users=people[:2])
+
+
+DEMO_COHORT = "First cohort"
+
+
+@transaction.atomic
+def seed_demo_cohort(school: School) -> None:
+    """A cohort of the first course starting today with the demo learner (the school's
+    first learner) in it, enrolled and in its space, once; a later run adds nothing."""
+    course = Course.objects.filter(school=school).order_by("id").first()
+    if course is None or Cohort.objects.filter(school=school, name=DEMO_COHORT).exists():
+        return
+    learner = (
+        Member.objects.filter(school=school, role=Member.Role.LEARNER, status=Member.Status.ACTIVE)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    cohort = cohort_create(
+        school=school, name=DEMO_COHORT, course=course, start_date=timezone.localdate()
+    )
+    if learner is not None:
+        cohort_members_add(cohort=cohort, users=[learner.user], source=EnrollmentSource.ADMIN)

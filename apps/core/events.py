@@ -85,6 +85,7 @@ EVENT_READ_SCOPES: dict[str, str] = {
     "promo_codes": "read:commerce",
     "subscription": "read:commerce",
     "community": "read:community",
+    "cohort": "read:community",
     "webhook": "read:webhooks",
     "ping": "read:webhooks",
 }

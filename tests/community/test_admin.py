@@ -3,11 +3,19 @@ deleted spaces restored by an action, notifications read-only."""
 
 import pytest
 
-from apps.community.models import Notification, Space, SpaceMember
+from apps.community.models import Cohort, CohortMember, Notification, Space, SpaceMember
+from apps.community.services import cohorts as cohort_services
 from apps.community.services import spaces as space_services
 from apps.core.models import Event
+from apps.enrollments.models import Enrollment
 from tests.conftest import admin_inline_data
-from tests.factories import MemberFactory, NotificationFactory, SpaceFactory
+from tests.factories import (
+    CohortFactory,
+    CourseFactory,
+    MemberFactory,
+    NotificationFactory,
+    SpaceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +111,77 @@ def test_notifications_are_read_only_in_the_admin(staff_client, school):
     assert 'name="text"' not in page.content.decode()
     assert add.status_code == 403
     assert Notification.objects.count() == 1
+
+
+def _cohort_form(**fields) -> dict:
+    return {"name": "Spring drivers", "start_date": "2026-03-02", **fields}
+
+
+def test_cohort_added_with_a_member_inline_enrolls_them_and_fills_its_space(staff_client, school):
+    # given
+    course = CourseFactory(school=school)
+    person = MemberFactory(school=school)
+    data = {
+        **_cohort_form(course=course.pk),
+        **admin_inline_data(INLINE, [{"user": person.user_id}]),
+    }
+
+    # when
+    response = staff_client.post("/admin/community/cohort/add/", data)
+
+    # then
+    assert response.status_code == 302, response.content[:3000]
+    cohort = Cohort.objects.get()
+    assert (cohort.space.visibility, cohort.space.course_id) == ("private", course.pk)
+    assert list(cohort.members.values_list("user_id", flat=True)) == [person.user_id]
+    enrollment = Enrollment.objects.get(course=course, user=person.user)
+    assert enrollment.source == "admin"
+    assert SpaceMember.objects.filter(space=cohort.space, user=person.user).exists()
+    assert Event.objects.filter(school=school, type="cohort.member.added").count() == 1
+
+
+def test_cohort_member_removed_in_the_admin_leaves_the_space(staff_client, school):
+    # given
+    cohort = CohortFactory(school=school)
+    person = MemberFactory(school=school)
+    cohort_services.cohort_members_add(cohort=cohort, users=[person.user])
+    row = CohortMember.objects.get()
+    data = {
+        **_cohort_form(name=cohort.name),
+        **admin_inline_data(INLINE, [{"id": row.pk, "cohort": cohort.pk, "DELETE": "on"}], 1),
+    }
+
+    # when
+    response = staff_client.post(f"/admin/community/cohort/{cohort.pk}/change/", data)
+
+    # then
+    assert response.status_code == 302, response.content[:3000]
+    assert not CohortMember.objects.exists()
+    assert not SpaceMember.objects.filter(space=cohort.space).exists()
+
+
+def test_cohort_admin_never_offers_another_schools_people_or_courses(
+    staff_client, school, other_school
+):
+    # given
+    theirs = MemberFactory(school=other_school)
+    their_course = CourseFactory(school=other_school, title="Beta only course")
+
+    # when
+    page = staff_client.get("/admin/community/cohort/add/")
+    response = staff_client.post(
+        "/admin/community/cohort/add/",
+        {
+            **_cohort_form(course=their_course.pk),
+            **admin_inline_data(INLINE, [{"user": theirs.user_id}]),
+        },
+    )
+
+    # then
+    content = page.content.decode()
+    assert theirs.user_id not in content
+    assert theirs.user.email not in content
+    assert "Beta only course" not in content
+    assert response.status_code == 200  # the form again, with the error
+    assert not Cohort.objects.exists()
+    assert not Enrollment.objects.exists()

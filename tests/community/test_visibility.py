@@ -13,12 +13,13 @@ import pytest
 from django.db import models
 from rest_framework.test import APIClient
 
-from apps.community.models import Space, SpaceMember
+from apps.community.models import Cohort, CohortMember, Space, SpaceMember
 from apps.schools.services.schools import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 from tests.core import api_routes
 from tests.factories import (
+    CohortMemberFactory,
     CollectionFactory,
     EnrollmentFactory,
     MemberFactory,
@@ -74,6 +75,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("notification-list", "get"): expect(200, 200, 200, 200),
     ("notification-read", "post"): expect(404, 404, 200, 404),
     ("notification-read-all", "post"): expect(200, 200, 200, 200),
+    # Cohorts: a learner's token reads only the cohorts it is a member of (the member is in
+    # the cohort, the stranger and outsider are not), and never writes.
+    ("cohort-list", "get"): expect(200, 200, 200, 200),
+    ("cohort-list", "post"): expect(403, 403, 403, 400),
+    ("cohort-detail", "get"): expect(404, 404, 200, 404),
+    ("cohort-detail", "put"): expect(403, 403, 403, 404),
+    ("cohort-detail", "patch"): expect(403, 403, 403, 404),
+    ("cohort-member-list", "get"): expect(404, 404, 200, 404),
+    ("cohort-member-list", "post"): expect(403, 403, 403, 404),
+    ("cohort-member-detail", "delete"): expect(403, 403, 403, 404),
 }
 
 CASES = [
@@ -101,7 +112,9 @@ def world(school, other_school, learner) -> dict:
     in_private = SpaceMemberFactory(school=school, space=private, user=member.user)
     notification = NotificationFactory(school=school, user=member.user, object_id=secret.id)
     other_key = api_key_create(school=other_school, name="other", scopes=["*"])[1]
+    in_cohort = CohortMemberFactory(school=school, user=member.user)
     return {
+        "cohort_member": in_cohort,
         "secret": secret,
         "private": private,
         "collection": collection,
@@ -122,6 +135,10 @@ def _target(route: api_routes.ViewSetRoute, caller: str, world: dict) -> models.
         return None
     space = "private" if caller == "outsider" else "secret"
     model = route.model
+    if model is CohortMember:
+        return world["cohort_member"]
+    if model is Cohort:
+        return world["cohort_member"].cohort
     if model is SpaceMember:
         return world["rows"][space]
     if model is Space:
@@ -179,13 +196,15 @@ def test_space_list_shows_a_learner_only_the_spaces_it_may_see(world, school, le
     stranger = world["clients"]["stranger"].get("/api/v1/community/spaces").json()
     member = world["clients"]["member"].get("/api/v1/community/spaces").json()
 
-    # then
+    # then: private spaces (a cohort's too) are listed to everyone of the school
+    cohort_space = world["cohort_member"].cohort.space
     assert [row["id"] for row in stranger["results"]] == [
         world["private"].id,
+        cohort_space.id,
         public.id,
         invited_to.id,
     ]
-    assert {world["secret"].id, world["private"].id, public.id} == {
+    assert {world["secret"].id, world["private"].id, cohort_space.id, public.id} == {
         row["id"] for row in member["results"]
     }
 

@@ -220,6 +220,14 @@ def _space_member_added(ctx: Ctx) -> None:
     ok(ctx.api.post(url, {"users": [_user_id(ctx)]}, format="json"))
 
 
+def _cohort_member_added(ctx: Ctx) -> None:
+    body = {"name": "Spring drivers", "course_id": _course_id(ctx), "start_date": "2026-03-02"}
+    cohort = ctx.api.post("/api/v1/cohorts", body, format="json")
+    ok(cohort)
+    url = f"/api/v1/cohorts/{cohort.json()['id']}/members"
+    ok(ctx.api.post(url, {"users": [_user_id(ctx)]}, format="json"))
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -516,6 +524,7 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "course.published": _published_course_url,
     "offer.created": _offer_url,
     "community.member.added": _space_member_added,
+    "cohort.member.added": _cohort_member_added,
     "offer.updated": lambda ctx: ok(
         ctx.api.patch(_offer_url(ctx), {"registration_open": False}, format="json")
     ),

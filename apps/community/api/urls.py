@@ -1,3 +1,4 @@
+from apps.community.api.cohorts import CohortMemberViewSet, CohortViewSet
 from apps.community.api.collections import CollectionViewSet
 from apps.community.api.members import SpaceMemberViewSet
 from apps.community.api.notifications import NotificationViewSet
@@ -13,5 +14,9 @@ router.register(
     basename="community-space-user",
 )
 router.register("me/notifications", NotificationViewSet, basename="notification")
+router.register("cohorts", CohortViewSet, basename="cohort")
+router.register(
+    r"cohorts/(?P<cohort_id>[^/]+)/members", CohortMemberViewSet, basename="cohort-member"
+)
 
 urlpatterns = [*router.urls]

@@ -1,5 +1,6 @@
 """The events the community emits, declared by area (registered in ``CommunityConfig.ready``)."""
 
-from apps.community.event_types import members
+from apps.community.event_types import cohorts, members
 
 EVENT_TYPES = members.EVENT_TYPES
+EVENT_TYPES += cohorts.EVENT_TYPES
