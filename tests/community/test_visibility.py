@@ -8,9 +8,11 @@ missing from the table fails ``test_every_community_route_is_walked``, so a new 
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import models
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.community.models import Cohort, CohortMember, Space, SpaceMember
@@ -19,6 +21,7 @@ from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 from tests.core import api_routes
 from tests.factories import (
+    CohortFactory,
     CohortMemberFactory,
     CollectionFactory,
     EnrollmentFactory,
@@ -227,6 +230,43 @@ def test_secret_space_of_a_course_is_visible_to_its_enrolled_learners(world, sch
     assert after.status_code == 200
     assert joined.status_code == 201
     assert joined.json()["status"] == "active"
+
+
+def test_an_expired_enrollment_neither_reveals_nor_opens_a_course_space(world, school, learner):
+    # given: the learner's only enrollment in the space's course has expired
+    published = PublishedCourseFactory(school=school)
+    space = SpaceFactory(school=school, visibility=Space.Visibility.SECRET, course=published.course)
+    EnrollmentFactory(
+        school=school,
+        user=learner.user,
+        published_course=published,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    client = world["clients"]["stranger"]
+
+    # when
+    read = client.get(f"/api/v1/community/spaces/{space.id}")
+    joined = client.post(f"/api/v1/community/spaces/{space.id}/join")
+
+    # then
+    assert read.status_code == 404
+    assert joined.status_code == 404
+    assert not SpaceMember.objects.filter(space=space, user=learner.user).exists()
+
+
+def test_a_cohorts_space_is_not_joined_through_its_course(world, school, learner):
+    # given: the learner is enrolled in the cohort's course but not in the cohort
+    cohort = CohortFactory(school=school)
+    published = PublishedCourseFactory(school=school, course=cohort.course)
+    EnrollmentFactory(school=school, user=learner.user, published_course=published)
+
+    # when
+    joined = world["clients"]["stranger"].post(f"/api/v1/community/spaces/{cohort.space_id}/join")
+
+    # then: the cohort decides who is in its space
+    assert joined.status_code == 403
+    assert joined.json()["code"] == "space_join_refused"
+    assert not SpaceMember.objects.filter(space=cohort.space, user=learner.user).exists()
 
 
 def test_notifications_of_others_are_not_listed_to_a_user_token(world):

@@ -6,8 +6,8 @@ comments, reactions, cohorts' spaces):
 - ``spaces_visible_to(credential)``: the spaces a credential may know exist. An API key
   (the school's staff) sees every live space of its school. A user token sees public and
   private spaces, and a secret one only when it is an active member, holds a pending
-  invitation, or is actively enrolled in the space's linked course; any other secret space
-  is 404 to it, exactly like another school's.
+  invitation, or holds an active, unexpired enrollment in the space's linked course; any
+  other secret space is 404 to it, exactly like another school's.
 - ``spaces_readable_by(credential)``: the spaces whose members and content (posts) a
   credential may read: every visible public space, and the others it is an active member
   of; staff read all. A private space's members list is 403 ``not_space_member`` to others.
@@ -27,6 +27,7 @@ from apps.community.models import Space, SpaceMember
 from apps.core.credentials import Credential
 from apps.core.errors import ApiError
 from apps.enrollments.models import Enrollment
+from apps.enrollments.selectors.enrollments import current
 
 
 def live_spaces(queryset: QuerySet[Space] | None = None) -> QuerySet[Space]:
@@ -41,8 +42,9 @@ def _membership(user_id: str, *statuses: str) -> Exists:
 
 
 def _enrolled_in_course(user_id: str) -> Exists:
+    """The space's linked course gives the person access now (active and unexpired)."""
     return Exists(
-        Enrollment.objects.filter(course_id=OuterRef("course_id"), user_id=user_id, active=True)
+        current(Enrollment.objects.filter(course_id=OuterRef("course_id"), user_id=user_id))
     )
 
 

@@ -19,11 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.community.codes import CommunityErrorCode
-from apps.community.models import Notification, Space, SpaceMember
+from apps.community.models import Cohort, Notification, Space, SpaceMember
 from apps.community.services.notifications import notifications_mark_read, notify
 from apps.core.errors import ApiError, InvalidInput
 from apps.core.events import emit
-from apps.enrollments.models import Enrollment
+from apps.enrollments.selectors.enrollments import has_course_access
 from apps.schools.models import User
 
 INVITATION_KIND = "space.invitation"
@@ -146,11 +146,11 @@ def space_invitation_decline(*, space: Space, user: User) -> None:
 
 def may_join(space: Space, user: User) -> bool:
     """Whether ``user`` may join ``space`` on their own: it is public and takes no
-    invitations, or they are actively enrolled in its linked course."""
-    if (
-        space.course_id is not None
-        and Enrollment.objects.filter(course_id=space.course_id, user=user, active=True).exists()
-    ):
+    invitations, or they hold an active, unexpired enrollment in its linked course. A
+    cohort's space is never joined this way: the cohort decides who is in it."""
+    if Cohort.objects.filter(space=space).exists():
+        return False
+    if space.course_id is not None and has_course_access(user=user, course=space.course):
         return True
     return space.visibility == Space.Visibility.PUBLIC and not space.is_invitation_required
 
