@@ -11,6 +11,7 @@ from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.payments import PaymentViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.products import UserEnrollmentViewSet, UserProductViewSet
 from apps.commerce.api.promo_codes import (
     PromoCodePoolOfferViewSet,
     PromoCodePoolViewSet,
@@ -57,6 +58,7 @@ router.register(
     basename="promo-code-pool-offer",
 )
 router.register("promo-codes", PromoCodeViewSet, basename="promo-code")
+router.register(r"users/(?P<user_id>[^/]+)/products", UserProductViewSet, basename="user-product")
 
 SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
 urlpatterns = [
@@ -67,6 +69,12 @@ urlpatterns = [
         rf"{SEAT_USERS}/(?P<user_id>[^/]+)/?$",
         SeatUserViewSet.as_view({"get": "retrieve", "post": "assign"}),
         name="seat-user-detail",
+    ),
+    # POST enrolls the user into the product the body names, DELETE takes it away.
+    re_path(
+        r"^users/(?P<user_id>[^/]+)/enrollment/?$",
+        UserEnrollmentViewSet.as_view({"post": "enroll", "delete": "unenroll"}),
+        name="user-enrollment",
     ),
     re_path(r"^affiliates/?$", AffiliateViewSet.as_view({"get": "list"}), name="affiliate-list"),
     # POST on a user's affiliate address makes them one (LearnWorlds' "create an affiliate").
