@@ -1444,6 +1444,17 @@ class SubscriptionGrantFactory(DjangoModelFactory):
     )
 
 
+# --- commerce: products of users --------------------------------------------------------------
+
+# ``users/{id}/enrollment`` names its product by ``product_type`` + ``product_id``; the
+# tenancy test sends another school's published course as a ``course``.
+ID_FIELD_MODELS["product_id"] = PublishedCourse
+for _method in ("POST", "DELETE"):
+    BODY_BASES[f"{_method} /api/v1/users/{{user_id}}/enrollment/"] = lambda school: {
+        "product_type": "course"
+    }
+
+
 # --- community: collections, spaces, members, notifications -----------------------------------
 
 

@@ -6,6 +6,6 @@ from apps.commerce.api.products import ProductUserViewSet
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
-router.register("users/by-product", ProductUserViewSet, basename="user-by-product")
+router.register("users", ProductUserViewSet, basename="user-by-product")
 
 urlpatterns = [*router.urls]

@@ -3,8 +3,9 @@
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.commerce.selectors import products as product_selectors
@@ -65,16 +66,10 @@ def _user_parent() -> Parent:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List a user's products",
-        description="Every course, path, bundle, plan and subscription the user holds now; "
-        "20 per page.",
-        responses=ProductSerializer(many=True),
-    )
-)
-class UserProductViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
-    """``users/{user_id}/products``: what the person holds, whatever gave it to them."""
+class UserProductViewSet(SchoolScopedViewSet):
+    """``users/{user_id}/products``: what the person holds, whatever gave it to them. Its
+    rows come from five tables (``user_products``), so it is an action of its own, not a
+    list of ``queryset``'s rows."""
 
     member = _user_parent()
     queryset = Member.objects.all()
@@ -84,7 +79,14 @@ class UserProductViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
     page_size = 20
     max_page_size = 100
 
-    def list(self, request, *args, **kwargs) -> Response:
+    @extend_schema(
+        summary="List a user's products",
+        description="Every course, path, bundle, plan and subscription the user holds now "
+        "(a course a plan, path or subscription gives is listed as a course too); 20 per "
+        "page, courses first, then paths, bundles, plans, subscriptions, oldest first.",
+        responses=ProductSerializer(many=True),
+    )
+    def products(self, request, user_id: str | None = None) -> Response:
         products = product_selectors.user_products(school=self.school, user=self.member.user)
         page = self.paginator.paginate_list(products, request, view=self)
         return self.get_paginated_response(ProductSerializer(page, many=True).data)
@@ -112,14 +114,9 @@ class ProductUserFilter(FilterSet):
         return product_selectors.product_users(school=school, queryset=queryset, product=product)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List the users of a product",
-        description="The users who hold the product now (20 per page, oldest first).",
-    )
-)
-class ProductUserViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
-    """``users/by-product``: who has access to one product."""
+class ProductUserViewSet(SchoolScopedViewSet):
+    """``users/by-product?product_type=&product_id=``: who has access to one product (an
+    action on ``users``, as ``users/by-segment`` is: both parameters are required)."""
 
     queryset = Member.objects.all()
     serializer_class = ProductUserSerializer
@@ -131,6 +128,16 @@ class ProductUserViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("user").order_by("id")
+
+    @extend_schema(
+        summary="List the users of a product",
+        description="The users who hold the product now (20 per page, oldest first).",
+        responses=ProductUserSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="by-product")
+    def by_product(self, request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ProductUserSerializer(page, many=True).data)
 
 
 class UserEnrollmentViewSet(SchoolScopedViewSet):

@@ -58,7 +58,6 @@ router.register(
     basename="promo-code-pool-offer",
 )
 router.register("promo-codes", PromoCodeViewSet, basename="promo-code")
-router.register(r"users/(?P<user_id>[^/]+)/products", UserProductViewSet, basename="user-product")
 
 SEAT_USERS = r"^seats/(?P<seat_offering_id>[^/]+)/users"
 urlpatterns = [
@@ -69,6 +68,11 @@ urlpatterns = [
         rf"{SEAT_USERS}/(?P<user_id>[^/]+)/?$",
         SeatUserViewSet.as_view({"get": "retrieve", "post": "assign"}),
         name="seat-user-detail",
+    ),
+    re_path(
+        r"^users/(?P<user_id>[^/]+)/products/?$",
+        UserProductViewSet.as_view({"get": "products"}),
+        name="user-products",
     ),
     # POST enrolls the user into the product the body names, DELETE takes it away.
     re_path(
