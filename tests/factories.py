@@ -1453,6 +1453,10 @@ for _method in ("POST", "DELETE"):
     BODY_BASES[f"{_method} /api/v1/users/{{user_id}}/enrollment/"] = lambda school: {
         "product_type": "course"
     }
+# A lead is an e-mail (and, optionally, the person's user).
+BODY_BASES["POST /api/v1/affiliates/{affiliate_user_id}/leads/"] = lambda school: {
+    "email": "referred@example.test"
+}
 
 
 # --- community: collections, spaces, members, notifications -----------------------------------

@@ -4,6 +4,7 @@ from apps.commerce.api.affiliates import (
     AffiliateCustomerViewSet,
     AffiliateLeadViewSet,
     AffiliatePaymentViewSet,
+    AffiliatePayoutViewSet,
     AffiliateViewSet,
     LeadViewSet,
 )
@@ -24,6 +25,7 @@ from apps.commerce.api.subscriptions import (
     SubscriptionPlanViewSet,
     UserSubscriptionViewSet,
 )
+from apps.commerce.selectors.affiliates import PAYOUT_STATES
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -79,6 +81,17 @@ urlpatterns = [
         r"^users/(?P<user_id>[^/]+)/enrollment/?$",
         UserEnrollmentViewSet.as_view({"post": "enroll", "delete": "unenroll"}),
         name="user-enrollment",
+    ),
+    *(
+        re_path(
+            rf"^{AFFILIATE}/payouts/{state}/?$",
+            AffiliatePayoutViewSet.as_view(
+                {"get": "payouts", **({"post": "pay"} if state == "due" else {})},
+                payout_state=state,
+            ),
+            name=f"affiliate-payouts-{state}",
+        )
+        for state in PAYOUT_STATES
     ),
     re_path(r"^affiliates/?$", AffiliateViewSet.as_view({"get": "list"}), name="affiliate-list"),
     # POST on a user's affiliate address makes them one (LearnWorlds' "create an affiliate").

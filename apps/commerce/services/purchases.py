@@ -35,7 +35,10 @@ from apps.commerce.models import (
 )
 from apps.commerce.services import plans as plan_services
 from apps.commerce.services import products as product_services
-from apps.commerce.services.affiliates import affiliate_commission_record
+from apps.commerce.services.affiliates import (
+    affiliate_commission_record,
+    affiliate_commission_reverse,
+)
 from apps.commerce.services.credits import training_credit_grant_record
 from apps.commerce.services.payments import payment_payload
 from apps.commerce.services.pricing import PricingContext, price_quote
@@ -387,6 +390,8 @@ def _refund(purchase: Purchase, *, refunded_at: datetime | None, refund_cents: i
     revoke = REFUND_REVOKES.get(purchase.offer.target_name)
     if revoke is not None:
         revoke(purchase)
+    # The affiliate who referred the buyer does not keep a commission on money paid back.
+    affiliate_commission_reverse(school=purchase.school, purchase_id=purchase.id)
     purchase.save()
     emit(purchase.school, "purchase.refunded", purchase_payload(purchase))
 
