@@ -11,9 +11,11 @@ from apps.commerce.models import Affiliate, AffiliateCommission, Lead
 from apps.commerce.selectors import affiliates as affiliate_selectors
 from apps.commerce.services import affiliates as affiliate_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
+from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import ModelSerializer, Serializer
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import NotFound
 from apps.core.filters import ChoiceFilter, FilterSet
+from apps.schools.models import User
 from apps.schools.selectors.people import member_get
 
 
@@ -182,8 +184,11 @@ class LeadCreateSerializer(Serializer):
     """A referral: the person's e-mail and, when they have one, their account."""
 
     email = serializers.EmailField(max_length=254)
-    user_id = serializers.CharField(
-        max_length=40, required=False, help_text="The person's user, when they have one."
+    user_id = SchoolPrimaryKeyRelatedField(
+        source="user",
+        queryset=User.objects.all(),
+        required=False,
+        help_text="The person's user, when they have one.",
     )
 
 
@@ -205,16 +210,10 @@ class AffiliateLeadViewSet(mixins.CreateModelMixin, LeadViewSet):
     def create(self, request, *args, **kwargs) -> Response:
         serializer = LeadCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        user = None
-        if serializer.validated_data.get("user_id"):
-            member = member_get(school=self.school, user_id=serializer.validated_data["user_id"])
-            if member is None:
-                raise InvalidInput(
-                    "user_id does not exist.", code="does_not_exist", field="user_id"
-                )
-            user = member.user
         lead, created = affiliate_services.lead_record(
-            affiliate=self.affiliate, email=serializer.validated_data["email"], user=user
+            affiliate=self.affiliate,
+            email=serializer.validated_data["email"],
+            user=serializer.validated_data.get("user"),
         )
         lead = affiliate_selectors.lead_list(queryset=Lead.objects.filter(pk=lead.pk)).get()
         return Response(
