@@ -51,6 +51,24 @@ def affiliate_create(
 
 
 @transaction.atomic
+def affiliate_update(
+    *, affiliate: Affiliate, commission_percent: int | None = None, hold_days: int | None = None
+) -> Affiliate:
+    """Change the rate and hold of future commissions (those earned keep theirs); 400 out
+    of range."""
+    if commission_percent is not None:
+        if not 0 <= commission_percent <= 100:
+            raise InvalidInput("commission_percent: from 0 to 100.", field="commission_percent")
+        affiliate.commission_percent = commission_percent
+    if hold_days is not None:
+        if not 0 <= hold_days <= 365:
+            raise InvalidInput("hold_days: from 0 to 365.", field="hold_days")
+        affiliate.hold_days = hold_days
+    affiliate.save(update_fields=["commission_percent", "hold_days", "updated_at"])
+    return affiliate
+
+
+@transaction.atomic
 def lead_record(*, affiliate: Affiliate, email: str, user: User | None = None) -> tuple[Lead, bool]:
     """Record that ``affiliate`` referred ``email`` (and its account, when known);
     ``(lead, created)``. An e-mail already referred stays its first affiliate's lead (its
