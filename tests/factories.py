@@ -66,6 +66,7 @@ from apps.catalog.services.search import (
 from apps.commerce.models import (
     Affiliate,
     AffiliateCommission,
+    BundleEnrollment,
     DiscountType,
     Installment,
     InvoiceCounter,
@@ -1445,6 +1446,19 @@ class SubscriptionGrantFactory(DjangoModelFactory):
 
 
 # --- commerce: products of users --------------------------------------------------------------
+
+
+class BundleEnrollmentFactory(DjangoModelFactory):
+    """A member of the school holding a bundle of the school (no course enrollments)."""
+
+    class Meta:
+        model = BundleEnrollment
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    bundle = factory.SubFactory(BundleFactory, school=factory.SelfAttribute("..school"))
+    enrolled_at = factory.LazyFunction(timezone.now)
+
 
 # ``users/{id}/enrollment`` names its product by ``product_type`` + ``product_id``; the
 # tenancy test sends another school's published course as a ``course``.

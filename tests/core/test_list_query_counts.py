@@ -48,7 +48,8 @@ def test_list_query_count_is_constant_as_page_size_grows(
 
 def _products_of(school, user) -> None:
     """Give ``user`` one product of each type through the products service."""
-    from apps.commerce.services.products import Product, product_enroll
+    from apps.commerce.selectors.products import Product
+    from apps.commerce.services.products import product_enroll
     from tests.factories import (
         BundleFactory,
         CourseFactory,
@@ -97,7 +98,8 @@ def test_user_products_query_count_is_constant(api_client, school, django_assert
 
 def test_users_by_product_query_count_is_constant(api_client, school, django_assert_num_queries):
     # given: four people holding one course
-    from apps.commerce.services.products import Product, product_enroll
+    from apps.commerce.selectors.products import Product
+    from apps.commerce.services.products import product_enroll
     from tests.factories import MemberFactory, PublishedCourseFactory
 
     published = PublishedCourseFactory(school=school)

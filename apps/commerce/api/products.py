@@ -15,14 +15,14 @@ from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import ChoiceFilter, FilterSet
 from apps.schools.models import Member
 
-PRODUCT_TYPE_CHOICES = [(kind, kind) for kind in product_services.PRODUCT_TYPES]
+PRODUCT_TYPE_CHOICES = [(kind, kind) for kind in product_selectors.PRODUCT_TYPES]
 PRODUCT_TYPE_HELP = (
     "course (a published course, pcr_…), path (a published path, ppt_…), bundle (bnd_…), "
     "plan (pln_…) or subscription (a subscription plan, spl_…)."
 )
 
 
-class ProductSerializer(Serializer):
+class UserProductSerializer(Serializer):
     """A product the user holds and the row that gives it to them."""
 
     id = serializers.CharField(read_only=True, help_text="The product's id.")
@@ -73,7 +73,7 @@ class UserProductViewSet(SchoolScopedViewSet):
 
     member = _user_parent()
     queryset = Member.objects.all()
-    serializer_class = ProductSerializer
+    serializer_class = UserProductSerializer
     scopes = ("read:commerce", "write:commerce")
     allow_user_tokens = False
     page_size = 20
@@ -84,12 +84,12 @@ class UserProductViewSet(SchoolScopedViewSet):
         description="Every course, path, bundle, plan and subscription the user holds now "
         "(a course a plan, path or subscription gives is listed as a course too); 20 per "
         "page, courses first, then paths, bundles, plans, subscriptions, oldest first.",
-        responses=ProductSerializer(many=True),
+        responses=UserProductSerializer(many=True),
     )
     def products(self, request, user_id: str | None = None) -> Response:
         products = product_selectors.user_products(school=self.school, user=self.member.user)
         page = self.paginator.paginate_list(products, request, view=self)
-        return self.get_paginated_response(ProductSerializer(page, many=True).data)
+        return self.get_paginated_response(UserProductSerializer(page, many=True).data)
 
 
 class ProductUserFilter(FilterSet):
@@ -108,7 +108,7 @@ class ProductUserFilter(FilterSet):
         # The two parameters name one product together, so they are applied as one.
         data = self.form.cleaned_data
         school = self.request.auth.school
-        product = product_services.product_resolve(
+        product = product_selectors.product_resolve(
             school=school, product_type=data["product_type"], product_id=data["product_id"]
         )
         return product_selectors.product_users(school=school, queryset=queryset, product=product)
@@ -149,17 +149,17 @@ class UserEnrollmentViewSet(SchoolScopedViewSet):
     scopes = ("read:commerce", "write:commerce")
     allow_user_tokens = False
 
-    def _product(self, request) -> product_services.Product:
+    def _product(self, request) -> product_selectors.Product:
         serializer = ProductEnrollmentSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        return product_services.product_resolve(school=self.school, **serializer.validated_data)
+        return product_selectors.product_resolve(school=self.school, **serializer.validated_data)
 
     @extend_schema(
         summary="Enroll a user into a product",
         description="201 with the product as the user now holds it; 200 with it when they "
         "held it already (nothing is granted twice).",
         request=ProductEnrollmentSerializer,
-        responses={201: ProductSerializer, 200: ProductSerializer},
+        responses={201: UserProductSerializer, 200: UserProductSerializer},
     )
     def enroll(self, request, user_id: str | None = None) -> Response:
         product = self._product(request)
@@ -172,7 +172,7 @@ class UserEnrollmentViewSet(SchoolScopedViewSet):
             if (item["type"], item["id"]) == (product.type, product.id)
         )
         return Response(
-            ProductSerializer(held).data,
+            UserProductSerializer(held).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
