@@ -121,6 +121,18 @@ def test_unenroll_takes_the_product_back(api_client, person, products, kind):
         assert not Enrollment.objects.filter(user=person, active=True).exists()
 
 
+def test_unenroll_takes_the_product_from_query_parameters(api_client, person, products):
+    product = products["plan"]
+    _enroll(api_client, person.id, "plan", product.id)
+
+    response = api_client.delete(
+        f"/api/v1/users/{person.id}/enrollment?product_type=plan&product_id={product.id}"
+    )
+
+    assert response.status_code == 204, response.content
+    assert not PlanEnrollment.objects.filter(user=person, active=True).exists()
+
+
 @pytest.mark.parametrize("kind", TYPES)
 def test_unenroll_of_a_product_not_held_is_409(api_client, person, products, kind):
     response = _enroll(api_client, person.id, kind, products[kind].id, method="delete")
@@ -203,7 +215,7 @@ def test_users_by_product_refuses_bad_parameters(api_client, params, field, code
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"product_type": "ebook", "product_id": "x"}, 400, "product_type_invalid"),
+        ({"product_type": "ebook", "product_id": "x"}, 400, "invalid_choice"),
         ({"product_type": "course", "product_id": "pcr_nope"}, 400, "does_not_exist"),
         ({"product_type": "course"}, 400, "invalid"),
         ({"product_id": "pcr_x"}, 400, "invalid"),

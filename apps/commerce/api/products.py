@@ -40,7 +40,9 @@ class ProductEnrollmentSerializer(Serializer):
     """The product to enroll the user into (or take away)."""
 
     product_id = serializers.CharField(max_length=40, help_text="The product's id.")
-    product_type = serializers.CharField(max_length=20, help_text=PRODUCT_TYPE_HELP)
+    product_type = serializers.ChoiceField(
+        choices=PRODUCT_TYPE_CHOICES, help_text=PRODUCT_TYPE_HELP
+    )
 
 
 class ProductUserSerializer(ModelSerializer):
@@ -132,6 +134,20 @@ class ProductUserViewSet(SchoolScopedViewSet):
     @extend_schema(
         summary="List the users of a product",
         description="The users who hold the product now (20 per page, oldest first).",
+        parameters=[
+            OpenApiParameter(
+                "product_type",
+                {"type": "string", "enum": list(product_selectors.PRODUCT_TYPES)},
+                required=True,
+                description=PRODUCT_TYPE_HELP,
+            ),
+            OpenApiParameter(
+                "product_id",
+                {"type": "string", "pattern": "^[^\x00]*[^\x00\\s][^\x00]*$"},
+                required=True,
+                description="The product's id.",
+            ),
+        ],
         responses=ProductUserSerializer(many=True),
     )
     @action(detail=False, methods=["get"], url_path="by-product")
@@ -149,8 +165,8 @@ class UserEnrollmentViewSet(SchoolScopedViewSet):
     scopes = ("read:commerce", "write:commerce")
     allow_user_tokens = False
 
-    def _product(self, request) -> product_selectors.Product:
-        serializer = ProductEnrollmentSerializer(data=request.data, context={"request": request})
+    def _product(self, data) -> product_selectors.Product:
+        serializer = ProductEnrollmentSerializer(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return product_selectors.product_resolve(school=self.school, **serializer.validated_data)
 
@@ -162,7 +178,7 @@ class UserEnrollmentViewSet(SchoolScopedViewSet):
         responses={201: UserProductSerializer, 200: UserProductSerializer},
     )
     def enroll(self, request, user_id: str | None = None) -> Response:
-        product = self._product(request)
+        product = self._product(request.data)
         _, created = product_services.product_enroll(
             school=self.school, user=self.member.user, product=product
         )
@@ -179,13 +195,30 @@ class UserEnrollmentViewSet(SchoolScopedViewSet):
     @extend_schema(
         summary="Unenroll a user from a product",
         description="204; the access ends as a refund ends it (a subscription is cancelled). "
-        "409 product_not_held when the user does not hold it.",
-        request=ProductEnrollmentSerializer,
+        "The product is named by the query parameters (or, as the seed sends it, a JSON "
+        "body with the same two fields). 409 product_not_held when the user does not hold "
+        "it.",
+        request=None,
         responses={204: None},
-        parameters=[OpenApiParameter("user_id", str, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("user_id", str, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "product_type",
+                {"type": "string", "enum": list(product_selectors.PRODUCT_TYPES)},
+                required=True,
+                description=PRODUCT_TYPE_HELP,
+            ),
+            OpenApiParameter(
+                "product_id",
+                {"type": "string", "pattern": "^[^\x00]*[^\x00\\s][^\x00]*$"},
+                required=True,
+                description="The product's id.",
+            ),
+        ],
     )
     def unenroll(self, request, user_id: str | None = None) -> Response:
-        product = self._product(request)
+        named = {"product_type", "product_id"} & set(request.query_params)
+        product = self._product(request.query_params if named else request.data)
         product_services.product_unenroll(
             school=self.school, user=self.member.user, product=product
         )
