@@ -9,6 +9,8 @@ app_name = "api"
 # The app URL modules whose routers the tenancy tests walk.
 API_URL_MODULES = [
     "apps.core.api.urls",
+    # Before schools: its fixed paths (users/by-product) would be read as users/{id}.
+    "apps.commerce.api.priority_urls",
     "apps.schools.api.urls",
     "apps.catalog.api.urls",
     "apps.enrollments.api.urls",

@@ -66,6 +66,7 @@ from apps.catalog.services.search import (
 from apps.commerce.models import (
     Affiliate,
     AffiliateCommission,
+    BundleEnrollment,
     DiscountType,
     Installment,
     InvoiceCounter,
@@ -1442,6 +1443,34 @@ class SubscriptionGrantFactory(DjangoModelFactory):
         user=factory.SelfAttribute("..subscription.user"),
         published_course=factory.SelfAttribute("..published_course"),
     )
+
+
+# --- commerce: products of users --------------------------------------------------------------
+
+
+class BundleEnrollmentFactory(DjangoModelFactory):
+    """A member of the school holding a bundle of the school (no course enrollments)."""
+
+    class Meta:
+        model = BundleEnrollment
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
+    bundle = factory.SubFactory(BundleFactory, school=factory.SelfAttribute("..school"))
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+# ``users/{id}/enrollment`` names its product by ``product_type`` + ``product_id``; the
+# tenancy test sends another school's published course as a ``course``.
+ID_FIELD_MODELS["product_id"] = PublishedCourse
+for _method in ("POST", "DELETE"):
+    BODY_BASES[f"{_method} /api/v1/users/{{user_id}}/enrollment/"] = lambda school: {
+        "product_type": "course"
+    }
+# A lead is an e-mail (and, optionally, the person's user).
+BODY_BASES["POST /api/v1/affiliates/{affiliate_user_id}/leads/"] = lambda school: {
+    "email": "referred@example.test"
+}
 
 
 # --- community: collections, spaces, members, notifications -----------------------------------

@@ -35,6 +35,9 @@ class CommerceConfig(AppConfig):
         ):
             model, _, name = field.partition(".")
             register_no_copies(f"commerce.{model}", name, reason="the school's promotions")
+        register_no_copies(
+            "commerce.BundleEnrollment", "enrollment_ids", reason="ids of enrollment rows"
+        )
         # A bulk generation's CSV is served by the catalog's signed links.
         download_kind_register(DOWNLOAD_KIND, promo_codes_csv_current)
         for field in (

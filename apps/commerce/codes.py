@@ -64,3 +64,7 @@ class CommerceErrorCode(StrEnum):
     SUBSCRIPTION_EXISTS = "subscription_exists"
     SUBSCRIPTION_CANCELLED = "subscription_cancelled"
     NO_PAYMENT_DUE = "no_payment_due"
+    # Products of a user (enroll, unenroll, users by product).
+    PRODUCT_TYPE_INVALID = "product_type_invalid"
+    PRODUCT_ID_REQUIRED = "product_id_required"
+    PRODUCT_NOT_HELD = "product_not_held"

@@ -271,6 +271,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.number, self.count, self.count_exact, self.has_next = number, count, exact, has_next
         return rows
 
+    def paginate_list(self, items: list, request, view=None) -> list:
+        """A numbered page of ``items``, a list built in memory (a few rows from several
+        tables, say): exact count, no cursor."""
+        self.page_size = getattr(view, "page_size", type(self).page_size)
+        self.max_page_size = getattr(view, "max_page_size", type(self).max_page_size)
+        self.request, self.view = request, view
+        size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param, "1")
+        count = len(items)
+        if raw in self.last_page_strings:
+            number = max(1, -(-count // size))
+        else:
+            number = self._page_number(raw)
+        offset = (number - 1) * size
+        rows = items[offset : offset + size]
+        if not rows and number > 1:
+            raise NotFound(f"page: {number} is past the last page.")
+        self.cursor_mode = False
+        self.number, self.count, self.count_exact = number, count, True
+        self.has_next = offset + size < count
+        return rows
+
     def _page_number(self, raw: str) -> int:
         try:
             number = int(raw)

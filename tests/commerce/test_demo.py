@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.catalog.models import PublishedCourse
-from apps.commerce.models import Offer, Plan
+from apps.commerce.models import Offer, Plan, SubscriptionPlan, UserSubscription
+from apps.enrollments.models import Enrollment
 from apps.schools.management.commands import seed_demo
 from apps.schools.models import School
 
@@ -46,3 +47,28 @@ def test_seed_demo_makes_one_plan_with_an_offer(tmp_path, monkeypatch):
     assert set(plan.courses.values_list("id", flat=True)) == {p.course_id for p in published}
     assert plan.offer.price_cents == 12900
     assert plan.offer.registration_url == f"https://{plan.domain.name}/checkout/{plan.offer.id}"
+
+
+def test_seed_demo_subscribes_the_demo_learner_once(tmp_path, monkeypatch):
+    # given
+    monkeypatch.setattr(seed_demo, "KEY_FILE", tmp_path / ".demo-credentials")
+
+    # when run twice
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    # then: one monthly plan with a trial, and the demo learner in it, with its courses
+    school = School.objects.get(slug="demo")
+    (plan,) = SubscriptionPlan.objects.filter(school=school)
+    assert (plan.interval, plan.price_cents, plan.trial_days) == ("month", 1900, 7)
+    assert plan.published_courses.exists()
+    (subscription,) = UserSubscription.objects.filter(school=school)
+    assert subscription.plan == plan
+    assert subscription.user.email == seed_demo.LEARNER_EMAIL
+    assert subscription.status == "trialing"
+    assert (
+        Enrollment.objects.filter(
+            user=subscription.user, published_course__in=plan.published_courses.all()
+        ).count()
+        == plan.published_courses.count()
+    )

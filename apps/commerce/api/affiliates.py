@@ -11,9 +11,11 @@ from apps.commerce.models import Affiliate, AffiliateCommission, Lead
 from apps.commerce.selectors import affiliates as affiliate_selectors
 from apps.commerce.services import affiliates as affiliate_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
+from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.errors import NotFound
 from apps.core.filters import ChoiceFilter, FilterSet
+from apps.schools.models import User
 from apps.schools.selectors.people import member_get
 
 
@@ -80,7 +82,13 @@ class CommissionSerializer(ModelSerializer):
     state = serializers.CharField(
         source="payout_state",
         read_only=True,
-        help_text="completed (paid), due (payable, unpaid) or upcoming (still held).",
+        help_text="completed (paid), due (payable, unpaid), upcoming (still held) or reversed "
+        "(refunded before it was paid).",
+    )
+    reversal_of_id = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="On a clawback (negative amounts): the paid commission it takes back.",
     )
 
     class Meta:
@@ -96,6 +104,8 @@ class CommissionSerializer(ModelSerializer):
             "earned_at",
             "payable_at",
             "paid_at",
+            "reversed_at",
+            "reversal_of_id",
             "state",
             "created_at",
             "updated_at",
@@ -170,11 +180,46 @@ class LeadViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
         return affiliate_selectors.lead_list(queryset=queryset)
 
 
-@extend_schema_view(list=extend_schema(summary="List an affiliate's leads"))
-class AffiliateLeadViewSet(LeadViewSet):
-    """The people one affiliate referred."""
+class LeadCreateSerializer(Serializer):
+    """A referral: the person's e-mail and, when they have one, their account."""
+
+    email = serializers.EmailField(max_length=254)
+    user_id = SchoolPrimaryKeyRelatedField(
+        source="user",
+        queryset=User.objects.all(),
+        required=False,
+        help_text="The person's user, when they have one.",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List an affiliate's leads"),
+    create=extend_schema(
+        summary="Record a lead of an affiliate",
+        description="201 for a new lead; 200 with the lead when the e-mail was referred "
+        "already (the first affiliate to refer an e-mail keeps it).",
+        request=LeadCreateSerializer,
+        responses={201: LeadSerializer, 200: LeadSerializer},
+    ),
+)
+class AffiliateLeadViewSet(mixins.CreateModelMixin, LeadViewSet):
+    """The people one affiliate referred; POST records one more."""
 
     affiliate = _affiliate_parent()
+
+    def create(self, request, *args, **kwargs) -> Response:
+        serializer = LeadCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        lead, created = affiliate_services.lead_record(
+            affiliate=self.affiliate,
+            email=serializer.validated_data["email"],
+            user=serializer.validated_data.get("user"),
+        )
+        lead = affiliate_selectors.lead_list(queryset=Lead.objects.filter(pk=lead.pk)).get()
+        return Response(
+            LeadSerializer(lead).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="List an affiliate's customers (leads who bought)"))
@@ -190,8 +235,8 @@ class AffiliateCustomerViewSet(LeadViewSet):
 class CommissionFilter(FilterSet):
     state = ChoiceFilter(
         field_name="payout_state",
-        choices=[(state, state) for state in affiliate_selectors.PAYOUT_STATES],
-        help_text="completed (paid), due (payable, unpaid) or upcoming (still held).",
+        choices=[(state, state) for state in affiliate_selectors.COMMISSION_STATES],
+        help_text="completed (paid), due (payable, unpaid), upcoming (still held) or reversed.",
     )
 
     class Meta:
@@ -220,3 +265,40 @@ class AffiliatePaymentViewSet(mixins.ListModelMixin, SchoolScopedViewSet):
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return affiliate_selectors.commission_list(queryset=queryset)
+
+
+class PayoutResultSerializer(Serializer):
+    """What a payout marked paid."""
+
+    paid = serializers.IntegerField(help_text="How many due commissions were marked paid.")
+
+
+class AffiliatePayoutViewSet(AffiliatePaymentViewSet):
+    """``affiliates/{user_id}/payouts/completed|due|upcoming`` (LearnWorlds' payout lists:
+    the commissions in that state, as ``…/payments?state=`` gives them); POST on ``due``
+    records that the school paid them. One route per state (``payout_state`` is given by
+    the URL pattern), so each is an action of its own, not the payments list."""
+
+    filterset_class = None
+    payout_state = "due"
+
+    @extend_schema(
+        summary="List an affiliate's payouts in one state",
+        description="20 per page, newest first.",
+        responses=CommissionSerializer(many=True),
+    )
+    def payouts(self, request, affiliate_user_id: str | None = None) -> Response:
+        queryset = self.get_queryset().filter(payout_state=self.payout_state)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CommissionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Pay an affiliate's due commissions",
+        description="Marks every due commission paid (the school paid them out); clawbacks "
+        "of refunded purchases are netted in the same payout.",
+        request=None,
+        responses={200: PayoutResultSerializer},
+    )
+    def pay(self, request, affiliate_user_id: str | None = None) -> Response:
+        paid = affiliate_services.affiliate_commissions_pay(affiliate=self.affiliate)
+        return Response(PayoutResultSerializer({"paid": paid}).data)

@@ -58,7 +58,7 @@ class PaymentSerializer(ModelSerializer):
     product = ProductField()
     amount = PaymentAmountField()
     discount_cents = serializers.SerializerMethodField()
-    code_used = serializers.CharField(source="purchase.code_used", read_only=True)
+    code_used = serializers.CharField(source="purchase.code_used", read_only=True, allow_null=True)
     refunded = serializers.SerializerMethodField()
     invoice_number = serializers.IntegerField(read_only=True, allow_null=True)
 

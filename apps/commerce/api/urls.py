@@ -4,6 +4,7 @@ from apps.commerce.api.affiliates import (
     AffiliateCustomerViewSet,
     AffiliateLeadViewSet,
     AffiliatePaymentViewSet,
+    AffiliatePayoutViewSet,
     AffiliateViewSet,
     LeadViewSet,
 )
@@ -11,6 +12,7 @@ from apps.commerce.api.credits import TrainingCreditCodeViewSet
 from apps.commerce.api.offers import OfferViewSet
 from apps.commerce.api.payments import PaymentViewSet
 from apps.commerce.api.plans import PlanEnrollmentViewSet, PlanViewSet, UserPlanEnrollmentViewSet
+from apps.commerce.api.products import UserEnrollmentViewSet, UserProductViewSet
 from apps.commerce.api.promo_codes import (
     PromoCodePoolOfferViewSet,
     PromoCodePoolViewSet,
@@ -23,6 +25,7 @@ from apps.commerce.api.subscriptions import (
     SubscriptionPlanViewSet,
     UserSubscriptionViewSet,
 )
+from apps.commerce.selectors.affiliates import PAYOUT_STATES
 from apps.core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
@@ -67,6 +70,28 @@ urlpatterns = [
         rf"{SEAT_USERS}/(?P<user_id>[^/]+)/?$",
         SeatUserViewSet.as_view({"get": "retrieve", "post": "assign"}),
         name="seat-user-detail",
+    ),
+    re_path(
+        r"^users/(?P<user_id>[^/]+)/products/?$",
+        UserProductViewSet.as_view({"get": "products"}),
+        name="user-products",
+    ),
+    # POST enrolls the user into the product the body names, DELETE takes it away.
+    re_path(
+        r"^users/(?P<user_id>[^/]+)/enrollment/?$",
+        UserEnrollmentViewSet.as_view({"post": "enroll", "delete": "unenroll"}),
+        name="user-enrollment",
+    ),
+    *(
+        re_path(
+            rf"^{AFFILIATE}/payouts/{state}/?$",
+            AffiliatePayoutViewSet.as_view(
+                {"get": "payouts", **({"post": "pay"} if state == "due" else {})},
+                payout_state=state,
+            ),
+            name=f"affiliate-payouts-{state}",
+        )
+        for state in PAYOUT_STATES
     ),
     re_path(r"^affiliates/?$", AffiliateViewSet.as_view({"get": "list"}), name="affiliate-list"),
     # POST on a user's affiliate address makes them one (LearnWorlds' "create an affiliate").

@@ -9,6 +9,7 @@ from apps.commerce.models.credits import TrainingCreditCode, TrainingCreditSpend
 from apps.commerce.models.offers import OFFER_TARGETS, Offer
 from apps.commerce.models.payments import InvoiceCounter, Payment
 from apps.commerce.models.plans import Plan, PlanCourse, PlanCourseGrant, PlanEnrollment
+from apps.commerce.models.products import BundleEnrollment
 from apps.commerce.models.promo_codes import (
     DiscountType,
     PromoCode,
@@ -35,6 +36,7 @@ __all__ = [
     "OPEN_INSTALLMENT_STATUSES",
     "Affiliate",
     "AffiliateCommission",
+    "BundleEnrollment",
     "DiscountType",
     "Installment",
     "InstallmentStatus",

@@ -63,14 +63,22 @@ class AffiliateCommission(SchoolOwnedModel):
     id = PrefixedIdField(prefix="acm", primary_key=True)
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="commissions")
     customer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    # The purchase's id (``pur_…``), kept as given by the purchase that earned it.
-    purchase_id = models.CharField(max_length=40)
-    sale_cents = models.PositiveBigIntegerField()
-    commission_cents = models.PositiveBigIntegerField()
+    # The purchase's id (``pur_…``), kept as given by the purchase that earned it (a
+    # clawback's ``pur_…:refund``).
+    purchase_id = models.CharField(max_length=48)
+    # Negative on a clawback: the refund of a purchase whose commission was paid out.
+    sale_cents = models.BigIntegerField()
+    commission_cents = models.BigIntegerField()
     currency_code = models.CharField(max_length=3)
     earned_at = models.DateTimeField()
     payable_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Set when the purchase was refunded before the commission was paid: it is never paid.
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    # The paid commission a clawback (a negative commission) takes back.
+    reversal_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="clawback"
+    )
 
     class Meta(SchoolOwnedModel.Meta):
         ordering = ["-id"]

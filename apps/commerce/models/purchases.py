@@ -36,7 +36,8 @@ class Purchase(SchoolOwnedModel):
     refund_cents = models.PositiveBigIntegerField(null=True, blank=True)
     group_discount_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     # The promo code as the buyer typed it, and what it took off (Skilljar's columns).
-    code_used = models.CharField(max_length=100, blank=True, default="")
+    # Null when no code was used, or once the code's pool was deleted (as the seed says).
+    code_used = models.CharField(max_length=100, null=True, blank=True, default=None)
     promo_code_price_cents = models.PositiveBigIntegerField(null=True, blank=True)
     promo_code_percent_off = models.PositiveSmallIntegerField(null=True, blank=True)
     promo_code_quantity = models.PositiveIntegerField(default=0)

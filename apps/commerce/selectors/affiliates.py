@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from apps.commerce.models import Affiliate, AffiliateCommission, Lead
 
-# The states of a commission a payout list shows.
+# The states of a commission a payout list shows, and "reversed" (refunded before it was
+# paid: never paid).
 PAYOUT_STATES = ("completed", "due", "upcoming")
+COMMISSION_STATES = (*PAYOUT_STATES, "reversed")
 
 
 def affiliate_list(*, queryset: QuerySet[Affiliate]) -> QuerySet[Affiliate]:
@@ -33,9 +35,11 @@ def commission_list(
     *, queryset: QuerySet[AffiliateCommission], now: datetime | None = None
 ) -> QuerySet[AffiliateCommission]:
     """Commissions, newest first, each annotated with its ``payout_state`` at ``now``:
-    completed (paid), due (payable and unpaid) or upcoming (still held)."""
+    completed (paid), due (payable and unpaid), upcoming (still held) or reversed (its
+    purchase was refunded before it was paid)."""
     now = now or timezone.now()
     state = Case(
+        When(reversed_at__isnull=False, then=Value("reversed")),
         When(paid_at__isnull=False, then=Value("completed")),
         When(payable_at__lte=now, then=Value("due")),
         default=Value("upcoming"),

@@ -51,6 +51,24 @@ def affiliate_create(
 
 
 @transaction.atomic
+def affiliate_update(
+    *, affiliate: Affiliate, commission_percent: int | None = None, hold_days: int | None = None
+) -> Affiliate:
+    """Change the rate and hold of future commissions (those earned keep theirs); 400 out
+    of range."""
+    if commission_percent is not None:
+        if not 0 <= commission_percent <= 100:
+            raise InvalidInput("commission_percent: from 0 to 100.", field="commission_percent")
+        affiliate.commission_percent = commission_percent
+    if hold_days is not None:
+        if not 0 <= hold_days <= 365:
+            raise InvalidInput("hold_days: from 0 to 365.", field="hold_days")
+        affiliate.hold_days = hold_days
+    affiliate.save(update_fields=["commission_percent", "hold_days", "updated_at"])
+    return affiliate
+
+
+@transaction.atomic
 def lead_record(*, affiliate: Affiliate, email: str, user: User | None = None) -> tuple[Lead, bool]:
     """Record that ``affiliate`` referred ``email`` (and its account, when known);
     ``(lead, created)``. An e-mail already referred stays its first affiliate's lead (its
@@ -124,8 +142,46 @@ def affiliate_commission_record(
 
 @transaction.atomic
 def affiliate_commissions_pay(*, affiliate: Affiliate, now: datetime | None = None) -> int:
-    """Mark the affiliate's due commissions paid (the school paid them out); how many."""
+    """Mark the affiliate's due commissions paid (the school paid them out, clawbacks
+    netted); how many. Reversed commissions are never paid."""
     now = now or timezone.now()
     return AffiliateCommission.objects.filter(
-        affiliate=affiliate, paid_at__isnull=True, payable_at__lte=now
+        affiliate=affiliate, paid_at__isnull=True, reversed_at__isnull=True, payable_at__lte=now
     ).update(paid_at=now, updated_at=now)
+
+
+@transaction.atomic
+def affiliate_commission_reverse(
+    *, school: School, purchase_id: str, now: datetime | None = None
+) -> AffiliateCommission | None:
+    """Undo the commission a refunded purchase earned: not paid yet, it is reversed (never
+    paid: ``reversed_at``); paid out already, a clawback is recorded, a negative
+    commission due at once, which the next payout nets. Once per purchase; None when the
+    purchase earned nothing."""
+    now = now or timezone.now()
+    commission = (
+        AffiliateCommission.objects.select_for_update()
+        .filter(school=school, purchase_id=purchase_id)
+        .first()
+    )
+    if commission is None or commission.reversed_at is not None:
+        return commission
+    if commission.paid_at is None:
+        commission.reversed_at = now
+        commission.save(update_fields=["reversed_at", "updated_at"])
+        return commission
+    clawback = AffiliateCommission.objects.filter(reversal_of=commission).first()
+    if clawback is not None:
+        return clawback
+    return AffiliateCommission.objects.create(
+        school=school,
+        affiliate_id=commission.affiliate_id,
+        customer_id=commission.customer_id,
+        purchase_id=f"{purchase_id}:refund",
+        sale_cents=-commission.sale_cents,
+        commission_cents=-commission.commission_cents,
+        currency_code=commission.currency_code,
+        earned_at=now,
+        payable_at=now,
+        reversal_of=commission,
+    )

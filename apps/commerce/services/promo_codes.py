@@ -186,13 +186,13 @@ def promo_code_pool_update(*, pool: PromoCodePool, **fields: Any) -> PromoCodePo
 @transaction.atomic
 def promo_code_pool_delete(*, pool: PromoCodePool) -> None:
     """Delete the pool, its codes and their uses (``promo_code_pool.deleted``); past
-    purchases keep their price but no longer name a code (``code_used`` empty: the seed
-    sets it to null)."""
+    purchases keep their price but no longer name a code (``code_used`` null, as the seed
+    says)."""
     payload = promo_code_pool_payload(pool)
     school = pool.school
     Purchase.objects.filter(
         school=school, code_used__in=PromoCode.objects.filter(pool=pool).values("code")
-    ).update(code_used="", updated_at=timezone.now())
+    ).update(code_used=None, updated_at=timezone.now())
     PromoCodeRedemption.objects.filter(pool=pool).delete()
     PromoCode.objects.filter(pool=pool).delete()
     pool.delete()

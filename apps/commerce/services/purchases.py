@@ -26,6 +26,7 @@ from django.utils import timezone
 from apps.commerce.codes import CommerceErrorCode
 from apps.commerce.models import (
     OFFER_TARGETS,
+    BundleEnrollment,
     Offer,
     Payment,
     PlanEnrollment,
@@ -33,7 +34,11 @@ from apps.commerce.models import (
     TrainingCreditSpend,
 )
 from apps.commerce.services import plans as plan_services
-from apps.commerce.services.affiliates import affiliate_commission_record
+from apps.commerce.services import products as product_services
+from apps.commerce.services.affiliates import (
+    affiliate_commission_record,
+    affiliate_commission_reverse,
+)
 from apps.commerce.services.credits import training_credit_grant_record
 from apps.commerce.services.payments import payment_payload
 from apps.commerce.services.pricing import PricingContext, price_quote
@@ -221,20 +226,25 @@ def _grant_bundle(purchase: Purchase, member: Member) -> None:
             "course_id", flat=True
         )
     )
-    for course in purchase.offer.bundle.courses.order_by("id"):
-        if course.pk in granted:
-            continue
-        enrollment = Enrollment(
+    bundle = purchase.offer.bundle
+    made = product_services.bundle_courses_grant(
+        school=purchase.school,
+        user=purchase.user,
+        bundle=bundle,
+        member=member,
+        enrolled_at=purchase.purchased_at,
+        source=EnrollmentSource.PURCHASE,
+        columns=enrollment_purchase(purchase).columns(),
+        skip=granted,
+    )
+    if made:
+        product_services.bundle_enrollment_record(
             school=purchase.school,
             user=purchase.user,
-            course=course,
-            enrolled_at=purchase.purchased_at,
-            active=True,
-            source=EnrollmentSource.PURCHASE,
-            **enrollment_purchase(purchase).columns(),
+            bundle=bundle,
+            enrollments=made,
+            purchase_id=purchase.id,
         )
-        enrollment.save(force_insert=True)
-        enrollment_services.enrollment_granted(enrollment, domain=None, member=member)
 
 
 def _grant_plan(purchase: Purchase, member: Member) -> None:
@@ -261,27 +271,28 @@ FULFILMENT_GRANTS: dict[str, Grant] = {
 
 def _revoke_enrollments(purchase: Purchase) -> None:
     # Course and path enrollments the purchase granted (a path's courses follow the path).
-    for path_enrollment in PathEnrollment.objects.filter(
-        school=purchase.school, purchase_id=purchase.id, active=True
-    ):
-        enrollment_services.path_enrollment_update(enrollment=path_enrollment, active=False)
-    for enrollment in Enrollment.objects.filter(
-        school=purchase.school, purchase_id=purchase.id, active=True
-    ):
-        enrollment_services.enrollment_update(enrollment=enrollment, active=False)
+    granted = {"school": purchase.school, "purchase_id": purchase.id}
+    product_services.access_revoke(
+        path_enrollments=PathEnrollment.objects.filter(**granted),
+        enrollments=Enrollment.objects.filter(**granted),
+    )
     for model in (PathEnrollment, Enrollment):
-        model.objects.filter(school=purchase.school, purchase_id=purchase.id).update(
-            purchase_state=S.REFUNDED, updated_at=timezone.now()
-        )
+        model.objects.filter(**granted).update(purchase_state=S.REFUNDED, updated_at=timezone.now())
+
+
+def _revoke_bundle(purchase: Purchase) -> None:
+    # The courses, and the record that the buyer holds the bundle.
+    _revoke_enrollments(purchase)
+    BundleEnrollment.objects.filter(
+        school=purchase.school, purchase_id=purchase.id, active=True
+    ).update(active=False, updated_at=timezone.now())
 
 
 def _revoke_plan(purchase: Purchase) -> None:
     # The plan enrollment ends; the course enrollments it granted follow it.
-    for plan_enrollment in PlanEnrollment.objects.filter(
-        school=purchase.school, purchase_id=purchase.id, active=True
-    ):
-        plan_services.plan_enrollment_update(enrollment=plan_enrollment, active=False)
-    PlanEnrollment.objects.filter(school=purchase.school, purchase_id=purchase.id).update(
+    granted = {"school": purchase.school, "purchase_id": purchase.id}
+    product_services.access_revoke(plan_enrollments=PlanEnrollment.objects.filter(**granted))
+    PlanEnrollment.objects.filter(**granted).update(
         purchase_state=S.REFUNDED, updated_at=timezone.now()
     )
     _revoke_enrollments(purchase)
@@ -292,7 +303,7 @@ Revoke = Callable[[Purchase], None]
 REFUND_REVOKES: dict[str, Revoke] = {
     "published_course": _revoke_enrollments,
     "published_path": _revoke_enrollments,
-    "bundle": _revoke_enrollments,
+    "bundle": _revoke_bundle,
     "plan": _revoke_plan,
 }
 assert set(FULFILMENT_GRANTS) == set(REFUND_REVOKES) == set(OFFER_TARGETS)
@@ -379,6 +390,8 @@ def _refund(purchase: Purchase, *, refunded_at: datetime | None, refund_cents: i
     revoke = REFUND_REVOKES.get(purchase.offer.target_name)
     if revoke is not None:
         revoke(purchase)
+    # The affiliate who referred the buyer does not keep a commission on money paid back.
+    affiliate_commission_reverse(school=purchase.school, purchase_id=purchase.id)
     purchase.save()
     emit(purchase.school, "purchase.refunded", purchase_payload(purchase))
 
