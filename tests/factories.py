@@ -1596,7 +1596,8 @@ class ReactionFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     post = factory.SubFactory(PostFactory, school=factory.SelfAttribute("..school"))
     user = factory.LazyAttribute(lambda row: _school_account(row.school))
-    kind = Reaction.Kind.LIKE
+    # Rows made one after the other differ in kind too (a kind is also the route's lookup).
+    kind = factory.Sequence(lambda n: Reaction.Kind.values[n % len(Reaction.Kind.values)])
 
 
 class PostReportFactory(DjangoModelFactory):
@@ -1607,7 +1608,3 @@ class PostReportFactory(DjangoModelFactory):
     post = factory.SubFactory(PostFactory, school=factory.SelfAttribute("..school"))
     reporter = factory.LazyAttribute(lambda row: _school_account(row.school))
     reason = "Off topic"
-
-
-# A reaction route names its kind in the path.
-PATH_KWARGS["kind"] = lambda row: Reaction.Kind.LIKE

@@ -21,6 +21,7 @@ from apps.community.models import (
     Comment,
     Post,
     PostReport,
+    Reaction,
     Space,
     SpaceMember,
 )
@@ -39,6 +40,7 @@ from tests.factories import (
     PostFactory,
     PostReportFactory,
     PublishedCourseFactory,
+    ReactionFactory,
     SpaceFactory,
     SpaceMemberFactory,
 )
@@ -114,8 +116,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("community-post-restore", "post"): expect(404, 403, 403, 404),
     # The member already reported it: one report per person and post.
     ("community-post-report", "post"): expect(404, 403, 200, 404),
-    ("community-post-reaction", "put"): expect(404, 403, 201, 404),
-    ("community-post-reaction", "delete"): expect(404, 403, 204, 404),
+    # The member already reacted with the kind addressed: PUT again is the same row.
+    ("community-post-reaction-list", "get"): expect(404, 403, 200, 404),
+    ("community-post-reaction-detail", "put"): expect(404, 403, 200, 404),
+    ("community-post-reaction-detail", "delete"): expect(404, 403, 204, 404),
     ("community-post-comment-list", "get"): expect(404, 403, 200, 404),
     ("community-post-comment-list", "post"): expect(404, 403, 400, 404),
     ("community-post-comment-detail", "get"): expect(404, 403, 200, 404),
@@ -163,6 +167,10 @@ def world(school, other_school, learner) -> dict:
         name: CommentFactory(school=school, post=post, author=member.user)
         for name, post in posts.items()
     }
+    reactions = {
+        name: ReactionFactory(school=school, post=post, user=member.user, kind=Reaction.Kind.LIKE)
+        for name, post in posts.items()
+    }
     reports = {
         name: PostReportFactory(school=school, post=post, reporter=member.user)
         for name, post in posts.items()
@@ -179,6 +187,7 @@ def world(school, other_school, learner) -> dict:
         "posts": posts,
         "comments": comments,
         "reports": reports,
+        "reactions": reactions,
         "clients": {
             "stranger": make_client(tokens_issue(member=learner).access_token),
             "outsider": make_client(tokens_issue(member=learner).access_token),
@@ -204,7 +213,12 @@ def _target(route: api_routes.ViewSetRoute, caller: str, world: dict) -> models.
         return world[space]
     if model is world["collection"].__class__:
         return world["collection"]
-    for kind, rows in (("posts", Post), ("comments", Comment), ("reports", PostReport)):
+    for kind, rows in (
+        ("posts", Post),
+        ("comments", Comment),
+        ("reports", PostReport),
+        ("reactions", Reaction),
+    ):
         if model is rows:
             return world[kind][space]
     return world["notification"]

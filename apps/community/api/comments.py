@@ -15,20 +15,19 @@ from rest_framework.response import Response
 
 from apps.community.api.members import SpacePersonSerializer
 from apps.community.api.posts import (
+    PostChildViewSet,
     ReasonSerializer,
     require_author_or_moderator,
     require_moderator,
 )
 from apps.community.codes import CommunityErrorCode
-from apps.community.models import Comment, Post
+from apps.community.models import Comment
 from apps.community.models.posts import COMMENT_MAX
-from apps.community.selectors import access
 from apps.community.selectors import posts as post_selectors
 from apps.community.services import posts as post_services
-from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import InvalidInput
 from apps.schools.models import User
 
 
@@ -104,15 +103,9 @@ class CommentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
-    SchoolScopedViewSet,
+    PostChildViewSet,
 ):
     """The comments of one post."""
-
-    commented = Parent(
-        Post.objects.filter(space__deleted_at__isnull=True),
-        url_kwarg="post_id",
-        detail="No such community post.",
-    )
 
     queryset = Comment.objects.all()
     serializer_class = CommentSerializer
@@ -120,20 +113,9 @@ class CommentViewSet(
     lookup_url_kwarg = "comment_id"
     owner_write_actions = ("create", "update", "partial_update", "destroy", "hide", "restore")
 
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        post: Post = self.commented
-        if self.credential.is_user:
-            found = post_selectors.posts_for(
-                credential=self.credential, queryset=Post.objects.filter(pk=post.pk), listing=False
-            )
-            if not found.exists():
-                raise NotFound("No such community post.")
-        self.space_access = access.require_readable(credential=self.credential, space=post.space)
-
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         return post_selectors.comment_list(
-            credential=self.credential, queryset=queryset.filter(post=self.commented)
+            credential=self.credential, queryset=queryset.filter(post=self.parent_post)
         )
 
     def _respond(self, comment: Comment, status_code: int = status.HTTP_200_OK) -> Response:
@@ -144,8 +126,7 @@ class CommentViewSet(
         )
 
     def create(self, request, post_id: str | None = None) -> Response:
-        if not self.space_access.can_write:
-            access.require_member(credential=self.credential, space=self.commented.space)
+        self.require_writer()
         serializer = CommentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -157,7 +138,7 @@ class CommentViewSet(
                     field="author_id",
                 )
             data["author"] = self.credential.user
-        comment = post_services.comment_create(post=self.commented, **{"author": None, **data})
+        comment = post_services.comment_create(post=self.parent_post, **{"author": None, **data})
         return self._respond(comment, status.HTTP_201_CREATED)
 
     def update(self, request, post_id: str | None = None, comment_id: str | None = None):

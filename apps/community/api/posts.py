@@ -13,7 +13,6 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -25,15 +24,15 @@ from rest_framework.response import Response
 from apps.community.api.members import SpacePersonSerializer
 from apps.community.api.reports import PostReportSerializer
 from apps.community.codes import CommunityErrorCode
-from apps.community.models import Post, Reaction, Space
+from apps.community.models import Post, Space
 from apps.community.models.posts import BODY_MAX, REASON_MAX
 from apps.community.selectors import access
 from apps.community.selectors import posts as post_selectors
 from apps.community.services import posts as post_services
-from apps.core.api.base import SchoolScopedViewSet
+from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
-from apps.core.errors import ApiError, InvalidInput
+from apps.core.errors import ApiError, InvalidInput, NotFound
 from apps.core.filters import DateTimeFilter, FilterSet
 from apps.schools.models import User
 
@@ -131,16 +130,6 @@ class ReportCreateSerializer(Serializer):
     reason = serializers.CharField(max_length=REASON_MAX, allow_blank=True, required=False)
 
 
-class ReactionSerializer(serializers.ModelSerializer):
-    post_id = serializers.CharField(read_only=True)
-    user_id = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Reaction
-        fields = ["id", "post_id", "user_id", "kind", "created_at", "updated_at"]
-        read_only_fields = fields
-
-
 class PostFilter(FilterSet):
     space_id = django_filters.CharFilter(
         method="filter_space", help_text="A space (spc_ id): its pinned posts come first."
@@ -207,6 +196,35 @@ def require_moderator(space_access: access.SpaceAccess) -> None:
         )
 
 
+class PostChildViewSet(SchoolScopedViewSet):
+    """Base of the routes under one post (``…/posts/{post_id}/…``): the post is found as
+    ``community/posts`` finds it (404 when not visible or hidden from the caller) and the
+    caller must be able to read its space (403 ``not_space_member``)."""
+
+    parent_post = Parent(
+        Post.objects.filter(space__deleted_at__isnull=True),
+        url_kwarg="post_id",
+        detail="No such community post.",
+    )
+    space_access: access.SpaceAccess
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        post: Post = self.parent_post
+        if self.credential.is_user:
+            found = post_selectors.posts_for(
+                credential=self.credential, queryset=Post.objects.filter(pk=post.pk), listing=False
+            )
+            if not found.exists():
+                raise NotFound("No such community post.")
+        self.space_access = access.require_readable(credential=self.credential, space=post.space)
+
+    def require_writer(self) -> None:
+        """403 ``not_space_member`` unless the caller may write in the post's space."""
+        if not self.space_access.can_write:
+            access.require_member(credential=self.credential, space=self.parent_post.space)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List community posts",
@@ -255,7 +273,6 @@ class PostViewSet(
         "hide",
         "restore",
         "report",
-        "reaction",
     )
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -382,49 +399,16 @@ class PostViewSet(
     @action(detail=True, methods=["post"])
     def report(self, request, post_id: str | None = None) -> Response:
         post, space_access = self._post()
+        serializer = ReportCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
         if not self.credential.is_user:
             raise user_token_required("reports a post")
         if not space_access.can_write:
             access.require_member(credential=self.credential, space=post.space)
-        serializer = ReportCreateSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
         report, created = post_services.report_create(
             post=post, reporter=self.credential.user, **serializer.validated_data
         )
         return Response(
             PostReportSerializer(report, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-    @extend_schema(
-        methods=["PUT"],
-        summary="React to a community post",
-        description="The caller's own user token, as an active member of the space. One "
-        "reaction per person and kind: 201 added, 200 already there. Kinds: "
-        + ", ".join(Reaction.Kind.values)
-        + "; another is 400 unknown_reaction_kind.",
-        request=None,
-        responses={201: ReactionSerializer, 200: ReactionSerializer},
-    )
-    @extend_schema(
-        methods=["DELETE"],
-        summary="Remove one's reaction to a community post",
-        request=None,
-        responses={204: OpenApiResponse(description="No such reaction any more.")},
-    )
-    @action(detail=True, methods=["put", "delete"], url_path=r"reactions/(?P<kind>[^/]+)")
-    def reaction(self, request, post_id: str | None = None, kind: str = "") -> Response:
-        post, space_access = self._post()
-        if not self.credential.is_user:
-            raise user_token_required("reacts")
-        if not space_access.can_write:
-            access.require_member(credential=self.credential, space=post.space)
-        user = self.credential.user
-        if request.method == "DELETE":
-            post_services.reaction_remove(post=post, user=user, kind=kind)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        reaction, created = post_services.reaction_add(post=post, user=user, kind=kind)
-        return Response(
-            ReactionSerializer(reaction).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

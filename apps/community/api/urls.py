@@ -4,6 +4,7 @@ from apps.community.api.comments import CommentViewSet
 from apps.community.api.members import SpaceMemberViewSet
 from apps.community.api.notifications import NotificationViewSet
 from apps.community.api.posts import PostViewSet
+from apps.community.api.reactions import ReactionViewSet
 from apps.community.api.reports import PostReportViewSet
 from apps.community.api.spaces import SpaceViewSet
 from apps.core.api.routers import OptionalSlashRouter
@@ -28,5 +29,10 @@ router.register(
     basename="community-post-comment",
 )
 router.register("community/reports", PostReportViewSet, basename="community-report")
+router.register(
+    r"community/posts/(?P<post_id>[^/]+)/reactions",
+    ReactionViewSet,
+    basename="community-post-reaction",
+)
 
 urlpatterns = [*router.urls]
