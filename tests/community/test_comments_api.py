@@ -12,7 +12,6 @@ from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
 from tests.factories import (
     CommentFactory,
-    MemberFactory,
     PostFactory,
     SpaceFactory,
     SpaceMemberFactory,
@@ -284,14 +283,14 @@ def test_mentions_notify_active_members_of_the_space_once(
 ):
     # given
     mentioned = SpaceMemberFactory(school=school, space=space)
-    by_membership = SpaceMemberFactory(school=school, space=space)
-    outsider = MemberFactory(school=school).user
-    invited = SpaceMemberFactory(school=school, space=space, status="invited").user
-    foreign = MemberFactory(school=other_school).user
-    look_alike = mentioned.user_id[:-1] + ("a" if mentioned.user_id[-1] != "a" else "b")
+    also = SpaceMemberFactory(school=school, space=space)
+    elsewhere = SpaceMemberFactory(school=school)  # a member of another space
+    invited = SpaceMemberFactory(school=school, space=space, status="invited")
+    foreign = SpaceMemberFactory(school=other_school)
+    look_alike = mentioned.id[:-1] + ("a" if mentioned.id[-1] != "a" else "b")
     body = (
-        f"<p>@{mentioned.user_id} @{by_membership.id} @{outsider.id} @{invited.id} "
-        f"@{foreign.id} @{look_alike} @{mentioned.user_id}x</p>"
+        f"<p>@{mentioned.id} @{also.id} @{elsewhere.id} @{invited.id} @{foreign.id} "
+        f"@{look_alike} @{mentioned.id}x @{mentioned.user_id}</p>"
     )
 
     # when
@@ -305,19 +304,34 @@ def test_mentions_notify_active_members_of_the_space_once(
     assert edited.status_code == 200
     told = Notification.objects.filter(kind="post.mention")
     assert sorted(told.values_list("user_id", flat=True)) == sorted(
-        [mentioned.user_id, by_membership.user_id]
+        [mentioned.user_id, also.user_id]
     )
 
 
 def test_a_mention_added_on_edit_notifies_only_the_new_person(school, space, member):
     # given
-    first = SpaceMemberFactory(school=school, space=space).user
-    second = SpaceMemberFactory(school=school, space=space).user
+    first = SpaceMemberFactory(school=school, space=space)
+    second = SpaceMemberFactory(school=school, space=space)
     post = post_services.post_create(space=space, author=member, body=f"Hi @{first.id}")
 
     # when
     post_services.post_update(post=post, body=f"Hi @{first.id} and @{second.id}")
 
     # then
-    assert Notification.objects.filter(kind="post.mention", user=first).count() == 1
-    assert Notification.objects.filter(kind="post.mention", user=second).count() == 1
+    assert Notification.objects.filter(kind="post.mention", user=first.user).count() == 1
+    assert Notification.objects.filter(kind="post.mention", user=second.user).count() == 1
+
+
+def test_a_mention_in_a_comment_notifies_the_member(member_client, school, space, post):
+    # given
+    mentioned = SpaceMemberFactory(school=school, space=space)
+
+    # when
+    response = member_client.post(
+        f"{POSTS}/{post.id}/comments", {"body": f"Ask @{mentioned.id}"}, format="json"
+    )
+
+    # then
+    assert response.status_code == 201
+    notice = Notification.objects.get(kind="post.mention")
+    assert (notice.user_id, notice.object_id) == (mentioned.user_id, response.json()["id"])

@@ -1,10 +1,10 @@
 """Writes of posts, comments, reactions, pinning, moderation and reports.
 
 Bodies are HTML sanitised like the catalog's (``apps.core.html.sanitize_html``) and must
-keep some text once sanitised. ``@mentions`` (``@usr_…``, the person's id, or ``@spm_…``,
-their membership in the space, which the members list shows learners) notify active
-members of the post's space only, once per person and post or comment: editing a body
-never notifies someone twice. Replies notify the parent comment's author; hiding a post
+keep some text once sanitised. ``@mentions`` name a person by their membership of the
+space (``@spm_…``, the id the members list shows learners, who never see another person's
+``usr_`` id) and notify active members of the post's space only, once per person and
+post or comment: editing a body never notifies someone twice. Replies notify the parent comment's author; hiding a post
 notifies its author and the people whose open reports it settles; dismissing a report
 notifies its reporter. Who may call each service is the API's to check
 (``apps.community.selectors.access``).
@@ -15,7 +15,6 @@ from typing import Any
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.community.codes import CommunityErrorCode
@@ -39,7 +38,7 @@ POST_FIELDS = ("title", "body", "tags")
 MAX_TAGS = 10
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 # A mention is ``@`` and a whole id: a longer or shorter look-alike never matches.
-MENTION_PATTERN = re.compile(r"(?<![\w@])@((?:usr|spm)_[0-9a-z]{26})(?![0-9a-z_])")
+MENTION_PATTERN = re.compile(r"(?<![\w@])@(spm_[0-9a-z]{26})(?![0-9a-z_])")
 
 MENTION_KIND = "post.mention"
 REPLY_KIND = "post.reply"
@@ -121,16 +120,12 @@ def _title(value: Any) -> str:
 
 def _mention(*, space: Space, body: str, author: User | None, object_id: str, text: str) -> None:
     """Notify the active members of ``space`` that ``body`` mentions, once per ``object_id``."""
-    names = set(MENTION_PATTERN.findall(body))
-    if not names:
+    rows = set(MENTION_PATTERN.findall(body))
+    if not rows:
         return
-    users = {name for name in names if name.startswith("usr_")}
-    rows = {name for name in names if name.startswith("spm_")}
-    members = (
-        SpaceMember.objects.filter(space=space, status=SpaceMember.Status.ACTIVE)
-        .filter(Q(user_id__in=users) | Q(id__in=rows))
-        .select_related("user")
-    )
+    members = SpaceMember.objects.filter(
+        space=space, status=SpaceMember.Status.ACTIVE, id__in=rows
+    ).select_related("user")
     told = set(
         Notification.objects.filter(kind=MENTION_KIND, object_id=object_id).values_list(
             "user_id", flat=True
