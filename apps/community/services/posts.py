@@ -5,9 +5,9 @@ keep some text once sanitised. ``@mentions`` name a person by their membership o
 space (``@spm_…``, the id the members list shows learners, who never see another person's
 ``usr_`` id) and notify active members of the post's space only, once per person and
 post or comment: editing a body never notifies someone twice. Replies notify the parent
-comment's author; hiding a post notifies its author and the people whose open reports it settles; dismissing a report
-notifies its reporter. Who may call each service is the API's to check
-(``apps.community.selectors.access``).
+comment's author; hiding a post notifies its author and the people whose open reports it
+settles; dismissing a report notifies its reporter. Who may call each service is the
+API's to check (``apps.community.selectors.access``).
 """
 
 import re
