@@ -88,7 +88,9 @@ class PostSerializer(serializers.ModelSerializer):
 
 def _tags_field() -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=30),
+        child=serializers.RegexField(
+            post_services.TAG_INPUT_PATTERN, max_length=30, trim_whitespace=False
+        ),
         max_length=post_services.MAX_TAGS,
         required=False,
         help_text="Up to 10 tags, each 1 to 30 letters, digits, '-' or '_' (stored lower-case).",

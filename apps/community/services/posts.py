@@ -37,6 +37,8 @@ from apps.schools.models import User
 POST_FIELDS = ("title", "body", "tags")
 MAX_TAGS = 10
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+# What the API accepts (any letter case, stored lower-case): the schema's pattern.
+TAG_INPUT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,29}$"
 # A mention is ``@`` and a whole id: a longer or shorter look-alike never matches.
 MENTION_PATTERN = re.compile(r"(?<![\w@])@(spm_[0-9a-z]{26})(?![0-9a-z_])")
 
