@@ -658,3 +658,81 @@ def user_published_courses(request: HttpRequest) -> HttpResponse:
         for row in rows
     ]
     return _page(request, count, page, size, {"user": params["user"]}, results)
+
+
+POST_FIELDS = (
+    "id",
+    "space_id",
+    "author_id",
+    "author_email",
+    "author_first_name",
+    "author_last_name",
+    "title",
+    "body",
+    "tags",
+    "is_pinned",
+    "pinned_at",
+    "is_hidden",
+    "hidden_reason",
+    "hidden_at",
+    "comments_count",
+    "like",
+    "love",
+    "celebrate",
+    "insightful",
+    "curious",
+    "created_at",
+    "updated_at",
+)
+
+
+def _posts_sql() -> str:
+    """A space's first page of posts (pinned first, then newest) with their authors, visible
+    comment counts and reaction counts by kind, and the bounded count, as ONE statement (the
+    space joined with the API key's school)."""
+    from apps.community.models import Comment, Post, Reaction, Space
+
+    post, comment, reaction = Post._meta.db_table, Comment._meta.db_table, Reaction._meta.db_table
+    kinds = ", ".join(f"count(*) FILTER (WHERE kind = '{kind}')" for kind in Reaction.Kind.values)
+    return f"""
+        WITH s AS (
+            SELECT sp.id FROM {Space._meta.db_table} sp
+            JOIN {ApiKey._meta.db_table} k ON k.school_id = sp.school_id
+            WHERE sp.id = %s AND sp.deleted_at IS NULL AND k.key_hash = %s
+              AND k.revoked_at IS NULL
+        )
+        SELECT
+            (SELECT count(*) FROM (SELECT 1 FROM {post} WHERE space_id = (SELECT id FROM s)
+                                   LIMIT {exact_count_limit() + 1}) bounded),
+            p.id, p.space_id, u.id, u.email, u.first_name, u.last_name, p.title, p.body,
+            p.tags, p.is_pinned, p.pinned_at, p.is_hidden, p.hidden_reason, p.hidden_at,
+            (SELECT count(*) FROM {comment} c WHERE c.post_id = p.id AND NOT c.is_hidden),
+            r.*, p.created_at, p.updated_at
+        FROM {post} p
+        LEFT JOIN {User._meta.db_table} u ON u.id = p.author_id
+        CROSS JOIN LATERAL (SELECT {kinds} FROM {reaction} WHERE post_id = p.id) r
+        WHERE p.space_id = (SELECT id FROM s)
+        ORDER BY p.is_pinned DESC, p.id DESC
+        LIMIT %s
+    """
+
+
+def posts(request: HttpRequest) -> HttpResponse:
+    """``/bench/posts?space=ID&page_size=M``: the first page of a space's posts, raw."""
+    size = _int_param(request, "page_size", 10, 100)
+    space = request.GET.get("space", "")
+    with connection.cursor() as cursor:
+        cursor.execute(_posts_sql(), [space, _key_hash(request), size])
+        rows = cursor.fetchall()
+    count = rows[0][0] if rows else 0
+    results = []
+    for row in rows:
+        item = dict(zip(POST_FIELDS, row[1:], strict=True))
+        author = {k: item.pop(f"author_{k}") for k in ("id", "email", "first_name", "last_name")}
+        item["author"] = author if author["id"] else None
+        item["tags"] = item["tags"].split()
+        item["reactions"] = {
+            k: item.pop(k) for k in ("like", "love", "celebrate", "insightful", "curious")
+        }
+        results.append(item)
+    return _page(request, count, 1, size, {"space_id": space}, results)

@@ -45,6 +45,9 @@ _SEED_ENROLLMENTS = (
 # matches 50 of its 10,000 courses, in titles, descriptions and lessons).
 SEARCH_DOMAIN = "search.bench.lyceum.local"
 SEARCH_TERM = "forklift"
+# The posts scenario's space: as many posts as the run has users (100,000 by default), ten
+# comments each (``manage.py seed_bench_posts``).
+BENCH_SPACE_ID = "spc_0000000000benchposts0000"
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,17 @@ SCENARIOS: list[Scenario] = [
         p99_target=1.5,
         prepare=(("seed_bench_search", "--courses", "{courses}", "--domain", SEARCH_DOMAIN),),
         same_results=True,
+    ),
+    # A space's first page of posts (pinned first, newest next) with comment and reaction
+    # counts, in a space of 100,000 posts and 1,000,000 comments (seed_bench_posts).
+    Scenario(
+        name="GET /api/v1/community/posts?space_id= (100,000 posts, 1,000,000 comments)",
+        path=f"/api/v1/community/posts?space_id={BENCH_SPACE_ID}",
+        baseline=f"/bench/posts?space={BENCH_SPACE_ID}",
+        is_list=True,
+        rps_target=0.5,
+        p99_target=1.5,
+        prepare=(("seed_bench_posts", "--id", BENCH_SPACE_ID, "--posts", "{users}"),),
     ),
     # req/s = deliveries/s, p50/p99 = event-to-delivery latency (bench/webhooks_throughput.py).
     Scenario(

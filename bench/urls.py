@@ -18,4 +18,5 @@ urlpatterns = [
         baseline.user_published_courses,
         name="bench-user-published-courses",
     ),
+    path("posts", baseline.posts, name="bench-posts"),
 ]

@@ -94,7 +94,11 @@ from apps.community.models import (
     Cohort,
     CohortMember,
     Collection,
+    Comment,
     Notification,
+    Post,
+    PostReport,
+    Reaction,
     Space,
     SpaceMember,
 )
@@ -1557,3 +1561,50 @@ class CohortMemberFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     cohort = factory.SubFactory(CohortFactory, school=factory.SelfAttribute("..school"))
     user = factory.LazyAttribute(lambda row: _school_account(row.school))
+
+
+# --- community: posts, comments, reactions, reports -------------------------------------------
+
+
+class PostFactory(DjangoModelFactory):
+    """A post in a public space of the school, by a new person of the school."""
+
+    class Meta:
+        model = Post
+
+    school = factory.SubFactory(SchoolFactory)
+    space = factory.SubFactory(SpaceFactory, school=factory.SelfAttribute("..school"))
+    author = factory.LazyAttribute(lambda row: _school_account(row.school))
+    title = factory.Sequence(lambda n: f"Post {n}")
+    body = "<p>What do you check before the first lift?</p>"
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    school = factory.SubFactory(SchoolFactory)
+    post = factory.SubFactory(PostFactory, school=factory.SelfAttribute("..school"))
+    author = factory.LazyAttribute(lambda row: _school_account(row.school))
+    body = factory.Sequence(lambda n: f"<p>Comment {n}</p>")
+
+
+class ReactionFactory(DjangoModelFactory):
+    class Meta:
+        model = Reaction
+
+    school = factory.SubFactory(SchoolFactory)
+    post = factory.SubFactory(PostFactory, school=factory.SelfAttribute("..school"))
+    user = factory.LazyAttribute(lambda row: _school_account(row.school))
+    # Rows made one after the other differ in kind too (a kind is also the route's lookup).
+    kind = factory.Sequence(lambda n: Reaction.Kind.values[n % len(Reaction.Kind.values)])
+
+
+class PostReportFactory(DjangoModelFactory):
+    class Meta:
+        model = PostReport
+
+    school = factory.SubFactory(SchoolFactory)
+    post = factory.SubFactory(PostFactory, school=factory.SelfAttribute("..school"))
+    reporter = factory.LazyAttribute(lambda row: _school_account(row.school))
+    reason = "Off topic"

@@ -29,3 +29,9 @@ class CommunityConfig(AppConfig):
 
         register_space_content(space_holds_cohort)
         register_demo(seed_demo_cohort)
+        # Posts: a space holding them is soft-deleted (the import registers the check).
+        import apps.community.services.posts  # noqa: F401
+
+        # Posts and comments are what people write: they can name and quote people.
+        register_copies("community.Post", "body")
+        register_copies("community.Comment", "body")

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from apps.catalog.models import Course
 from apps.community.models import Cohort, Collection, Space
+from apps.community.services import posts as post_services
 from apps.community.services.cohorts import cohort_create, cohort_members_add
 from apps.community.services.members import space_members_add
+from apps.community.services.posts import comment_create, post_create
 from apps.community.services.spaces import collection_create, space_create
 from apps.enrollments.models import EnrollmentSource
 from apps.schools.models import Member, School, User
@@ -17,8 +19,9 @@ DEMO_COLLECTION = "Getting started"
 
 @transaction.atomic
 def seed_demo_community(school: School) -> None:
-    """A collection, an open space everyone is in and a private space for the first course's
-    learners, once; a later run adds nothing."""
+    """A collection, an open space everyone is in (with a pinned welcome post and a short
+    conversation) and a private space for the first course's learners, once; a later run
+    adds nothing."""
     if Collection.objects.filter(school=school, title=DEMO_COLLECTION).exists():
         return
     collection = collection_create(
@@ -48,6 +51,33 @@ def seed_demo_community(school: School) -> None:
     )
     space_members_add(space=lounge, users=people)
     space_members_add(space=study, users=people[:2])
+
+    # A conversation in the lounge: a welcome post pinned by staff, a member's question
+    # with a comment and a reply.
+    welcome = post_create(
+        space=lounge,
+        author=None,
+        title="Welcome!",
+        body="<p>Introduce yourself and tell us what you want to learn.</p>",
+        tags=["welcome"],
+    )
+    post_services.post_pin(post=welcome, pinned=True)
+    if people:
+        question = post_create(
+            space=lounge,
+            author=people[0],
+            title="Study tips?",
+            body="<p>How do you plan your week around the courses?</p>",
+            tags=["tips"],
+        )
+        first = comment_create(
+            post=question,
+            author=people[-1],
+            body="<p>Two short sessions a day work for me.</p>",
+        )
+        comment_create(
+            post=question, author=people[0], body="<p>Thanks, trying that.</p>", parent=first
+        )
 
 
 DEMO_COHORT = "First cohort"

@@ -253,3 +253,46 @@ def test_baseline_user_published_courses_shows_nothing_to_another_school(school,
 
     # then
     assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.mark.postgres
+@pytest.mark.urls("tests.bench.baseline_urls")
+def test_baseline_posts_returns_the_api_page_in_one_query(
+    school, api_key, api_client, django_assert_num_queries
+):
+    # given a space of 25 posts with 3 comments each, one pinned, one comment hidden
+    from apps.community.models import Comment, Post
+    from bench.scenarios import BENCH_SPACE_ID
+    from tests.factories import MemberFactory
+
+    MemberFactory(school=school)
+    call_command(
+        "seed_bench_posts",
+        "--id",
+        BENCH_SPACE_ID,
+        "--posts",
+        "25",
+        "--comments-per-post",
+        "3",
+        "--school",
+        school.slug,
+    )
+    Post.objects.filter(pk=Post.objects.order_by("id").values("pk")[:1]).update(is_pinned=True)
+    Comment.objects.filter(pk=Comment.objects.order_by("-id").values("pk")[:1]).update(
+        is_hidden=True
+    )
+    api = api_client.get(f"/api/v1/community/posts?space_id={BENCH_SPACE_ID}")
+
+    # when
+    with django_assert_num_queries(1):
+        response = make_client(api_key[1]).get(f"/bench/posts?space={BENCH_SPACE_ID}")
+
+    # then the same count and the same rows (counts included) in the same order
+    body = response.json()
+    assert body["count"] == api.json()["count"] == 25
+    assert results_differ(api.content, response.content) is None
+    rows = body["results"]
+    assert len(rows) == 10
+    assert rows[0]["is_pinned"]
+    assert {row["comments_count"] for row in rows} == {2, 3}
+    assert all(row["reactions"]["like"] == 1 for row in rows)

@@ -3,7 +3,15 @@ deleted spaces restored by an action, notifications read-only."""
 
 import pytest
 
-from apps.community.models import Cohort, CohortMember, Notification, Space, SpaceMember
+from apps.community.models import (
+    Cohort,
+    CohortMember,
+    Notification,
+    Post,
+    PostReport,
+    Space,
+    SpaceMember,
+)
 from apps.community.services import cohorts as cohort_services
 from apps.community.services import spaces as space_services
 from apps.core.models import Event
@@ -11,9 +19,12 @@ from apps.enrollments.models import Enrollment
 from tests.conftest import admin_inline_data
 from tests.factories import (
     CohortFactory,
+    CommentFactory,
     CourseFactory,
     MemberFactory,
     NotificationFactory,
+    PostFactory,
+    PostReportFactory,
     SpaceFactory,
 )
 
@@ -185,3 +196,56 @@ def test_cohort_admin_never_offers_another_schools_people_or_courses(
     assert response.status_code == 200  # the form again, with the error
     assert not Cohort.objects.exists()
     assert not Enrollment.objects.exists()
+
+
+def test_post_page_shows_its_comments_inline_read_only(staff_client, school):
+    # given
+    comment = CommentFactory(school=school, body="<p>Forks and chains</p>")
+
+    # when
+    page = staff_client.get(f"/admin/community/post/{comment.post_id}/change/")
+
+    # then
+    assert page.status_code == 200
+    assert "Forks and chains" in page.content.decode()
+    assert 'name="comments-0-body"' not in page.content.decode()
+
+
+def test_moderation_queue_hides_reported_posts_through_the_service(staff_client, school):
+    # given
+    report = PostReportFactory(school=school, reason="Spam")
+    other = PostReportFactory(school=school)
+
+    # when
+    queue = staff_client.get("/admin/community/postreport/", {"status__exact": "open"})
+    hidden = staff_client.post(
+        "/admin/community/postreport/", {"action": "hide_posts", "_selected_action": [report.pk]}
+    )
+    dismissed = staff_client.post(
+        "/admin/community/postreport/", {"action": "dismiss", "_selected_action": [other.pk]}
+    )
+
+    # then
+    assert queue.status_code == 200
+    assert hidden.status_code == dismissed.status_code == 302
+    post = Post.objects.get(pk=report.post_id)
+    assert (post.is_hidden, post.hidden_reason) == (True, "Spam")
+    assert PostReport.objects.get(pk=other.pk).status == "dismissed"
+    assert Notification.objects.filter(user=report.reporter, kind="post.report.resolved").exists()
+    assert Notification.objects.filter(user=post.author, kind="post.hidden").exists()
+
+
+def test_hidden_posts_are_restored_by_the_admin_action(staff_client, school):
+    # given
+    post = PostFactory(school=school)
+    staff_client.post("/admin/community/post/", {"action": "hide", "_selected_action": [post.pk]})
+
+    # when
+    response = staff_client.post(
+        "/admin/community/post/", {"action": "restore", "_selected_action": [post.pk]}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).is_hidden is False
+    assert Notification.objects.filter(user=post.author, kind="post.restored").count() == 1

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from apps.community.models import Cohort, Collection, Space, SpaceMember
+from apps.community.models import Cohort, Collection, Comment, Post, Space, SpaceMember
 from apps.enrollments.models import Enrollment
 from apps.schools.management.commands import seed_demo
 from apps.schools.models import School, User
@@ -11,7 +11,7 @@ from apps.schools.models import School, User
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_adds_a_collection_and_two_spaces_with_members_once(tmp_path, monkeypatch):
+def test_seed_demo_adds_a_collection_two_spaces_members_and_posts_once(tmp_path, monkeypatch):
     # given
     monkeypatch.setattr(seed_demo, "KEY_FILE", tmp_path / ".demo-credentials")
 
@@ -27,6 +27,11 @@ def test_seed_demo_adds_a_collection_and_two_spaces_with_members_once(tmp_path, 
     assert spaces[1].course is not None
     assert SpaceMember.objects.filter(space=spaces[0], status="active").count() >= 2
     assert SpaceMember.objects.filter(space=spaces[1], status="invited").exists()
+
+    posts = list(Post.objects.filter(space=spaces[0]).order_by("id"))
+    assert len(posts) == 2
+    assert posts[0].is_pinned
+    assert Comment.objects.filter(post=posts[1], parent__isnull=False).count() == 1
 
 
 def test_seed_demo_adds_a_cohort_with_the_demo_learner_once(tmp_path, monkeypatch):

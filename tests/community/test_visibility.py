@@ -15,7 +15,16 @@ from django.db import models
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.community.models import Cohort, CohortMember, Space, SpaceMember
+from apps.community.models import (
+    Cohort,
+    CohortMember,
+    Comment,
+    Post,
+    PostReport,
+    Reaction,
+    Space,
+    SpaceMember,
+)
 from apps.schools.services.schools import api_key_create
 from apps.schools.tokens import tokens_issue
 from tests.conftest import make_client
@@ -24,10 +33,14 @@ from tests.factories import (
     CohortFactory,
     CohortMemberFactory,
     CollectionFactory,
+    CommentFactory,
     EnrollmentFactory,
     MemberFactory,
     NotificationFactory,
+    PostFactory,
+    PostReportFactory,
     PublishedCourseFactory,
+    ReactionFactory,
     SpaceFactory,
     SpaceMemberFactory,
 )
@@ -88,6 +101,38 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("cohort-member-list", "get"): expect(404, 404, 200, 404),
     ("cohort-member-list", "post"): expect(403, 403, 403, 404),
     ("cohort-member-detail", "delete"): expect(403, 403, 403, 404),
+    # Posts: the list shows readable spaces' posts; a create with no body is 400 first.
+    ("community-post-list", "get"): expect(200, 200, 200, 200),
+    ("community-post-list", "post"): expect(400, 400, 400, 400),
+    # A secret space's post is 404 to a non-member, a private one's 403; the member wrote it.
+    ("community-post-detail", "get"): expect(404, 403, 200, 404),
+    ("community-post-detail", "put"): expect(404, 403, 200, 404),
+    ("community-post-detail", "patch"): expect(404, 403, 200, 404),
+    ("community-post-detail", "delete"): expect(404, 403, 204, 404),
+    # Moderation: a plain member is not a moderator.
+    ("community-post-pin", "post"): expect(404, 403, 403, 404),
+    ("community-post-unpin", "post"): expect(404, 403, 403, 404),
+    ("community-post-hide", "post"): expect(404, 403, 403, 404),
+    ("community-post-restore", "post"): expect(404, 403, 403, 404),
+    # The member already reported it: one report per person and post.
+    ("community-post-report", "post"): expect(404, 403, 200, 404),
+    # The member already reacted with the kind addressed: PUT again is the same row.
+    ("community-post-reaction-list", "get"): expect(404, 403, 200, 404),
+    ("community-post-reaction-detail", "put"): expect(404, 403, 200, 404),
+    ("community-post-reaction-detail", "delete"): expect(404, 403, 204, 404),
+    ("community-post-comment-list", "get"): expect(404, 403, 200, 404),
+    ("community-post-comment-list", "post"): expect(404, 403, 400, 404),
+    ("community-post-comment-detail", "get"): expect(404, 403, 200, 404),
+    ("community-post-comment-detail", "put"): expect(404, 403, 200, 404),
+    ("community-post-comment-detail", "patch"): expect(404, 403, 200, 404),
+    ("community-post-comment-detail", "delete"): expect(404, 403, 204, 404),
+    ("community-post-comment-hide", "post"): expect(404, 403, 403, 404),
+    ("community-post-comment-restore", "post"): expect(404, 403, 403, 404),
+    # The queue is for moderators and staff: empty to others, and its rows 404.
+    ("community-report-list", "get"): expect(200, 200, 200, 200),
+    ("community-report-detail", "get"): expect(404, 404, 404, 404),
+    ("community-report-dismiss", "post"): expect(404, 404, 404, 404),
+    ("community-report-hide", "post"): expect(404, 404, 404, 404),
 }
 
 CASES = [
@@ -114,6 +159,22 @@ def world(school, other_school, learner) -> dict:
     in_secret = SpaceMemberFactory(school=school, space=secret, user=member.user)
     in_private = SpaceMemberFactory(school=school, space=private, user=member.user)
     notification = NotificationFactory(school=school, user=member.user, object_id=secret.id)
+    posts = {
+        name: PostFactory(school=school, space=space, author=member.user)
+        for name, space in (("secret", secret), ("private", private))
+    }
+    comments = {
+        name: CommentFactory(school=school, post=post, author=member.user)
+        for name, post in posts.items()
+    }
+    reactions = {
+        name: ReactionFactory(school=school, post=post, user=member.user, kind=Reaction.Kind.LIKE)
+        for name, post in posts.items()
+    }
+    reports = {
+        name: PostReportFactory(school=school, post=post, reporter=member.user)
+        for name, post in posts.items()
+    }
     other_key = api_key_create(school=other_school, name="other", scopes=["*"])[1]
     in_cohort = CohortMemberFactory(school=school, user=member.user)
     return {
@@ -123,6 +184,10 @@ def world(school, other_school, learner) -> dict:
         "collection": collection,
         "rows": {"secret": in_secret, "private": in_private},
         "notification": notification,
+        "posts": posts,
+        "comments": comments,
+        "reports": reports,
+        "reactions": reactions,
         "clients": {
             "stranger": make_client(tokens_issue(member=learner).access_token),
             "outsider": make_client(tokens_issue(member=learner).access_token),
@@ -148,6 +213,14 @@ def _target(route: api_routes.ViewSetRoute, caller: str, world: dict) -> models.
         return world[space]
     if model is world["collection"].__class__:
         return world["collection"]
+    for kind, rows in (
+        ("posts", Post),
+        ("comments", Comment),
+        ("reports", PostReport),
+        ("reactions", Reaction),
+    ):
+        if model is rows:
+            return world[kind][space]
     return world["notification"]
 
 

@@ -228,6 +228,20 @@ def _cohort_member_added(ctx: Ctx) -> None:
     ok(ctx.api.post(url, {"users": [_user_id(ctx)]}, format="json"))
 
 
+def _community_post_id(ctx: Ctx) -> str:
+    space = ctx.api.post("/api/v1/community/spaces", {"title": "Night shift"}, format="json")
+    ok(space)
+    body = {"space_id": space.json()["id"], "body": "<p>Checklist?</p>"}
+    post = ctx.api.post("/api/v1/community/posts", body, format="json")
+    ok(post)
+    return post.json()["id"]
+
+
+def _community_comment(ctx: Ctx) -> None:
+    url = f"/api/v1/community/posts/{_community_post_id(ctx)}/comments"
+    ok(ctx.api.post(url, {"body": "<p>Forks and chains.</p>"}, format="json"))
+
+
 def _enrollment_url(ctx: Ctx) -> str:
     url = f"{_published_course_url(ctx)}/enrollments"
     response = ctx.api.post(url, {"user": {"id": _user_id(ctx)}}, format="json")
@@ -525,6 +539,8 @@ TRIGGERS: dict[str, Callable[[Ctx], None]] = {
     "offer.created": _offer_url,
     "community.member.added": _space_member_added,
     "cohort.member.added": _cohort_member_added,
+    "community.post.created": _community_post_id,
+    "community.comment.created": _community_comment,
     "offer.updated": lambda ctx: ok(
         ctx.api.patch(_offer_url(ctx), {"registration_open": False}, format="json")
     ),

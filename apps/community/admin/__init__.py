@@ -1,4 +1,4 @@
 """Admin of the community for a school's staff, split by area; every write goes through the
 community services (``SchoolScopedAdmin`` refuses Django's own saves and deletes)."""
 
-from apps.community.admin import cohorts, notifications, spaces  # noqa: F401  (registers them)
+from apps.community.admin import cohorts, notifications, posts, spaces  # noqa: F401  (registers them)

@@ -9,3 +9,6 @@ from apps.community.models.spaces import Collection, Space, SpaceMember
 
 __all__ = ["Collection", "Notification", "Space", "SpaceMember"]
 __all__ += ["Cohort", "CohortMember"]
+from apps.community.models.posts import Comment, Post, PostReport, Reaction  # noqa: E402
+
+__all__ += ["Comment", "Post", "PostReport", "Reaction"]
