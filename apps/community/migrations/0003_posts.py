@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0003_cohorts'),
+        ('community', '0002_cohorts'),
         ('schools', '0012_case_insensitive_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
