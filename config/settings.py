@@ -432,6 +432,8 @@ SPECTACULAR_SETTINGS = {
         # member/moderator of a community space (a school member's role is another set).
         "SpaceMemberRoleEnum": "apps.community.models.SpaceMember.Role",
         "MemberRoleEnum": "apps.schools.models.Member.Role",
+        # course/path/bundle/plan/subscription: a product's type and the product_type asked for.
+        "ProductTypeEnum": "apps.commerce.api.products.PRODUCT_TYPE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
