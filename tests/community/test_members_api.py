@@ -137,6 +137,20 @@ def test_learner_joins_a_public_space_but_not_an_invitation_only_one(user_client
     assert refused.json()["code"] == "space_join_refused"
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\t"])
+def test_a_blank_name_names_nobody(api_client, school, blank):
+    # given
+    space = SpaceFactory(school=school)
+
+    # when
+    response = api_client.post(users_url(space), {"users": [blank]}, format="json")
+
+    # then: refused like any name the school lacks (the schema allows a blank string)
+    assert response.status_code == 400
+    assert response.json()["code"] == "does_not_exist"
+    assert not SpaceMember.objects.filter(space=space).exists()
+
+
 @pytest.mark.parametrize("by", ["id", "email"])
 def test_another_schools_user_is_refused_like_one_that_does_not_exist(
     api_client, school, other_school, by

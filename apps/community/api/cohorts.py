@@ -10,14 +10,12 @@ any other cohort is 404 to it, and every write is 403 ``missing_scope``.
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.catalog.models import Course
-from apps.community.api.members import SpacePersonSerializer
+from apps.community.api.members import SpaceMembersAddSerializer, SpacePersonSerializer
 from apps.community.models import Cohort, CohortMember
 from apps.community.selectors import cohorts as cohort_selectors
-from apps.community.selectors import spaces as space_selectors
 from apps.community.services import cohorts as cohort_services
 from apps.core.api.base import Parent, SchoolScopedViewSet
 from apps.core.api.fields import LabelField, SchoolPrimaryKeyRelatedField
@@ -80,25 +78,9 @@ class CohortMemberSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class CohortMembersAddSerializer(Serializer):
-    """``{"users": [usr_ ids or e-mails]}``: at most 100 people per call."""
-
-    users = serializers.ListField(
-        # A blank name is looked up like any other and names nobody: 400 does_not_exist,
-        # the refusal of every name the school lacks (not a second, blank-only rule).
-        child=LabelField(max_length=254, allow_blank=True),
-        min_length=1,
-        max_length=cohort_services.MAX_USERS_PER_CALL,
-        help_text="The school's people, by usr_ id or e-mail (1 to 100).",
-    )
-
-    def validate_users(self, names: list[str]) -> list:
-        school = self.context["request"].auth.school
-        users, missing = space_selectors.school_users_named(school=school, names=names)
-        if missing:
-            shown = ", ".join(repr(name) for name in missing[:10])
-            raise ValidationError(f"No such user in this school: {shown}.", code="does_not_exist")
-        return users
+class CohortMembersAddSerializer(SpaceMembersAddSerializer):
+    """``{"users": [usr_ ids or e-mails]}``: at most 100 people per call, named like a
+    space's members."""
 
 
 @extend_schema_view(

@@ -91,7 +91,9 @@ class SpaceMembersAddSerializer(Serializer):
     """``{"users": [usr_ ids or e-mails]}``: at most 100 people per call."""
 
     users = serializers.ListField(
-        child=LabelField(max_length=254),
+        # A blank name is looked up like any other and names nobody: 400 does_not_exist,
+        # the refusal of every name the school lacks (not a second, blank-only rule).
+        child=LabelField(max_length=254, allow_blank=True),
         min_length=1,
         max_length=member_services.MAX_USERS_PER_CALL,
         help_text="The school's people, by usr_ id or e-mail (1 to 100).",

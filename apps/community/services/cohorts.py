@@ -33,8 +33,6 @@ from apps.enrollments.services.enrollments import course_enrollment_grant, membe
 from apps.schools.models import Member, School, User
 
 COHORT_FIELDS = ("name", "course", "start_date")
-# How many people one call may add.
-MAX_USERS_PER_CALL = 100
 
 
 def cohort_member_payload(
