@@ -325,3 +325,38 @@ def test_posts_of_a_soft_deleted_space_vanish(api_client, school, space):
     # then
     assert listed["count"] == 0
     assert read.status_code == 404
+
+
+def test_a_listed_post_reads_as_its_own_read(api_client, member_client, school, space, learner):
+    # given: a post by someone else, hidden comments, several reactions, a pin; and one by
+    # the learner, whose own id a learner's token does see
+    other = MemberFactory(school=school)
+    SpaceMemberFactory(school=school, space=space, user=other.user)
+    theirs = PostFactory(school=school, space=space, author=other.user, tags="safety forklift")
+    post_services.post_pin(post=theirs, pinned=True)
+    CommentFactory(school=school, post=theirs)
+    CommentFactory(school=school, post=theirs, is_hidden=True)
+    for kind in ("like", "like", "curious"):
+        ReactionFactory(school=school, post=theirs, kind=kind)
+    mine = PostFactory(school=school, space=space, author=learner.user)
+    anonymous = PostFactory(school=school, space=space, author=None)
+
+    for client in (api_client, member_client):
+        # when
+        listed = {row["id"]: row for row in client.get(POSTS).json()["results"]}
+
+        # then: every row is exactly what reading the post by id answers
+        for post in (theirs, mine, anonymous):
+            assert listed[post.id] == client.get(f"{POSTS}/{post.id}").json()
+
+    as_learner = {row["id"]: row for row in member_client.get(POSTS).json()["results"]}
+    assert as_learner[theirs.id]["author"]["id"] is None
+    assert as_learner[mine.id]["author"]["id"] == learner.user.id
+    assert as_learner[theirs.id]["reactions"] == {
+        "like": 2,
+        "love": 0,
+        "celebrate": 0,
+        "insightful": 0,
+        "curious": 1,
+    }
+    assert as_learner[theirs.id]["comments_count"] == 1

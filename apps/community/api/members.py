@@ -34,11 +34,29 @@ def _learner(serializer: serializers.Field) -> User | None:
     return None
 
 
-def _shown_to(serializer: serializers.Field, user_id: str | None) -> bool:
-    """Whether a person's id and address may be shown: to staff always, to a learner's token
-    only its own (learners see each other's names, never ids or addresses)."""
-    learner = _learner(serializer)
+def _shown(learner: User | None, user_id: str | None) -> bool:
+    """Whether a person's id and address may be shown: to staff (``learner`` None) always,
+    to a learner's token only its own (learners see each other's names, never ids or
+    addresses)."""
     return learner is None or learner.pk == user_id
+
+
+def _shown_to(serializer: serializers.Field, user_id: str | None) -> bool:
+    return _shown(_learner(serializer), user_id)
+
+
+def person_payload(
+    learner: User | None, *, user_id: str, email: str, first_name: str, last_name: str
+) -> dict:
+    """``SpacePersonSerializer``'s shape from plain columns, read by ``learner`` (None for
+    staff): for list rows that skip model instances."""
+    shown = _shown(learner, user_id)
+    return {
+        "id": user_id if shown else None,
+        "email": email if shown else None,
+        "first_name": first_name,
+        "last_name": last_name,
+    }
 
 
 class SpacePersonSerializer(Serializer):

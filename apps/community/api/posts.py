@@ -21,7 +21,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.community.api.members import SpacePersonSerializer
+from apps.community.api.members import SpacePersonSerializer, person_payload
 from apps.community.api.reports import PostReportSerializer
 from apps.community.codes import CommunityErrorCode
 from apps.community.models import Post, Space
@@ -34,6 +34,7 @@ from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.serializers import Serializer
 from apps.core.errors import ApiError, InvalidInput, NotFound
 from apps.core.filters import DateTimeFilter, FilterSet
+from apps.core.times import format_datetime
 from apps.schools.models import User
 
 TITLE_MAX = Post._meta.get_field("title").max_length
@@ -44,10 +45,7 @@ class ReactionCountsSerializer(Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
-            kind: serializers.IntegerField(
-                source=post_selectors.reaction_field(kind), read_only=True
-            )
-            for kind in post_selectors.REACTION_KINDS
+            kind: serializers.IntegerField(read_only=True) for kind in post_selectors.REACTION_KINDS
         }
 
 
@@ -58,7 +56,7 @@ class PostSerializer(serializers.ModelSerializer):
     author = SpacePersonSerializer(read_only=True, allow_null=True)
     tags = serializers.SerializerMethodField()
     comments_count = serializers.IntegerField(read_only=True, help_text="Visible comments.")
-    reactions = ReactionCountsSerializer(source="*", read_only=True)
+    reactions = serializers.SerializerMethodField()
 
     class Meta:
         model = Post
@@ -84,6 +82,42 @@ class PostSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, post: Post) -> list[str]:
         return post.tags.split()
+
+    @extend_schema_field(ReactionCountsSerializer)
+    def get_reactions(self, post: Post) -> dict[str, int]:
+        return post_selectors.reaction_counts(post.reaction_counts)
+
+    @staticmethod
+    def row_payload(row: dict, learner: User | None) -> dict:
+        """The shape of a ``post_rows`` row, read by ``learner`` (None for staff): the same
+        JSON as this serializer gives the post, for lists, which skip model instances and
+        DRF's per-field work (most of a page's cost)."""
+        author_id = row["author_id"]
+        return {
+            "id": row["id"],
+            "space_id": row["space_id"],
+            "author": None
+            if author_id is None
+            else person_payload(
+                learner,
+                user_id=author_id,
+                email=row["author__email"],
+                first_name=row["author__first_name"],
+                last_name=row["author__last_name"],
+            ),
+            "title": row["title"],
+            "body": row["body"],
+            "tags": row["tags"].split(),
+            "is_pinned": row["is_pinned"],
+            "pinned_at": format_datetime(row["pinned_at"]),
+            "is_hidden": row["is_hidden"],
+            "hidden_reason": row["hidden_reason"],
+            "hidden_at": format_datetime(row["hidden_at"]),
+            "comments_count": row["comments_count"],
+            "reactions": post_selectors.reaction_counts(row["reaction_counts"]),
+            "created_at": format_datetime(row["created_at"]),
+            "updated_at": format_datetime(row["updated_at"]),
+        }
 
 
 def _tags_field() -> serializers.ListField:
@@ -278,10 +312,23 @@ class PostViewSet(
     )
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        listing = self.action == "list"
         posts = post_selectors.posts_for(
-            credential=self.credential, queryset=queryset, listing=self.action == "list"
+            credential=self.credential, queryset=queryset, listing=listing
         )
-        return post_selectors.post_list(queryset=posts)
+        # A list's counts are composed for its page alone (``page_rows``).
+        return posts.order_by("-id") if listing else post_selectors.post_list(queryset=posts)
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet:
+        """A list page's rows (read by the paginator)."""
+        return post_selectors.post_rows(queryset)
+
+    def list(self, request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        learner = self.credential.user if self.credential.is_user else None
+        return self.get_paginated_response(
+            [PostSerializer.row_payload(row, learner) for row in page]
+        )
 
     def _post(self) -> tuple[Post, access.SpaceAccess]:
         """The addressed post (404 when not visible) and the caller's standing in its space
