@@ -146,6 +146,27 @@ def test_a_hidden_comment_is_shown_to_moderators_only(
     assert Notification.objects.filter(user=comment.author, kind="comment.hidden").exists()
 
 
+def test_hiding_or_restoring_a_comment_twice_notifies_its_author_once(
+    api_client, member_client, school, space, post
+):
+    # given
+    comment = CommentFactory(school=school, post=post)
+    url = f"{POSTS}/{post.id}/comments/{comment.id}"
+
+    # when
+    hidden = [api_client.post(f"{url}/hide", {"reason": "Rude"}, format="json") for _ in "ab"]
+    restored = [api_client.post(f"{url}/restore") for _ in "ab"]
+
+    # then
+    assert [r.status_code for r in hidden + restored] == [200, 200, 200, 200]
+    assert restored[-1].json()["is_hidden"] is False
+    assert member_client.get(url).status_code == 200
+    kinds = list(
+        Notification.objects.filter(user=comment.author).values_list("kind", "object_id")
+    )
+    assert sorted(kinds) == [("comment.hidden", post.id), ("comment.restored", post.id)]
+
+
 def test_a_reaction_twice_is_one_row_and_removable(member_client, post):
     # given
     url = f"{POSTS}/{post.id}/reactions/like"

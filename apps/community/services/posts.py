@@ -11,6 +11,7 @@ API's to check (``apps.community.selectors.access``).
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import nh3
@@ -47,6 +48,7 @@ REPLY_KIND = "post.reply"
 HIDDEN_KIND = "post.hidden"
 RESTORED_KIND = "post.restored"
 COMMENT_HIDDEN_KIND = "comment.hidden"
+COMMENT_RESTORED_KIND = "comment.restored"
 REPORT_KIND = "post.report.resolved"
 
 
@@ -226,22 +228,35 @@ def _reason(value: Any) -> str:
     return reason
 
 
+def _set_hidden(
+    row: Post | Comment, reason: str | None, kind: str, notice: Callable[[Any], str]
+) -> Post | Comment:
+    """Hide ``row`` with ``reason`` (None: show it again), under a lock of its row, so two
+    moderators doing the same at once change it and notify its author once (``kind``, the
+    text ``notice(row)``). Returns the locked row, its author loaded."""
+    row = type(row).objects.select_for_update(of=("self",)).select_related("author").get(pk=row.pk)
+    hiding = reason is not None
+    if row.is_hidden != hiding:
+        row.is_hidden, row.hidden_reason = hiding, reason or ""
+        row.hidden_at = timezone.now() if hiding else None
+        row.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "updated_at"])
+        if row.author is not None:
+            post_id = row.pk if isinstance(row, Post) else row.post_id
+            notify(user=row.author, kind=kind, text=notice(row), object_id=post_id)
+    return row
+
+
 @transaction.atomic
 def post_hide(*, post: Post, reason: str) -> Post:
     """Hide a post from everyone but moderators and staff, with a reason. Its author is
     notified, and its open reports are settled (``hidden``) with their reporters notified."""
     reason = _reason(reason)
-    post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=post.pk)
-    if not post.is_hidden:
-        post.is_hidden, post.hidden_reason, post.hidden_at = True, reason, timezone.now()
-        post.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "updated_at"])
-        if post.author is not None:
-            notify(
-                user=post.author,
-                kind=HIDDEN_KIND,
-                text=f"A moderator hid your post “{post.title or 'untitled'}”: {reason}",
-                object_id=post.id,
-            )
+    post = _set_hidden(
+        post,
+        reason,
+        HIDDEN_KIND,
+        lambda row: f"A moderator hid your post “{row.title or 'untitled'}”: {reason}",
+    )
     reports = list(
         PostReport.objects.select_for_update(of=("self",))
         .filter(post=post, status=PostReport.Status.OPEN)
@@ -255,18 +270,12 @@ def post_hide(*, post: Post, reason: str) -> Post:
 @transaction.atomic
 def post_restore(*, post: Post) -> Post:
     """Show a hidden post again; its author is notified."""
-    post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=post.pk)
-    if post.is_hidden:
-        post.is_hidden, post.hidden_reason, post.hidden_at = False, "", None
-        post.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "updated_at"])
-        if post.author is not None:
-            notify(
-                user=post.author,
-                kind=RESTORED_KIND,
-                text=f"Your post “{post.title or 'untitled'}” is visible again.",
-                object_id=post.id,
-            )
-    return post
+    return _set_hidden(
+        post,
+        None,
+        RESTORED_KIND,
+        lambda row: f"Your post “{row.title or 'untitled'}” is visible again.",
+    )
 
 
 def _settle(report: PostReport, status: str) -> None:
@@ -399,26 +408,15 @@ def comment_delete(*, comment: Comment) -> None:
 def comment_hide(*, comment: Comment, reason: str) -> Comment:
     """Hide a comment from everyone but moderators and staff; its author is notified."""
     reason = _reason(reason)
-    if not comment.is_hidden:
-        comment.is_hidden, comment.hidden_reason, comment.hidden_at = True, reason, timezone.now()
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "updated_at"])
-        if comment.author is not None:
-            notify(
-                user=comment.author,
-                kind=COMMENT_HIDDEN_KIND,
-                text=f"A moderator hid your comment: {reason}",
-                object_id=comment.post_id,
-            )
-    return comment
+    notice = f"A moderator hid your comment: {reason}"
+    return _set_hidden(comment, reason, COMMENT_HIDDEN_KIND, lambda row: notice)
 
 
 @transaction.atomic
 def comment_restore(*, comment: Comment) -> Comment:
-    """Show a hidden comment again."""
-    if comment.is_hidden:
-        comment.is_hidden, comment.hidden_reason, comment.hidden_at = False, "", None
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "updated_at"])
-    return comment
+    """Show a hidden comment again; its author is notified."""
+    notice = "Your comment is visible again."
+    return _set_hidden(comment, None, COMMENT_RESTORED_KIND, lambda row: notice)
 
 
 def reaction_kind(kind: str) -> str:
