@@ -57,23 +57,26 @@ def _slim(queryset: QuerySet) -> QuerySet:
 
 # How long a process reuses a planner estimate of the same query (seconds), and how many it
 # keeps. The estimate only moves as the table's statistics do; asking on every page cost a
-# statement, its planning and a round trip on every list past the exact-count limit.
+# statement, its planning and a round trip on every list past the exact-count limit. While a
+# list's estimate is kept, the list is also taken to be still past the limit: its count is
+# the kept estimate, without counting the limit's rows again (most of a large list's page).
 ESTIMATE_TTL = 30.0
 ESTIMATES_KEPT = 1024
 _estimates: dict[tuple, tuple[float, int]] = {}
 _clock = time.monotonic
 
 
-def _planner_estimate(queryset: QuerySet) -> int:
-    """PostgreSQL's estimate of the rows ``queryset`` matches (``EXPLAIN``, nothing is read),
-    reused for ``ESTIMATE_TTL`` seconds by this process for the same statement and values."""
-    sql, params = _slim(queryset).query.sql_with_params()
-    key = (queryset.db, sql, *map(repr, params))
-    now = _clock()
+def _kept_estimate(key: tuple) -> int | None:
     known = _estimates.get(key)
-    if known is not None and known[0] > now:
+    if known is not None and known[0] > _clock():
         return known[1]
-    with connections[queryset.db].cursor() as cursor:
+    return None
+
+
+def _planner_estimate(using: str, sql: str, params: tuple, key: tuple) -> int:
+    """PostgreSQL's estimate of the rows the key statement matches (``EXPLAIN``, nothing is
+    read), kept for ``ESTIMATE_TTL`` seconds by this process under ``key``."""
+    with connections[using].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str | bytes):  # a driver that hands json over undecoded
@@ -81,34 +84,45 @@ def _planner_estimate(queryset: QuerySet) -> int:
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     if len(_estimates) >= ESTIMATES_KEPT:
         _estimates.clear()
-    _estimates[key] = (now + ESTIMATE_TTL, estimate)
+    _estimates[key] = (_clock() + ESTIMATE_TTL, estimate)
     return estimate
 
 
-def _bounded_count(queryset: QuerySet, ceiling: int) -> int:
-    """How many rows ``queryset`` matches, counting no further than ``ceiling``.
+def _bounded_count(using: str, sql: str, params: tuple, ceiling: int) -> int:
+    """How many rows the key statement matches, counting no further than ``ceiling``.
 
-    Written around the compiled key query rather than through ``QuerySet.count()``, whose
-    aggregation rewrite cost more per request than running the count."""
-    try:
-        sql, params = _slim(queryset)[:ceiling].query.sql_with_params()
-    except EmptyResultSet:  # ``.none()``, or a filter that can match nothing
-        return 0
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) bounded", params)
+    Written around the compiled key statement rather than through ``QuerySet.count()``,
+    whose aggregation rewrite cost more per request than running the count."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(ceiling)}) bounded", params)
         return cursor.fetchone()[0]
 
 
 def list_count(queryset: QuerySet) -> tuple[int, bool]:
     """``(count, exact)``: exact up to the limit, else the planner's estimate (at least the
-    limit + 1) on PostgreSQL; other databases (the embedded SQLite) always count exactly."""
+    limit + 1) on PostgreSQL; other databases (the embedded SQLite) always count exactly.
+
+    The key statement (``_slim``) is compiled once for the count and the estimate. A list
+    found past the limit keeps its estimate for ``ESTIMATE_TTL`` seconds and is not counted
+    again meanwhile: a list that shrinks below the limit answers an inexact count (``exact``
+    False) for at most that long, never a wrong page. The key holds the statement and its
+    values, so one school's list is never answered from another's."""
     limit = exact_count_limit()
-    bounded = _bounded_count(queryset, limit + 1)
+    try:
+        sql, params = _slim(queryset).query.sql_with_params()
+    except EmptyResultSet:  # ``.none()``, or a filter that can match nothing
+        return 0, True
+    using = queryset.db
+    key = (using, sql, *map(repr, params))
+    postgresql = connections[using].vendor == "postgresql"
+    if postgresql and (kept := _kept_estimate(key)) is not None:
+        return max(kept, limit + 1), False
+    bounded = _bounded_count(using, sql, params, limit + 1)
     if bounded <= limit:
         return bounded, True
-    if connections[queryset.db].vendor != "postgresql":
+    if not postgresql:
         return queryset.count(), True
-    return max(_planner_estimate(queryset), limit + 1), False
+    return max(_planner_estimate(using, sql, params, key), limit + 1), False
 
 
 @dataclass(frozen=True)

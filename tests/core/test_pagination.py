@@ -55,6 +55,7 @@ def test_count_stops_counting_at_the_limit(api_client, school, settings):
     settings.LYCEUM_EXACT_COUNT_LIMIT = 3
     MemberFactory.create_batch(8, school=school)
     api_client.get("/api/v1/users", {"page_size": 2})
+    pagination._estimates.clear()  # else the list is known past the limit, and not counted
 
     # when
     with CaptureQueriesContext(connection) as queries:
@@ -255,18 +256,54 @@ def test_the_planner_estimate_is_reused_briefly_per_school(
     monkeypatch.setattr(pagination, "_clock", lambda: now[0])
     pagination._estimates.clear()
 
-    def explains(client) -> int:
+    def counting(client) -> tuple[int, int]:
+        """(EXPLAINs, bounded COUNTs) one page of the list ran."""
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/users", {"page_size": 2})
         assert response.status_code == 200
         assert response.json()["count"] >= 4
-        return sum(q["sql"].startswith("EXPLAIN") for q in queries.captured_queries)
+        sqls = [q["sql"] for q in queries.captured_queries]
+        return (
+            sum(sql.startswith("EXPLAIN") for sql in sqls),
+            sum(sql.startswith("SELECT COUNT(*)") for sql in sqls),
+        )
 
-    # when / then: the first page asks the planner, the next within the TTL does not
-    assert explains(api_client) == 1
-    assert explains(api_client) == 0
+    # when / then: the first page counts to the limit and asks the planner; the next within
+    # the TTL does neither (the list is known to be past the limit)
+    assert counting(api_client) == (1, 1)
+    assert counting(api_client) == (0, 0)
     # another school's list is another statement: never answered from this school's estimate
-    assert explains(other_api_client) == 1
-    # after the TTL the planner is asked again
+    assert counting(other_api_client) == (1, 1)
+    # after the TTL the list is counted and the planner asked again
     now[0] += pagination.ESTIMATE_TTL + 1
-    assert explains(api_client) == 1
+    assert counting(api_client) == (1, 1)
+
+
+@pytest.mark.postgres
+def test_a_list_that_shrank_below_the_limit_counts_exactly_once_its_estimate_expires(
+    api_client, school, settings, monkeypatch
+):
+    # given: a list past the limit, its estimate kept
+    settings.LYCEUM_EXACT_COUNT_LIMIT = 3
+    members = MemberFactory.create_batch(5, school=school)
+    now = [1000.0]
+    monkeypatch.setattr(pagination, "_clock", lambda: now[0])
+    pagination._estimates.clear()
+    first = api_client.get("/api/v1/users", {"page_size": 2}).json()
+
+    # when: it shrinks to three rows, within the limit
+    for member in members[3:]:
+        member.delete()
+    kept = api_client.get("/api/v1/users", {"page_size": 2}).json()
+    now[0] += pagination.ESTIMATE_TTL + 1
+    later = api_client.get("/api/v1/users", {"page_size": 2}).json()
+    last = api_client.get("/api/v1/users", {"page_size": 2, "page": 2}).json()
+
+    # then: meanwhile the page itself is right and its count still an estimate past the
+    # limit; once the estimate expires, the count is exact again
+    assert first["count"] >= 4
+    assert kept["results"] == later["results"]
+    assert kept["count"] >= 4
+    assert later["count"] == 3
+    assert len(last["results"]) == 1
+    assert last["next"] is None
