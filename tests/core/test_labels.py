@@ -5,11 +5,14 @@ another app adds is checked without editing this file.
 """
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ComponentRegistry
 
-from apps.core.api.fields import LabelField
+from apps.core.api.fields import LabelField, LabelFieldSchema
 from apps.core.validators import refuse_control_characters
 from tests.core import api_bodies
 from tests.factories import BODY_BASES, MemberFactory
@@ -77,3 +80,32 @@ def test_user_tags_with_a_control_character_are_400(api_client, school):
     # then
     assert response.status_code == 400
     assert response.json()["code"] == "control_characters"
+
+
+def _request_pattern(field: LabelField) -> str:
+    """The pattern the OpenAPI schema gives ``field`` in a request body."""
+    auto_schema = AutoSchema()
+    auto_schema.registry, auto_schema.method, auto_schema.path = ComponentRegistry(), "POST", "/"
+    return LabelFieldSchema(field).map_serializer_field(auto_schema, "request")["pattern"]
+
+
+@pytest.mark.parametrize("spaces", [" ", "   ", "\u3000", "\xa0 \u2003"], ids=repr)
+@pytest.mark.parametrize("label", LABELS)
+def test_the_schema_refuses_a_label_of_spaces_when_the_server_does(
+    label, spaces, api_client, school
+):
+    # given
+    url = api_bodies.operation_url(label.path, label.view_class, school)
+    body = BODY_BASES[label.operation](school) if label.operation in BODY_BASES else {}
+    body.update(api_bodies.nest(label.name, spaces))
+
+    # when
+    response = api_client.generic(
+        label.method, url, data=json.dumps(body), content_type="application/json"
+    )
+    schema_allows = re.fullmatch(_request_pattern(label.field), spaces) is not None
+
+    # then: a blank label the server refuses is one the schema refuses (a client generated
+    # from the schema, or a fuzzer, learns it before sending it), and the other way round
+    refused = response.status_code == 400 and label.name in response.json()["errors"]
+    assert refused != schema_allows, (response.status_code, response.content[:300])

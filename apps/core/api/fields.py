@@ -16,6 +16,15 @@ from apps.core.validators import CONTROL_CHARACTERS, refuse_control_characters
 # where a blank is allowed the schema offers it as a separate ``oneOf`` branch, and a pattern
 # that matched "" too would make a blank match both branches (invalid under ``oneOf``).
 LABEL_PATTERN = "^[^" + CONTROL_CHARACTERS.pattern[1:-1] + "]+$"
+# What Python's ``str.strip()`` (DRF's ``trim_whitespace``) removes besides control characters.
+_SPACES = r"\x20\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# The same for a label that may not be blank: something is left once the spaces around it are
+# trimmed, so "   " is refused by the schema as it is by the server.
+NON_BLANK_LABEL_PATTERN = (
+    f"^[^{CONTROL_CHARACTERS.pattern[1:-1]}]*"
+    f"[^{_SPACES}{CONTROL_CHARACTERS.pattern[1:-1]}]"
+    f"[^{CONTROL_CHARACTERS.pattern[1:-1]}]*$"
+)
 
 
 class EmailIdentityField(serializers.EmailField):
@@ -58,7 +67,8 @@ class LabelFieldSchema(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction: str) -> dict:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if direction == "request":
-            schema["pattern"] = LABEL_PATTERN
+            blank_refused = not self.target.allow_blank and self.target.trim_whitespace
+            schema["pattern"] = NON_BLANK_LABEL_PATTERN if blank_refused else LABEL_PATTERN
         return schema
 
 
