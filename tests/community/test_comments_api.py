@@ -161,9 +161,7 @@ def test_hiding_or_restoring_a_comment_twice_notifies_its_author_once(
     assert [r.status_code for r in hidden + restored] == [200, 200, 200, 200]
     assert restored[-1].json()["is_hidden"] is False
     assert member_client.get(url).status_code == 200
-    kinds = list(
-        Notification.objects.filter(user=comment.author).values_list("kind", "object_id")
-    )
+    kinds = list(Notification.objects.filter(user=comment.author).values_list("kind", "object_id"))
     assert sorted(kinds) == [("comment.hidden", post.id), ("comment.restored", post.id)]
 
 
