@@ -13,10 +13,11 @@ marks (``course_progress_update``, ``course_progress_complete``, ``gated=False``
 them.
 """
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.models import Course, Lesson, LessonType, PathItem
@@ -51,20 +52,46 @@ class SupersededWrite(Exception):
     """An offline write older than (or as old as) the last one applied to the lesson."""
 
 
+@functools.cache
+def _progress_missing_statement() -> str:
+    """The SQL of ``_progress_missing``, written once per process from the models' tables
+    (compiling it through the ORM on every call cost more than running it)."""
+    quote = connection.ops.quote_name
+    course_progress = quote(CourseProgress._meta.db_table)
+    lesson = quote(Lesson._meta.db_table)
+    lesson_progress = quote(LessonProgress._meta.db_table)
+    return (
+        f"SELECT '' FROM {course_progress} WHERE user_id = %s AND course_id = %s "
+        f"UNION ALL "
+        f"SELECT l.id FROM {lesson} l WHERE l.course_id = %s AND l.type <> %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {lesson_progress} p "
+        f"WHERE p.lesson_id = l.id AND p.user_id = %s)"
+    )
+
+
+def _progress_missing(*, user: User, course: Course) -> tuple[bool, list[str]]:
+    """Whether the person's course progress row is missing, and the ids of the course's
+    lessons (not section headings) that have no progress row of theirs: one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _progress_missing_statement(),
+            [user.pk, course.pk, course.pk, LessonType.SECTION, user.pk],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+    return "" not in found, [lesson_id for lesson_id in found if lesson_id]
+
+
 def progress_rows_ensure(*, user: User, course: Course) -> None:
     """Make the person's course progress, a lesson progress for every lesson that is not a
     section heading, and a progress token for each, where missing. Idempotent and safe under
-    concurrent calls (each statement skips rows that exist, so no transaction is needed);
-    two statements when nothing is missing."""
-    CourseProgress.objects.bulk_create(
-        [CourseProgress(school_id=course.school_id, user=user, course=course)],
-        ignore_conflicts=True,
-    )
-    lesson_ids = list(
-        course.lessons.exclude(type=LessonType.SECTION)
-        .exclude(progress__user=user)
-        .values_list("id", flat=True)
-    )
+    concurrent calls (each write skips rows that exist, so no transaction is needed); one
+    statement when nothing is missing."""
+    course_row_missing, lesson_ids = _progress_missing(user=user, course=course)
+    if course_row_missing:
+        CourseProgress.objects.bulk_create(
+            [CourseProgress(school_id=course.school_id, user=user, course=course)],
+            ignore_conflicts=True,
+        )
     if lesson_ids:
         LessonProgress.objects.bulk_create(
             [
