@@ -90,6 +90,27 @@ def test_enroll_answers_the_seed_shape_and_grants_domain_and_progress(
     assert Event.objects.filter(type="enrollment.created").count() == 1
 
 
+def test_enrolling_leaves_an_existing_access_record_as_it_is(
+    api_client, school, published, learner
+):
+    # given: the learner's access to the domain was switched off by staff
+    record = DomainUser.objects.create(
+        school=school,
+        domain=published.domain,
+        member=learner,
+        user_id=learner.user_id,
+        active=False,
+    )
+    # when
+    response = api_client.post(_url(published), {"user": {"id": learner.user_id}}, format="json")
+    # then: enrolled, and the record is neither duplicated nor switched back on
+    assert response.status_code == 201, response.json()
+    assert list(DomainUser.objects.filter(domain=published.domain, member=learner)) == [record]
+    record.refresh_from_db()
+    assert record.active is False
+    assert not Event.objects.filter(type="domain.enrollment.created").exists()
+
+
 def test_same_user_and_enrolled_at_answer_the_existing_enrollment(api_client, published, learner):
     first = api_client.post(
         _url(published),

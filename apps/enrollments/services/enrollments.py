@@ -23,7 +23,7 @@ from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import Enrollment, EnrollmentSource, PathEnrollment
 from apps.enrollments.services.progress import progress_rows_ensure
 from apps.schools.models import Domain, Member, User
-from apps.schools.services.domains import domain_user_add
+from apps.schools.services.domains import domain_access_ensure
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,7 @@ def enrollment_create(
 def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
     """What follows a new course enrollment: domain access, progress rows, the event."""
     if domain is not None:
-        domain_user_add(domain=domain, member=member)
+        domain_access_ensure(domain=domain, member=member)
     progress_rows_ensure(user=enrollment.user, course=enrollment.course)
     emit(enrollment.school, "enrollment.created", enrollment_payload(enrollment))
 
@@ -303,7 +303,7 @@ def path_enrollment_create(
     member = member_of(domain.school_id, user, member)
 
     def granted(row: PathEnrollment) -> None:
-        domain_user_add(domain=domain, member=member)
+        domain_access_ensure(domain=domain, member=member)
         path_enrollment_granted(
             row, domain=domain, member=member, completion_redirect=completion_redirect
         )

@@ -1,11 +1,14 @@
 """Reads of domains and domain users: lazy querysets with their joins loaded; a missing
 name or user is 404."""
 
+import functools
+
+from django.db import connection
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.core.errors import NotFound
-from apps.schools.models import Domain, DomainUser, School, SignupFieldValue
+from apps.schools.models import Domain, DomainUser, Member, School, SignupFieldValue
 
 
 def domain_get(*, school: School, name: str) -> Domain:
@@ -60,3 +63,20 @@ def domain_user_get(*, domain: Domain, user_id: str) -> DomainUser:
     if domain_user is None:
         raise NotFound("No such user on this domain.")
     return domain_user
+
+
+@functools.cache
+def _access_record_statement() -> str:
+    """The SQL of ``has_access_record``, written once per process (an enrollment asks it
+    each time; compiling it through the ORM cost more than running it)."""
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT 1 FROM {quote(DomainUser._meta.db_table)} WHERE domain_id = %s AND member_id = %s"
+    )
+
+
+def has_access_record(*, domain: Domain, member: Member) -> bool:
+    """Whether ``member`` has an access record on ``domain``, active or not."""
+    with connection.cursor() as cursor:
+        cursor.execute(_access_record_statement(), [domain.pk, member.pk])
+        return cursor.fetchone() is not None

@@ -14,6 +14,7 @@ from apps.core.errors import Conflict, InvalidInput, conflict_on_duplicate
 from apps.core.events import emit
 from apps.schools.codes import SchoolErrorCode
 from apps.schools.models import AccessCode, Domain, DomainUser, Member, School
+from apps.schools.selectors.domains import has_access_record
 from apps.schools.services.people import user_create
 
 DOMAIN_FIELDS = ("catalog_title", "access", "access_code_message_html", "marketing_message")
@@ -97,11 +98,39 @@ def domain_user_add(
 
     Returns ``(domain_user, created)``; a creation emits ``domain.enrollment.created``.
     """
-    if member.school_id != domain.school_id:
-        raise InvalidInput("The user does not exist in this school.", field="user")
+    _check_same_school(domain, member)
     existing = DomainUser.objects.filter(domain=domain, member=member).first()
     if existing is not None:
         return existing, False
+    return _domain_user_insert(
+        domain=domain,
+        member=member,
+        active=active,
+        marketing_optin=marketing_optin,
+        expires_at=expires_at,
+        access_code=access_code,
+    )
+
+
+def domain_access_ensure(*, domain: Domain, member: Member) -> None:
+    """``domain_user_add`` for a caller that needs the access, not the record (an
+    enrollment): one fixed statement when the person has a record, active or not, which
+    stays as it is."""
+    _check_same_school(domain, member)
+    if not has_access_record(domain=domain, member=member):
+        _domain_user_insert(domain=domain, member=member)
+
+
+def _check_same_school(domain: Domain, member: Member) -> None:
+    if member.school_id != domain.school_id:
+        raise InvalidInput("The user does not exist in this school.", field="user")
+
+
+def _domain_user_insert(
+    *, domain: Domain, member: Member, **access: Any
+) -> tuple[DomainUser, bool]:
+    """Insert the access record found missing; ``(record, created)``, the concurrent twin's
+    when another request inserted it first."""
     # The transaction starts only here: a lookup that finds the row needs none. Inside a
     # caller's transaction (an enrollment) it joins it without a savepoint of its own: the
     # only error it recovers from, the IntegrityError, has the inner savepoint.
@@ -113,10 +142,7 @@ def domain_user_add(
                     domain=domain,
                     member=member,
                     user_id=member.user_id,
-                    active=active,
-                    marketing_optin=marketing_optin,
-                    expires_at=expires_at,
-                    access_code=access_code,
+                    **access,
                 )
         except IntegrityError:  # a concurrent request added the same person a moment ago
             return DomainUser.objects.get(domain=domain, member=member), False
