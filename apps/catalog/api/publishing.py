@@ -39,7 +39,7 @@ def domain_parent(relation: str | None = None) -> Parent:
     """``domains/{domain_name}/``: the caller's school's domain of that name, else 404;
     ``relation`` as ``Parent`` takes it (lists join the domain instead of reading it first)."""
     return Parent(
-        Domain.objects.select_related("school"),
+        Domain.objects.all(),
         url_kwarg="domain_name",
         field="name",
         relation=relation,

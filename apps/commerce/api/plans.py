@@ -132,7 +132,7 @@ class PlanEnrollmentViewSet(mixins.RetrieveModelMixin, _PlanEnrollmentRows):
     """Enrollments in one plan of the domain."""
 
     plan = Parent(
-        Plan.objects.select_related("domain__school"),
+        Plan.objects.select_related("domain"),
         url_kwarg="plan_id",
         match={"domain__name": "domain_name"},
         detail="No such plan on this domain.",

@@ -66,7 +66,8 @@ class Parent:
     more lookups filled from other URL segments (``{"domain__name": "domain_name"}`` finds a
     publication on the named domain in the same query, instead of resolving the domain as a
     parent of its own first). ``narrow`` adds joins. Resolved once per request, before the
-    action runs.
+    action runs. The row and the rows loaded with it get the caller's school as their loaded
+    ``school``, so no parent joins the school table.
 
     ``relation`` names the listed rows' foreign key to this parent. The view's rows are then
     narrowed to the parent by the base (``scope_queryset`` need not), and a list does not
@@ -149,7 +150,18 @@ class Parent:
         found = queryset.filter(**{self.field: value}).first() if value is not None else None
         if found is None:
             raise NotFound(self.detail)
+        _prime_school(found, credential.school)
         return found
+
+
+def _prime_school(row: Model, school: Model) -> None:
+    """Give ``row``, and the rows loaded with it, ``school`` as their loaded school where it is
+    theirs: the caller's school is already at hand, so no parent joins it or reads it."""
+    for related in (row, *row._state.fields_cache.values()):
+        if isinstance(related, Model) and getattr(related, "school_id", None) == school.pk:
+            field = related._meta.get_field("school")
+            if not field.is_cached(related):
+                field.set_cached_value(related, school)
 
 
 class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):

@@ -217,7 +217,7 @@ class EnrollmentViewSet(_EnrollmentViewSet):
 
     # The publication and its domain in one query (the domain named in the path).
     published_course = Parent(
-        PublishedCourse.objects.select_related("course", "domain__school"),
+        PublishedCourse.objects.select_related("course", "domain"),
         url_kwarg="published_course_id",
         match={"domain__name": "domain_name"},
         detail="No such published course on this domain.",
@@ -247,7 +247,7 @@ class PathEnrollmentViewSet(_EnrollmentViewSet):
     """Enrollments in one published path."""
 
     published_path = Parent(
-        PublishedPath.objects.select_related("path", "domain__school"),
+        PublishedPath.objects.select_related("path", "domain"),
         url_kwarg="published_path_id",
         match={"domain__name": "domain_name"},
         detail="No such published path on this domain.",

@@ -89,7 +89,7 @@ class IdObjectRelatedField(SchoolScopedRelatedMixin, serializers.PrimaryKeyRelat
 def domain_parent() -> Parent:
     """``domains/{domain_name}/``: the caller's school's domain of that name, else 404."""
     return Parent(
-        Domain.objects.select_related("school"),
+        Domain.objects.all(),
         url_kwarg="domain_name",
         field="name",
         detail="No such domain.",
