@@ -256,6 +256,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
     # --- numbered pages -------------------------------------------------------------------
 
     def _numbered_page(self, queryset: QuerySet, request, size: int) -> list:
+        if not queryset.ordered:
+            # Django leaves a model's default ordering out of GROUP BY statements (a list
+            # annotated with a count), and the database then returns rows in any order, so
+            # pages could repeat or skip rows. Such a list takes the order a cursor follows.
+            queryset = queryset.order_by(*(key.name for key in ordering_keys(queryset)))
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             # The last page needs the true end: count exactly, at the cost it has.
