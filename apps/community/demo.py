@@ -11,7 +11,6 @@ from apps.community.services.cohorts import cohort_create, cohort_members_add
 from apps.community.services.members import space_members_add
 from apps.community.services.posts import comment_create, post_create
 from apps.community.services.spaces import collection_create, space_create
-from apps.enrollments.models import EnrollmentSource
 from apps.schools.models import Member, School, User
 
 DEMO_COLLECTION = "Getting started"
@@ -100,4 +99,4 @@ def seed_demo_cohort(school: School) -> None:
         school=school, name=DEMO_COHORT, course=course, start_date=timezone.localdate()
     )
     if learner is not None:
-        cohort_members_add(cohort=cohort, users=[learner.user], source=EnrollmentSource.ADMIN)
+        cohort_members_add(cohort=cohort, users=[learner.user])

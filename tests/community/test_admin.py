@@ -146,7 +146,7 @@ def test_cohort_added_with_a_member_inline_enrolls_them_and_fills_its_space(staf
     assert (cohort.space.visibility, cohort.space.course_id) == ("private", course.pk)
     assert list(cohort.members.values_list("user_id", flat=True)) == [person.user_id]
     enrollment = Enrollment.objects.get(course=course, user=person.user)
-    assert enrollment.source == "admin"
+    assert enrollment.source == "cohort"
     assert SpaceMember.objects.filter(space=cohort.space, user=person.user).exists()
     assert Event.objects.filter(school=school, type="cohort.member.added").count() == 1
 

@@ -169,7 +169,7 @@ def test_adding_members_enrolls_whoever_needs_it_and_adds_them_to_the_space(api_
     assert [row["user"]["id"] for row in response.json()] == [enrolled.user_id, newcomer.user_id]
     assert Enrollment.objects.filter(course=cohort.course, user=enrolled.user).count() == 1
     made = Enrollment.objects.get(course=cohort.course, user=newcomer.user)
-    assert (made.active, made.published_course_id) == (True, published.id)
+    assert (made.active, made.published_course_id, made.source) == (True, published.id, "cohort")
     in_space = SpaceMember.objects.filter(space=cohort.space, status="active")
     assert set(in_space.values_list("user_id", flat=True)) == {
         enrolled.user_id,

@@ -13,7 +13,6 @@ from django.http import HttpRequest
 from apps.community.models import Cohort, CohortMember
 from apps.community.services import cohorts as cohort_services
 from apps.core.admin import SchoolScopedAdmin, SchoolScopedInline, admin_school
-from apps.enrollments.models import EnrollmentSource
 from apps.schools.admin.base import deleted_rows
 
 
@@ -81,6 +80,4 @@ class CohortAdmin(SchoolScopedAdmin):
         for membership in deleted_rows(formset):
             cohort_services.cohort_member_remove(membership=membership)
         if users:
-            cohort_services.cohort_members_add(
-                cohort=cohort, users=users, source=EnrollmentSource.ADMIN
-            )
+            cohort_services.cohort_members_add(cohort=cohort, users=users)

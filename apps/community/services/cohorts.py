@@ -132,11 +132,9 @@ def _active_enrollments(course_id: str, users: list[User]) -> dict[str, str]:
 
 
 @transaction.atomic
-def cohort_members_add(
-    *, cohort: Cohort, users: list[User], source: str = EnrollmentSource.API
-) -> list[CohortMember]:
+def cohort_members_add(*, cohort: Cohort, users: list[User]) -> list[CohortMember]:
     """Add ``users`` (the cohort's school's) to the cohort, enrolling in its course whoever
-    has no active enrollment there (``source`` recorded on the enrollment) and adding them
+    has no active enrollment there (``source`` ``cohort``) and adding them
     to its space; answers only the memberships this call created (people already in the
     cohort are left as they are). 400 ``does_not_exist`` for another school's account or
     one no longer usable, 409 ``user_suspended`` for a suspended one; nothing half-done."""
@@ -180,7 +178,7 @@ def cohort_members_add(
             enrolled_at=timezone.now(),
             expires_at=None,
             active=True,
-            source=source,
+            source=EnrollmentSource.COHORT,
         )
         if enrollment is not None:
             enrolled[user.pk], made[user.pk] = enrollment.pk, True

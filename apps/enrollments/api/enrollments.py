@@ -54,7 +54,7 @@ class EnrollmentSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text="The purchase it was bought with, or null."
     )
     source = serializers.CharField(
-        read_only=True, help_text="api, admin, path, purchase, members, import or self."
+        read_only=True, help_text="api, admin, path, purchase, members, import, self or cohort."
     )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)

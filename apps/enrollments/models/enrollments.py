@@ -28,6 +28,7 @@ class EnrollmentSource(models.TextChoices):
     MEMBERS = "members", "Course members"
     IMPORT = "import", "Import"
     SELF = "self", "Self-registration"
+    COHORT = "cohort", "Cohort"
 
 
 class PathEnrollment(PurchaseDetails, SchoolOwnedModel):
