@@ -1061,15 +1061,13 @@ class SyncReceiptFactory(DjangoModelFactory):
 # --- enrollments: assignment submissions -----------------------------------------------------
 
 
-class AssignmentSubmissionFactory(DjangoModelFactory):
+class AssignmentSubmissionFactory(_LearnerRowFactory):
     """A text submission waiting for grading, by a new member, at an ASSIGNMENT lesson
     (``lesson=`` puts it in a given lesson)."""
 
     class Meta:
         model = AssignmentSubmission
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     lesson = factory.SubFactory(
         LessonFactory, school=factory.SelfAttribute("..school"), type=LessonType.ASSIGNMENT
     )
@@ -1173,58 +1171,49 @@ class TrainingCreditCodeFactory(DjangoModelFactory):
     available_for_all_offers = True
 
 
-class TrainingCreditSpendFactory(DjangoModelFactory):
+class TrainingCreditSpendFactory(_LearnerRowFactory):
     """Credits of a code spent by a member of the school on an offer (the code's count is
     left as it is: build spends through ``training_credits_spend`` to move it)."""
 
     class Meta:
         model = TrainingCreditSpend
 
-    school = factory.SubFactory(SchoolFactory)
     code = factory.SubFactory(TrainingCreditCodeFactory, school=factory.SelfAttribute("..school"))
     offer = factory.SubFactory(
         OfferFactory, school=factory.SelfAttribute("..school"), training_credit_value=1
     )
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     credits = 1
 
 
-class SeatOfferingFactory(DjangoModelFactory):
+class SeatOfferingFactory(_LearnerRowFactory):
     """Five seats on an offer of a published course, bought by a member of the school."""
 
     class Meta:
         model = SeatOffering
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     offer = factory.SubFactory(OfferFactory, school=factory.SelfAttribute("..school"))
     seats = 5
 
 
-class SeatAssignmentFactory(DjangoModelFactory):
+class SeatAssignmentFactory(_LearnerRowFactory):
     """A member of the school on a seat (the seat counted in ``seats_used``)."""
 
     class Meta:
         model = SeatAssignment
 
-    school = factory.SubFactory(SchoolFactory)
     seat_offering = factory.SubFactory(
         SeatOfferingFactory, school=factory.SelfAttribute("..school"), seats_used=1
     )
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
 
 
 # --- commerce: affiliates and leads ----------------------------------------------------------
 
 
-class AffiliateFactory(DjangoModelFactory):
+class AffiliateFactory(_LearnerRowFactory):
     """A member of the school made an affiliate (20 %, 30 days' hold)."""
 
     class Meta:
         model = Affiliate
-
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
 
 
 class AffiliateCommissionFactory(DjangoModelFactory):
@@ -1244,7 +1233,7 @@ class AffiliateCommissionFactory(DjangoModelFactory):
     payable_at = factory.LazyAttribute(lambda o: o.earned_at + timedelta(days=30))
 
 
-class LeadFactory(DjangoModelFactory):
+class LeadFactory(_LearnerRowFactory):
     """A member of the school an affiliate referred, who bought (a customer, so every list
     of leads shows it); ``bought=False`` for a lead without a purchase."""
 
@@ -1252,9 +1241,7 @@ class LeadFactory(DjangoModelFactory):
         model = Lead
         skip_postgeneration_save = True
 
-    school = factory.SubFactory(SchoolFactory)
     affiliate = factory.SubFactory(AffiliateFactory, school=factory.SelfAttribute("..school"))
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     email = factory.LazyAttribute(lambda o: o.user.email)
 
     @factory.post_generation
@@ -1391,15 +1378,13 @@ class SubscriptionPlanFactory(DjangoModelFactory):
             self.published_courses.set(extracted)
 
 
-class UserSubscriptionFactory(DjangoModelFactory):
+class UserSubscriptionFactory(_LearnerRowFactory):
     """An active subscription of a user of the school, in its first month (a row only: no
     enrollment is granted; subscribe through ``subscription_create`` for that)."""
 
     class Meta:
         model = UserSubscription
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     plan = factory.SubFactory(SubscriptionPlanFactory, school=factory.SelfAttribute("..school"))
     status = SubscriptionStatus.ACTIVE
     current_period_start = factory.LazyFunction(timezone.now)
@@ -1452,14 +1437,12 @@ class SubscriptionGrantFactory(DjangoModelFactory):
 # --- commerce: products of users --------------------------------------------------------------
 
 
-class BundleEnrollmentFactory(DjangoModelFactory):
+class BundleEnrollmentFactory(_LearnerRowFactory):
     """A member of the school holding a bundle of the school (no course enrollments)."""
 
     class Meta:
         model = BundleEnrollment
 
-    school = factory.SubFactory(SchoolFactory)
-    user = factory.LazyAttribute(lambda o: MemberFactory(school=o.school).user)
     bundle = factory.SubFactory(BundleFactory, school=factory.SelfAttribute("..school"))
     enrolled_at = factory.LazyFunction(timezone.now)
 
