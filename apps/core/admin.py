@@ -343,7 +343,12 @@ class SchoolScopedAdmin(SchoolStaffAccessMixin, ServiceAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete widgets of other admins search here; keep them inside the school.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return self._limit(request, queryset), may_have_duplicates
+        queryset = self._limit(request, queryset)
+        if not queryset.ordered:
+            # Django leaves the default ordering out of GROUP BY statements (an admin that
+            # counts something), and autocomplete pages would come back in any order.
+            queryset = queryset.order_by(*self.model._meta.ordering, "pk")
+        return queryset, may_have_duplicates
 
 
 class SchoolScopedInline(SchoolStaffAccessMixin):
