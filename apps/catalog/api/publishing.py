@@ -30,21 +30,9 @@ from apps.core.codes import CoreErrorCode
 from apps.core.errors import InvalidInput
 from apps.core.filters import BooleanFilter, FilterSet, StrictBooleanField
 from apps.core.times import format_datetime
-from apps.schools.models import Domain
+from apps.schools.api.nested import domain_parent
 
 INCLUDE = "include_searchable_content"
-
-
-def domain_parent(relation: str | None = None) -> Parent:
-    """``domains/{domain_name}/``: the caller's school's domain of that name, else 404;
-    ``relation`` as ``Parent`` takes it (lists join the domain instead of reading it first)."""
-    return Parent(
-        Domain.objects.all(),
-        url_kwarg="domain_name",
-        field="name",
-        relation=relation,
-        detail="No such domain.",
-    )
 
 
 class _IncludeSearchable(serializers.Serializer):

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.catalog.api.publishing import CourseTitleSerializer, OfferSummaryField, domain_parent
+from apps.catalog.api.publishing import CourseTitleSerializer, OfferSummaryField
 from apps.commerce.models import Plan, PlanEnrollment
 from apps.commerce.selectors import plans as plan_selectors
 from apps.commerce.services import plans as plan_services
@@ -22,6 +22,7 @@ from apps.enrollments.api.enrollments import (
     EnrollmentSerializer,
     EnrollmentUpdateSerializer,
 )
+from apps.schools.api.nested import domain_parent
 from apps.schools.models import Member
 
 SCOPES = ("read:commerce", "write:commerce")

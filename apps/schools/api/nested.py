@@ -86,12 +86,14 @@ class IdObjectRelatedField(SchoolScopedRelatedMixin, serializers.PrimaryKeyRelat
         return {"id": value.pk}
 
 
-def domain_parent() -> Parent:
-    """``domains/{domain_name}/``: the caller's school's domain of that name, else 404."""
+def domain_parent(relation: str | None = None) -> Parent:
+    """``domains/{domain_name}/``: the caller's school's domain of that name, else 404;
+    ``relation`` as ``Parent`` takes it (lists join the domain instead of reading it first)."""
     return Parent(
         Domain.objects.all(),
         url_kwarg="domain_name",
         field="name",
+        relation=relation,
         detail="No such domain.",
     )
 
