@@ -17,7 +17,7 @@ import decimal
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.codes import CoreErrorCode
 from apps.core.errors import InvalidInput
+from apps.core.prepared import PreparedQuery
 
 CURSOR_SALT = "lyceum.pagination.cursor"
 DEFAULT_EXACT_COUNT_LIMIT = 10_000
@@ -107,12 +108,19 @@ def list_count(queryset: QuerySet) -> tuple[int, bool]:
     again meanwhile: a list that shrinks below the limit answers an inexact count (``exact``
     False) for at most that long, never a wrong page. The key holds the statement and its
     values, so one school's list is never answered from another's."""
-    limit = exact_count_limit()
     try:
         sql, params = _slim(queryset).query.sql_with_params()
     except EmptyResultSet:  # ``.none()``, or a filter that can match nothing
         return 0, True
-    using = queryset.db
+    return statement_count(queryset.db, sql, params, exact=queryset.count)
+
+
+def statement_count(
+    using: str, sql: str, params: Sequence, *, exact: Callable[[], int]
+) -> tuple[int, bool]:
+    """``list_count`` of a list's key statement (``sql`` with ``params``); ``exact`` counts
+    every row, where the database cannot estimate."""
+    limit = exact_count_limit()
     key = (using, sql, *map(repr, params))
     postgresql = connections[using].vendor == "postgresql"
     if postgresql and (kept := _kept_estimate(key)) is not None:
@@ -121,8 +129,36 @@ def list_count(queryset: QuerySet) -> tuple[int, bool]:
     if bounded <= limit:
         return bounded, True
     if not postgresql:
-        return queryset.count(), True
+        return exact(), True
     return max(_planner_estimate(using, sql, params, key), limit + 1), False
+
+
+@dataclass(frozen=True)
+class PreparedList:
+    """A list compiled once for its shape (``apps.core.prepared``), with one request's
+    values: ``page`` gives its rows in order and ``keys`` its keys (``_slim``), from which
+    its count comes as ``list_count`` gives a queryset's."""
+
+    page: PreparedQuery
+    keys: PreparedQuery
+    values: dict[str, Any]
+    variant: Any = None
+    using: str = "default"
+
+    def rows(self, offset: int, limit: int) -> list:
+        return self.page.rows(
+            self.values, variant=self.variant, limit=limit, offset=offset, using=self.using
+        )
+
+    def count(self) -> int:
+        sql, params = self.keys.statement(self.values, variant=self.variant, using=self.using)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) listed", params)
+            return cursor.fetchone()[0]
+
+    def list_count(self) -> tuple[int, bool]:
+        sql, params = self.keys.statement(self.values, variant=self.variant, using=self.using)
+        return statement_count(self.using, sql, params, exact=self.count)
 
 
 @dataclass(frozen=True)
@@ -261,10 +297,44 @@ class PageNumberPagination(pagination.PageNumberPagination):
             # annotated with a count), and the database then returns rows in any order, so
             # pages could repeat or skip rows. Such a list takes the order a cursor follows.
             queryset = queryset.order_by(*(key.name for key in ordering_keys(queryset)))
+        page = self._rows(queryset)
+        return self._numbered(
+            request,
+            size,
+            exact_count=queryset.count,
+            rows=lambda offset, limit: list(page[offset : offset + limit]),
+            carries_count=LIST_COUNT in page.query.annotations,
+            list_count=lambda: list_count(queryset),
+        )
+
+    def paginate_prepared(self, prepared: "PreparedList", request, view) -> list:
+        """A numbered page of a list whose statements are prepared (``PreparedList``)."""
+        self.page_size = getattr(view, "page_size", type(self).page_size)
+        self.max_page_size = getattr(view, "max_page_size", type(self).max_page_size)
+        self.request, self.view = request, view
+        return self._numbered(
+            request,
+            self.get_page_size(request),
+            exact_count=prepared.count,
+            rows=prepared.rows,
+            carries_count=False,
+            list_count=prepared.list_count,
+        )
+
+    def _numbered(
+        self,
+        request,
+        size: int,
+        *,
+        exact_count: Callable[[], int],
+        rows: Callable[[int, int], list],
+        carries_count: bool,
+        list_count: Callable[[], tuple[int, bool]],
+    ) -> list:
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             # The last page needs the true end: count exactly, at the cost it has.
-            count, exact = queryset.count(), True
+            count, exact = exact_count(), True
             number = max(1, -(-count // size))
         else:
             number = self._page_number(raw)
@@ -272,16 +342,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (number - 1) * size
         if offset > MAX_OFFSET:  # past any table, and past what the database's OFFSET takes
             raise NotFound(f"page: {number} is past the last page.")
-        page = self._rows(queryset)
-        rows = list(page[offset : offset + size + 1])
+        rows = rows(offset, size + 1)
         has_next = len(rows) > size
         rows = rows[:size]
         if not rows and number > 1:
             raise NotFound(f"page: {number} is past the last page.")
-        if count is None and LIST_COUNT in page.query.annotations:
+        if count is None and carries_count:
             count = rows[0][LIST_COUNT] if rows else 0
         elif count is None:
-            count, exact = list_count(queryset)
+            count, exact = list_count()
         if not has_next:
             count, exact = offset + len(rows), True
         elif count <= offset + size:  # an estimate below what the page shows exists

@@ -2,7 +2,10 @@
 pinning, hiding, soft delete of their space."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
+from apps.community.api.posts import PostViewSet
 from apps.community.models import Notification, Post, Space, SpaceMember
 from apps.community.services import posts as post_services
 from apps.community.services.spaces import space_delete
@@ -360,3 +363,93 @@ def test_a_listed_post_reads_as_its_own_read(api_client, member_client, school, 
         "curious": 1,
     }
     assert as_learner[theirs.id]["comments_count"] == 1
+
+
+def test_a_feed_compiled_once_answers_each_caller_with_what_it_may_read(
+    api_client, other_api_client, school, space
+):
+    """A space's feed is compiled once per shape (``prepared_list_filters``) and run with
+    each caller's values: every caller gets the page the full query path gives it."""
+    # given: a public space with a hidden post, a private space, a member, a moderator
+    private = SpaceFactory(school=school, visibility=Space.Visibility.PRIVATE)
+    shown, hidden = PostFactory(school=school, space=space), PostFactory(school=school, space=space)
+    hidden.is_hidden = True
+    hidden.save()
+    inner = PostFactory(school=school, space=private)
+    outsider, insider, moderator = (MemberFactory(school=school) for _ in range(3))
+    SpaceMemberFactory(school=school, space=private, user=insider.user)
+    SpaceMemberFactory(
+        school=school, space=space, user=moderator.user, role=SpaceMember.Role.MODERATOR
+    )
+    callers = {
+        "staff": api_client,
+        "other school": other_api_client,
+        "outsider": _client_of(outsider),
+        "insider": _client_of(insider),
+        "moderator": _client_of(moderator),
+    }
+    expected = {
+        ("staff", space.id): [hidden.id, shown.id],
+        ("staff", private.id): [inner.id],
+        ("other school", space.id): [],
+        ("other school", private.id): [],
+        ("outsider", space.id): [shown.id],
+        ("outsider", private.id): [],
+        ("insider", space.id): [shown.id],
+        ("insider", private.id): [inner.id],
+        ("moderator", space.id): [hidden.id, shown.id],
+        ("moderator", private.id): [],
+    }
+    for (name, space_id), ids in expected.items():
+        # when: the feed, then the same list through the queryset (a filter the prepared
+        # statement does not take)
+        feed = callers[name].get(POSTS, {"space_id": space_id})
+        full = callers[name].get(
+            POSTS, {"space_id": space_id, "created_after": "2000-01-01T00:00:00Z"}
+        )
+
+        # then
+        assert feed.status_code == 200, (name, feed.content)
+        assert [row["id"] for row in feed.json()["results"]] == ids, (name, space_id)
+        assert feed.json() == full.json(), (name, space_id)
+    # the feed went through the prepared statements, one per kind of caller
+    page, _ = PostViewSet._prepared_statements()
+    variants = {variant[:2] for variant in page._compiled[connections["default"]]}
+    assert {("api_key", ("space_id",)), ("user", ("space_id",))} <= variants
+
+
+def test_a_feed_page_past_the_last_is_404_and_the_last_page_counts_exactly(api_client, school):
+    # given
+    space = SpaceFactory(school=school)
+    posts = [PostFactory(school=school, space=space) for _ in range(12)]
+
+    # when
+    last = api_client.get(POSTS, {"space_id": space.id, "page": "last", "page_size": 5})
+    past = api_client.get(POSTS, {"space_id": space.id, "page": 4, "page_size": 5})
+
+    # then
+    assert last.status_code == 200
+    assert last.json()["count"] == 12
+    assert [row["id"] for row in last.json()["results"]] == [p.id for p in posts[:2][::-1]]
+    assert past.status_code == 404
+
+
+def test_a_feed_filter_is_cleaned_as_the_filter_set_cleans_it(api_client, school, space):
+    # given
+    post = PostFactory(school=school, space=space)
+
+    # when
+    padded = api_client.get(POSTS, {"space_id": f"  {space.id} "})
+    nul = api_client.get(POSTS, {"space_id": "spc_\x00x"})
+
+    # then: stripped like the filter strips it; a NUL character is the filter's 400
+    assert [row["id"] for row in padded.json()["results"]] == [post.id]
+    assert nul.status_code == 400
+    assert "space_id" in nul.content.decode()
+
+
+def test_a_view_preparing_a_filter_its_set_lacks_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="not a filter of its set"):
+
+        class Feed(PostViewSet):
+            prepared_list_filters = ("space_id", "title")

@@ -17,11 +17,11 @@ from apps.core.api.base import SchoolScopedViewSet
 from apps.core.api.fields import (
     CaseInsensitiveChoiceField,
     LabelField,
-    SchoolSlugRelatedField,
     WebUrlField,
 )
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import ChoiceFilter, FilterSet
+from apps.schools.api.nested import member_field
 from apps.schools.models import Member
 
 
@@ -88,10 +88,8 @@ class CourseWriteSerializer(Serializer):
     level = CaseInsensitiveChoiceField(
         choices=Course.Level.choices, required=False, allow_null=True
     )
-    instructor_id = SchoolSlugRelatedField(
+    instructor_id = member_field(
         source="instructor",
-        slug_field="user_id",
-        queryset=Member.objects.all(),
         required=False,
         allow_null=True,
         help_text="A person of the school (usr_ id) who teaches the course.",

@@ -26,13 +26,13 @@ from apps.commerce.processors import DEFAULT_PROCESSOR, processor_names
 from apps.commerce.selectors import subscriptions as subscription_selectors
 from apps.commerce.services import subscriptions as subscription_services
 from apps.core.api.base import SchoolScopedViewSet
-from apps.core.api.fields import SchoolPrimaryKeyRelatedField, SchoolSlugRelatedField
+from apps.core.api.fields import SchoolPrimaryKeyRelatedField
 from apps.core.api.money import MoneyReadSerializer
 from apps.core.api.serializers import ModelSerializer, Serializer
 from apps.core.filters import ChoiceFilter, FilterSet
 from apps.core.money import money
 from apps.enrollments.api.enrollments import UserRefSerializer
-from apps.schools.models import Member
+from apps.schools.api.nested import member_field
 
 PAGE_SIZE = 20
 
@@ -118,12 +118,7 @@ class UserSubscriptionCreateSerializer(Serializer):
 
     read_shape = UserSubscriptionSerializer
 
-    user_id = SchoolSlugRelatedField(
-        source="member",
-        queryset=Member.objects.select_related("user"),
-        slug_field="user_id",
-        help_text="The subscriber (a user of the school).",
-    )
+    user_id = member_field(source="member", help_text="The subscriber (a user of the school).")
     plan_id = SchoolPrimaryKeyRelatedField(
         source="plan",
         queryset=SubscriptionPlan.objects.all(),

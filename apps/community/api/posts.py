@@ -297,6 +297,8 @@ class PostViewSet(
     filterset_class = PostFilter
     scopes = ("read:community", "write:community")
     lookup_url_kwarg = "post_id"
+    # A space's feed, the community's hottest read, is compiled once per shape.
+    prepared_list_filters = ("space_id", "collection_id", "author_id")
     page_size = 10
     max_page_size = 100
     owner_write_actions = (
@@ -324,7 +326,7 @@ class PostViewSet(
         return post_selectors.post_rows(queryset)
 
     def list(self, request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.list_page()
         learner = self.credential.user if self.credential.is_user else None
         return self.get_paginated_response(
             [PostSerializer.row_payload(row, learner) for row in page]

@@ -1,16 +1,22 @@
 """The base classes every API view builds on: idempotency, scopes and school tenancy."""
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from django.http import QueryDict
+from django.utils.functional import cached_property
 from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
 from apps.core import idempotency
 from apps.core.credentials import Credential
 from apps.core.errors import NotFound
+from apps.core.pagination import PageNumberPagination, PreparedList, ordering_keys
+from apps.core.prepared import PreparedQuery
 
 
 class LyceumAPIMixin:
@@ -137,6 +143,55 @@ class Parent:
         credential = view.request.auth
         if not isinstance(credential, Credential):
             raise NotFound(self.detail)
+        values = self._slot_values(view, credential)
+        if values is not None:
+            owned = bool(credential.is_user and self.owner_field)
+            found = self._prepared.first(values, variant=owned)
+        else:
+            found = self._found_by_orm(view, credential)
+        if found is None:
+            raise NotFound(self.detail)
+        _prime_school(found, credential.school)
+        return found
+
+    @cached_property
+    def _prepared(self) -> PreparedQuery:
+        """The lookup, compiled once: a parent is read on every request under it."""
+        slots = ["value", "school", *(f"match_{n}" for n in range(len(self.match)))]
+        if self.within is not None:
+            slots.append("within")
+        if self.owner_field:
+            slots.append("owner")
+        return PreparedQuery(self._build, *slots)
+
+    def _build(self, owned: bool, **slots: str) -> QuerySet:
+        queryset = self.queryset.all().filter(school__pk=slots["school"])
+        if self.within is not None:
+            queryset = queryset.filter(**{f"{self.within}__pk": slots["within"]})
+        if owned:
+            queryset = queryset.filter(**{f"{self.owner_field}__pk": slots["owner"]})
+        for n, lookup in enumerate(self.match):
+            queryset = queryset.filter(**{lookup: slots[f"match_{n}"]})
+        queryset = queryset.filter(**{self.field: slots["value"]})
+        return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+    def _slot_values(self, view: "SchoolScopedViewSet", credential: Credential) -> dict | None:
+        """The prepared lookup's values, or None where it cannot serve: a ``narrow`` may
+        depend on the moment (``with_active_now``), and a missing URL value is no row."""
+        if self.narrow is not None:
+            return None
+        values = {"value": view.kwargs.get(self.url_kwarg), "school": credential.school.pk}
+        for n, url_kwarg in enumerate(self.match.values()):
+            values[f"match_{n}"] = view.kwargs.get(url_kwarg)
+        if self.within is not None:
+            values["within"] = getattr(view, self.within).pk
+        if self.owner_field:
+            values["owner"] = credential.user.pk if credential.is_user else ""  # unused
+        if any(not isinstance(value, str) for value in values.values()):
+            return None
+        return values
+
+    def _found_by_orm(self, view: "SchoolScopedViewSet", credential: Credential) -> Model | None:
         queryset = self.queryset.all().filter(school=credential.school)
         if self.within is not None:
             queryset = queryset.filter(**{self.within: getattr(view, self.within)})
@@ -147,11 +202,7 @@ class Parent:
         for lookup, url_kwarg in self.match.items():
             queryset = queryset.filter(**{lookup: view.kwargs.get(url_kwarg)})
         value = view.kwargs.get(self.url_kwarg)
-        found = queryset.filter(**{self.field: value}).first() if value is not None else None
-        if found is None:
-            raise NotFound(self.detail)
-        _prime_school(found, credential.school)
-        return found
+        return queryset.filter(**{self.field: value}).first() if value is not None else None
 
 
 def _prime_school(row: Model, school: Model) -> None:
@@ -196,6 +247,12 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
                 raise ImproperlyConfigured(
                     f"{cls.__name__} overrides {name}; narrow rows in scope_queryset instead "
                     "so school tenancy cannot be bypassed."
+                )
+        filters = getattr(getattr(cls, "filterset_class", None), "base_filters", {})
+        for name in cls.prepared_list_filters:
+            if name not in filters:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.prepared_list_filters names {name!r}, not a filter of its set."
                 )
 
     @classmethod
@@ -245,6 +302,99 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         """Add joins, annotations and narrowing; the school filter is already applied."""
         return queryset
+
+    # Filters of the list that only compare their value (``field = value``). A list asked
+    # with no other query parameter than these, ``page`` and ``page_size`` is compiled once
+    # per shape (the kind of credential and the filters given) and run with the request's
+    # values (``apps.core.prepared``). A view names them only when its rows depend on nothing
+    # but the caller's school and person and those filters.
+    prepared_list_filters: tuple[str, ...] = ()
+
+    def list_page(self) -> list | None:
+        """The list's page: through its prepared statements where they serve, else through
+        the queryset, filters and paginator."""
+        prepared = self._prepared_list()
+        if prepared is not None:
+            return self.paginator.paginate_prepared(prepared, self.request, self)
+        return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+
+    def _prepared_list(self) -> PreparedList | None:
+        credential = self.request.auth
+        paginator = self.paginator
+        if (
+            not self.prepared_list_filters
+            or self.parents()
+            or not isinstance(credential, Credential)
+            or not isinstance(paginator, PageNumberPagination)
+        ):
+            return None
+        params = self.request.query_params
+        paging = {paginator.page_query_param, paginator.page_size_query_param}
+        if not set(params) <= {*self.prepared_list_filters, *paging}:
+            return None
+        filters = tuple(sorted(set(params) - paging))
+        values = {"school": credential.school.pk}
+        filterset_class = self.filterset_class
+        for name in filters:
+            given = params.getlist(name)
+            if len(given) != 1:
+                return None
+            # Cleaned as the filter set cleans it (stripped; a NUL character refused): a value
+            # the filter would refuse or skip takes the full path, which answers it.
+            try:
+                value = filterset_class.base_filters[name].field.clean(given[0])
+            except DjangoValidationError:
+                return None
+            if not isinstance(value, str) or not value:
+                return None
+            values[f"filter_{name}"] = value
+        if credential.is_user:
+            values["user"] = credential.user.pk
+        variant = (
+            credential.kind,
+            filters,
+            type(credential.school),
+            type(credential.user) if credential.is_user else None,
+        )
+        page, keys = type(self)._prepared_statements()
+        return PreparedList(page=page, keys=keys, values=values, variant=variant)
+
+    @classmethod
+    def _prepared_statements(cls) -> tuple[PreparedQuery, PreparedQuery]:
+        """The list's page and key statements, built once per view class."""
+        found = cls.__dict__.get("_prepared_list_statements")
+        if found is None:
+            slots = ("school", "user", *(f"filter_{name}" for name in cls.prepared_list_filters))
+
+            def page(variant: tuple, **values: str) -> QuerySet:
+                queryset, view = cls._stand_in_list(variant, values)
+                if not queryset.ordered:
+                    queryset = queryset.order_by(*(k.name for k in ordering_keys(queryset)))
+                page_rows = getattr(view, "page_rows", None)
+                return page_rows(queryset) if page_rows is not None else queryset
+
+            def keys(variant: tuple, **values: str) -> QuerySet:
+                return cls._stand_in_list(variant, values)[0].order_by().values("pk")
+
+            found = (PreparedQuery(page, *slots), PreparedQuery(keys, *slots))
+            cls._prepared_list_statements = found
+        return found
+
+    @classmethod
+    def _stand_in_list(cls, variant: tuple, values: dict[str, str]) -> tuple[QuerySet, Any]:
+        """The list's queryset built by a view of this class whose request carries the
+        statement's slots: the same code as a request's list, once."""
+        kind, filters, school_model, user_model = variant
+        user = user_model(pk=values["user"]) if user_model is not None else None
+        credential = Credential(
+            kind=kind, school=school_model(pk=values["school"]), scopes=frozenset(), user=user
+        )
+        query = QueryDict(mutable=True)
+        for name in filters:
+            query[name] = values[f"filter_{name}"]
+        view = cls(action="list", args=(), kwargs={}, format_kwarg=None)
+        view.request = SimpleNamespace(auth=credential, user=user, query_params=query, GET=query)
+        return view.filter_queryset(view.get_queryset()), view
 
 
 class ReadOnlySchoolScopedViewSet(

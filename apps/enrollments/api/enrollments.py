@@ -12,13 +12,13 @@ from rest_framework.response import Response
 
 from apps.catalog.models import PublishedCourse, PublishedPath
 from apps.core.api.base import Parent, SchoolScopedViewSet
-from apps.core.api.fields import SchoolSlugRelatedField, WebUrlField
+from apps.core.api.fields import WebUrlField
 from apps.core.api.money import MoneyReadSerializer, MoneySerializer
 from apps.core.api.serializers import Serializer
 from apps.enrollments.models import Enrollment, PathEnrollment, PurchaseState
 from apps.enrollments.selectors import enrollments as enrollment_selectors
 from apps.enrollments.services import enrollments as enrollment_services
-from apps.schools.models import Member
+from apps.schools.api.nested import member_field
 
 # --- shapes ----------------------------------------------------------------------------------
 
@@ -62,11 +62,7 @@ class EnrollmentSerializer(serializers.Serializer):
 
 class UserIdSerializer(Serializer):
     # Resolved to the person's membership (account loaded): one query gives both.
-    id = SchoolSlugRelatedField(
-        queryset=Member.objects.select_related("user"),
-        slug_field="user_id",
-        help_text="The user's id.",
-    )
+    id = member_field(help_text="The user's id.")
 
 
 class PurchaseWriteSerializer(Serializer):

@@ -11,6 +11,7 @@ from apps.core.api.fields import (  # noqa: F401  (the schools API imports them 
     SchoolSlugRelatedField,
 )
 from apps.core.api.serializers import Serializer
+from apps.core.prepared import PreparedQuery
 from apps.schools.models import Domain, DomainUser, Member
 from apps.schools.selectors.domains import with_active_now
 
@@ -45,9 +46,40 @@ class SignupValueSerializer(Serializer):
     value = serializers.CharField(read_only=True)
 
 
-def member_field(**kwargs) -> SchoolSlugRelatedField:
+# A membership by its person's id in a school, the account loaded: compiled once, since a
+# write naming a person (an enrollment, a subscription) reads it on every request.
+_MEMBER_BY_USER_ID = PreparedQuery(
+    lambda variant, *, school, user_id: Member.objects.select_related("user").filter(
+        school__pk=school, user_id=user_id
+    )[:1],
+    "school",
+    "user_id",
+)
+
+
+class MemberField(SchoolSlugRelatedField):
+    """A body field taking a person's ``usr_`` id and giving their membership of the caller's
+    school, with its account loaded (one statement); another school's person does not
+    exist."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            slug_field="user_id", queryset=Member.objects.select_related("user"), **kwargs
+        )
+
+    def to_internal_value(self, data):
+        school = getattr(getattr(self.context.get("request"), "auth", None), "school", None)
+        if not isinstance(data, str) or school is None:
+            return super().to_internal_value(data)
+        member = _MEMBER_BY_USER_ID.first({"school": school.pk, "user_id": data})
+        if member is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return member
+
+
+def member_field(**kwargs) -> MemberField:
     """A body field taking a person's ``usr_`` id and giving their membership of the school."""
-    return SchoolSlugRelatedField(slug_field="user_id", queryset=Member.objects.all(), **kwargs)
+    return MemberField(**kwargs)
 
 
 @extend_schema_field(
