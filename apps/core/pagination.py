@@ -150,6 +150,10 @@ class PreparedList:
             self.values, variant=self.variant, limit=limit, offset=offset, using=self.using
         )
 
+    def carries_count(self) -> bool:
+        """Whether the page's rows carry the list's count (``LIST_COUNT``)."""
+        return LIST_COUNT in self.page.names(self.variant, using=self.using)
+
     def count(self) -> int:
         sql, params = self.keys.statement(self.values, variant=self.variant, using=self.using)
         with connections[self.using].cursor() as cursor:
@@ -303,7 +307,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             size,
             exact_count=queryset.count,
             rows=lambda offset, limit: list(page[offset : offset + limit]),
-            carries_count=LIST_COUNT in page.query.annotations,
+            carries_count=lambda: LIST_COUNT in page.query.annotations,
             list_count=lambda: list_count(queryset),
         )
 
@@ -317,7 +321,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.get_page_size(request),
             exact_count=prepared.count,
             rows=prepared.rows,
-            carries_count=False,
+            carries_count=prepared.carries_count,
             list_count=prepared.list_count,
         )
 
@@ -328,7 +332,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         *,
         exact_count: Callable[[], int],
         rows: Callable[[int, int], list],
-        carries_count: bool,
+        carries_count: Callable[[], bool],
         list_count: Callable[[], tuple[int, bool]],
     ) -> list:
         raw = request.query_params.get(self.page_query_param, "1")
@@ -347,7 +351,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         rows = rows[:size]
         if not rows and number > 1:
             raise NotFound(f"page: {number} is past the last page.")
-        if count is None and carries_count:
+        if count is None and carries_count():
             count = rows[0][LIST_COUNT] if rows else 0
         elif count is None:
             count, exact = list_count()

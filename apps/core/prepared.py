@@ -21,15 +21,17 @@ import datetime
 import secrets
 import weakref
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Lookup, Model, QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.where import WhereNode
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,15 @@ class _Compiled:
     constants: tuple[Any, ...]
     compiler: SQLCompiler
     converters: dict
+    open_ended: bool
     # Model rows: the model, its columns' attnames and span, the select_related populators
     # and the annotations' positions. Values rows: the keys, in column order.
-    model: type[Model] | None
-    init_list: tuple[str, ...]
-    model_span: tuple[int, int]
-    related_populators: tuple
-    annotation_col_map: dict[str, int]
-    names: tuple[str, ...]
-    open_ended: bool
+    model: type[Model] | None = None
+    init_list: tuple[str, ...] = ()
+    model_span: tuple[int, int] = (0, 0)
+    related_populators: tuple = ()
+    annotation_col_map: dict[str, int] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
 
 
 class PreparedQuery:
@@ -99,6 +101,10 @@ class PreparedQuery:
         """The compiled SQL and its parameters for ``values`` (to wrap, as a count does)."""
         return self._statement(self._compiled_for(connections[using], variant), values)
 
+    def names(self, variant: Hashable = None, *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, ...]:
+        """The keys of ``values()`` rows (empty for model rows)."""
+        return self._compiled_for(connections[using], variant).names
+
     def _compiled_for(self, connection: BaseDatabaseWrapper, variant: Hashable) -> _Compiled:
         known = self._compiled.setdefault(connection, {})
         compiled = known.get(variant)
@@ -138,6 +144,10 @@ class PreparedQuery:
         queryset = self.build(variant, **arguments)
         if queryset._known_related_objects or queryset._prefetch_related_lookups:
             raise ImproperlyConfigured("A prepared queryset cannot prefetch or know related rows.")
+        if _holds_moment(queryset.query):
+            # Almost always the moment of building (``timezone.now()``), which a statement
+            # kept for the process's life would freeze.
+            raise ImproperlyConfigured("A prepared statement cannot hold a date or time.")
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         slots: list[str | None] = []
@@ -147,28 +157,27 @@ class PreparedQuery:
                 raise ImproperlyConfigured(
                     "A slot's value is rewritten by its lookup; it cannot be prepared."
                 )
-            if isinstance(param, datetime.date):
-                # Almost always the moment of building (``timezone.now()``), which a statement
-                # kept for the process's life would freeze.
-                raise ImproperlyConfigured("A prepared statement cannot hold a date or time.")
             slots.append(name)
         if token in sql:
             raise ImproperlyConfigured("A slot's value is written into the SQL itself.")
         query = queryset.query
         open_ended = query.low_mark == 0 and query.high_mark is None and not query.select_for_update
         fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
         iterable = queryset._iterable_class
+        common = {
+            "sql": sql,
+            "slots": tuple(slots),
+            "constants": tuple(params),
+            "compiler": compiler,
+            "converters": compiler.get_converters(fields),
+            "open_ended": open_ended,
+        }
         if iterable is ModelIterable:
             klass_info = compiler.klass_info
             select_fields = klass_info["select_fields"]
             start, end = select_fields[0], select_fields[-1] + 1
             return _Compiled(
-                sql=sql,
-                slots=tuple(slots),
-                constants=tuple(params),
-                compiler=compiler,
-                converters=converters,
+                **common,
                 model=klass_info["model"],
                 init_list=tuple(column[0].target.attname for column in compiler.select[start:end]),
                 model_span=(start, end),
@@ -176,22 +185,33 @@ class PreparedQuery:
                     get_related_populators(klass_info, compiler.select, connection.alias)
                 ),
                 annotation_col_map=dict(compiler.annotation_col_map or {}),
-                names=(),
-                open_ended=open_ended,
             )
         if iterable is ValuesIterable:
             return _Compiled(
-                sql=sql,
-                slots=tuple(slots),
-                constants=tuple(params),
-                compiler=compiler,
-                converters=converters,
-                model=None,
-                init_list=(),
-                model_span=(0, 0),
-                related_populators=(),
-                annotation_col_map={},
+                **common,
                 names=(*query.extra_select, *query.values_select, *query.annotation_select),
-                open_ended=open_ended,
             )
         raise ImproperlyConfigured("A prepared queryset gives model instances or values().")
+
+
+def _holds_moment(node: Any) -> bool:
+    """Whether a date or time is among the values of ``node`` (a query, its conditions,
+    annotations and subqueries): looked for before the database adapts them to text."""
+    if isinstance(node, datetime.date):
+        return True
+    if isinstance(node, list | tuple | set | frozenset):
+        return any(_holds_moment(item) for item in node)
+    if isinstance(node, Query):
+        return _holds_moment(node.where) or _holds_moment(list(node.annotations.values()))
+    if isinstance(node, WhereNode):
+        return _holds_moment(node.children)
+    if isinstance(node, Lookup):
+        return _holds_moment(node.lhs) or _holds_moment(node.rhs)
+    if isinstance(node, Value):
+        return _holds_moment(node.value)
+    inner = getattr(node, "query", None)
+    if isinstance(inner, Query) and _holds_moment(inner):
+        return True
+    if hasattr(node, "get_source_expressions"):
+        return _holds_moment(node.get_source_expressions())
+    return False

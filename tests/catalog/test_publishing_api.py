@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from apps.catalog.api.publishing import PublishedCourseSerializer
+from apps.catalog.api.publishing import PublishedCourseSerializer, PublishedCourseViewSet
 from apps.catalog.models import PublishedCourse
 from apps.catalog.selectors import publishing as publishing_selectors
 from apps.catalog.services import lessons as lesson_services
@@ -153,7 +153,8 @@ def test_include_searchable_content_not_a_boolean_is_400_naming_it(api_client, d
 
 
 def test_searchable_list_runs_constant_queries(api_client, school, domain):
-    for _ in range(3):
+    # four publications: both pages below have a next page (and so count the list)
+    for _ in range(4):
         published = PublishedCourseFactory(school=school, domain=domain)
         LessonFactory(school=school, course=published.course)
         published.course.labels.add(LabelFactory(school=school))
@@ -535,3 +536,36 @@ def test_search_with_a_cursor_is_400_naming_cursor(api_client, school, domain):
     assert response.status_code == 400
     assert response.json()["code"] == "cursor_invalid"
     assert "cursor" in response.json()["errors"]
+
+
+def test_a_search_answers_each_school_s_domain_with_its_own_publications(
+    api_client, other_api_client, school, other_school, domain
+):
+    """On PostgreSQL the search is compiled once (``prepared_list_filters``) and run with
+    each request's school, domain and term: each gets what the full query path gives it."""
+    # given: the same term in two schools' catalogs
+    ours = _forklift_catalog(school, domain, matches=4)
+    their_domain = DomainFactory(school=other_school, name="learn.other.example")
+    theirs = _forklift_catalog(other_school, their_domain, matches=2)
+    ours_url = f"{_base(domain)}/published-courses"
+    theirs_url = f"{_base(their_domain)}/published-courses"
+
+    # when
+    mine = api_client.get(ours_url, {"search": "forklift", "page_size": 3})
+    mine_full = api_client.get(
+        ours_url, {"search": "forklift", "page_size": 3, "updated_since": "2000-01-01T00:00:00Z"}
+    )
+    other = other_api_client.get(theirs_url, {"search": "forklift"})
+    across = api_client.get(theirs_url, {"search": "forklift"})
+    missing = api_client.get("/api/v1/domains/nowhere.example/published-courses?search=x")
+
+    # then
+    assert mine.json()["count"] == 4
+    assert {row["id"] for row in mine.json()["results"]} <= {p.id for p in ours}
+    assert mine.json()["results"] == mine_full.json()["results"]
+    assert {row["id"] for row in other.json()["results"]} == {p.id for p in theirs}
+    assert across.status_code == 404
+    assert missing.status_code == 404
+    if connection.vendor == "postgresql":
+        page, _ = PublishedCourseViewSet._prepared_statements()
+        assert any(v[1] == ("search",) for v in page._compiled[connections["default"]])

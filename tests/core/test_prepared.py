@@ -6,13 +6,15 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F
+from django.utils import timezone
 
 from apps.catalog.models import PublishedCourse
 from apps.core.api.base import Parent
 from apps.core.credentials import Credential
 from apps.core.errors import NotFound
 from apps.core.prepared import PreparedQuery
-from apps.schools.models import Member
+from apps.schools.models import DomainUser, Member
+from apps.schools.selectors.domains import with_active_now
 from tests.factories import DomainFactory, MemberFactory, PublishedCourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +151,37 @@ def test_a_prepared_parent_looks_up_each_request_s_values(school, other_school):
         parent.resolve(view(school, theirs, theirs.domain.name))
     with pytest.raises(NotFound):
         parent.resolve(view(school, ours, theirs.domain.name))
+
+
+def test_a_moment_taken_while_building_is_refused(school):
+    # given: a statement that would keep the moment it was built at for the process's life
+    prepared = PreparedQuery(
+        lambda variant, *, school: Member.objects.filter(
+            school__pk=school, created_at__lte=timezone.now()
+        ),
+        "school",
+    )
+
+    in_annotation = PreparedQuery(
+        lambda variant, *, school: with_active_now(DomainUser.objects.filter(school__pk=school)),
+        "school",
+    )
+
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match="date or time"):
+        prepared.rows({"school": school.pk})
+    with pytest.raises(ImproperlyConfigured, match="date or time"):
+        in_annotation.rows({"school": school.pk})
+
+
+def test_a_slot_cleaned_by_a_filter_still_stands_for_its_value(school, other_school):
+    # given: a slot stripped and lower-cased on its way (as form fields clean values)
+    ours = MemberFactory(school=school)
+    prepared = PreparedQuery(
+        lambda variant, *, school: Member.objects.filter(school__pk=school.strip().lower()),
+        "school",
+    )
+
+    # when / then: the token survives cleaning, so the statement takes each call's value
+    assert [m.pk for m in prepared.rows({"school": school.pk})] == [ours.pk]
+    assert prepared.rows({"school": other_school.pk}) == []

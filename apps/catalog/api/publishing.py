@@ -5,6 +5,7 @@ POST, PUT/PATCH and DELETE are Lyceum's extension for integrators."""
 from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django_filters import CharFilter
 from drf_spectacular.types import OpenApiTypes
@@ -295,7 +296,7 @@ class PublishedCourseRowsMixin:
     def list(self, request, *args, **kwargs) -> Response:
         if self.searchable:
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.list_page()
         payloads = [PublishedCourseSerializer.row_payload(row) for row in page]
         return self.get_paginated_response(payloads)
 
@@ -338,6 +339,10 @@ class PublishedCourseViewSet(
     queryset = PublishedCourse.objects.all()
     serializer_class = PublishedCourseSerializer
     filterset_class = PublishedCourseFilter
+    # PostgreSQL's ranked search hands its term to ``websearch_to_tsquery`` as it is, so a
+    # catalog search compiles once (``list_page``); SQLite's substring search rewrites the
+    # term (``%term%``) and is built per request.
+    prepared_list_filters = ("search",) if connection.vendor == "postgresql" else ()
     scopes = ("read:courses", "write:courses")
     allow_user_tokens = False
     lookup_url_kwarg = "published_course_id"

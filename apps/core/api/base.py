@@ -314,16 +314,24 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
         """The list's page: through its prepared statements where they serve, else through
         the queryset, filters and paginator."""
         prepared = self._prepared_list()
-        if prepared is not None:
-            return self.paginator.paginate_prepared(prepared, self.request, self)
-        return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if prepared is None:
+            return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginator.paginate_prepared(prepared, self.request, self)
+        if not page:
+            # As ``paginate_queryset``: an empty page reads the joined parents (404 if absent).
+            for parent in self.parents():
+                getattr(self, parent.name)
+        return page
 
     def _prepared_list(self) -> PreparedList | None:
         credential = self.request.auth
         paginator = self.paginator
+        parents = self.parents()
         if (
             not self.prepared_list_filters
-            or self.parents()
+            # Parents read before the list would be constants of the statement; only those
+            # the list joins on their URL segment (``relation``) are slots of it.
+            or any(parent.relation is None or parent.is_resolved(self) for parent in parents)
             or not isinstance(credential, Credential)
             or not isinstance(paginator, PageNumberPagination)
         ):
@@ -348,6 +356,11 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
             if not isinstance(value, str) or not value:
                 return None
             values[f"filter_{name}"] = value
+        for parent in parents:
+            value = self.kwargs.get(parent.url_kwarg)
+            if not isinstance(value, str):
+                return None
+            values[f"parent_{parent.url_kwarg}"] = value
         if credential.is_user:
             values["user"] = credential.user.pk
         variant = (
@@ -364,7 +377,12 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
         """The list's page and key statements, built once per view class."""
         found = cls.__dict__.get("_prepared_list_statements")
         if found is None:
-            slots = ("school", "user", *(f"filter_{name}" for name in cls.prepared_list_filters))
+            slots = (
+                "school",
+                "user",
+                *(f"filter_{name}" for name in cls.prepared_list_filters),
+                *(f"parent_{parent.url_kwarg}" for parent in cls.parents()),
+            )
 
             def page(variant: tuple, **values: str) -> QuerySet:
                 queryset, view = cls._stand_in_list(variant, values)
@@ -392,7 +410,10 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
         query = QueryDict(mutable=True)
         for name in filters:
             query[name] = values[f"filter_{name}"]
-        view = cls(action="list", args=(), kwargs={}, format_kwarg=None)
+        kwargs = {
+            parent.url_kwarg: values[f"parent_{parent.url_kwarg}"] for parent in cls.parents()
+        }
+        view = cls(action="list", args=(), kwargs=kwargs, format_kwarg=None)
         view.request = SimpleNamespace(auth=credential, user=user, query_params=query, GET=query)
         return view.filter_queryset(view.get_queryset()), view
 
