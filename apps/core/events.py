@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from apps.core import shared_cache
 from apps.core.event_types import require
 from apps.core.models import Event
 
@@ -238,7 +239,7 @@ def wake_dispatcher() -> None:
     from apps.core.tasks import dispatch_pending_task
 
     try:
-        if cache.add(DISPATCH_WAKE_KEY, 1, timeout=DISPATCH_WAKE_SECONDS):
+        if shared_cache.add_flag(DISPATCH_WAKE_KEY, DISPATCH_WAKE_SECONDS):
             try:
                 dispatch_pending_task.delay()
             except Exception:

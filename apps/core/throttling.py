@@ -2,19 +2,17 @@
 
 On Redis the count is one script call (``INCR`` + ``EXPIRE NX``: one round trip, atomic), so
 every web process shares one budget per credential; other cache backends (the embedded
-local-memory cache) use ``add`` + ``incr``. The middleware copies the figures onto the
-response; DRF's ``Throttled`` becomes a 429 with ``Retry-After``.
+local-memory cache) use ``add`` + ``incr`` (``apps.core.shared_cache``). The middleware
+copies the figures onto the response; DRF's ``Throttled`` becomes a 429 with ``Retry-After``.
 """
 
 import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-from redis.commands.core import Script
 from rest_framework.throttling import BaseThrottle
 
+from apps.core import shared_cache
 from apps.core.client_address import client_address
 from apps.core.credentials import Credential
 
@@ -22,40 +20,9 @@ WINDOW_SECONDS = 60
 KEY_TTL = WINDOW_SECONDS + 5
 
 
-# INCR, and the window's expiry when the key has none yet, as ONE atomic server-side step:
-# concurrent requests each get their own count, and a key never outlives its window.
-_COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
-return count
-"""
-
-
-def _redis_counter(backend: RedisCache) -> Script:
-    """The counting script bound to ``backend``'s write client, made once per backend.
-
-    Django builds a new redis-py client (and its table of response callbacks) on every cache
-    call; that was a measurable share of a cheap request, so the throttle keeps its own.
-    """
-    counter = backend.__dict__.get("_lyceum_counter")
-    if counter is None:
-        counter = backend._cache.get_client(write=True).register_script(_COUNT_SCRIPT)
-        backend.__dict__["_lyceum_counter"] = counter
-    return counter
-
-
 def count_hit(key: str) -> int:
     """Add one hit to ``key`` (expiring after the window) and return the new count."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        return int(_redis_counter(backend)(keys=[full_key], args=[KEY_TTL]))
-    cache.add(key, 0, timeout=KEY_TTL)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=KEY_TTL)
-        return 1
+    return shared_cache.count_hit(key, KEY_TTL)
 
 
 class FixedWindowThrottle(BaseThrottle):

@@ -337,9 +337,9 @@ def test_enroll_takes_the_same_few_queries_however_many_lessons(
             _url(published), {"user": {"id": learner.user_id}}, format="json"
         )
 
-    # then the statements are the same 20, in bulk, whatever the number of lessons
+    # then the statements are the same 18, in bulk, whatever the number of lessons
     assert response.status_code == 201, response.json()
-    assert len(queries.captured_queries) == 20, "\n".join(
+    assert len(queries.captured_queries) == 18, "\n".join(
         query["sql"][:120] for query in queries.captured_queries
     )
     assert LessonProgress.objects.filter(user_id=learner.user_id).count() == lessons

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.catalog.models import Course, PathItem, PublishedCourse, PublishedPath
 from apps.core.errors import Conflict, InvalidInput, violates
 from apps.core.events import emit
+from apps.core.inserts import insert_unless_taken
 from apps.core.models import Event, Job
 from apps.core.services import job_advance, job_create, job_start, job_succeed
 from apps.core.times import format_datetime
@@ -185,8 +186,8 @@ def _create_once(
     ``enrolled_at`` is normalised; the same (``publication``, user, ``enrolled_at``) answers
     the row that exists, unchecked and unchanged. Otherwise ``check`` runs (rules of this
     kind), then the dates are checked, the row is inserted with ``fields`` and, when
-    ``constraint`` says a concurrent twin won, that twin is answered instead; a new row is
-    handed to ``granted`` (access, progress, events)."""
+    ``constraint`` says a concurrent twin won (one statement, no savepoint), that twin is
+    answered instead; a new row is handed to ``granted`` (access, progress, events)."""
     given = enrolled_at is not None
     enrolled_at = normalize_enrolled_at(enrolled_at)
     key = {**publication, "user": user, "enrolled_at": enrolled_at}
@@ -197,7 +198,7 @@ def _create_once(
     check()
     _check_dates(enrolled_at, expires_at)
     row = model(**key, expires_at=expires_at, **fields)
-    if not insert_once(row, constraint):
+    if not insert_unless_taken(row, constraint):
         return model.objects.get(**key), False
     granted(row)
     return row, True
