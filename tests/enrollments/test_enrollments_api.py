@@ -337,9 +337,37 @@ def test_enroll_takes_the_same_few_queries_however_many_lessons(
             _url(published), {"user": {"id": learner.user_id}}, format="json"
         )
 
-    # then the statements are the same 18, in bulk, whatever the number of lessons
+    # then the statements are the same 17, in bulk, whatever the number of lessons
     assert response.status_code == 201, response.json()
-    assert len(queries.captured_queries) == 18, "\n".join(
+    assert len(queries.captured_queries) == 17, "\n".join(
         query["sql"][:120] for query in queries.captured_queries
     )
     assert LessonProgress.objects.filter(user_id=learner.user_id).count() == lessons
+
+
+def test_a_known_persons_new_enrollment_reads_what_they_lack_in_one_statement(
+    api_client, school, domain, learner
+):
+    # given a person enrolled once: access to the domain and progress rows exist
+    published = PublishedCourseFactory(school=school, domain=domain)
+    for _ in range(3):
+        LessonFactory(school=school, course=published.course, type="HTML")
+    first = api_client.post(_url(published), {"user": {"id": learner.user_id}}, format="json")
+    assert first.status_code == 201, first.json()
+
+    # when they are enrolled again (a new enrollment: no enrolled_at)
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(
+            _url(published), {"user": {"id": learner.user_id}}, format="json"
+        )
+
+    # then: one read of what is missing (nothing), the enrollment and the event; no savepoint
+    assert response.status_code == 201, response.json()
+    statements = [query["sql"] for query in queries.captured_queries]
+    reads_of_missing = [sql for sql in statements if "schools_domainuser" in sql]
+    assert len(reads_of_missing) == 1
+    assert "enrollments_courseprogress" in reads_of_missing[0]
+    # The service's one transaction (a savepoint inside the test's): none for the insert
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) == 1
+    inserts = sorted(sql.split()[2] for sql in statements if sql.startswith("INSERT"))
+    assert inserts == ['"core_event"', '"enrollments_enrollment"'], "\n".join(statements)

@@ -22,7 +22,7 @@ from apps.core.services import job_advance, job_create, job_start, job_succeed
 from apps.core.times import format_datetime
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import Enrollment, EnrollmentSource, PathEnrollment
-from apps.enrollments.services.progress import progress_rows_ensure
+from apps.enrollments.services.progress import progress_missing, progress_rows_ensure
 from apps.schools.models import Domain, Member, User
 from apps.schools.services.domains import domain_access_ensure
 
@@ -246,10 +246,16 @@ def enrollment_create(
 
 
 def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
-    """What follows a new course enrollment: domain access, progress rows, the event."""
+    """What follows a new course enrollment: domain access, progress rows, the event. What
+    the person lacks of the first two is read in one statement."""
+    missing = progress_missing(
+        user=enrollment.user,
+        course=enrollment.course,
+        access=(domain, member) if domain is not None else None,
+    )
     if domain is not None:
-        domain_access_ensure(domain=domain, member=member)
-    progress_rows_ensure(user=enrollment.user, course=enrollment.course)
+        domain_access_ensure(domain=domain, member=member, has_record=not missing.access_record)
+    progress_rows_ensure(user=enrollment.user, course=enrollment.course, missing=missing)
     emit(enrollment.school, "enrollment.created", enrollment_payload(enrollment))
 
 

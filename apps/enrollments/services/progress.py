@@ -14,6 +14,7 @@ them.
 """
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ from apps.enrollments.models import (
 )
 from apps.enrollments.selectors import progress as progress_selectors
 from apps.enrollments.selectors.enrollments import has_course_access
-from apps.schools.models import User
+from apps.schools.models import Domain, DomainUser, Member, User
 
 
 class _Unset:
@@ -53,52 +54,81 @@ class SupersededWrite(Exception):
 
 
 @functools.cache
-def _progress_missing_statement() -> str:
-    """The SQL of ``_progress_missing``, written once per process from the models' tables
-    (compiling it through the ORM on every call cost more than running it)."""
+def _progress_missing_statement(with_access: bool) -> str:
+    """The SQL of ``progress_missing``, written once per process from the models' tables
+    (compiling it through the ORM on every call cost more than running it). Rows: ``''``
+    when the course progress row exists, ``'@'`` when the access record exists
+    (``with_access``), then the ids of lessons without a progress row."""
     quote = connection.ops.quote_name
     course_progress = quote(CourseProgress._meta.db_table)
+    domain_user = quote(DomainUser._meta.db_table)
     lesson = quote(Lesson._meta.db_table)
     lesson_progress = quote(LessonProgress._meta.db_table)
+    access = (
+        f"SELECT '@' FROM {domain_user} WHERE domain_id = %s AND member_id = %s UNION ALL "
+        if with_access
+        else ""
+    )
     return (
         f"SELECT '' FROM {course_progress} WHERE user_id = %s AND course_id = %s "
-        f"UNION ALL "
+        f"UNION ALL {access}"
         f"SELECT l.id FROM {lesson} l WHERE l.course_id = %s AND l.type <> %s "
         f"AND NOT EXISTS (SELECT 1 FROM {lesson_progress} p "
         f"WHERE p.lesson_id = l.id AND p.user_id = %s)"
     )
 
 
-def _progress_missing(*, user: User, course: Course) -> tuple[bool, list[str]]:
-    """Whether the person's course progress row is missing, and the ids of the course's
-    lessons (not section headings) that have no progress row of theirs: one statement."""
+@dataclass(frozen=True)
+class ProgressMissing:
+    """What a person lacks in a course: their course progress row, progress rows of these
+    lessons and, when asked, their access record on the publication's domain."""
+
+    course_row: bool
+    lesson_ids: list[str]
+    access_record: bool = False
+
+
+def progress_missing(
+    *, user: User, course: Course, access: tuple[Domain, Member] | None = None
+) -> ProgressMissing:
+    """What ``user`` lacks in ``course`` (lessons that are section headings need no row)
+    and, given ``access`` (a domain and the person's membership), whether their access
+    record there is missing: one statement."""
+    params: list[Any] = [user.pk, course.pk]
+    if access is not None:
+        params += [access[0].pk, access[1].pk]
+    params += [course.pk, LessonType.SECTION, user.pk]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _progress_missing_statement(),
-            [user.pk, course.pk, course.pk, LessonType.SECTION, user.pk],
-        )
+        cursor.execute(_progress_missing_statement(access is not None), params)
         found = [row[0] for row in cursor.fetchall()]
-    return "" not in found, [lesson_id for lesson_id in found if lesson_id]
+    return ProgressMissing(
+        course_row="" not in found,
+        lesson_ids=[lesson_id for lesson_id in found if lesson_id not in ("", "@")],
+        access_record=access is not None and "@" not in found,
+    )
 
 
-def progress_rows_ensure(*, user: User, course: Course) -> None:
+def progress_rows_ensure(
+    *, user: User, course: Course, missing: ProgressMissing | None = None
+) -> None:
     """Make the person's course progress, a lesson progress for every lesson that is not a
     section heading, and a progress token for each, where missing. Idempotent and safe under
     concurrent calls (each write skips rows that exist, so no transaction is needed); one
-    statement when nothing is missing."""
-    course_row_missing, lesson_ids = _progress_missing(user=user, course=course)
-    if course_row_missing:
+    statement when nothing is missing, none when the caller read ``missing`` already."""
+    if missing is None:
+        missing = progress_missing(user=user, course=course)
+    if missing.course_row:
         CourseProgress.objects.bulk_create(
             [CourseProgress(school_id=course.school_id, user=user, course=course)],
             ignore_conflicts=True,
         )
-    if lesson_ids:
+    if missing.lesson_ids:
         LessonProgress.objects.bulk_create(
             [
                 LessonProgress(
                     school_id=course.school_id, user=user, course=course, lesson_id=lesson_id
                 )
-                for lesson_id in lesson_ids
+                for lesson_id in missing.lesson_ids
             ],
             ignore_conflicts=True,
         )

@@ -112,12 +112,14 @@ def domain_user_add(
     )
 
 
-def domain_access_ensure(*, domain: Domain, member: Member) -> None:
+def domain_access_ensure(*, domain: Domain, member: Member, has_record: bool | None = None) -> None:
     """``domain_user_add`` for a caller that needs the access, not the record (an
     enrollment): one fixed statement when the person has a record, active or not, which
-    stays as it is."""
+    stays as it is; none when the caller read ``has_record`` already."""
     _check_same_school(domain, member)
-    if not has_access_record(domain=domain, member=member):
+    if has_record is None:
+        has_record = has_access_record(domain=domain, member=member)
+    if not has_record:
         _domain_user_insert(domain=domain, member=member)
 
 
