@@ -145,8 +145,7 @@ class Parent:
             raise NotFound(self.detail)
         values = self._slot_values(view, credential)
         if values is not None:
-            owned = bool(credential.is_user and self.owner_field)
-            found = self._prepared.first(values, variant=owned)
+            found = self._prepared.first(values, variant="owner" in values)
         else:
             found = self._found_by_orm(view, credential)
         if found is None:
@@ -185,8 +184,8 @@ class Parent:
             values[f"match_{n}"] = view.kwargs.get(url_kwarg)
         if self.within is not None:
             values["within"] = getattr(view, self.within).pk
-        if self.owner_field:
-            values["owner"] = credential.user.pk if credential.is_user else ""  # unused
+        if self.owner_field and credential.is_user:
+            values["owner"] = credential.user.pk  # a person sees their own rows only
         if any(not isinstance(value, str) for value in values.values()):
             return None
         return values
