@@ -57,6 +57,10 @@ class Profile:
     courses: int = 10_000
     # Runners scale their own work down when this is set (make bench-smoke).
     smoke: bool = False
+    # Seconds of unrecorded load on a path right before each measured run of it, so the run
+    # starts in that path's steady state, not in the tail of the previous scenario's run (a
+    # heavy read's last requests still held the workers when a light one began).
+    settle: int = 0
 
 
 FULL = Profile(
@@ -66,6 +70,7 @@ FULL = Profile(
     repeats=3,
     connections=16,
     output=ROOT / "bench" / "results" / "latest.md",
+    settle=1,
 )
 SMOKE = Profile(
     users=200,
@@ -98,8 +103,9 @@ class BenchError(Exception):
 
 STARTED = time.monotonic()
 # A full run took about 1,550 s on a quiet 2-core machine (26 minutes: loading, the webhook
-# and promo-code jobs, three rounds of every HTTP scenario); the limit only stops a hung run.
-DEFAULT_TIME_LIMIT = 2400
+# and promo-code jobs, three rounds of every HTTP scenario) and was still in its first round
+# after 1,840 s on a busier day; the limit only stops a hung run.
+DEFAULT_TIME_LIMIT = 3600
 
 
 def say(message: str) -> None:
@@ -509,7 +515,8 @@ def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
             if scenario.runner is not None:
                 result = scenario.runner(ctx)
             else:
-                result = ctx.wrk(
+                result = _settled_wrk(
+                    ctx,
                     scenario.path,
                     auth=scenario.auth,
                     method=scenario.method,
@@ -521,7 +528,8 @@ def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
             if key and key not in measured_baselines:
                 say(f"run {repeat}/{ctx.profile.repeats}: baseline {key}")
                 runs.setdefault(key, []).append(
-                    ctx.wrk(
+                    _settled_wrk(
+                        ctx,
                         scenario.baseline,
                         method=scenario.baseline_method,
                         body=_baseline_body(scenario),
@@ -530,6 +538,14 @@ def measure(ctx: Context, scenarios: list[Scenario]) -> dict[str, Measurement]:
                 )
                 measured_baselines.add(key)
     return {name: median_of(results) for name, results in runs.items()}
+
+
+def _settled_wrk(ctx: Context, path: str, **request: object) -> Measurement:
+    """One measured wrk run of ``path``, after ``profile.settle`` unrecorded seconds of the
+    same load (API and floor alike)."""
+    if ctx.profile.settle:
+        ctx.wrk(path, duration=ctx.profile.settle, **request)
+    return ctx.wrk(path, **request)
 
 
 def render(

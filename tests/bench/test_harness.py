@@ -309,7 +309,7 @@ def test_a_scenario_with_its_own_connections_keeps_its_floor_apart_and_checks_a_
     shared = dict(path="/r", baseline="/bench/r", rps_target=0.5)
     crowd = Scenario(name="GET /r", **shared)
     alone = Scenario(name="GET /r, one client", connections=1, p50_ms_max=120, **shared)
-    ctx = Recorder(profile=replace(FULL, warmup=0, repeats=1), env={})
+    ctx = Recorder(profile=replace(FULL, warmup=0, repeats=1, settle=0), env={})
 
     # when
     results = measure(ctx, [crowd, alone])
@@ -356,3 +356,41 @@ def test_stop_leftovers_ends_processes_orphaned_by_a_step_of_the_run():
     _orphan, adopted, still_there = done.stdout.split()
     assert adopted == "True"
     assert still_there == "False"
+
+
+def test_each_measured_run_follows_unrecorded_load_on_its_own_path():
+    # given a profile that settles for a second before each measured run
+    calls = []
+
+    class Recorder(Context):
+        def wrk(self, path, *, duration=None, connections=None, **kwargs):
+            calls.append((path, duration))
+            return Measurement(100 if duration is None else 1, 10, 20, queries=None)
+
+    scenarios = [
+        Scenario(name="GET /heavy", path="/heavy", baseline="/bench/heavy"),
+        Scenario(name="GET /light", path="/light", baseline="/bench/light"),
+    ]
+    ctx = Recorder(profile=replace(FULL, warmup=0, repeats=1, settle=1), env={})
+
+    # when
+    results = measure(ctx, scenarios)
+
+    # then: every measured run is preceded by a settling run of the same path (API and
+    # floor alike), and only the measured runs are reported
+    assert calls == [
+        ("/heavy", 1),
+        ("/heavy", None),
+        ("/bench/heavy", 1),
+        ("/bench/heavy", None),
+        ("/light", 1),
+        ("/light", None),
+        ("/bench/light", 1),
+        ("/bench/light", None),
+    ]
+    assert {name: result.rps for name, result in results.items()} == {
+        "GET /heavy": 100,
+        "/bench/heavy": 100,
+        "GET /light": 100,
+        "/bench/light": 100,
+    }
