@@ -3,7 +3,6 @@ round trip on Redis."""
 
 import pytest
 from django.core.cache import cache
-from redis.connection import Connection
 
 from apps.core.shared_cache import add_flag
 
@@ -20,17 +19,10 @@ def test_a_flag_is_set_once_until_it_is_deleted():
 
 
 @pytest.mark.redis
-def test_a_flag_on_redis_is_one_command_with_its_expiry(monkeypatch):
+def test_a_flag_on_redis_is_one_command_with_its_expiry(request):
     # given
     add_flag("flag:test:warm", 60)  # the kept client exists
-    sent: list[tuple] = []
-    original = Connection.send_command
-
-    def record(self, *args, **kwargs):
-        sent.append(args)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "send_command", record)
+    sent = request.getfixturevalue("redis_commands")
 
     # when
     assert add_flag("flag:test:ttl", 30) is True
@@ -39,8 +31,5 @@ def test_a_flag_on_redis_is_one_command_with_its_expiry(monkeypatch):
     assert len(sent) == 1
     assert sent[0][0] == "SET"
     assert {"NX", "EX"} <= {str(part) for part in sent[0]}
-    assert (
-        0
-        < cache._cache.get_client(write=True).ttl(cache.make_and_validate_key("flag:test:ttl"))
-        <= 30
-    )
+    key = cache.make_and_validate_key("flag:test:ttl")
+    assert 0 < cache._cache.get_client(write=True).ttl(key) <= 30

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import caches
 from freezegun import freeze_time
-from redis.connection import Connection
 
 from apps.core.memory_cache import LocalMemoryCache
 from apps.core.throttling import KEY_TTL, count_hit
@@ -58,17 +57,10 @@ def test_concurrent_hits_each_get_their_own_count():
 
 
 @pytest.mark.redis
-def test_count_hit_on_redis_is_one_command(monkeypatch):
+def test_count_hit_on_redis_is_one_command(request):
     # given: the counting script is loaded (the first call may load it)
     count_hit("throttle:test:commands:1")
-    sent: list[tuple] = []
-    original = Connection.send_command
-
-    def record(self, *args, **kwargs):
-        sent.append(args)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "send_command", record)
+    sent = request.getfixturevalue("redis_commands")
 
     # when
     count = count_hit("throttle:test:commands:1")
