@@ -453,3 +453,22 @@ def test_a_view_preparing_a_filter_its_set_lacks_is_refused():
 
         class Feed(PostViewSet):
             prepared_list_filters = ("space_id", "title")
+
+
+def test_a_prepared_list_that_reads_the_database_while_it_is_built_is_refused(api_client, school):
+    # given a feed whose scope reads a row for the caller while the list is built: in the
+    # stand-in that builds the kept statement, the caller is a slot marker, so what it read
+    # would be kept for every caller
+    class ReadingFeed(PostViewSet):
+        def scope_queryset(self, queryset):
+            Space.objects.filter(school_id=self.request.auth.school.pk).exists()
+            return super().scope_queryset(queryset)
+
+    page, _ = ReadingFeed._prepared_statements()
+
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match="read the database while its statement"):
+        page.rows(
+            {"school": school.pk, "user": "", "filter_space_id": "spc_x"},
+            variant=("api_key", ("space_id",), type(school), None),
+        )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -414,7 +415,17 @@ class SchoolScopedViewSet(LyceumAPIMixin, viewsets.GenericViewSet):
         }
         view = cls(action="list", args=(), kwargs=kwargs, format_kwarg=None)
         view.request = SimpleNamespace(auth=credential, user=user, query_params=query, GET=query)
-        return view.filter_queryset(view.get_queryset()), view
+        # The stand-in's school and person are slot markers: anything the list reads while
+        # it is built would be read for them, then kept in the statement for every caller.
+        with connection.execute_wrapper(_refuse_reads_while_building):
+            return view.filter_queryset(view.get_queryset()), view
+
+
+def _refuse_reads_while_building(execute, sql, params, many, context):
+    raise ImproperlyConfigured(
+        "A list with prepared_list_filters read the database while its statement was built; "
+        "its rows must follow from the caller's school and person as subqueries of the list."
+    )
 
 
 class ReadOnlySchoolScopedViewSet(
