@@ -275,11 +275,15 @@ def test_worker_killed_mid_delivery_is_redelivered_with_same_webhook_id(
                 for pid in children(first.pid):
                     os.kill(pid, signal.SIGKILL)
                 wait_for(lambda: receiver.count >= 2, 60, "redelivery", tick=pump)
+                # The receiver counts a request as it arrives: the worker must live until
+                # it has recorded the answer, or stopping it leaves the delivery unfinished.
+                wait_for(_delivered, 60, "the redelivery to be recorded", tick=pump)
             else:
                 stop(first, signal.SIGKILL)
         if kill == "whole-worker":
             with worker(queue, tmp_path, name="second"):
                 wait_for(lambda: receiver.count >= 2, 60, "redelivery", tick=pump)
+                wait_for(_delivered, 60, "the redelivery to be recorded", tick=pump)
         release.set()
 
     # then
@@ -287,6 +291,10 @@ def test_worker_killed_mid_delivery_is_redelivered_with_same_webhook_id(
     wait_for(lambda: delivery_status(delivery) == "succeeded", 60, "the delivery to finish")
     ids = {r.headers["webhook-id"] for r in receiver.received}
     assert ids == {event_id}
+
+
+def _delivered() -> bool:
+    return Delivery.objects.filter(status="succeeded").exists()
 
 
 def delivery_status(delivery: Delivery) -> str:
