@@ -7,6 +7,8 @@ SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" to enable debug
 ALLOWED_HOSTS comma-separated host names
 TRUSTED_PROXIES addresses/CIDR networks of the proxies whose X-Forwarded-For is believed
+DB_PREPARED_STATEMENTS "0" to stop PostgreSQL preparing the hot statements (a pooler in
+              transaction mode); the rest are in docs/operations.md
 """
 
 import ipaddress
@@ -142,6 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_PREPARED_STATEMENTS", default=True):
+    # The statements Lyceum runs on every request (apps.core.prepared) are prepared by the
+    # server once per connection, so later runs skip parsing and planning. Every other
+    # query binds on the client as before: only a server-binding cursor asking for it
+    # prepares. Off (0) behind a pooler in transaction mode that cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"

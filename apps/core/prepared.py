@@ -15,9 +15,15 @@ A slot may only stand for a value compared as it is (``field=slot``, ``fk__pk=sl
 such a queryset raises ``ImproperlyConfigured`` rather than answering wrongly. Values that
 change the statement's shape (whether a filter applies at all, a user token or an API key)
 are separate ``PreparedQuery`` objects, or separate ``variant`` keys of one.
+
+On PostgreSQL the server prepares each such statement too, once per connection
+(``prepared_cursor``): later runs skip parsing and planning, which cost the database more
+than executing these indexed reads. ``DB_PREPARED_STATEMENTS=0`` turns that off (a pooler
+in transaction mode that cannot keep a session's prepared statements).
 """
 
 import datetime
+import functools
 import secrets
 import weakref
 from collections.abc import Callable, Hashable
@@ -27,6 +33,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Lookup, Model, QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.models.sql import Query
@@ -86,7 +93,9 @@ class PreparedQuery:
                 raise ImproperlyConfigured("A sliced or locking statement cannot be paged.")
             high = None if limit is None else offset + limit
             sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
-        with connection.cursor() as cursor:
+        # A page past the first is a statement of its own (its offset is in the SQL): not
+        # worth a prepared statement on the server.
+        with prepared_cursor(connection) if offset == 0 else connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if compiled.converters:
@@ -192,6 +201,53 @@ class PreparedQuery:
                 names=(*query.extra_select, *query.values_select, *query.annotation_select),
             )
         raise ImproperlyConfigured("A prepared queryset gives model instances or values().")
+
+
+def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor for statements whose text repeats (values passed as parameters).
+
+    On PostgreSQL, unless ``DB_PREPARED_STATEMENTS=0`` (``OPTIONS["prepare_threshold"]``
+    unset), it binds the values on the server and has the server prepare each statement
+    the first time this connection runs it; later runs skip parsing and planning. psycopg
+    keeps the connection's prepared statements (the last ``prepared_max``) and forgets them
+    when a rollback or a schema change may have made them stale. Elsewhere, an ordinary
+    cursor. Wrapped as ``connection.cursor()`` wraps its own: execute wrappers, the query
+    log and error translation apply alike.
+    """
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = _preparing_cursor_class()(connection.connection)
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return _PreparedDebugWrapper(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs a statement the server prepared as any other is logged: its SQL with the values
+    merged (psycopg keeps no such text for a prepared run)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    """Django's server-binding psycopg cursor, asking psycopg to prepare every statement."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
 
 
 def _holds_moment(node: Any) -> bool:

@@ -5,14 +5,16 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.models import PublishedCourse
 from apps.core.api.base import Parent
 from apps.core.credentials import Credential
 from apps.core.errors import NotFound
-from apps.core.prepared import PreparedQuery
+from apps.core.prepared import PreparedQuery, prepared_cursor
 from apps.schools.models import DomainUser, Member
 from apps.schools.selectors.domains import with_active_now
 from tests.factories import DomainFactory, MemberFactory, PublishedCourseFactory, UserFactory
@@ -185,3 +187,55 @@ def test_a_slot_cleaned_by_a_filter_still_stands_for_its_value(school, other_sch
     # when / then: the token survives cleaning, so the statement takes each call's value
     assert [m.pk for m in prepared.rows({"school": school.pk})] == [ours.pk]
     assert prepared.rows({"school": other_school.pk}) == []
+
+
+def _server_prepared(cursor, fragment: str) -> list[str]:
+    cursor.execute("SELECT statement FROM pg_prepared_statements")
+    return [statement for (statement,) in cursor.fetchall() if fragment in statement]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_server_prepares_a_repeated_statement_once(school, other_school):
+    # given
+    assert connection.settings_dict["OPTIONS"]["prepare_threshold"] is not None
+    statement = "SELECT name FROM schools_school WHERE id = %s AND 'prepared-probe' <> %s"
+
+    # when: the same statement, run with two schools' values
+    names = []
+    for value in (school.pk, other_school.pk, school.pk):
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(statement, [value, "x"])
+            names.append(cursor.fetchone()[0])
+
+    # then: each run answers its own values; the server holds one statement for all three
+    assert names == [school.name, other_school.name, school.name]
+    with connection.cursor() as cursor:
+        assert len(_server_prepared(cursor, "prepared-probe")) == 1
+
+
+@pytest.mark.postgres
+def test_a_prepared_statement_is_logged_with_its_values_merged(school):
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        with prepared_cursor(connection) as cursor:
+            cursor.execute("SELECT name FROM schools_school WHERE id = %s", [school.pk])
+
+    # then: as an ordinary statement is logged
+    assert queries[0]["sql"] == f"SELECT name FROM schools_school WHERE id = '{school.pk}'"
+
+
+def test_without_server_preparing_the_cursor_is_the_connection_s_own(school):
+    # given: SQLite, or DB_PREPARED_STATEMENTS=0 (prepare_threshold unset) on PostgreSQL
+    options = connection.settings_dict["OPTIONS"]
+    kept = options.pop("prepare_threshold", None)
+    try:
+        # when
+        with prepared_cursor(connection) as cursor:
+            cursor.execute("SELECT name FROM schools_school WHERE id = %s", [school.pk])
+
+            # then
+            assert cursor.fetchone()[0] == school.name
+            assert type(cursor.cursor) is type(connection.cursor().cursor)
+    finally:
+        if kept is not None:
+            options["prepare_threshold"] = kept

@@ -25,6 +25,7 @@ from apps.catalog.models import Course, Lesson, LessonType, PathItem
 from apps.core.errors import Conflict, InvalidInput
 from apps.core.events import emit, emit_many
 from apps.core.models import Event
+from apps.core.prepared import prepared_cursor
 from apps.core.times import format_datetime
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import (
@@ -98,7 +99,7 @@ def progress_missing(
     if access is not None:
         params += [access[0].pk, access[1].pk]
     params += [course.pk, LessonType.SECTION, user.pk]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_progress_missing_statement(access is not None), params)
         found = [row[0] for row in cursor.fetchall()]
     return ProgressMissing(

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, W
 from django.utils import timezone
 
 from apps.core.errors import NotFound
+from apps.core.prepared import prepared_cursor
 from apps.schools.models import Domain, DomainUser, Member, School, SignupFieldValue
 
 
@@ -77,6 +78,6 @@ def _access_record_statement() -> str:
 
 def has_access_record(*, domain: Domain, member: Member) -> bool:
     """Whether ``member`` has an access record on ``domain``, active or not."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_access_record_statement(), [domain.pk, member.pk])
         return cursor.fetchone() is not None

@@ -9,6 +9,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.expressions import Col
 
+from apps.core.prepared import prepared_cursor
 from apps.schools.models import ApiKey, Member, School
 
 
@@ -68,7 +69,7 @@ def _from_row(model: type[Model], values: tuple) -> Model:
 
 def api_key_by_hash(key_hash: str) -> ApiKey | None:
     """The API key with this hash, its ``school`` loaded (one query), or None."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_api_key_statement(), [key_hash])
         row = cursor.fetchone()
     if row is None:
