@@ -148,8 +148,23 @@ def emit(school, type: str, payload: dict) -> Event:
 
     Raises UnregisteredEventType (before writing anything) when ``type`` is not registered.
     """
+    event = pending(school, type, payload)
+    event.save(force_insert=True)
+    return recorded(event)
+
+
+def pending(school, type: str, payload: dict) -> Event:
+    """An event not yet written, for a caller that writes it in the statement of the change
+    it describes (``apps.core.inserts.insert_unless_taken``); ``recorded`` once written.
+
+    Raises UnregisteredEventType when ``type`` is not registered.
+    """
     require(type)
-    event = Event.objects.create(school=school, type=type, payload=payload)
+    return Event(school=school, type=type, payload=payload)
+
+
+def recorded(event: Event) -> Event:
+    """Dispatch ``event``, just written in the caller's transaction, once that commits."""
     if _tasks_run_inline():
         transaction.on_commit(lambda: kick(event.id))
     else:

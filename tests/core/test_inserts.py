@@ -1,12 +1,15 @@
-"""Inserting a row unless its unique key is taken: one statement, no savepoint, and only the
-named constraint forgiven."""
+"""Inserting a row unless its unique key is taken: one statement, no savepoint, only the
+named constraint forgiven, and an event written only with its row."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from apps.core.event_types import UnregisteredEventType
+from apps.core.events import pending
 from apps.core.inserts import insert_unless_taken
+from apps.core.models import Event
 from apps.enrollments.models import Enrollment
 from tests.factories import EnrollmentFactory
 
@@ -81,3 +84,85 @@ def test_another_constraint_still_raises():
 def test_a_constraint_that_cannot_be_a_conflict_target_is_refused(constraint):
     with pytest.raises(ImproperlyConfigured, match=constraint):
         insert_unless_taken(Enrollment(), constraint)
+
+
+def test_an_event_is_written_with_its_row_and_dispatched_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    # given
+    first = EnrollmentFactory()
+    later = _twin(first, enrolled_at=first.enrolled_at.replace(microsecond=3))
+    event = pending(first.school, "enrollment.created", {"id": later.id})
+
+    # when
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        inserted = insert_unless_taken(later, "enr_enrollment_once", event=event)
+
+    # then: on PostgreSQL one statement writes both; elsewhere the event follows the row
+    assert inserted is True
+    expected = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "INSERT"]
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == expected
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.school_id, stored.type, stored.payload) == (
+        first.school_id,
+        "enrollment.created",
+        {"id": later.id},
+    )
+    assert event._state.adding is False
+    assert Enrollment.objects.filter(pk=later.pk).exists()
+    # and its dispatch waits for the commit, as emit's does
+    assert len(callbacks) == 1
+
+
+def test_no_event_is_written_when_the_key_is_taken(django_capture_on_commit_callbacks):
+    # given
+    first = EnrollmentFactory()
+    event = pending(first.school, "enrollment.created", {"id": "enr_twin"})
+
+    # when
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        inserted = insert_unless_taken(_twin(first), "enr_enrollment_once", event=event)
+
+    # then
+    assert inserted is False
+    assert not Event.objects.filter(pk=event.pk).exists()
+    assert event._state.adding is True
+    assert callbacks == []
+
+
+def test_an_unregistered_event_type_is_refused_before_anything_is_written():
+    first = EnrollmentFactory()
+    later = _twin(first, enrolled_at=first.enrolled_at.replace(microsecond=4))
+
+    with pytest.raises(UnregisteredEventType):
+        insert_unless_taken(
+            later, "enr_enrollment_once", event=pending(first.school, "no.such", {})
+        )
+
+    assert not Enrollment.objects.filter(pk=later.pk).exists()
+
+
+def test_each_insert_writes_its_own_values_from_the_kept_statement():
+    # given: a first insert compiles the statement; the next ones reuse its text
+    first = EnrollmentFactory()
+    rows = [
+        _twin(first, enrolled_at=first.enrolled_at.replace(microsecond=10 + n), source=source)
+        for n, source in enumerate(["api", "admin", "import"])
+    ]
+
+    # when
+    for row in rows:
+        assert insert_unless_taken(row, "enr_enrollment_once") is True
+
+    # then: every row holds its own values, timestamps set at its insert
+    for row in rows:
+        stored = Enrollment.objects.get(pk=row.pk)
+        assert (stored.source, stored.enrolled_at, stored.created_at) == (
+            row.source,
+            row.enrolled_at,
+            row.created_at,
+        )
+    assert rows[0].created_at <= rows[1].created_at <= rows[2].created_at

@@ -15,14 +15,18 @@ from django.utils import timezone
 
 from apps.catalog.models import Course, PathItem, PublishedCourse, PublishedPath
 from apps.core.errors import Conflict, InvalidInput, violates
-from apps.core.events import emit
+from apps.core.events import emit, pending
 from apps.core.inserts import insert_unless_taken
 from apps.core.models import Event, Job
 from apps.core.services import job_advance, job_create, job_start, job_succeed
 from apps.core.times import format_datetime
 from apps.enrollments.codes import EnrollmentErrorCode
 from apps.enrollments.models import Enrollment, EnrollmentSource, PathEnrollment
-from apps.enrollments.services.progress import progress_missing, progress_rows_ensure
+from apps.enrollments.services.progress import (
+    ProgressMissing,
+    progress_missing,
+    progress_rows_ensure,
+)
 from apps.schools.models import Domain, Member, User
 from apps.schools.services.domains import domain_access_ensure
 
@@ -172,22 +176,22 @@ def insert_once(row: Enrollment | PathEnrollment, *constraints: str) -> bool:
 def _create_once(
     model: type[Enrollment] | type[PathEnrollment],
     *,
-    constraint: str,
     publication: dict[str, PublishedCourse | PublishedPath],
     user: User,
     enrolled_at: datetime | None,
     expires_at: datetime | None,
     fields: dict[str, Any],
     check: Callable[[], None],
-    granted: Callable[[Any], None],
+    insert: Callable[[Any], bool],
 ) -> tuple[Any, bool]:
     """The idempotent creation both enrollment kinds share; ``(row, created)``.
 
     ``enrolled_at`` is normalised; the same (``publication``, user, ``enrolled_at``) answers
     the row that exists, unchecked and unchanged. Otherwise ``check`` runs (rules of this
-    kind), then the dates are checked, the row is inserted with ``fields`` and, when
-    ``constraint`` says a concurrent twin won (one statement, no savepoint), that twin is
-    answered instead; a new row is handed to ``granted`` (access, progress, events)."""
+    kind), then the dates are checked and ``insert`` writes the new row with ``fields`` and
+    what follows it (access, progress, events). When ``insert`` finds that a concurrent twin
+    won (its unique constraint, one statement, no savepoint), that twin is answered instead.
+    """
     given = enrolled_at is not None
     enrolled_at = normalize_enrolled_at(enrolled_at)
     key = {**publication, "user": user, "enrolled_at": enrolled_at}
@@ -198,9 +202,8 @@ def _create_once(
     check()
     _check_dates(enrolled_at, expires_at)
     row = model(**key, expires_at=expires_at, **fields)
-    if not insert_unless_taken(row, constraint):
+    if not insert(row):
         return model.objects.get(**key), False
-    granted(row)
     return row, True
 
 
@@ -225,9 +228,20 @@ def enrollment_create(
     """
     domain = published_course.domain
     member = member_of(domain.school_id, user, member)
+
+    def insert(row: Enrollment) -> bool:
+        # What the person lacks, and the access, come first: the enrollment and its event
+        # are then one statement (the losing twin of a concurrent request grants access too,
+        # which it has through the winner's enrollment).
+        missing = _access_granted(row, domain=domain, member=member)
+        event = pending(row.school, "enrollment.created", enrollment_payload(row))
+        if not insert_unless_taken(row, "enr_enrollment_once", event=event):
+            return False
+        progress_rows_ensure(user=row.user, course=row.course, missing=missing)
+        return True
+
     return _create_once(
         Enrollment,
-        constraint="enr_enrollment_once",
         publication={"published_course": published_course},
         user=user,
         enrolled_at=enrolled_at,
@@ -241,13 +255,22 @@ def enrollment_create(
             **(purchase.columns() if purchase is not None else {}),
         },
         check=lambda: _check_registration_window(published_course),
-        granted=lambda row: enrollment_granted(row, domain=domain, member=member),
+        insert=insert,
     )
 
 
 def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member: Member) -> None:
-    """What follows a new course enrollment: domain access, progress rows, the event. What
-    the person lacks of the first two is read in one statement."""
+    """What follows a new course enrollment: domain access, progress rows, the event."""
+    missing = _access_granted(enrollment, domain=domain, member=member)
+    progress_rows_ensure(user=enrollment.user, course=enrollment.course, missing=missing)
+    emit(enrollment.school, "enrollment.created", enrollment_payload(enrollment))
+
+
+def _access_granted(
+    enrollment: Enrollment, *, domain: Domain | None, member: Member
+) -> ProgressMissing:
+    """Grant ``member`` access to ``domain`` (when given) and answer what they lack in the
+    enrollment's course; both read in one statement."""
     missing = progress_missing(
         user=enrollment.user,
         course=enrollment.course,
@@ -255,8 +278,7 @@ def enrollment_granted(enrollment: Enrollment, *, domain: Domain | None, member:
     )
     if domain is not None:
         domain_access_ensure(domain=domain, member=member, has_record=not missing.access_record)
-    progress_rows_ensure(user=enrollment.user, course=enrollment.course, missing=missing)
-    emit(enrollment.school, "enrollment.created", enrollment_payload(enrollment))
+    return missing
 
 
 def _changes(row: Enrollment | PathEnrollment, fields: dict[str, Any]) -> list[str]:
@@ -309,15 +331,17 @@ def path_enrollment_create(
     domain = published_path.domain
     member = member_of(domain.school_id, user, member)
 
-    def granted(row: PathEnrollment) -> None:
+    def insert(row: PathEnrollment) -> bool:
+        if not insert_unless_taken(row, "enr_pathenr_once"):
+            return False
         domain_access_ensure(domain=domain, member=member)
         path_enrollment_granted(
             row, domain=domain, member=member, completion_redirect=completion_redirect
         )
+        return True
 
     return _create_once(
         PathEnrollment,
-        constraint="enr_pathenr_once",
         publication={"published_path": published_path},
         user=user,
         enrolled_at=enrolled_at,
@@ -330,7 +354,7 @@ def path_enrollment_create(
             **(purchase.columns() if purchase is not None else {}),
         },
         check=lambda: None,
-        granted=granted,
+        insert=insert,
     )
 
 
